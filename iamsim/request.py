@@ -1,0 +1,225 @@
+"""A request as the evaluator sees it: who calls (Caller), what, on what, and its context.
+
+Context keys are case-insensitive (AWS compares condition key names without case)
+while values keep their case. Values are carried as AWS carries them: a string,
+or a tuple of strings for a multivalued key. A key AWS does not set is absent,
+never an empty string, because absence changes operator results.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Literal
+
+import attrs
+
+from iamsim.errors import ValidationError
+
+__all__ = [
+    "MULTIVALUED_KEYS",
+    "Caller",
+    "CallerKind",
+    "Context",
+    "ContextValue",
+    "Request",
+    "context_value",
+    "caller_from_arn",
+    "format_time",
+]
+
+ContextValue = str | tuple[str, ...]
+
+CallerKind = Literal["user", "role_session", "root", "service", "anonymous", "federated_user"]
+
+# Keys whose request value is a set (ArrayOf… in the Service Authorization Reference,
+# "multivalued" in the global condition keys table). A single value given for one of
+# these is still a one-element set.
+MULTIVALUED_KEYS: frozenset[str] = frozenset(
+    k.lower()
+    for k in (
+        "aws:TagKeys",
+        "aws:CalledVia",
+        "aws:PrincipalOrgPaths",
+        "aws:ResourceOrgPaths",
+        "aws:SourceOrgPaths",
+        "aws:PrincipalServiceNamesList",
+        "sts:TransitiveTagKeys",
+        "dynamodb:Attributes",
+        "kms:EncryptionContextKeys",
+        "s3:RequestObjectTagKeys",
+        "kms:GrantOperations",
+        "iam:AWSServiceName",
+        "organizations:PolicyType",
+        "ec2:Attribute",
+    )
+)
+
+
+def format_time(moment: _dt.datetime) -> str:
+    """A datetime as AWS writes `aws:CurrentTime`: ISO 8601 in UTC with a `Z`."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.UTC)
+    return moment.astimezone(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _scalar(key: str, value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, _dt.datetime):
+        return format_time(value)
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    raise ValidationError(
+        f"context[{key!r}]: unsupported value {value!r} of type {type(value).__name__}; "
+        "use a string, bool, number, datetime or a list of these"
+    )
+
+
+def context_value(key: str, value: object) -> ContextValue:
+    """Normalise a Python value to how AWS carries it (bool → "true", list → tuple)."""
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value) if isinstance(value, set | frozenset) else value
+        return tuple(_scalar(key, v) for v in items)
+    scalar = _scalar(key, value)
+    return (scalar,) if key.lower() in MULTIVALUED_KEYS else scalar
+
+
+@attrs.frozen
+class Context:
+    """The request context: case-insensitive keys, AWS-shaped values."""
+
+    entries: tuple[tuple[str, ContextValue], ...] = ()
+    _index: dict[str, tuple[str, ContextValue]] = attrs.field(
+        init=False, eq=False, hash=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_index", {k.lower(): (k, v) for k, v in self.entries})
+
+    @classmethod
+    def of(cls, mapping: Mapping[str, object] | Iterable[tuple[str, object]] = ()) -> Context:
+        """Build a context from Python values; later keys override earlier ones, ignoring case."""
+        items = mapping.items() if isinstance(mapping, Mapping) else mapping
+        merged: dict[str, tuple[str, ContextValue]] = {}
+        for key, value in items:
+            if not isinstance(key, str) or not key:
+                raise ValidationError(f"context: key {key!r} must be a non-empty string")
+            merged[key.lower()] = (key, context_value(key, value))
+        return cls(tuple(merged.values()))
+
+    def get(self, key: str) -> ContextValue | None:
+        """The value of `key` (any case), or None when the request does not carry it."""
+        found = self._index.get(key.lower())
+        return None if found is None else found[1]
+
+    def name(self, key: str) -> str:
+        """The key's spelling as set in the request (for reports)."""
+        found = self._index.get(key.lower())
+        return key if found is None else found[0]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, _ in self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def merged(self, overrides: Context | Mapping[str, object]) -> Context:
+        """A new context with `overrides` added or replacing keys (case-insensitively)."""
+        other = overrides if isinstance(overrides, Context) else Context.of(overrides)
+        if not other.entries:
+            return self
+        index = dict(self._index)
+        for key, value in other.entries:
+            index[key.lower()] = (key, value)
+        return Context(tuple(index.values()))
+
+    def without(self, *keys: str) -> Context:
+        drop = {k.lower() for k in keys}
+        return Context(tuple((k, v) for k, v in self.entries if k.lower() not in drop))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.entries}
+
+
+@attrs.frozen
+class Caller:
+    """The principal that signs a request, with what principal matching needs to know.
+
+    `arn` is how AWS names the caller in errors (the session ARN for a role session);
+    `principal_arn` is `aws:PrincipalArn` (the role ARN, with its path, for a session).
+    """
+
+    kind: CallerKind
+    arn: str | None
+    account: str | None
+    principal_arn: str | None = None
+    unique_id: str | None = None
+    service: str | None = None
+    has_boundary: bool = False
+    service_linked: bool = False
+
+    @property
+    def display(self) -> str:
+        """How AWS names this caller in an error message."""
+        if self.arn:
+            return self.arn
+        return self.service or "anonymous"
+
+    @classmethod
+    def anonymous(cls) -> Caller:
+        return cls(kind="anonymous", arn=None, account=None)
+
+    @classmethod
+    def for_service(cls, service: str) -> Caller:
+        return cls(kind="service", arn=None, account=None, service=service)
+
+
+@attrs.frozen
+class Request:
+    """One authorization question: caller, action, resource ARN and context."""
+
+    caller: Caller
+    action: str
+    resource: str
+    context: Context = Context()
+
+
+def caller_from_arn(arn: str, *, role_path: str = "/") -> Caller:
+    """The caller an ARN (or a service principal name, or "anonymous") stands for.
+
+    Raises `ValidationError` for text that names no principal that can sign a request.
+    """
+    if arn == "anonymous":
+        return Caller.anonymous()
+    if arn.endswith(".amazonaws.com") and not arn.startswith("arn:"):
+        return Caller.for_service(arn)
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[4].isdigit():
+        raise ValidationError(
+            f"{arn!r} is not a principal: expected an IAM user, role or root ARN, an "
+            "assumed-role session ARN, a service principal name or 'anonymous'"
+        )
+    partition, service, account, resource = parts[1], parts[2], parts[4], parts[5]
+    if service == "iam" and resource == "root":
+        return Caller(kind="root", arn=arn, account=account, principal_arn=arn, unique_id=account)
+    if service == "iam" and resource.startswith("user/"):
+        return Caller(kind="user", arn=arn, account=account, principal_arn=arn)
+    if service == "sts" and resource.startswith("assumed-role/") and resource.count("/") == 2:
+        _, role, _session = resource.split("/")
+        role_arn = f"arn:{partition}:iam::{account}:role{role_path}{role}"
+        return Caller(kind="role_session", arn=arn, account=account, principal_arn=role_arn)
+    if service == "sts" and resource.startswith("federated-user/"):
+        return Caller(kind="federated_user", arn=arn, account=account, principal_arn=arn)
+    raise ValidationError(
+        f"{arn!r} cannot sign a request: use an IAM user, an assumed-role session "
+        "(arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION), a root ARN, a service "
+        "principal name or 'anonymous'"
+    )
