@@ -7,9 +7,12 @@ gathers the statements of one policy with that policy's verdict.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
+
+if TYPE_CHECKING:
+    from iamsim.model import Policy
 
 __all__ = [
     "ConditionTrace",
@@ -142,7 +145,7 @@ class PolicyTrace:
     account: str | None
     statements: tuple[StatementTrace, ...]
     attached_to: str | None = None  # for SCPs/RCPs: "root", "ou:Workloads", "account:1111…"
-    document: dict[str, Any] | None = None
+    policy: Policy | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def verdict(self) -> Verdict:
@@ -175,16 +178,19 @@ class PolicyTrace:
             "attached_to": self.attached_to,
             "verdict": self.verdict,
             "statements": [s.to_dict() for s in self.statements],
-            "document": self.document,
+            "document": None if self.policy is None else self.policy.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PolicyTrace:
+        from iamsim.model import Policy
+
+        document = data.get("document")
         return cls(
             policy_type=data["policy_type"],
             name=data.get("name"),
             account=data.get("account"),
             statements=tuple(StatementTrace.from_dict(s) for s in data["statements"]),
             attached_to=data.get("attached_to"),
-            document=data.get("document"),
+            policy=None if document is None else Policy.from_json(document),
         )

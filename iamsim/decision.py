@@ -1,0 +1,265 @@
+"""The answer to one question: Decision, with its Denials, NearMisses and Layers — data only.
+
+Renderers (text, JSON, HTML, AWS error text) are pure functions of a Decision,
+so a decision saved with `to_dict` can be rendered again without re-evaluating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+
+from iamsim.session import RoleSession
+from iamsim.trace import PolicyTrace
+
+if TYPE_CHECKING:
+    from iamsim.fixes import Fix
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Check",
+    "Decision",
+    "Denial",
+    "Layer",
+    "NearMiss",
+    "Outcome",
+    "PolicyType",
+    "Side",
+]
+
+SCHEMA_VERSION = "iamsim.decision/1"
+
+Outcome = Literal["allowed", "explicitDeny", "implicitDeny"]
+Side = Literal["source", "target"]
+PolicyType = Literal[
+    "identity", "resource", "trust", "scp", "rcp", "boundary", "session", "service"
+]
+
+POLICY_TYPE_WORDS: dict[str, str] = {
+    "identity": "identity policy",
+    "resource": "resource-based policy",
+    "trust": "role trust policy",
+    "scp": "service control policy",
+    "rcp": "resource control policy",
+    "boundary": "permissions boundary",
+    "session": "session policy",
+    "service": "service rule",
+}
+
+
+@attrs.frozen
+class Denial:
+    """One policy layer that, on its own, denies the request."""
+
+    policy_type: str
+    side: Side
+    explicit: bool
+    account: str | None
+    reason: str
+    action: str
+    policy: str | None = None
+    statement: str | None = None
+    attached_to: str | None = None
+    condition_keys: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self, recurse=False) | {"condition_keys": list(self.condition_keys)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Denial:
+        return cls(**(data | {"condition_keys": tuple(data.get("condition_keys", ()))}))
+
+
+@attrs.frozen
+class NearMiss:
+    """An Allow statement that matched principal, action and resource but failed a condition."""
+
+    policy_type: str
+    side: Side
+    policy: str | None
+    statement: str
+    key: str
+    operator: str
+    policy_values: tuple[str, ...]
+    request_values: tuple[str, ...] | None
+    action: str
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = attrs.asdict(self, recurse=False)
+        out["policy_values"] = list(self.policy_values)
+        out["request_values"] = None if self.request_values is None else list(self.request_values)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NearMiss:
+        rv = data.get("request_values")
+        return cls(
+            **(
+                data
+                | {
+                    "policy_values": tuple(data["policy_values"]),
+                    "request_values": None if rv is None else tuple(rv),
+                }
+            )
+        )
+
+
+LayerVerdict = Literal["allow", "deny", "implicit", "not_applicable", "exempt"]
+
+
+@attrs.frozen
+class Layer:
+    """One policy type on one side, with each policy's trace and the layer's verdict.
+
+    `verdict`: "allow", "deny" (explicit), "implicit" (nothing allowed), "not_applicable"
+    (the layer does not take part: no boundary, same-account grant, …) or "exempt"
+    (AWS exempts this caller: management account, service-linked role).
+    """
+
+    side: Side
+    policy_type: str
+    verdict: LayerVerdict
+    policies: tuple[PolicyTrace, ...] = ()
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "side": self.side,
+            "policy_type": self.policy_type,
+            "verdict": self.verdict,
+            "note": self.note,
+            "policies": [p.to_dict() for p in self.policies],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Layer:
+        return cls(
+            side=data["side"],
+            policy_type=data["policy_type"],
+            verdict=data["verdict"],
+            note=data.get("note"),
+            policies=tuple(PolicyTrace.from_dict(p) for p in data.get("policies", ())),
+        )
+
+
+@attrs.frozen
+class Check:
+    """The evaluation of one action of the request (AssumeRole may need TagSession too)."""
+
+    action: str
+    resource: str
+    allowed: bool
+    layers: tuple[Layer, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "resource": self.resource,
+            "allowed": self.allowed,
+            "layers": [layer.to_dict() for layer in self.layers],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Check:
+        return cls(
+            action=data["action"],
+            resource=data["resource"],
+            allowed=data["allowed"],
+            layers=tuple(Layer.from_dict(x) for x in data["layers"]),
+        )
+
+
+@attrs.frozen
+class Decision:
+    """Whether AWS would allow the request, which layers deny it, and why."""
+
+    operation: str  # "AssumeRole" or the simulated action
+    caller: str  # how AWS names the caller in errors
+    caller_account: str | None
+    action: str
+    resource: str
+    resource_account: str | None
+    outcome: Outcome
+    denied_by: tuple[Denial, ...]
+    near_misses: tuple[NearMiss, ...]
+    missing_context_keys: tuple[str, ...]
+    checks: tuple[Check, ...]
+    context: tuple[tuple[str, Any], ...] = ()
+    notes: tuple[str, ...] = ()
+    session: RoleSession | None = None
+    # What produced this decision, for suggest_fixes(); not part of equality or JSON.
+    _origin: Any = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def allowed(self) -> bool:
+        return self.outcome == "allowed"
+
+    @property
+    def layers(self) -> tuple[Layer, ...]:
+        """The layers of the main action (the first check)."""
+        return self.checks[0].layers if self.checks else ()
+
+    @property
+    def aws_error(self) -> str | None:
+        """The classic AccessDenied text AWS returns, or None when allowed."""
+        from iamsim.render.aws import aws_error
+
+        return aws_error(self)
+
+    @property
+    def aws_error_detailed(self) -> str | None:
+        """The newer AWS message that names the policy type that denied, or None."""
+        from iamsim.render.aws import aws_error_detailed
+
+        return aws_error_detailed(self)
+
+    @property
+    def explicit(self) -> bool:
+        return self.outcome == "explicitDeny"
+
+    @property
+    def sides(self) -> tuple[Side, ...]:
+        """The failing sides, source first."""
+        found = {d.side for d in self.denied_by}
+        return tuple(s for s in ("source", "target") if s in found)  # type: ignore[misc]
+
+    @property
+    def cross_account(self) -> bool:
+        return (
+            self.caller_account is not None
+            and self.resource_account is not None
+            and self.caller_account != self.resource_account
+        )
+
+    def explain(self, *, color: bool = False) -> str:
+        """A plain-text account: verdict and failing side(s) first, then every layer."""
+        from iamsim.render.text import explain
+
+        return explain(self, color=color)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole decision as JSON-able data (schema in docs/explain.md)."""
+        from iamsim.render.json import decision_to_dict
+
+        return decision_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Decision:
+        """Rebuild a saved decision (for rendering again; fixes need the world)."""
+        from iamsim.render.json import decision_from_dict
+
+        return decision_from_dict(data)
+
+    def _repr_html_(self) -> str:
+        from iamsim.render.html import decision_html
+
+        return decision_html(self)
+
+    def suggest_fixes(self) -> Sequence[Fix]:
+        """For each denial, the smallest verified change that makes the request pass."""
+        from iamsim.fixes import suggest_fixes
+
+        return suggest_fixes(self)

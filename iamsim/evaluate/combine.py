@@ -1,0 +1,394 @@
+"""AWS's combining rules: from each layer's policy traces to the layers that deny.
+
+Sources (IAM User Guide): "Policy evaluation logic", "How AWS enforcement code
+logic evaluates requests", "Cross-account policy evaluation logic", "Permissions
+boundaries", "Session policies"; AWS Organizations: SCPs and RCPs.
+
+- An explicit Deny in any applicable policy denies.
+- SCPs (caller's account) and RCPs (resource's account): every level of the
+  organization path must allow; they never grant.
+- Same account: an Allow in the identity policies (within the boundary and the
+  session policy) or in the resource-based policy suffices — except that a role
+  trust policy and a KMS key policy must always allow. A resource policy that
+  names the account delegates to identity policies; one that names the role
+  grants within the boundary and session policy; one that names the user or the
+  session itself (or `*`) grants on its own.
+- Cross account: both the caller's side and the resource policy must allow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from iamsim.decision import Denial, Layer, NearMiss, Side
+from iamsim.evaluate.inputs import Inputs, OrgLevel
+from iamsim.evaluate.policy_types import combined_verdict
+from iamsim.trace import PolicyTrace
+
+__all__ = ["LayerTraces", "OrgTraces", "decide", "denial_order"]
+
+# How a resource-policy Allow named the caller decides what else it needs (§1.4).
+_DIRECT = frozenset({"user", "session", "federated_user", "wildcard", "service", "federated",
+                     "canonical", "any"})
+_CAPPED = frozenset({"role"})
+_DELEGATING = frozenset({"account"})
+
+_EXPLICIT_ORDER = ("rcp", "scp", "boundary", "session", "resource", "trust", "identity", "service")
+_IMPLICIT_ORDER = ("service", "scp", "rcp", "resource", "trust", "identity", "boundary", "session")
+
+
+def denial_order(denial: Denial) -> tuple[int, int]:
+    """Explicit denials first, then implicit, each in the order AWS tends to report them."""
+    order = _EXPLICIT_ORDER if denial.explicit else _IMPLICIT_ORDER
+    return (0 if denial.explicit else 1, order.index(denial.policy_type))
+
+
+@attrs.frozen
+class OrgTraces:
+    """The traces of one organization level."""
+
+    level: OrgLevel
+    traces: tuple[PolicyTrace, ...]
+
+
+@attrs.frozen
+class LayerTraces:
+    """Every policy of the request, evaluated, grouped by layer."""
+
+    identity: tuple[PolicyTrace, ...]
+    boundary: PolicyTrace | None
+    session: tuple[PolicyTrace, ...]
+    resource: PolicyTrace | None
+    scp: tuple[OrgTraces, ...]
+    rcp: tuple[OrgTraces, ...]
+
+
+def _words(policy_type: str) -> str:
+    from iamsim.decision import POLICY_TYPE_WORDS
+
+    return POLICY_TYPE_WORDS[policy_type]
+
+
+def _failing_keys(traces: Sequence[PolicyTrace]) -> tuple[str, ...]:
+    keys: list[str] = []
+    for trace in traces:
+        for stmt in trace.near_misses:
+            if stmt.effect != "Allow":
+                continue
+            for cond in stmt.failed_conditions:
+                if cond.key not in keys:
+                    keys.append(cond.key)
+    return tuple(keys)
+
+
+class _Decider:
+    """Applies the rules to one request; collects denials and layers as it goes."""
+
+    def __init__(self, inputs: Inputs, traces: LayerTraces) -> None:
+        self.inputs = inputs
+        self.t = traces
+        self.request = inputs.request
+        self.denials: list[Denial] = []
+
+    # -- denials --------------------------------------------------------------------
+
+    def _deny(self, side: Side, policy_type: str, *, explicit: bool, account: str | None,
+              reason: str, trace: PolicyTrace | None = None, attached_to: str | None = None,
+              keys: tuple[str, ...] = ()) -> None:
+        statement = None
+        if explicit and trace is not None and trace.deciding:
+            statement = trace.deciding[0].label
+        self.denials.append(
+            Denial(
+                policy_type=policy_type,
+                side=side,
+                explicit=explicit,
+                account=account,
+                reason=reason,
+                action=self.request.action,
+                policy=None if trace is None else trace.name,
+                statement=statement,
+                attached_to=attached_to,
+                condition_keys=keys,
+            )
+        )
+
+    def explicit_denials(self) -> None:
+        t, i = self.t, self.inputs
+        groups: list[tuple[Side, str, Sequence[PolicyTrace]]] = [
+            ("source", "identity", t.identity),
+            ("source", "boundary", () if t.boundary is None else (t.boundary,)),
+            ("source", "session", t.session),
+            ("target", i.resource_type, () if t.resource is None else (t.resource,)),
+        ]
+        groups += [("source", "scp", level.traces) for level in t.scp]
+        groups += [("target", "rcp", level.traces) for level in t.rcp]
+        for side, policy_type, traces in groups:
+            for trace in traces:
+                if trace.verdict != "deny":
+                    continue
+                stmt = trace.deciding[0]
+                where = f" attached to {trace.attached_to}" if trace.attached_to else ""
+                self._deny(
+                    side, policy_type, explicit=True, account=trace.account, trace=trace,
+                    attached_to=trace.attached_to,
+                    reason=(
+                        f"{stmt.label} of the {_words(policy_type)} {trace.label}{where} "
+                        f"explicitly denies {self.request.action}."
+                    ),
+                )
+
+    def org_denials(self, side: Side, policy_type: str, levels: Sequence[OrgTraces]) -> bool:
+        """Implicit denials for levels with no Allow; True when every level allows."""
+        ok = True
+        for level in levels:
+            verdict = combined_verdict(level.traces)
+            if verdict == "allow":
+                continue
+            ok = False
+            if verdict == "none":
+                names = ", ".join(tr.label for tr in level.traces) or "no policy"
+                self._deny(
+                    side, policy_type, explicit=False, account=level.traces[0].account
+                    if level.traces else None,
+                    attached_to=level.level.attached_to,
+                    trace=level.traces[0] if len(level.traces) == 1 else None,
+                    reason=(
+                        f"No {_words(policy_type)} attached to {level.level.attached_to} "
+                        f"({names}) allows {self.request.action}; every level from the root "
+                        "to the account must allow it."
+                    ),
+                )
+        return ok
+
+    # -- the grant ------------------------------------------------------------------
+
+    def grant(self) -> dict[str, str]:
+        """Apply the same-/cross-account grant rules; return a note per layer not needed."""
+        i, t, req = self.inputs, self.t, self.request
+        caller = req.caller.display
+        action, resource = req.action, req.resource
+        rbp = t.resource
+        kinds = (
+            {s.principal_match for s in rbp.statements if s.matched and s.effect == "Allow"}
+            if rbp is not None
+            else set()
+        )
+        id_ok = i.root_caller or combined_verdict(t.identity) == "allow"
+        pb_ok = t.boundary is None or t.boundary.verdict == "allow"
+        sp_ok = i.session is None or combined_verdict(t.session) == "allow"
+        rtype = i.resource_type
+        not_needed: dict[str, str] = {}
+
+        def deny_identity(extra: str = "") -> None:
+            base = i.identity_note or (
+                f"No identity policy of {req.caller.principal_arn or caller} allows "
+                f"{action} on {resource}."
+            )
+            self._deny("source", "identity", explicit=False, account=i.caller_account,
+                       keys=_failing_keys(t.identity), reason=base + extra)
+
+        def deny_boundary() -> None:
+            assert t.boundary is not None
+            self._deny("source", "boundary", explicit=False, account=i.caller_account,
+                       trace=t.boundary, keys=_failing_keys((t.boundary,)),
+                       reason=f"The permissions boundary {t.boundary.label} does not allow "
+                              f"{action}; a boundary caps what identity policies grant.")
+
+        def deny_session() -> None:
+            self._deny("source", "session", explicit=False, account=i.caller_account,
+                       keys=_failing_keys(t.session),
+                       reason=f"No session policy of {caller} allows {action}; session "
+                              "policies cap what the role's policies grant.")
+
+        def deny_resource(why: str) -> None:
+            self._deny("target", rtype, explicit=False, account=i.resource_account,
+                       trace=rbp, keys=_failing_keys(() if rbp is None else (rbp,)), reason=why)
+
+        def resource_reason() -> str:
+            what = _words(rtype)
+            if rbp is None:
+                return (
+                    f"The {i.resource_label} {resource} has no {what}, and "
+                    + ("a caller from another account needs one to allow it."
+                       if not i.same_account else f"{action} requires one to allow it.")
+                )
+            keys = _failing_keys((rbp,))
+            if keys:
+                return (
+                    f"The {what} of {resource} would allow {caller} but a condition on "
+                    f"{', '.join(keys)} does not hold."
+                )
+            return f"No statement of the {what} of {resource} allows {action} for {caller}."
+
+        if i.identity is None:  # service principals and anonymous callers: the RBP alone decides
+            if not kinds:
+                deny_resource(resource_reason())
+            return {"identity": "callers without an identity (services, anonymous) need "
+                                "only the resource-based policy"}
+
+        if i.same_account:
+            if kinds & _DIRECT:
+                note = f"not needed: the {_words(rtype)} allows the caller directly"
+                return {"identity": note, "boundary": note, "session": note}
+            if kinds & _CAPPED and pb_ok and sp_ok:
+                return {"identity": f"not needed: the {_words(rtype)} allows the role, "
+                                    "within its boundary and session policy"}
+            if i.resource_required and not kinds:
+                deny_resource(resource_reason())
+                return not_needed
+            if kinds & _CAPPED and not (kinds & _DELEGATING) and i.resource_required:
+                if not pb_ok:
+                    deny_boundary()
+                if not sp_ok:
+                    deny_session()
+                return not_needed
+            if id_ok and pb_ok and sp_ok:
+                if not i.resource_required:
+                    not_needed["resource"] = "not needed within one account: the identity " \
+                                             "policies allow it"
+                return not_needed
+            if not id_ok:
+                extra = ""
+                if kinds & _DELEGATING:
+                    extra = (f" The {_words(rtype)} trusts the account, which delegates to "
+                             "its identity policies.")
+                deny_identity(extra)
+            if not pb_ok:
+                deny_boundary()
+            if not sp_ok:
+                deny_session()
+            return not_needed
+
+        # Cross account: both sides must allow on their own.
+        if not id_ok:
+            deny_identity()
+        if not pb_ok:
+            deny_boundary()
+        if not sp_ok:
+            deny_session()
+        if not kinds:
+            deny_resource(resource_reason())
+        return not_needed
+
+    # -- layers ---------------------------------------------------------------------
+
+    def layers(self, not_needed: dict[str, str], scp_ok: bool, rcp_ok: bool) -> tuple[Layer, ...]:
+        i, t = self.inputs, self.t
+        out: list[Layer] = []
+
+        def verdict_of(traces: Sequence[PolicyTrace], ok: bool | None = None) -> str:
+            v = combined_verdict(traces)
+            if v == "deny":
+                return "deny"
+            if ok if ok is not None else v == "allow":
+                return "allow"
+            return "implicit"
+
+        scp_traces = tuple(tr for level in t.scp for tr in level.traces)
+        if i.scp is None:
+            out.append(Layer("source", "scp", "exempt" if i.scp_note and "exempt" in i.scp_note
+                             else "not_applicable", note=i.scp_note))
+        else:
+            out.append(Layer("source", "scp", verdict_of(scp_traces, scp_ok),  # type: ignore[arg-type]
+                             scp_traces))
+        if i.identity is not None:
+            v = verdict_of(t.identity, True if i.root_caller else None)
+            note = i.identity_note if v != "allow" else None
+            if "identity" in not_needed and v == "implicit":
+                v, note = "not_applicable", not_needed["identity"]
+            if i.root_caller:
+                note = "the account root user is implicitly allowed in its own account"
+            out.append(Layer("source", "identity", v, t.identity, note))  # type: ignore[arg-type]
+        else:
+            out.append(Layer("source", "identity", "not_applicable", note=not_needed.get("identity")))
+        if t.boundary is not None:
+            v = verdict_of((t.boundary,))
+            note = None
+            if "boundary" in not_needed and v == "implicit":
+                v, note = "not_applicable", not_needed["boundary"]
+            out.append(Layer("source", "boundary", v, (t.boundary,), note))  # type: ignore[arg-type]
+        if i.session is not None:
+            v = verdict_of(t.session)
+            note = None
+            if "session" in not_needed and v == "implicit":
+                v, note = "not_applicable", not_needed["session"]
+            out.append(Layer("source", "session", v, t.session, note))  # type: ignore[arg-type]
+        rtype = i.resource_type
+        if t.resource is None:
+            v = "not_applicable" if "resource" in not_needed or not any(
+                d.policy_type == rtype for d in self.denials) else "implicit"
+            out.append(Layer("target", rtype, v,  # type: ignore[arg-type]
+                             note=f"the {i.resource_label} has no {_words(rtype)}"))
+        else:
+            rv = verdict_of((t.resource,))
+            rnote = None
+            if rv == "implicit" and "resource" in not_needed:
+                rv, rnote = "not_applicable", not_needed["resource"]
+            out.append(Layer("target", rtype, rv, (t.resource,), rnote))  # type: ignore[arg-type]
+        rcp_traces = tuple(tr for level in t.rcp for tr in level.traces)
+        if i.rcp is None:
+            out.append(Layer("target", "rcp", "exempt" if i.rcp_note and "exempt" in i.rcp_note
+                             else "not_applicable", note=i.rcp_note))
+        else:
+            out.append(Layer("target", "rcp", verdict_of(rcp_traces, rcp_ok),  # type: ignore[arg-type]
+                             rcp_traces))
+        return tuple(out)
+
+    def near_misses(self, layers: Sequence[Layer]) -> tuple[NearMiss, ...]:
+        out: list[NearMiss] = []
+        for layer in layers:
+            if layer.verdict in ("allow", "not_applicable", "exempt"):
+                continue
+            for trace in layer.policies:
+                for stmt in trace.near_misses:
+                    if stmt.effect != "Allow":
+                        continue
+                    for cond in stmt.failed_conditions:
+                        out.append(
+                            NearMiss(
+                                policy_type=layer.policy_type,
+                                side=layer.side,
+                                policy=trace.name,
+                                statement=stmt.label,
+                                key=cond.key,
+                                operator=cond.operator,
+                                policy_values=cond.policy_values,
+                                request_values=cond.request_values,
+                                action=self.request.action,
+                                note=cond.note,
+                            )
+                        )
+        return tuple(out)
+
+
+@attrs.frozen
+class Combined:
+    """The combining rules' answer for one action."""
+
+    allowed: bool
+    layers: tuple[Layer, ...]
+    denials: tuple[Denial, ...]
+    near_misses: tuple[NearMiss, ...]
+
+
+def decide(inputs: Inputs, traces: LayerTraces) -> Combined:
+    """Apply AWS's combining rules to evaluated layers."""
+    d = _Decider(inputs, traces)
+    d.explicit_denials()
+    scp_ok = d.org_denials("source", "scp", traces.scp)
+    rcp_ok = d.org_denials("target", "rcp", traces.rcp)
+    not_needed = d.grant()
+    if inputs.service_denial:
+        d._deny("target", "service", explicit=False, account=inputs.resource_account,
+                reason=inputs.service_denial)
+    layers = d.layers(not_needed, scp_ok, rcp_ok)
+    denials = tuple(sorted(d.denials, key=denial_order))
+    return Combined(
+        allowed=not denials,
+        layers=layers,
+        denials=denials,
+        near_misses=d.near_misses(layers),
+    )

@@ -1,0 +1,68 @@
+"""What the engine needs for one request: the request and every policy that applies, by layer.
+
+The world gathers these (it knows who belongs to which account and organization);
+the engine only evaluates and combines them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+from iamsim.model import Policy
+from iamsim.request import Request
+
+__all__ = ["Attached", "Inputs", "OrgLevel"]
+
+
+@attrs.frozen
+class Attached:
+    """A policy as attached somewhere, with the name reports use for it."""
+
+    policy: Policy
+    name: str | None = None
+    account: str | None = None
+
+
+@attrs.frozen
+class OrgLevel:
+    """One level of an organization path (root, an OU, the account) and its SCPs or RCPs."""
+
+    attached_to: str  # "root", "ou:Workloads", "account:111111111111"
+    policies: tuple[Attached, ...]
+
+
+@attrs.frozen
+class Inputs:
+    """Every policy layer for one request, and the facts the combining rules depend on.
+
+    `identity` is None for callers that have no identity side (service principals,
+    anonymous); `root_caller` marks the account root user (implicitly allowed in
+    its own account). `scp`/`rcp` are None when they do not apply, with the reason
+    in `scp_note`/`rcp_note`. `resource_required` is True for role trust policies
+    and KMS key policies, which must allow even within one account.
+    """
+
+    request: Request
+    caller_account: str | None
+    resource_account: str | None
+    identity: tuple[Attached, ...] | None
+    resource_type: Literal["resource", "trust"] = "resource"
+    resource_policy: Attached | None = None
+    resource_required: bool = False
+    resource_label: str = "resource"  # "bucket", "key", "role", … for sentences
+    root_caller: bool = False
+    boundary: Attached | None = None
+    session: tuple[Attached, ...] | None = None
+    scp: tuple[OrgLevel, ...] | None = None
+    scp_note: str | None = None
+    rcp: tuple[OrgLevel, ...] | None = None
+    rcp_note: str | None = None
+    service_denial: str | None = None  # a service rule that denies whatever the policies say
+    identity_note: str | None = None  # e.g. the caller's account is not in the world
+    notes: tuple[str, ...] = ()
+
+    @property
+    def same_account(self) -> bool:
+        return self.caller_account is not None and self.caller_account == self.resource_account

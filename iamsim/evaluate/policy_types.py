@@ -1,0 +1,47 @@
+"""All policies of one type → one verdict, with each policy's trace.
+
+Within a type, policies and statements are ORed, and a matching Deny beats any
+Allow (IAM User Guide, policy evaluation logic).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from iamsim.evaluate.statement import evaluate_statement
+from iamsim.model import Policy
+from iamsim.request import Request
+from iamsim.trace import PolicyTrace, Verdict
+
+__all__ = ["combined_verdict", "evaluate_policy"]
+
+
+def evaluate_policy(
+    policy: Policy,
+    request: Request,
+    *,
+    policy_type: str,
+    name: str | None = None,
+    account: str | None = None,
+    attached_to: str | None = None,
+) -> PolicyTrace:
+    """Evaluate every statement of one policy against the request."""
+    compiled = policy.compile()
+    return PolicyTrace(
+        policy_type=policy_type,
+        name=name,
+        account=account,
+        statements=tuple(evaluate_statement(s, request) for s in compiled.statements),
+        attached_to=attached_to,
+        policy=policy,
+    )
+
+
+def combined_verdict(traces: Sequence[PolicyTrace]) -> Verdict:
+    """The verdict of several policies of one type: any Deny, else any Allow, else none."""
+    verdicts = {t.verdict for t in traces}
+    if "deny" in verdicts:
+        return "deny"
+    if "allow" in verdicts:
+        return "allow"
+    return "none"

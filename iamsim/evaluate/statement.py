@@ -1,0 +1,111 @@
+"""One compiled statement × one request → a StatementTrace (matched, or which element missed).
+
+Conditions are only consulted once principal, action and resource all match, so a
+statement that misses on an element reports that element, and a statement that
+misses only on a condition is a near miss with every condition's comparison.
+"""
+
+from __future__ import annotations
+
+from iamsim.compile import CompiledStatement
+from iamsim.patterns import PrincipalMatcher
+from iamsim.request import Caller, Request
+from iamsim.trace import PrincipalMatch, StatementTrace
+
+__all__ = ["evaluate_statement"]
+
+
+def _chain(caller: Caller) -> tuple[Caller, ...]:
+    """The identities AWS may check a NotPrincipal against, from the account down.
+
+    IAM User Guide, NotPrincipal: AWS may evaluate the account, then the role or
+    user, then the session; a caller escapes a `Deny` + `NotPrincipal` only when
+    every one of them is listed.
+    """
+    if caller.account is None:
+        return (caller,)
+    account = Caller(
+        kind="root",
+        arn=f"arn:aws:iam::{caller.account}:root",
+        account=caller.account,
+        principal_arn=f"arn:aws:iam::{caller.account}:root",
+    )
+    if caller.kind == "root":
+        return (account,)
+    if caller.kind == "role_session":
+        role = Caller(
+            kind="role_session", arn=None, account=caller.account, principal_arn=caller.principal_arn
+        )
+        return (account, role, caller)
+    return (account, caller)
+
+
+def _not_principal_applies(matcher: PrincipalMatcher, caller: Caller, effect: str) -> bool:
+    """Whether a NotPrincipal statement covers the caller.
+
+    IAM User Guide, permissions boundaries / NotPrincipal: a Deny with NotPrincipal
+    always denies a principal that has a permissions boundary, whatever it lists.
+    """
+    if effect == "Deny" and caller.has_boundary:
+        return True
+    return not all(matcher.match(identity) is not None for identity in _chain(caller))
+
+
+def evaluate_statement(stmt: CompiledStatement, request: Request) -> StatementTrace:
+    """Whether `stmt` applies to `request`; never raises for a parsed policy."""
+    failed: list[str] = []
+    caller = request.caller
+    how: PrincipalMatch | None = "any"
+    if stmt.principal is not None:
+        how = stmt.principal.match(caller)
+        if how is None:
+            failed.append("principal")
+    elif stmt.not_principal is not None:
+        if _not_principal_applies(stmt.not_principal, caller, stmt.effect):
+            how = "not_principal"
+        else:
+            how = None
+            failed.append("principal")
+
+    if stmt.actions is not None:
+        if not stmt.actions.matches(request.action):
+            failed.append("action")
+    elif stmt.not_actions is not None and stmt.not_actions.matches(request.action):
+        failed.append("action")
+
+    missing: tuple[str, ...] = ()
+    if stmt.resources is not None:
+        hit, missing = stmt.resources.match(request.resource, request.context)
+        if not hit:
+            failed.append("resource")
+    elif stmt.not_resources is not None:
+        hit, missing = stmt.not_resources.match(request.resource, request.context)
+        if hit:
+            failed.append("resource")
+
+    if failed or not stmt.conditions:
+        return StatementTrace(
+            index=stmt.index,
+            sid=stmt.sid,
+            effect=stmt.effect,
+            failed=tuple(failed),
+            principal_match=how,
+            missing_keys=missing,
+        )
+
+    context = request.context
+    traces = tuple(cond.evaluate(context) for cond in stmt.conditions)
+    missing_keys = list(missing)
+    for cond in stmt.conditions:
+        for key in cond.missing_keys(context):
+            if key not in missing_keys:
+                missing_keys.append(key)
+    return StatementTrace(
+        index=stmt.index,
+        sid=stmt.sid,
+        effect=stmt.effect,
+        failed=() if all(t.matched for t in traces) else ("condition",),
+        principal_match=how,
+        conditions=traces,
+        missing_keys=tuple(missing_keys),
+    )

@@ -1,0 +1,360 @@
+"""STS AssumeRole: parameter validation as STS words it, authorization, and the new session.
+
+Sources: AWS STS API Reference, AssumeRole (parameter constraints and errors);
+IAM User Guide: "Passing session tags in AWS STS", "Monitor and control actions
+taken with assumed roles" (source identity), "Role terms and concepts" (chaining),
+"Configuring MFA-protected API access".
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import re
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from iamsim.decision import Decision, Denial
+from iamsim.errors import IamsimError, PolicyError, ValidationError
+from iamsim.evaluate.combine import Combined
+from iamsim.evaluate.engine import build_decision, evaluate
+from iamsim.model import Policy
+from iamsim.session import RoleSession
+
+if TYPE_CHECKING:
+    from iamsim.world import World
+
+__all__ = ["assume_role", "validate_parameters"]
+
+_NAME = r"[\w+=,.@-]*"
+_EXTERNAL_ID = r"[\w+=,.@:\/-]*"
+_SERIAL = r"[\w+=/:,.@-]*"
+_TOKEN = r"[\d]*"
+_TAG_KEY = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]+"
+_TAG_VALUE = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*"
+_ROLE_ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role/[\w+=,.@/-]+")
+_TAG_CHARS = re.compile(r"[\w\s.:/=+\-@]*")
+
+CHAINED_MAX = 3600
+PLAINTEXT_MAX = 2048
+
+
+def _constraint(problems: list[str], value: object, member: str, rule: str) -> None:
+    problems.append(f"Value '{value}' at '{member}' failed to satisfy constraint: {rule}")
+
+
+def _string(problems: list[str], value: str | None, member: str, *, low: int, high: int,
+            pattern: str | None = None, regex: re.Pattern[str] | None = None) -> None:
+    """STS's three checks on a string parameter: pattern, then length bounds."""
+    if value is None:
+        return
+    if pattern is not None:
+        check = regex or re.compile(pattern)
+        if check.fullmatch(value) is None:
+            _constraint(problems, value, member,
+                        f"Member must satisfy regular expression pattern: {pattern}")
+    if len(value) < low:
+        _constraint(problems, value, member, f"Member must have length greater than or equal to {low}")
+    if len(value) > high:
+        _constraint(problems, value, member, f"Member must have length less than or equal to {high}")
+
+
+def _raise(problems: Sequence[str]) -> None:
+    if problems:
+        count = len(problems)
+        noun = "error" if count == 1 else "errors"
+        raise ValidationError(f"{count} validation {noun} detected: " + "; ".join(problems))
+
+
+def validate_parameters(
+    *,
+    role_arn: str,
+    session_name: str,
+    external_id: str | None = None,
+    duration_seconds: int | None = None,
+    policy_text: str | None = None,
+    policy_arns: Sequence[str] = (),
+    tags: Sequence[tuple[str, str]] = (),
+    transitive_tag_keys: Sequence[str] = (),
+    source_identity: str | None = None,
+    serial_number: str | None = None,
+    token_code: str | None = None,
+) -> None:
+    """Reject what STS rejects before it authorizes anything, with STS's wording."""
+    problems: list[str] = []
+    for name, value in (("roleArn", role_arn), ("roleSessionName", session_name)):
+        if not isinstance(value, str):
+            raise ValidationError(f"{name} must be a string, not {type(value).__name__}")
+    _string(problems, role_arn, "roleArn", low=20, high=2048)
+    _string(problems, session_name, "roleSessionName", low=2, high=64, pattern=_NAME)
+    _string(problems, external_id, "externalId", low=2, high=1224, pattern=_EXTERNAL_ID)
+    _string(problems, serial_number, "serialNumber", low=9, high=256, pattern=_SERIAL)
+    _string(problems, token_code, "tokenCode", low=6, high=6, pattern=_TOKEN)
+    _string(problems, source_identity, "sourceIdentity", low=2, high=64, pattern=_NAME)
+    if duration_seconds is not None:
+        if isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int):
+            raise ValidationError(
+                f"durationSeconds must be an integer number of seconds, not {duration_seconds!r}")
+        if duration_seconds < 900:
+            _constraint(problems, duration_seconds, "durationSeconds",
+                        "Member must have value greater than or equal to 900")
+        if duration_seconds > 43200:
+            _constraint(problems, duration_seconds, "durationSeconds",
+                        "Member must have value less than or equal to 43200")
+    if policy_text is not None:
+        _string(problems, policy_text, "policy", low=1, high=PLAINTEXT_MAX * 16)
+    if len(policy_arns) > 10:
+        _constraint(problems, list(policy_arns), "policyArns",
+                    "Member must have length less than or equal to 10")
+    if len(tags) > 50:
+        _constraint(problems, "[...]", "tags", "Member must have length less than or equal to 50")
+    for i, (key, value) in enumerate(tags):
+        if not 1 <= len(key) <= 128:
+            _constraint(problems, key, f"tags.{i + 1}.member.key",
+                        "Member must have length less than or equal to 128"
+                        if key else "Member must have length greater than or equal to 1")
+        elif not _TAG_CHARS.fullmatch(key):
+            _constraint(problems, key, f"tags.{i + 1}.member.key",
+                        f"Member must satisfy regular expression pattern: {_TAG_KEY}")
+        if len(value) > 256:
+            _constraint(problems, value, f"tags.{i + 1}.member.value",
+                        "Member must have length less than or equal to 256")
+        elif not _TAG_CHARS.fullmatch(value):
+            _constraint(problems, value, f"tags.{i + 1}.member.value",
+                        f"Member must satisfy regular expression pattern: {_TAG_VALUE}")
+    if len(transitive_tag_keys) > 50:
+        _constraint(problems, "[...]", "transitiveTagKeys",
+                    "Member must have length less than or equal to 50")
+    _raise(problems)
+    if _ROLE_ARN.fullmatch(role_arn) is None:
+        raise ValidationError(f"{role_arn} is invalid")
+    lowered = [k.lower() for k, _ in tags]
+    if len(set(lowered)) != len(lowered):
+        raise ValidationError(
+            "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+    missing = [k for k in transitive_tag_keys if k.lower() not in lowered]
+    if missing:
+        raise ValidationError(
+            f"The transitive tag keys {missing} are not among the session tags passed with "
+            "this request; a transitive tag key must name a session tag.")
+    if source_identity is not None and source_identity.lower().startswith("aws:"):
+        raise ValidationError("Source identity cannot start with 'aws:'.")
+    if (serial_number is None) != (token_code is None):
+        raise ValidationError("SerialNumber and TokenCode must be passed together.")
+
+
+def _session_policy(policy: object) -> tuple[Policy | None, str | None]:
+    if policy is None:
+        return None, None
+    try:
+        parsed = Policy.from_json(policy, kind="session")  # type: ignore[arg-type]
+    except PolicyError as exc:
+        raise PolicyError([p.under("policy") for p in exc.problems]) from None
+    text = policy if isinstance(policy, str) else json.dumps(parsed.to_dict())
+    return parsed, text
+
+
+def _packed_percent(policy_text: str | None, arns: Sequence[str],
+                    tags: Sequence[tuple[str, str]]) -> int:
+    """An estimate of STS's packed size (policies and tags compressed together), in percent.
+
+    AWS does not publish its packing; this estimate compresses the same material.
+    """
+    material = "".join(policy_text.split()) if policy_text else ""
+    material += "".join(arns) + "".join(f"{k}={v}" for k, v in tags)
+    if not material:
+        return 0
+    return math.ceil(100 * len(zlib.compress(material.encode(), 9)) / PLAINTEXT_MAX)
+
+
+def _as_tags(tags: Mapping[str, str] | Iterable[Any] | None) -> tuple[tuple[str, str], ...]:
+    if tags is None:
+        return ()
+    if isinstance(tags, Mapping):
+        return tuple((str(k), str(v)) for k, v in tags.items())
+    out = []
+    for item in tags:
+        if isinstance(item, Mapping) and {"Key", "Value"} <= set(item):
+            out.append((str(item["Key"]), str(item["Value"])))
+        elif isinstance(item, tuple | list) and len(item) == 2:
+            out.append((str(item[0]), str(item[1])))
+        else:
+            raise ValidationError(f"tags: {item!r} is not a tag (a key=value pair or "
+                                  "{'Key': …, 'Value': …})")
+    return tuple(out)
+
+
+def _now(now: _dt.datetime | None) -> _dt.datetime:
+    if now is None:
+        return _dt.datetime.now(_dt.UTC).replace(microsecond=0)
+    return now if now.tzinfo else now.replace(tzinfo=_dt.UTC)
+
+
+def _root_denial(caller_arn: str, role_arn: str, account: str | None) -> Denial:
+    return Denial(
+        policy_type="identity",
+        side="source",
+        explicit=False,
+        account=account,
+        action="sts:AssumeRole",
+        reason=(f"{caller_arn} is an account root user, and the root user cannot call "
+                "AssumeRole; sign in as an IAM user or role instead."),
+    )
+
+
+def assume_role(
+    world: World,
+    caller: str | RoleSession,
+    *,
+    role_arn: str,
+    session_name: str,
+    external_id: str | None = None,
+    duration_seconds: int | None = None,
+    policy: str | Mapping[str, Any] | Policy | None = None,
+    policy_arns: Sequence[str] | None = None,
+    tags: Mapping[str, str] | Iterable[Any] | None = None,
+    transitive_tag_keys: Sequence[str] | None = None,
+    source_identity: str | None = None,
+    serial_number: str | None = None,
+    token_code: str | None = None,
+    context: Mapping[str, object] | None = None,
+    now: _dt.datetime | None = None,
+) -> Decision:
+    """Replay AssumeRole: validate as STS does, authorize every action it needs, mint a session."""
+    tag_pairs = _as_tags(tags)
+    arns = tuple(policy_arns or ())
+    transitive = tuple(transitive_tag_keys or ())
+    policy_doc, policy_text = _session_policy(policy)
+    validate_parameters(
+        role_arn=role_arn, session_name=session_name, external_id=external_id,
+        duration_seconds=duration_seconds, policy_text=policy_text, policy_arns=arns,
+        tags=tag_pairs, transitive_tag_keys=transitive, source_identity=source_identity,
+        serial_number=serial_number, token_code=token_code,
+    )
+    if policy_text is not None and len("".join(policy_text.split())) > PLAINTEXT_MAX:
+        raise ValidationError(
+            "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {PLAINTEXT_MAX}")
+    packed = _packed_percent(policy_text, arns, tag_pairs)
+    if packed > 100:
+        raise ValidationError(
+            f"Packed policy consumes {packed}% of allotted space, please use smaller policy.",
+            code="PackedPolicyTooLarge")
+    role_account = role_arn.split(":")[4]
+    for i, arn in enumerate(arns):
+        if not (arn.startswith("arn:aws:iam::aws:policy/")
+                or arn.startswith(f"arn:aws:iam::{role_account}:policy/")):
+            raise ValidationError(
+                f"policy_arns[{i}]: {arn} must be an AWS managed policy or a customer managed "
+                f"policy of the role's account {role_account}")
+
+    moment = _now(now)
+    chained = isinstance(caller, RoleSession)
+    inherited_tags: tuple[tuple[str, str], ...] = ()
+    inherited_keys: tuple[str, ...] = ()
+    inherited_source: str | None = None
+    mfa = serial_number is not None and token_code is not None
+    if isinstance(caller, RoleSession):
+        if caller.expiration <= moment:
+            raise ValidationError("The security token included in the request is expired",
+                                  code="ExpiredTokenException")
+        inherited_tags = caller.transitive_tags
+        inherited_keys = caller.transitive_tag_keys
+        inherited_source = caller.source_identity
+        mfa = mfa or caller.mfa_authenticated
+        # Session tags: a transitive tag of the calling session cannot be changed in the chain.
+        fixed = {k.lower() for k, _ in inherited_tags}
+        clash = [k for k, _ in tag_pairs if k.lower() in fixed]
+        if clash:
+            raise ValidationError(
+                f"The session tag {clash[0]!r} is a transitive tag of the calling session and "
+                "cannot be set again in a role chain.", code="InvalidParameterValue")
+        if (inherited_source is not None and source_identity is not None
+                and source_identity != inherited_source):
+            raise ValidationError(
+                f"The calling session's source identity {inherited_source!r} cannot be changed "
+                f"to {source_identity!r} in a role chain.", code="InvalidParameterValue")
+
+    profile = world._profile(caller)
+    if profile.caller.kind == "root":
+        decision = build_decision("AssumeRole", [_single(world, profile, role_arn, context,
+                                                         moment, {})],
+                                  origin=(world, "assume_role", {}))
+        return attrs.evolve(decision, denied_by=(_root_denial(profile.caller.display, role_arn,
+                                                              profile.caller.account),),
+                            outcome="implicitDeny")
+
+    all_tags = (*inherited_tags, *tag_pairs)
+    keys: dict[str, object] = {"sts:RoleSessionName": session_name}
+    if external_id is not None:
+        keys["sts:ExternalId"] = external_id
+    if source_identity is not None:
+        keys["sts:SourceIdentity"] = source_identity
+    if tag_pairs:
+        keys.update({f"aws:RequestTag/{k}": v for k, v in tag_pairs})
+        keys["aws:TagKeys"] = [k for k, _ in tag_pairs]
+    if transitive:
+        keys["sts:TransitiveTagKeys"] = list(transitive)
+    if serial_number is not None and token_code is not None:
+        keys["aws:MultiFactorAuthPresent"] = True
+        keys["aws:MultiFactorAuthAge"] = 0
+
+    actions = ["sts:AssumeRole"]
+    if tag_pairs or transitive or inherited_tags:
+        actions.append("sts:TagSession")
+    if source_identity is not None or inherited_source is not None:
+        actions.append("sts:SetSourceIdentity")
+    results = []
+    for action in actions:
+        inputs = world._inputs(profile, action, role_arn, context, moment, keys)
+        results.append((inputs, evaluate(inputs)))
+    allowed = all(c.allowed for _, c in results)
+
+    session = None
+    if allowed:
+        role = world.role(role_arn)
+        assert role is not None  # an allowed trust check means the role exists
+        duration = 3600 if duration_seconds is None else duration_seconds
+        if chained and duration > CHAINED_MAX:
+            raise ValidationError("The requested DurationSeconds exceeds the 1 hour session "
+                                  "limit for roles assumed by role chaining.")
+        if duration > role.max_session_duration:
+            raise ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration "
+                                  "set for this role.")
+        session = RoleSession(
+            role_arn=role.arn,
+            session_name=session_name,
+            role_unique_id=role.unique_id,
+            issued=moment,
+            expiration=moment + _dt.timedelta(seconds=duration),
+            session_policies=() if policy_doc is None else (policy_doc,),
+            session_policy_arns=arns,
+            tags=all_tags,
+            transitive_tag_keys=(*inherited_keys, *transitive),
+            source_identity=source_identity or inherited_source,
+            mfa_authenticated=mfa,
+            mfa_time=moment if mfa else None,
+            chained=chained,
+        )
+        try:  # session policy ARNs must resolve in the role's account
+            world._session_profile(session)
+        except IamsimError as exc:
+            raise ValidationError(f"policy_arns: {exc}") from None
+    origin = (world, "assume_role", {
+        "caller": caller, "role_arn": role_arn, "session_name": session_name,
+        "external_id": external_id, "duration_seconds": duration_seconds, "policy": policy,
+        "policy_arns": policy_arns, "tags": tags, "transitive_tag_keys": transitive_tag_keys,
+        "source_identity": source_identity, "serial_number": serial_number,
+        "token_code": token_code, "context": context, "now": now,
+    })
+    return build_decision("AssumeRole", results, session=session, origin=origin)
+
+
+def _single(world: World, profile: Any, role_arn: str, context: Mapping[str, object] | None,
+            moment: _dt.datetime, keys: dict[str, object]) -> tuple[Any, Combined]:
+    inputs = world._inputs(profile, "sts:AssumeRole", role_arn, context, moment, keys)
+    return inputs, evaluate(inputs)

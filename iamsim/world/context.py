@@ -1,0 +1,105 @@
+"""The request-context keys AWS sets on its own, filled from the world and the call.
+
+IAM User Guide, "AWS global condition context keys": which keys are present for
+which principal. A key AWS does not set stays absent, never an empty string.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+
+from iamsim.request import Caller, format_time
+from iamsim.session import RoleSession
+from iamsim.world.org import AccountPlacement
+
+__all__ = ["principal_keys", "request_keys", "resource_keys", "tag_keys"]
+
+Keys = dict[str, object]
+
+
+def tag_keys(prefix: str, tags: Iterable[tuple[str, str]]) -> Keys:
+    """`prefix/Key` → value for each tag (keys compared without case later)."""
+    return {f"{prefix}/{k}": v for k, v in tags}
+
+
+def principal_keys(
+    caller: Caller,
+    *,
+    username: str | None = None,
+    tags: Iterable[tuple[str, str]] = (),
+    placement: AccountPlacement | None = None,
+    session: RoleSession | None = None,
+) -> Keys:
+    """Keys describing the caller: aws:PrincipalArn, aws:userid, aws:PrincipalTag/…, org keys."""
+    keys: Keys = {}
+    if caller.kind == "service":
+        keys["aws:PrincipalIsAWSService"] = True
+        keys["aws:PrincipalServiceName"] = caller.service
+        return keys
+    if caller.kind == "anonymous":
+        keys["aws:PrincipalAccount"] = "anonymous"
+        keys["aws:userid"] = "anonymous"
+        keys["aws:PrincipalType"] = "Anonymous"
+        return keys
+    keys["aws:PrincipalArn"] = caller.principal_arn
+    keys["aws:PrincipalAccount"] = caller.account
+    keys["aws:PrincipalIsAWSService"] = False
+    keys["aws:PrincipalType"] = {
+        "user": "User",
+        "role_session": "AssumedRole",
+        "root": "Account",
+        "federated_user": "FederatedUser",
+    }[caller.kind]
+    if caller.unique_id:
+        keys["aws:userid"] = caller.unique_id
+    if username is not None:
+        keys["aws:username"] = username
+    keys.update(tag_keys("aws:PrincipalTag", tags))
+    if placement is not None:
+        keys["aws:PrincipalOrgID"] = placement.org_id
+        keys["aws:PrincipalOrgPaths"] = [placement.org_path]
+    if session is not None:
+        # Temporary credentials always carry these (IAM User Guide, global condition keys).
+        keys["aws:TokenIssueTime"] = format_time(session.issued)
+        keys["aws:MultiFactorAuthPresent"] = session.mfa_authenticated
+        if session.mfa_authenticated and session.mfa_time is not None:
+            keys["aws:MultiFactorAuthAge"] = 0
+        if session.source_identity:
+            keys["aws:SourceIdentity"] = session.source_identity
+    return keys
+
+
+def resource_keys(
+    account: str | None,
+    placement: AccountPlacement | None,
+    tags: Iterable[tuple[str, str]] = (),
+    *,
+    iam_resource: bool = False,
+) -> Keys:
+    """Keys describing the resource's owner and tags."""
+    keys: Keys = {}
+    if account:
+        keys["aws:ResourceAccount"] = account
+    if placement is not None:
+        keys["aws:ResourceOrgID"] = placement.org_id
+        keys["aws:ResourceOrgPaths"] = [placement.org_path]
+    tags = tuple(tags)
+    keys.update(tag_keys("aws:ResourceTag", tags))
+    if iam_resource:
+        keys.update(tag_keys("iam:ResourceTag", tags))
+    return keys
+
+
+def request_keys(now: _dt.datetime, resource: str) -> Keys:
+    """Keys present on every signed request: time, transport, region."""
+    keys: Keys = {
+        "aws:CurrentTime": format_time(now),
+        "aws:EpochTime": str(int(now.timestamp())),
+        "aws:SecureTransport": True,
+        "aws:ViaAWSService": False,
+    }
+    parts = resource.split(":", 5)
+    if len(parts) == 6 and parts[3]:
+        keys["aws:RequestedRegion"] = parts[3]
+    return keys

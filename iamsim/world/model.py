@@ -1,0 +1,268 @@
+"""The world as data: organization, accounts, users, groups, roles, resources.
+
+Entities are frozen attrs classes. Their policy fields hold `PolicySpec`s — a
+`Policy`, or a reference (an AWS managed policy ARN, a customer managed policy
+ARN or a name in the entity's account) — which the `World` resolves once, when
+it is built. A dict or JSON text given for a policy is parsed on construction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from iamsim.model import Policy, PolicyKind
+
+__all__ = [
+    "Account",
+    "Group",
+    "NamedPolicy",
+    "OrgUnit",
+    "Organization",
+    "PolicySpec",
+    "Resource",
+    "Role",
+    "User",
+    "arn_account",
+    "arn_name",
+    "arn_path",
+    "unique_id",
+]
+
+PolicySpec = Policy | str
+"""A policy, or a reference to one: an ARN or a policy name of the entity's account."""
+
+
+def _spec(kind: PolicyKind) -> Any:
+    def convert(value: Any) -> PolicySpec:
+        if isinstance(value, Policy):
+            return value
+        if isinstance(value, str) and not value.lstrip().startswith("{"):
+            return value
+        return Policy.from_json(value, kind=kind)
+
+    return convert
+
+
+def _specs(kind: PolicyKind) -> Any:
+    one = _spec(kind)
+
+    def convert(values: Iterable[Any] | None) -> tuple[PolicySpec, ...]:
+        if values is None:
+            return ()
+        if isinstance(values, str | Mapping | Policy):
+            values = [values]
+        return tuple(one(v) for v in values)
+
+    return convert
+
+
+def _optional_spec(kind: PolicyKind) -> Any:
+    one = _spec(kind)
+
+    def convert(value: Any) -> PolicySpec | None:
+        return None if value is None else one(value)
+
+    return convert
+
+
+def _tags(value: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> tuple[tuple[str, str], ...]:
+    if value is None:
+        return ()
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple((str(k), str(v)) for k, v in items)
+
+
+def _names(value: Iterable[str] | str | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def arn_account(arn: str) -> str:
+    """The account field of an ARN ("" for S3 and other account-less ARNs)."""
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) == 6 else ""
+
+
+def _resource_part(arn: str) -> str:
+    parts = arn.split(":", 5)
+    return parts[5] if len(parts) == 6 else ""
+
+
+def arn_name(arn: str) -> str:
+    """The entity name of an IAM ARN: `role/path/Name` → `Name`."""
+    return _resource_part(arn).rsplit("/", 1)[-1]
+
+
+def arn_path(arn: str) -> str:
+    """The IAM path of an ARN: `role/a/b/Name` → `/a/b/`, `role/Name` → `/`."""
+    parts = _resource_part(arn).split("/")
+    return "/" + "".join(p + "/" for p in parts[1:-1])
+
+
+def unique_id(prefix: str, arn: str) -> str:
+    """A deterministic, AWS-shaped unique id (`AIDA…`, `AROA…`) for an entity ARN."""
+    digest = hashlib.sha256(arn.encode()).digest()
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    body = "".join(alphabet[b % 32] for b in digest[:17])
+    return prefix + body
+
+
+@attrs.frozen
+class NamedPolicy:
+    """A resolved policy as attached somewhere: its document and how reports name it."""
+
+    policy: Policy
+    name: str | None = None  # "AssumeProdReader", "AmazonS3ReadOnlyAccess"; None for inline
+    arn: str | None = None  # managed policies only
+
+    @property
+    def label(self) -> str:
+        return self.arn or self.name or "inline policy"
+
+
+@attrs.frozen
+class User:
+    """An IAM user. Policies: inline documents, names of this account's policies, or ARNs."""
+
+    arn: str
+    policies: tuple[PolicySpec, ...] = attrs.field(default=(), converter=_specs("identity"))
+    groups: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    permissions_boundary: PolicySpec | None = attrs.field(
+        default=None, converter=_optional_spec("boundary")
+    )
+    tags: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_tags)
+
+    @property
+    def name(self) -> str:
+        return arn_name(self.arn)
+
+    @property
+    def account(self) -> str:
+        return arn_account(self.arn)
+
+    @property
+    def unique_id(self) -> str:
+        return unique_id("AIDA", self.arn)
+
+
+@attrs.frozen
+class Group:
+    """An IAM group: its policies apply to its members; a group is never a principal."""
+
+    arn: str
+    policies: tuple[PolicySpec, ...] = attrs.field(default=(), converter=_specs("identity"))
+
+    @property
+    def name(self) -> str:
+        return arn_name(self.arn)
+
+    @property
+    def account(self) -> str:
+        return arn_account(self.arn)
+
+
+@attrs.frozen
+class Role:
+    """An IAM role with its trust policy (who may assume it) and permissions policies."""
+
+    arn: str
+    trust_policy: PolicySpec = attrs.field(converter=_spec("trust"))
+    policies: tuple[PolicySpec, ...] = attrs.field(default=(), converter=_specs("identity"))
+    permissions_boundary: PolicySpec | None = attrs.field(
+        default=None, converter=_optional_spec("boundary")
+    )
+    max_session_duration: int = 3600
+    tags: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_tags)
+
+    @property
+    def name(self) -> str:
+        return arn_name(self.arn)
+
+    @property
+    def account(self) -> str:
+        return arn_account(self.arn)
+
+    @property
+    def unique_id(self) -> str:
+        return unique_id("AROA", self.arn)
+
+    @property
+    def service_linked(self) -> bool:
+        """Service-linked roles live under the `/aws-service-role/` path."""
+        return arn_path(self.arn).startswith("/aws-service-role/")
+
+
+@attrs.frozen
+class Resource:
+    """A resource that may carry a resource-based policy (bucket policy, key policy, …).
+
+    `account` is required for ARNs without an account field (S3 buckets).
+    `aws_managed` marks AWS managed KMS keys (outside RCPs, not shareable).
+    """
+
+    arn: str
+    account: str = attrs.field(default="")
+    policy: PolicySpec | None = attrs.field(default=None, converter=_optional_spec("resource"))
+    tags: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_tags)
+    aws_managed: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if not self.account:
+            object.__setattr__(self, "account", arn_account(self.arn))
+
+    @property
+    def service(self) -> str:
+        parts = self.arn.split(":", 5)
+        return parts[2] if len(parts) == 6 else ""
+
+
+@attrs.frozen
+class OrgUnit:
+    """The root or an OU: its attached SCP/RCP names, member accounts and child OUs.
+
+    `scps=None` means AWS's default: `FullAWSAccess` attached.
+    """
+
+    name: str
+    scps: tuple[str, ...] | None = attrs.field(
+        default=None, converter=lambda v: None if v is None else _names(v)
+    )
+    rcps: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    accounts: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    children: tuple[OrgUnit, ...] = ()
+
+
+@attrs.frozen
+class Organization:
+    """An AWS Organization: its id, management account, policy documents and OU tree.
+
+    `account_scps`/`account_rcps` are the policies attached to accounts themselves.
+    """
+
+    id: str
+    management_account: str
+    root: OrgUnit
+    policies: tuple[tuple[str, Policy], ...] = ()
+    account_scps: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    account_rcps: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def policy(self, name: str) -> Policy | None:
+        return next((p for n, p in self.policies if n == name), None)
+
+
+@attrs.frozen
+class Account:
+    """One AWS account and what it holds. Used by world documents; `World.of` needs none."""
+
+    id: str
+    alias: str | None = None
+    policies: tuple[tuple[str, Policy], ...] = ()
+    users: tuple[User, ...] = ()
+    groups: tuple[Group, ...] = ()
+    roles: tuple[Role, ...] = ()
+    resources: tuple[Resource, ...] = ()
