@@ -1,0 +1,45 @@
+"""iamsim: replay AWS IAM cross-account decisions offline, and say which side failed and why.
+
+    >>> import iamsim
+    >>> world = iamsim.World.demo()
+    >>> d = world.assume_role("arn:aws:iam::111111111111:user/alice",
+    ...                       role_arn="arn:aws:iam::222222222222:role/CrossAccountS3Reader",
+    ...                       session_name="dev-session", external_id="my-secret-123")
+    >>> d.allowed
+    True
+"""
+
+from iamsim.decision import Decision, Denial, Layer, NearMiss
+from iamsim.errors import IamsimError, PolicyError, Problem, ValidationError, WorldError
+from iamsim.model import ConditionEntry, Policy, Principal, Statement
+from iamsim.session import RoleSession
+from iamsim.world import World
+from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, Role, User
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Account",
+    "ConditionEntry",
+    "Decision",
+    "Denial",
+    "Group",
+    "IamsimError",
+    "Layer",
+    "NearMiss",
+    "OrgUnit",
+    "Organization",
+    "Policy",
+    "PolicyError",
+    "Principal",
+    "Problem",
+    "Resource",
+    "Role",
+    "RoleSession",
+    "Statement",
+    "User",
+    "ValidationError",
+    "World",
+    "WorldError",
+    "__version__",
+]

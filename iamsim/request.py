@@ -9,6 +9,7 @@ never an empty string, because absence changes operator results.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal
 
@@ -56,6 +57,7 @@ MULTIVALUED_KEYS: frozenset[str] = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=1024)
 def format_time(moment: _dt.datetime) -> str:
     """A datetime as AWS writes `aws:CurrentTime`: ISO 8601 in UTC with a `Z`."""
     if moment.tzinfo is None:

@@ -36,6 +36,7 @@ _SERIAL = r"[\w+=/:,.@-]*"
 _TOKEN = r"[\d]*"
 _TAG_KEY = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]+"
 _TAG_VALUE = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*"
+_PATTERNS = {p: re.compile(p) for p in (_NAME, _EXTERNAL_ID, _SERIAL, _TOKEN)}
 _ROLE_ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role/[\w+=,.@/-]+")
 _TAG_CHARS = re.compile(r"[\w\s.:/=+\-@]*")
 
@@ -53,7 +54,7 @@ def _string(problems: list[str], value: str | None, member: str, *, low: int, hi
     if value is None:
         return
     if pattern is not None:
-        check = regex or re.compile(pattern)
+        check = regex or _PATTERNS[pattern]
         if check.fullmatch(value) is None:
             _constraint(problems, value, member,
                         f"Member must satisfy regular expression pattern: {pattern}")
@@ -340,10 +341,11 @@ def assume_role(
             mfa_time=moment if mfa else None,
             chained=chained,
         )
-        try:  # session policy ARNs must resolve in the role's account
-            world._session_profile(session)
-        except IamsimError as exc:
-            raise ValidationError(f"policy_arns: {exc}") from None
+        if arns:
+            try:  # session policy ARNs must resolve in the role's account
+                world._session_profile(session)
+            except IamsimError as exc:
+                raise ValidationError(f"policy_arns: {exc}") from None
     origin = (world, "assume_role", {
         "caller": caller, "role_arn": role_arn, "session_name": session_name,
         "external_id": external_id, "duration_seconds": duration_seconds, "policy": policy,

@@ -103,7 +103,7 @@ def build_decision(
         checks=tuple(
             Check(i.request.action, i.request.resource, c.allowed, c.layers) for i, c in results
         ),
-        context=tuple((k, v) for k, v in request.context.to_dict().items()),
+        context=request.context.entries,
         notes=tuple(all_notes),
         session=session if outcome == "allowed" else None,
         origin=origin,

@@ -130,6 +130,7 @@ class _Index:
         self.resources: dict[str, tuple[Resource, Attached | None]] = {}
         self.buckets: dict[str, str] = {}
         self.placements: dict[str, AccountPlacement] = {}
+        self.profiles: dict[str | RoleSession, _Profile] = {}  # a per-world memo of callers
         self.problems: list[Problem] = []
         for account in world.accounts:
             if account.id in self.accounts:
@@ -147,10 +148,11 @@ class _Index:
     def _problem(self, code: str, path: str, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(code, path, message, hint))
 
-    def resolve(self, spec: PolicySpec, account: Account, path: str) -> Attached | None:
+    def resolve(self, spec: PolicySpec, account: Account, path: str,
+                inline_name: str | None = None) -> Attached | None:
         """A policy reference → its document, or a problem recorded at `path`."""
         if isinstance(spec, Policy):
-            return Attached(spec, name=None, account=account.id)
+            return Attached(spec, name=inline_name, account=account.id)
         if spec.startswith(AWS_MANAGED_PREFIX):
             policy = aws_managed_policy(spec)
             if policy is None:
@@ -181,11 +183,11 @@ class _Index:
             return None
         return Attached(found, name=name, account=account.id)
 
-    def _resolve_all(self, specs: Iterable[PolicySpec], account: Account, path: str
-                     ) -> tuple[Attached, ...]:
+    def _resolve_all(self, specs: Iterable[PolicySpec], account: Account, path: str,
+                     owner: str) -> tuple[Attached, ...]:
         out = []
         for i, spec in enumerate(specs):
-            got = self.resolve(spec, account, f"{path}[{i}]")
+            got = self.resolve(spec, account, f"{path}[{i}]", f"{owner} inline policy #{i + 1}")
             if got is not None:
                 out.append(got)
         return tuple(out)
@@ -197,24 +199,23 @@ class _Index:
         for g in account.groups:
             self.groups[g.arn] = g
             group_policies[g.name] = self._resolve_all(
-                g.policies, account, f"{base}.groups.{g.name}.policies")
+                g.policies, account, f"{base}.groups.{g.name}.policies", f"group {g.name}")
         for u in account.users:
             path = f"{base}.users.{u.name}"
             if u.arn in self.users:
                 self._problem("world.user.duplicate", path, f"user {u.name} is described twice")
-            policies = list(self._resolve_all(u.policies, account, f"{path}.policies"))
+            policies = list(self._resolve_all(u.policies, account, f"{path}.policies", u.name))
             for i, gname in enumerate(u.groups):
                 if gname not in groups:
                     self._problem("world.user.group_unknown", f"{path}.groups[{i}]",
                                   f"no group named {gname!r} in account {account.id}",
                                   did_you_mean(gname, groups))
                     continue
-                policies += [attrs.evolve(a, name=a.name or f"group {gname} inline policy")
-                             for a in group_policies[gname]]
+                policies += group_policies[gname]
             boundary = None
             if u.permissions_boundary is not None:
                 boundary = self.resolve(u.permissions_boundary, account,
-                                        f"{path}.permissions_boundary")
+                                        f"{path}.permissions_boundary", f"{u.name} boundary")
             self.users[u.arn] = (u, _Identity(tuple(policies), boundary))
         for r in account.roles:
             path = f"{base}.roles.{r.name}"
@@ -225,11 +226,11 @@ class _Index:
                               "max_session_duration must be between 3600 and 43200 seconds, "
                               f"not {r.max_session_duration}")
             trust = self.resolve(r.trust_policy, account, f"{path}.trust_policy")
-            policies = self._resolve_all(r.policies, account, f"{path}.policies")
+            policies = self._resolve_all(r.policies, account, f"{path}.policies", r.name)
             boundary = None
             if r.permissions_boundary is not None:
                 boundary = self.resolve(r.permissions_boundary, account,
-                                        f"{path}.permissions_boundary")
+                                        f"{path}.permissions_boundary", f"{r.name} boundary")
             if trust is not None:
                 trust = attrs.evolve(trust, name=f"{r.name} trust policy")
                 self.roles[r.arn] = (r, _Identity(policies, boundary), trust)
@@ -365,6 +366,16 @@ class World:
     # -- callers --------------------------------------------------------------------
 
     def _profile(self, principal: str | RoleSession) -> _Profile:
+        """The caller's profile, built once per principal (the world never changes)."""
+        cache = self._ix.profiles
+        found = cache.get(principal)
+        if found is None:
+            found = self._build_profile(principal)
+            if len(cache) < 4096:
+                cache[principal] = found
+        return found
+
+    def _build_profile(self, principal: str | RoleSession) -> _Profile:
         if isinstance(principal, RoleSession):
             return self._session_profile(principal)
         if not isinstance(principal, str) or not principal:
@@ -580,8 +591,18 @@ class World:
             rcp_note=rcp_note,
             service_denial=service_denial,
             identity_note=profile.identity_note,
-            notes=(*profile.notes, *target.notes),
+            notes=(*profile.notes, *target.notes, *self._org_note(caller_place, target_place,
+                                                                   caller.account, target.account)),
         )
+
+    @staticmethod
+    def _org_note(source: AccountPlacement | None, target: AccountPlacement | None,
+                  caller_account: str | None, resource_account: str | None) -> tuple[str, ...]:
+        if (source is None or target is None or source.org_id != target.org_id
+                or caller_account == resource_account):
+            return ()
+        return (f"The caller's and the resource's accounts are in the same organization "
+                f"({source.org_id}).",)
 
     def simulate(
         self,

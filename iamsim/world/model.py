@@ -8,6 +8,7 @@ it is built. A dict or JSON text given for a policy is parsed on construction.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -104,6 +105,7 @@ def arn_path(arn: str) -> str:
     return "/" + "".join(p + "/" for p in parts[1:-1])
 
 
+@functools.lru_cache(maxsize=65536)
 def unique_id(prefix: str, arn: str) -> str:
     """A deterministic, AWS-shaped unique id (`AIDA…`, `AROA…`) for an entity ARN."""
     digest = hashlib.sha256(arn.encode()).digest()

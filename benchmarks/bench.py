@@ -1,0 +1,177 @@
+"""Throughput figures for benchmarks/README.md. Run: python benchmarks/bench.py [--quick].
+
+Measures, on one core: policy parse+compile time, statement evaluations per
+second, seed AssumeRole decisions per second (full trace built), a decision
+that passes every layer (3 OU levels of SCPs, a boundary, a session policy),
+loading a world of 1,000 roles, and rendering a decision (text, HTML, JSON)
+against evaluating it. Speed is measured here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import iamsim
+from iamsim.compile import compile_policy
+from iamsim.evaluate.statement import evaluate_statement
+from iamsim.request import Context, Request, caller_from_arn
+from iamsim.world.demo import ALICE, DEMO_NOW, ROLE, SEED_DOCUMENT
+from iamsim.world.managed import aws_managed_policy
+
+
+def rate(fn: Callable[[], Any], seconds: float) -> tuple[float, float]:
+    """Calls per second (median of 5 runs) and the spread (max/min)."""
+    fn()
+    n = 1
+    while True:  # find a batch size that takes about 0.05 s
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        if time.perf_counter() - start > 0.05:
+            break
+        n *= 2
+    runs = []
+    for _ in range(5):
+        start = time.perf_counter()
+        count = 0
+        while time.perf_counter() - start < seconds / 5:
+            for _ in range(n):
+                fn()
+            count += n
+        runs.append(count / (time.perf_counter() - start))
+    return statistics.median(runs), max(runs) / min(runs)
+
+
+def per_call_ms(fn: Callable[[], Any], repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def chain_world() -> tuple[iamsim.World, dict[str, Any]]:
+    """An org three OU levels deep, a role with a boundary, a session with a session policy."""
+    allow_all = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    deny_leave = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}
+    doc = {
+        "organization": {
+            "id": "o-a1b2c3d4e5",
+            "management_account": "999999999999",
+            "policies": {"DenyLeave": deny_leave, "AllowAll": allow_all},
+            "root": {"accounts": ["999999999999"], "ous": {"L1": {
+                "scps": ["FullAWSAccess", "DenyLeave"], "ous": {"L2": {
+                    "scps": ["AllowAll"], "ous": {"L3": {
+                        "scps": ["FullAWSAccess"],
+                        "accounts": ["111111111111", "222222222222"]}}}}}}},
+        },
+        "accounts": {
+            "999999999999": {},
+            "111111111111": SEED_DOCUMENT["accounts"]["111111111111"],
+            "222222222222": {
+                "roles": {"CrossAccountS3Reader": {
+                    **SEED_DOCUMENT["accounts"]["222222222222"]["roles"]["CrossAccountS3Reader"],
+                    "permissions_boundary": allow_all,
+                }},
+                "resources": {"arn:aws:s3:::prod-bucket": {}},
+            },
+        },
+    }
+    world = iamsim.World.from_dict(doc)
+    session_policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::prod-bucket/*"}]}
+    d = world.assume_role(ALICE, role_arn=ROLE, session_name="bench", external_id="my-secret-123",
+                          policy=session_policy, now=DEMO_NOW)
+    assert d.allowed, d.explain()
+    return world, {"principal": d.session}
+
+
+def thousand_roles() -> dict[str, Any]:
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+        "AWS": "arn:aws:iam::111111111111:root"}, "Action": "sts:AssumeRole"}]}
+    roles = {}
+    for i in range(1000):
+        roles[f"Role{i}"] = {
+            "trust_policy": trust,
+            "policies": [{"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+                "Resource": f"arn:aws:s3:::bucket-{i}/*"}]}],
+        }
+    return {"accounts": {"111111111111": {}, "222222222222": {"roles": roles}}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="shorter runs")
+    parser.add_argument("--json", action="store_true", help="print figures as JSON")
+    args = parser.parse_args()
+    seconds = 1.0 if args.quick else 3.0
+    figures: dict[str, Any] = {}
+
+    trust_doc = SEED_DOCUMENT["accounts"]["222222222222"]["roles"]["CrossAccountS3Reader"][
+        "trust_policy"]
+    text = json.dumps(trust_doc)
+
+    def parse_compile_trust() -> None:
+        compile_policy.cache_clear()
+        compile_policy(iamsim.Policy.from_json(text))
+
+    figures["parse_compile_trust_us"] = 1e6 / rate(parse_compile_trust, seconds)[0]
+    big = json.dumps(aws_managed_policy("arn:aws:iam::aws:policy/ReadOnlyAccess").to_dict())
+
+    def parse_compile_big() -> None:
+        compile_policy.cache_clear()
+        compile_policy(iamsim.Policy.from_json(big))
+
+    figures["parse_compile_ReadOnlyAccess_ms"] = per_call_ms(parse_compile_big)
+
+    stmt = compile_policy(iamsim.Policy.from_json(trust_doc)).statements[0]
+    request = Request(caller_from_arn(ALICE), "sts:AssumeRole", ROLE,
+                      Context.of({"sts:ExternalId": "my-secret-123"}))
+    figures["statement_evals_per_s"] = rate(lambda: evaluate_statement(stmt, request), seconds)[0]
+
+    world = iamsim.World.demo()
+    call = {"role_arn": ROLE, "session_name": "dev-session", "external_id": "my-secret-123",
+            "now": DEMO_NOW}
+    figures["seed_assume_role_per_s"], figures["seed_spread"] = rate(
+        lambda: world.assume_role(ALICE, **call), seconds)
+    denied = {**call, "external_id": "wrong"}
+    figures["seed_assume_role_denied_per_s"] = rate(
+        lambda: world.assume_role(ALICE, **denied), seconds)[0]
+
+    cworld, ccall = chain_world()
+    figures["full_chain_simulate_per_s"] = rate(
+        lambda: cworld.simulate(ccall["principal"], "s3:GetObject",
+                                "arn:aws:s3:::prod-bucket/report.csv", now=DEMO_NOW),
+        seconds)[0]
+    figures["full_chain_vs_seed"] = (
+        figures["seed_assume_role_per_s"] / figures["full_chain_simulate_per_s"])
+
+    doc = thousand_roles()
+    figures["load_1000_roles_ms"] = per_call_ms(
+        lambda: (compile_policy.cache_clear(), iamsim.World.from_dict(doc)), repeat=3)
+
+    d = world.assume_role(ALICE, **denied)
+    figures["render_text_per_s"] = rate(lambda: d.explain(), seconds)[0]
+    figures["render_html_per_s"] = rate(lambda: d._repr_html_(), seconds)[0]
+    figures["render_json_per_s"] = rate(lambda: d.to_dict(), seconds)[0]
+
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return
+    print(f"iamsim benchmarks ({dt.date.today()}, one core)")
+    for key, value in figures.items():
+        print(f"  {key:36s} {value:>14,.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""The error text AWS itself would return for a denied Decision — pure functions, no evaluation.
+
+Formats follow the AWS IAM troubleshooting page ("Troubleshoot access denied error
+messages"), as summarised in reference/aws-evaluation.md §1.12 and §5.5:
+
+    User: <caller-arn> is not authorized to perform: <action>[ on resource: <arn>][ <context>]
+
+The classic form (`aws_error`) carries no context: that is what STS returns for a
+cross-account AssumeRole, identical whichever side failed (the gotcha of the seed
+page). The detailed form (`aws_error_detailed`) appends the newer context phrase
+for the FIRST denial, which the engine orders as AWS would report it.
+"""
+
+from __future__ import annotations
+
+from iamsim.decision import Decision, Denial
+
+__all__ = [
+    "ACCESS_DENIED",
+    "aws_error",
+    "aws_error_detailed",
+    "cli_error",
+    "denial_context",
+    "error_operation",
+]
+
+ACCESS_DENIED = "Access Denied"
+"""S3's bare message for callers outside the bucket owner's account and organization."""
+
+SAME_ORGANIZATION_NOTE = "in the same organization"
+"""A Decision note containing this marks caller and resource as members of one organization."""
+
+# `with an explicit deny in <phrase>` — spelled exactly as the AWS page spells it,
+# including "a sessions policy" (sic) and "the role trust policy".
+_EXPLICIT: dict[str, str] = {
+    "scp": "a service control policy",
+    "rcp": "a resource control policy",
+    "vpce": "a VPC endpoint policy",
+    "boundary": "a permissions boundary",
+    "session": "a sessions policy",
+    "resource": "a resource-based policy",
+    "trust": "the role trust policy",
+    "identity": "an identity-based policy",
+}
+
+# `because no <phrase> allows the <action> action`. AWS documents no implicit RCP
+# form (RCPFullAWSAccess cannot be detached); the "resource control policy" phrase
+# is this simulator's inference by analogy with SCPs.
+_IMPLICIT: dict[str, str] = {
+    "scp": "service control policy",
+    "rcp": "resource control policy",
+    "vpce": "VPC endpoint policy",
+    "session": "session policy",
+    "resource": "resource-based policy",
+    "trust": "role trust policy",
+    "identity": "identity-based policy",
+    "boundary": "permissions boundary",
+}
+
+# Where the CLI's operation name differs from the IAM action name.
+_OPERATION_NAMES: dict[str, str] = {
+    "s3:listbucket": "ListObjectsV2",
+    "s3:listbucketversions": "ListObjectVersions",
+    "s3:listbucketmultipartuploads": "ListMultipartUploads",
+    "s3:listallmybuckets": "ListBuckets",
+}
+
+
+def _first(d: Decision) -> Denial | None:
+    return d.denied_by[0] if d.denied_by else None
+
+
+def _resource_for(d: Decision, action: str) -> str:
+    """The resource of the check that evaluated `action` (TagSession is checked on the role)."""
+    for check in d.checks:
+        if check.action == action:
+            return check.resource
+    return d.resource
+
+
+def _s3_outside(d: Decision, action: str) -> bool:
+    """True when S3 would hide the reason: the caller is outside the owner's account and org.
+
+    S3 adds the `User: … is not authorized` text only for same-account or same-organization
+    requests; everyone else gets the bare `Access Denied` (S3 user guide, "Troubleshoot
+    access denied (403 Forbidden) errors"). Accounts that differ (or are unknown) count as
+    outside unless the engine noted that they are "in the same organization".
+    """
+    if not action.lower().startswith("s3:"):
+        return False
+    if d.caller_account is not None and d.caller_account == d.resource_account:
+        return False
+    return not any(SAME_ORGANIZATION_NOTE in note for note in d.notes)
+
+
+def _classic(d: Decision, denial: Denial | None) -> str:
+    action = denial.action if denial is not None else d.action
+    text = f"User: {d.caller} is not authorized to perform: {action}"
+    resource = _resource_for(d, action)
+    # AWS leaves out "on resource:" for actions that take no resource.
+    if resource and resource != "*":
+        text += f" on resource: {resource}"
+    return text
+
+
+def denial_context(denial: Denial) -> str:
+    """The phrase AWS appends for one denial: `because no …` / `with an explicit deny …`."""
+    kind = denial.policy_type
+    if kind == "service":
+        # Not a policy: a rule of the service itself (root may not assume roles, …).
+        return denial.reason
+    if denial.explicit:
+        phrase = _EXPLICIT.get(kind, f"a {kind} policy")
+        return f"with an explicit deny in {phrase}"
+    noun = _IMPLICIT.get(kind, f"{kind} policy")
+    return f"because no {noun} allows the {denial.action} action"
+
+
+def aws_error(d: Decision) -> str | None:
+    """The classic AccessDenied message for the first denial, or None when allowed.
+
+    For AssumeRole this is the seed page's text, the same whichever side failed.
+    """
+    if d.allowed:
+        return None
+    denial = _first(d)
+    action = denial.action if denial is not None else d.action
+    if _s3_outside(d, action):
+        return ACCESS_DENIED
+    return _classic(d, denial)
+
+
+def aws_error_detailed(d: Decision) -> str | None:
+    """The newer message naming the policy type of the first denial, or None when allowed.
+
+    `… because no identity-based policy allows the sts:AssumeRole action`,
+    `… with an explicit deny in a service control policy`; for a "service" denial
+    (a rule of the service, not a policy) the denial's own reason follows a colon.
+    """
+    if d.allowed:
+        return None
+    denial = _first(d)
+    action = denial.action if denial is not None else d.action
+    if _s3_outside(d, action):
+        return ACCESS_DENIED
+    classic = _classic(d, denial)
+    if denial is None:
+        return classic
+    if denial.policy_type == "service":
+        return f"{classic}: {denial.reason}"
+    return f"{classic} {denial_context(denial)}"
+
+
+def error_operation(d: Decision) -> str:
+    """The API operation name the AWS CLI reports: `AssumeRole`, `s3:GetObject` → `GetObject`."""
+    op = d.operation
+    if op in _OPERATION_NAMES.values():
+        return op
+    mapped = _OPERATION_NAMES.get(op.lower())
+    if mapped is not None:
+        return mapped
+    return op.split(":", 1)[-1]
+
+
+def cli_error(d: Decision) -> str:
+    """The AWS CLI's framing of the classic message.
+
+    `An error occurred (AccessDenied) when calling the AssumeRole operation: User: …`.
+    Raises ValueError for an allowed decision, which has no error to frame.
+    """
+    message = aws_error(d)
+    if message is None:
+        raise ValueError("the decision is allowed: there is no AWS error to show")
+    operation = error_operation(d)
+    return f"An error occurred (AccessDenied) when calling the {operation} operation: {message}"

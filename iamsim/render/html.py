@@ -1,0 +1,381 @@
+"""Decision, Policy, RoleSession and World → self-contained HTML for Jupyter.
+
+Inline <style> only: no <script>, no external assets, every value escaped with
+`html.escape`. A decision shows the verdict and the first line of `explain`, the
+AWS error, then two panels side by side (source account | target account), one
+coloured row per policy layer, each policy in a <details> with its statements and
+its pretty-printed JSON, the deciding statement highlighted.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from iamsim.decision import Check, Decision, Layer
+from iamsim.model import Policy
+from iamsim.render.aws import aws_error, aws_error_detailed
+from iamsim.render.text import condition_comparison, layer_words, ordered_layers, summary
+from iamsim.session import RoleSession
+from iamsim.trace import PolicyTrace, StatementTrace
+
+__all__ = ["decision_html", "policy_html", "session_html", "world_html"]
+
+# Scoped under .iamsim so a notebook's own styles are untouched.
+_CSS = """
+.iamsim{font:13px/1.35 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#202124;
+max-width:1240px}
+.iamsim code,.iamsim pre{font:12px/1.3 Menlo,Consolas,monospace}
+.iamsim-head{padding:5px 10px;border-radius:4px;margin:0 0 6px;border-left:5px solid #9aa0a6;
+background:#f1f3f4}
+.iamsim-head.iamsim-allowed{background:#e6f4ea;border-color:#1e8e3e}
+.iamsim-head.iamsim-denied{background:#fce8e6;border-color:#d93025}
+.iamsim-verdict{font-weight:700;margin-right:6px}
+.iamsim-err{margin:0 0 6px;padding:3px 8px;background:#f8f9fa;border:1px solid #dadce0;
+border-radius:4px;overflow-wrap:anywhere}
+.iamsim-err div{margin:1px 0}
+.iamsim-panels{display:grid;grid-template-columns:1fr 1fr;gap:8px;margin:0 0 6px}
+.iamsim-panel{border:1px solid #dadce0;border-radius:4px;padding:4px 6px;min-width:0}
+.iamsim h4{margin:2px 0 4px;font-size:13px}
+.iamsim h5{margin:6px 0 2px;font-size:12px}
+.iamsim-layer{margin:3px 0;padding:3px 6px;border-left:5px solid;border-radius:2px}
+.iamsim-allow{background:#e6f4ea;border-color:#1e8e3e}
+.iamsim-deny{background:#fce8e6;border-color:#d93025}
+.iamsim-na{background:#f1f3f4;border-color:#9aa0a6;color:#5f6368}
+.iamsim-mark{display:inline-block;width:1.1em;font-weight:700}
+.iamsim-why{font-size:12px;color:#3c4043;overflow-wrap:anywhere}
+.iamsim details{margin:2px 0 0 14px}
+.iamsim summary{cursor:pointer;overflow-wrap:anywhere}
+.iamsim ul{margin:2px 0;padding-left:18px}
+.iamsim pre{margin:2px 0;padding:4px;background:#fff;border:1px solid #e8eaed;overflow:auto;
+max-height:260px}
+.iamsim-hl-allow{background:#ceead6;display:inline-block;min-width:100%}
+.iamsim-hl-deny{background:#fad2cf;display:inline-block;min-width:100%}
+.iamsim-hl-near{background:#feefc3;display:inline-block;min-width:100%}
+.iamsim-stmt-deny{color:#a50e0e}
+.iamsim-stmt-allow{color:#137333}
+.iamsim table{border-collapse:collapse;font-size:12px}
+.iamsim td,.iamsim th{border:1px solid #dadce0;padding:2px 6px;text-align:left;vertical-align:top}
+.iamsim-muted{color:#5f6368}
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _wrap(kind: str, body: str) -> str:
+    return f'<div class="iamsim iamsim-{kind}"><style>{_CSS}</style>{body}</div>'
+
+
+# --- policies ------------------------------------------------------------------------------
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+def _policy_json(policy: Policy, marks: Mapping[int, str] | None = None) -> str:
+    """Pretty-printed policy JSON, escaped; statements whose index is in `marks` get that class."""
+    marks = marks or {}
+    doc = policy.to_dict()
+    statements = doc.get("Statement")
+    head = [(k, v) for k, v in doc.items() if k != "Statement"]
+    lines = ["{"]
+    for key, value in head:
+        lines.append(f"  {_e(json.dumps(key))}: {_e(json.dumps(value))},")
+    if isinstance(statements, dict):
+        statements = [statements]
+        as_list = False
+    else:
+        as_list = True
+    items = list(statements or [])
+    if as_list:
+        lines.append('  "Statement": [')
+        prefix = "    "
+    else:
+        lines.append('  "Statement": ')
+        prefix = "  "
+    for i, item in enumerate(items):
+        text = _e(_indent(json.dumps(item, indent=2), prefix))
+        comma = "," if i < len(items) - 1 else ""
+        cls = marks.get(i)
+        if cls:
+            lines.append(f'<span class="{cls}" data-statement="{i}">{text}{comma}</span>')
+        else:
+            lines.append(text + comma)
+    if as_list:
+        lines.append("  ]")
+    lines.append("}")
+    return "<pre>" + "\n".join(lines) + "</pre>"
+
+
+def policy_html(policy: Policy) -> str:
+    """A policy document: a one-line summary, then its statements as pretty-printed JSON."""
+    count = len(policy.statements)
+    parts = [f"Policy, {count} statement{'s' if count != 1 else ''}"]
+    if policy.version:
+        parts.append(f"Version {policy.version}")
+    if policy.id:
+        parts.append(f"Id {policy.id}")
+    labels = ", ".join(f"{s.label(i)} ({s.effect})" for i, s in enumerate(policy.statements))
+    body = (
+        f'<div class="iamsim-head">{_e(" · ".join(parts))}'
+        f'<div class="iamsim-why">{_e(labels)}</div></div>' + _policy_json(policy)
+    )
+    return _wrap("policy", body)
+
+
+# --- decisions -----------------------------------------------------------------------------
+
+
+def _layer_class(layer: Layer) -> str:
+    if layer.verdict == "allow":
+        return "iamsim-allow"
+    if layer.verdict in ("deny", "implicit"):
+        return "iamsim-deny"
+    return "iamsim-na"
+
+
+_MARKS = {"iamsim-allow": "✔", "iamsim-deny": "✘", "iamsim-na": "–"}
+
+_VERDICT_WORDS = {
+    "allow": "allows",
+    "deny": "explicit deny",
+    "implicit": "implicit deny",
+    "not_applicable": "not applicable",
+    "exempt": "exempt",
+}
+
+
+def _statement_why(stmt: StatementTrace) -> str:
+    if stmt.matched:
+        return "applies"
+    if stmt.near_miss:
+        return "near miss: " + "; ".join(
+            condition_comparison(c.key, c.operator, c.policy_values, c.request_values)
+            for c in stmt.failed_conditions
+        )
+    return "does not apply: " + ", ".join(f"{f} does not match" for f in stmt.failed)
+
+
+def _statement_item(stmt: StatementTrace, deciding: bool) -> str:
+    if stmt.matched:
+        cls = "iamsim-stmt-deny" if stmt.effect == "Deny" else "iamsim-stmt-allow"
+    else:
+        cls = "iamsim-muted"
+    if deciding:
+        cls += " iamsim-deciding"
+    return (
+        f'<li class="{cls}"><code>{_e(stmt.label)}</code> ({_e(stmt.effect)}): '
+        f"{_e(_statement_why(stmt))}</li>"
+    )
+
+
+def _trace_details(trace: PolicyTrace) -> str:
+    verdict = {"allow": "allows", "deny": "denies", "none": "no statement applies"}[trace.verdict]
+    where = f", attached to {trace.attached_to}" if trace.attached_to else ""
+    deciding = {s.index for s in trace.deciding}
+    items = "".join(_statement_item(s, s.index in deciding) for s in trace.statements)
+    marks: dict[int, str] = {}
+    for s in trace.near_misses:
+        marks[s.index] = "iamsim-hl-near"
+    for s in trace.deciding:
+        marks[s.index] = "iamsim-hl-deny" if s.effect == "Deny" else "iamsim-hl-allow"
+    body = f"<ul>{items}</ul>" if items else ""
+    if trace.policy is not None:
+        body += _policy_json(trace.policy, marks)
+    return (
+        f"<details><summary><code>{_e(trace.label)}</code>{_e(where)}: {_e(verdict)}</summary>"
+        f"{body}</details>"
+    )
+
+
+def _layer_why(layer: Layer) -> str:
+    """One short line under the layer: what decided it."""
+    reasons: list[str] = []
+    for trace in layer.policies:
+        for s in trace.deciding:
+            reasons.append(f"{trace.label}: {s.label} ({s.effect})")
+        if layer.verdict in ("implicit", "deny"):
+            for s in trace.near_misses:
+                reasons.append(f"{s.label}: {_statement_why(s)}")
+    if not reasons and layer.verdict == "implicit":
+        failed = {f for t in layer.policies for s in t.statements for f in s.failed}
+        if failed:
+            reasons.append("no statement applies (" + ", ".join(sorted(failed)) + " did not match)")
+        else:
+            reasons.append("no statement applies")
+    return "; ".join(reasons)
+
+
+def _layer_row(layer: Layer) -> str:
+    cls = _layer_class(layer)
+    verdict = _VERDICT_WORDS.get(layer.verdict, layer.verdict)
+    note = f' <span class="iamsim-muted">({_e(layer.note)})</span>' if layer.note else ""
+    why = _layer_why(layer)
+    why_html = f'<div class="iamsim-why">{_e(why)}</div>' if why else ""
+    details = "".join(_trace_details(t) for t in layer.policies)
+    return (
+        f'<div class="iamsim-layer {cls}" data-side="{_e(layer.side)}" '
+        f'data-policy-type="{_e(layer.policy_type)}" data-verdict="{_e(layer.verdict)}">'
+        f'<span class="iamsim-mark">{_MARKS[cls]}</span>'
+        f"<strong>{_e(layer_words(layer.policy_type))}</strong>"
+        f": {_e(verdict)}{note}{why_html}{details}</div>"
+    )
+
+
+def _panel(d: Decision, layers: Sequence[Layer], side: str) -> str:
+    account = d.caller_account if side == "source" else d.resource_account
+    who = d.caller if side == "source" else d.resource
+    rows = "".join(_layer_row(layer) for layer in ordered_layers(layers, side))
+    if not rows:
+        rows = '<div class="iamsim-muted">no policy layer evaluated on this side</div>'
+    title = f"{side.capitalize()} account {account or '(unknown)'}"
+    return (
+        f'<section class="iamsim-panel iamsim-{side}" data-side="{side}">'
+        f'<h4>{_e(title)}</h4><div class="iamsim-why"><code>{_e(who)}</code></div>'
+        f"{rows}</section>"
+    )
+
+
+def _panels(d: Decision, check: Check) -> str:
+    return (
+        '<div class="iamsim-panels">'
+        + _panel(d, check.layers, "source")
+        + _panel(d, check.layers, "target")
+        + "</div>"
+    )
+
+
+def _list(title: str, items: Iterable[str], cls: str) -> str:
+    lis = "".join(f"<li>{item}</li>" for item in items)
+    return f'<div class="{cls}"><h5>{_e(title)}</h5><ul>{lis}</ul></div>' if lis else ""
+
+
+def decision_html(d: Decision) -> str:
+    """The decision as a compact, self-contained HTML fragment."""
+    state = "allowed" if d.allowed else "denied"
+    head = (
+        f'<div class="iamsim-head iamsim-{state}">'
+        f'<span class="iamsim-verdict">{"ALLOWED" if d.allowed else "DENIED"}</span>'
+        f"{_e(summary(d))}</div>"
+    )
+    parts = [head]
+    error = aws_error(d)
+    if error is not None:
+        detailed = aws_error_detailed(d)
+        err = f"<div>AWS error: <code>{_e(error)}</code></div>"
+        if detailed and detailed != error:
+            err += f'<div class="iamsim-muted">detailed form: <code>{_e(detailed)}</code></div>'
+        parts.append(f'<div class="iamsim-err">{err}</div>')
+    if len(d.checks) == 1:
+        parts.append(_panels(d, d.checks[0]))
+    else:
+        for check in d.checks:
+            state_word = "allowed" if check.allowed else "denied"
+            parts.append(
+                f"<h4>{_e(check.action)} on <code>{_e(check.resource)}</code>: {state_word}</h4>"
+            )
+            parts.append(_panels(d, check))
+    parts.append(
+        _list(
+            "Near misses",
+            (
+                f"{_e(n.side)} {_e(layer_words(n.policy_type))} "
+                f"<code>{_e(n.policy or '')}</code> {_e(n.statement)}: <code>"
+                + _e(condition_comparison(n.key, n.operator, n.policy_values, n.request_values))
+                + "</code>"
+                for n in d.near_misses
+            ),
+            "iamsim-near-misses",
+        )
+    )
+    if d.missing_context_keys:
+        keys = ", ".join(f"<code>{_e(k)}</code>" for k in d.missing_context_keys)
+        parts.append(f'<div class="iamsim-why">Missing context keys: {keys}</div>')
+    parts.append(_list("Notes", (_e(n) for n in d.notes), "iamsim-notes"))
+    if d.session is not None:
+        parts.append(
+            '<details class="iamsim-session-details"><summary>Session '
+            f"<code>{_e(d.session.arn)}</code></summary>{_session_table(d.session)}</details>"
+        )
+    return _wrap("decision", "".join(parts))
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+
+def _session_table(s: RoleSession) -> str:
+    creds = s.credentials
+    rows: list[tuple[str, str]] = [
+        ("ARN", s.arn),
+        ("Role", s.role_arn),
+        ("Session name", s.session_name),
+        ("AssumedRoleId", s.assumed_role_id),
+        ("Issued", s.issued.isoformat()),
+        ("Expiration", s.expiration.isoformat()),
+        ("AccessKeyId", creds.get("AccessKeyId", "") + " (simulated)"),
+        ("Source identity", s.source_identity or "—"),
+        ("Tags", ", ".join(f"{k}={v}" for k, v in s.tags) or "—"),
+        ("Transitive tag keys", ", ".join(s.transitive_tag_keys) or "—"),
+        ("Session policies", str(len(s.session_policies) + len(s.session_policy_arns))),
+        ("MFA", "yes" if s.mfa_authenticated else "no"),
+        ("Chained", "yes" if s.chained else "no"),
+    ]
+    body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    return f"<table>{body}</table>"
+
+
+def session_html(session: RoleSession) -> str:
+    """A role session: its ARN, role, expiry, tags and (simulated) access key id."""
+    head = f'<div class="iamsim-head">Role session <code>{_e(session.arn)}</code></div>'
+    return _wrap("session", head + _session_table(session))
+
+
+# --- worlds --------------------------------------------------------------------------------
+
+
+def _arns(items: Any) -> list[str]:
+    try:
+        return [str(getattr(item, "arn", item)) for item in (items or ())]
+    except TypeError:
+        return []
+
+
+def world_html(world: Any) -> str:
+    """The accounts of a world (any object with `accounts` and `organization`), as a table."""
+    org = getattr(world, "organization", None)
+    if org is None:
+        org_text = "No organization"
+    else:
+        org_text = (
+            f"Organization {getattr(org, 'id', '?')}, "
+            f"management account {getattr(org, 'management_account', '?')}"
+        )
+    accounts = getattr(world, "accounts", ()) or ()
+    if isinstance(accounts, Mapping):
+        accounts = accounts.values()
+    rows = []
+    try:
+        account_list = list(accounts)
+    except TypeError:
+        account_list = []
+    for account in account_list:
+        alias = getattr(account, "alias", None)
+        cells = [f"<code>{_e(getattr(account, 'id', '?'))}</code>", _e(alias or "")]
+        for kind in ("users", "roles", "groups", "resources"):
+            arns = _arns(getattr(account, kind, ()))
+            cells.append("<br>".join(f"<code>{_e(a)}</code>" for a in arns))
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    header = "".join(
+        f"<th>{h}</th>" for h in ("Account", "Alias", "Users", "Roles", "Groups", "Resources")
+    )
+    count = len(account_list)
+    head = (
+        f'<div class="iamsim-head">World: {count} account{"s" if count != 1 else ""}. '
+        f"{_e(org_text)}</div>"
+    )
+    return _wrap("world", head + f"<table><tr>{header}</tr>{''.join(rows)}</table>")

@@ -1,0 +1,437 @@
+"""Decision → plain text: the verdict and the failing side(s) first, then every layer.
+
+The first line is the answer a person needs (`summary`); the rest is the evidence:
+each side, each layer, each policy, the statements that decided it and the
+conditions that nearly matched, then notes, missing keys and the AWS error text.
+With `color=False` the output is pure ASCII; with `color=True` it uses ANSI colours
+and ✔/✘ marks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+
+from iamsim.decision import POLICY_TYPE_WORDS, Check, Decision, Denial, Layer, NearMiss
+from iamsim.render.aws import aws_error, aws_error_detailed
+from iamsim.trace import ConditionTrace, PolicyTrace, StatementTrace
+
+__all__ = [
+    "LAYER_ORDER",
+    "condition_comparison",
+    "explain",
+    "layer_words",
+    "ordered_layers",
+    "summary",
+]
+
+LAYER_ORDER: dict[str, tuple[str, ...]] = {
+    "source": ("scp", "identity", "boundary", "session"),
+    "target": ("trust", "resource", "rcp"),
+}
+"""How each side's layers are listed: the order AWS applies them on that side."""
+
+# Why a second action is checked for an AssumeRole request.
+_EXTRA_ACTION_WHY: dict[str, str] = {
+    "sts:tagsession": "needed because the request passes session tags",
+    "sts:setsourceidentity": "needed because the request sets a source identity",
+}
+
+_ANSI = {
+    "green": "\x1b[32m",
+    "red": "\x1b[31m",
+    "dim": "\x1b[2m",
+    "bold": "\x1b[1m",
+    "reset": "\x1b[0m",
+}
+# While the text is built, colours are private-use placeholders, so that control
+# characters coming from policies or notes can be escaped without touching ours.
+_PLACEHOLDER = {name: chr(0xF8F0 + i) for i, name in enumerate(_ANSI)}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+_PLURAL_WORDS: dict[str, str] = {
+    "scp": "service control policies",
+    "rcp": "resource control policies",
+}
+
+
+def layer_words(policy_type: str) -> str:
+    """The words for a policy type: `trust` → `role trust policy`."""
+    return POLICY_TYPE_WORDS.get(policy_type, f"{policy_type} policy")
+
+
+def _article(words: str) -> str:
+    return "an" if words[:1].lower() in "aeiou" else "a"
+
+
+def ordered_layers(layers: Iterable[Layer], side: str) -> list[Layer]:
+    """The layers of one side, in that side's AWS order; unknown types keep their order, last."""
+    order = LAYER_ORDER.get(side, ())
+    mine = [layer for layer in layers if layer.side == side]
+
+    def rank(item: tuple[int, Layer]) -> tuple[int, int]:
+        pos, layer = item
+        try:
+            return (order.index(layer.policy_type), pos)
+        except ValueError:
+            return (len(order), pos)
+
+    return [layer for _, layer in sorted(enumerate(mine), key=rank)]
+
+
+def _quote(value: str) -> str:
+    # JSON quoting escapes control characters, so a hostile value cannot drive the terminal.
+    return json.dumps(value)
+
+
+def _values(values: Sequence[str]) -> str:
+    if len(values) == 1:
+        return _quote(values[0])
+    return "[" + ", ".join(_quote(v) for v in values) + "]"
+
+
+def condition_comparison(
+    key: str, operator: str, policy_values: Sequence[str], request_values: Sequence[str] | None
+) -> str:
+    """`sts:ExternalId (StringEquals): policy wants "x", request has "y"` (or has no key)."""
+    wants = f"{key} ({operator}): policy wants {_values(policy_values)}"
+    if request_values is None:
+        return f"{wants}, request has no {key}"
+    if not request_values:
+        return f"{wants}, request has an empty set"
+    return f"{wants}, request has {_values(request_values)}"
+
+
+# ---------------------------------------------------------------------------------------
+# The first line
+
+
+def _owner(side: str, account: str | None) -> str:
+    return f"the {side} account's ({account})" if account else f"the {side} account's"
+
+
+def _near_misses_for(d: Decision, denial: Denial) -> list[NearMiss]:
+    return [
+        n
+        for n in d.near_misses
+        if (n.side, n.policy_type, n.action) == (denial.side, denial.policy_type, denial.action)
+    ]
+
+
+def _condition_clause(d: Decision, denial: Denial) -> str | None:
+    """`requires a different sts:ExternalId` when a condition is why nothing allowed it."""
+    misses = _near_misses_for(d, denial)
+    keys = list(denial.condition_keys) or list(dict.fromkeys(n.key for n in misses))
+    if not keys:
+        return None
+    parts = []
+    for key in keys:
+        found = [n for n in misses if n.key.lower() == key.lower()]
+        if found and all(n.request_values is None for n in found):
+            parts.append(f"{key}, which the request does not carry")
+        else:
+            parts.append(f"a different {key}")
+    return "requires " + " and ".join(parts)
+
+
+def _principal_not_trusted(d: Decision, denial: Denial) -> bool:
+    """True when every Allow statement of the denying trust/resource layer missed the principal."""
+    for check in d.checks:
+        if check.action != denial.action:
+            continue
+        for layer in check.layers:
+            if layer.side != denial.side or layer.policy_type != denial.policy_type:
+                continue
+            allows = [s for p in layer.policies for s in p.statements if s.effect == "Allow"]
+            return bool(allows) and all("principal" in s.failed for s in allows)
+    return False
+
+
+def _extra_action(d: Decision, denial: Denial, *, named: bool) -> str:
+    """For a second action (sts:TagSession): why it is checked, and its name unless `named`."""
+    if denial.action == d.action:
+        return ""
+    why = _EXTRA_ACTION_WHY.get(denial.action.lower(), "a further action this request needs")
+    return f" ({why})" if named else f" for {denial.action} ({why})"
+
+
+def _denial_phrase(d: Decision, denial: Denial, *, alone: bool) -> str:
+    """One denial in words: `the target account's (222…) role trust policy does not trust …`."""
+    words = layer_words(denial.policy_type)
+    extra = _extra_action(d, denial, named=False)
+    if denial.policy_type == "service":
+        return f"{denial.reason.rstrip('.')} ({denial.side} side)"
+    if denial.explicit:
+        if denial.policy_type in ("scp", "rcp"):
+            text = f"explicit deny in {_article(words)} {words}"
+            if denial.attached_to:
+                text += f" attached to {denial.attached_to}"
+            text += f" ({denial.side} side)"
+        else:
+            text = f"explicit deny in {_owner(denial.side, denial.account)} {words}"
+            if denial.policy:
+                text += f" {denial.policy}"
+            if denial.statement:
+                text += f" (statement {denial.statement})"
+        if denial.condition_keys:
+            text += f", by its condition on {', '.join(denial.condition_keys)}"
+        return text + extra
+    if denial.policy_type in ("scp", "rcp"):
+        subject = f"{_owner(denial.side, denial.account)} {_PLURAL_WORDS[denial.policy_type]}"
+        if denial.attached_to:
+            subject += f" (attached to {denial.attached_to})"
+        verb = "do not allow"
+    else:
+        subject = f"{_owner(denial.side, denial.account)} {words}"
+        verb = "does not allow"
+    clause = _condition_clause(d, denial)
+    if clause is not None:
+        return f"{subject} {clause}{extra}"
+    if denial.policy_type in ("trust", "resource") and _principal_not_trusted(d, denial):
+        named = _extra_action(d, denial, named=True)
+        if alone:
+            return f"{subject} does not allow {denial.action} for {d.caller}{named}"
+        who = d.caller_account or d.caller
+        return f"{subject} does not trust {who}{extra}"
+    text = f"{subject} {verb} {denial.action}"
+    if alone:
+        text += f" for {d.caller}"
+    return text + _extra_action(d, denial, named=True)
+
+
+def _side_is_fine(d: Decision, side: str) -> bool:
+    layers = [layer for check in d.checks for layer in check.layers if layer.side == side]
+    return bool(layers) and all(layer.verdict not in ("deny", "implicit") for layer in layers)
+
+
+def _allowed_line(d: Decision) -> str:
+    parts = []
+    for side in ("source", "target"):
+        allowing = [
+            layer_words(layer.policy_type)
+            for layer in ordered_layers(d.layers, side)
+            if layer.verdict == "allow"
+        ]
+        if allowing:
+            parts.append(f"{side} side allowed by {', '.join(dict.fromkeys(allowing))}")
+    text = f"Allowed: {d.caller} may perform {d.action}"
+    if d.resource and d.resource != "*":
+        text += f" on {d.resource}"
+    if parts:
+        text += " (" + "; ".join(parts) + ")"
+    return text
+
+
+def _join(phrases: Sequence[str]) -> str:
+    if len(phrases) <= 1:
+        return "".join(phrases)
+    if len(phrases) == 2:
+        return f"{phrases[0]}, and {phrases[1]}"
+    return ", ".join(phrases[:-1]) + f", and {phrases[-1]}"
+
+
+def summary(d: Decision) -> str:
+    """The first line of `explain`: verdict, failing side(s) and layer(s), and the condition."""
+    if d.allowed:
+        return _allowed_line(d)
+    if not d.denied_by:
+        return f"Denied: {d.action} for {d.caller} (no denying layer was recorded)"
+    alone = len(d.denied_by) == 1
+    # Source side first in prose; within a side, AWS's reporting order (explicit first).
+    ordered = sorted(d.denied_by, key=lambda x: x.side != "source")
+    phrases = list(dict.fromkeys(_denial_phrase(d, denial, alone=alone) for denial in ordered))
+    sides = d.sides
+    head = "Denied on both sides: " if len(sides) == 2 else "Denied: "
+    text = head + _join(phrases)
+    if len(sides) == 1:
+        other = "target" if sides[0] == "source" else "source"
+        if _side_is_fine(d, other):
+            text += f"; the {other} side is fine"
+    return text
+
+
+# ---------------------------------------------------------------------------------------
+# The body
+
+
+class _Style:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def paint(self, text: str, *names: str) -> str:
+        if not self.color or not names:
+            return text
+        return "".join(_PLACEHOLDER[n] for n in names) + text + _PLACEHOLDER["reset"]
+
+    def mark(self, kind: str) -> str:
+        """A fixed-width verdict mark: ok / deny / none."""
+        if self.color:
+            return {
+                "ok": self.paint("✔", "green"),
+                "deny": self.paint("✘", "red"),
+                "none": self.paint("–", "dim"),
+            }[kind]
+        return {"ok": "[ok]  ", "deny": "[DENY]", "none": "[--]  "}[kind]
+
+
+_VERDICT_WORDS = {
+    "allow": "allows",
+    "deny": "explicit deny",
+    "implicit": "implicit deny",
+    "not_applicable": "not applicable",
+    "exempt": "exempt",
+}
+
+
+def _layer_mark(layer: Layer) -> str:
+    if layer.verdict == "allow":
+        return "ok"
+    if layer.verdict in ("deny", "implicit"):
+        return "deny"
+    return "none"
+
+
+def _layer_colour(layer: Layer) -> tuple[str, ...]:
+    return {"ok": ("green",), "deny": ("red", "bold"), "none": ("dim",)}[_layer_mark(layer)]
+
+
+def _statement_lines(stmt: StatementTrace, style: _Style, indent: str) -> list[str]:
+    if stmt.matched:
+        kind = "deny" if stmt.effect == "Deny" else "ok"
+        head = f"{style.mark(kind)} {stmt.label} ({stmt.effect}): applies"
+        lines = [indent + head]
+    else:
+        what = (
+            "near miss, a condition failed"
+            if stmt.near_miss
+            else ("does not apply: " + ", ".join(f"{f} does not match" for f in stmt.failed))
+        )
+        lines = [indent + f"{style.mark('none')} {stmt.label} ({stmt.effect}): {what}"]
+    for cond in stmt.conditions:
+        if stmt.matched or not cond.matched:
+            lines.append(indent + "      " + _condition_line(cond, style))
+    if stmt.missing_keys:
+        lines.append(indent + "      missing context keys: " + ", ".join(stmt.missing_keys))
+    return lines
+
+
+def _condition_line(cond: ConditionTrace, style: _Style) -> str:
+    text = condition_comparison(cond.key, cond.operator, cond.policy_values, cond.request_values)
+    text = "matches: " + text if cond.matched else style.paint("fails: " + text, "red")
+    if cond.note:
+        text += f" ({cond.note})"
+    return text
+
+
+_MAX_QUIET = 5
+"""Policies with more statements list only the deciding ones and the near misses."""
+
+
+def _policy_lines(trace: PolicyTrace, style: _Style, indent: str) -> list[str]:
+    verdict = {"allow": "allows", "deny": "denies", "none": "no statement applies"}[trace.verdict]
+    where = f", attached to {trace.attached_to}" if trace.attached_to else ""
+    lines = [indent + f"{trace.label}{where}: {verdict}"]
+    shown = trace.statements
+    hidden = 0
+    if len(shown) > _MAX_QUIET:
+        keep = {s.index for s in trace.deciding} | {s.index for s in trace.near_misses}
+        shown = tuple(s for s in trace.statements if s.index in keep)
+        hidden = len(trace.statements) - len(shown)
+    for stmt in shown:
+        lines.extend(_statement_lines(stmt, style, indent + "  "))
+    if hidden:
+        lines.append(indent + f"  ({hidden} other statements do not apply)")
+    return lines
+
+
+def _side_lines(d: Decision, layers: Sequence[Layer], side: str, style: _Style) -> list[str]:
+    account = d.caller_account if side == "source" else d.resource_account
+    who = d.caller if side == "source" else d.resource
+    label = "caller" if side == "source" else "resource"
+    title = f"{side.capitalize()} side (account {account or 'unknown'}, {label} {who})"
+    lines = [style.paint(title, "bold")]
+    mine = ordered_layers(layers, side)
+    if not mine:
+        lines.append("  (no policy layer evaluated on this side)")
+    for layer in mine:
+        verdict = _VERDICT_WORDS.get(layer.verdict, layer.verdict)
+        head = f"{layer_words(layer.policy_type)}: {verdict}"
+        if layer.note:
+            head += f" ({layer.note})"
+        elif layer.verdict == "implicit":
+            head += " (nothing allows it)"
+        mark = style.mark(_layer_mark(layer))
+        lines.append(f"  {mark} " + style.paint(head, *_layer_colour(layer)))
+        for trace in layer.policies:
+            lines.extend(_policy_lines(trace, style, "      "))
+    return lines
+
+
+def _check_lines(d: Decision, check: Check, style: _Style) -> list[str]:
+    lines = _side_lines(d, check.layers, "source", style)
+    lines.extend(_side_lines(d, check.layers, "target", style))
+    return lines
+
+
+def explain(d: Decision, *, color: bool = False) -> str:
+    """A multi-line account of the decision; its first line is `summary(d)`."""
+    style = _Style(color)
+    first = summary(d)
+    if color:
+        verdict, _, rest = first.partition(":")
+        first = style.paint(verdict, "bold", "green" if d.allowed else "red") + ":" + rest
+    lines = [first, ""]
+    if len(d.checks) == 1:
+        lines.extend(_check_lines(d, d.checks[0], style))
+    else:
+        for number, check in enumerate(d.checks, 1):
+            state = "allowed" if check.allowed else "denied"
+            heading = f"Check {number} of {len(d.checks)}: {check.action} on {check.resource}"
+            heading += f": {state}"
+            lines.append(style.paint(heading, "bold", "green" if check.allowed else "red"))
+            lines.extend("  " + line if line else line for line in _check_lines(d, check, style))
+            lines.append("")
+        if not d.checks:
+            lines.append("(no checks were recorded)")
+    while lines and lines[-1] == "":
+        lines.pop()
+
+    if d.near_misses:
+        lines += ["", "Near misses (an Allow that failed only on a condition):"]
+        for n in d.near_misses:
+            where = f"{n.side} {layer_words(n.policy_type)}"
+            name = f" {n.policy}" if n.policy else ""
+            lines.append(f"  - {where}{name}, {n.statement}, for {n.action}:")
+            lines.append(
+                "      "
+                + condition_comparison(n.key, n.operator, n.policy_values, n.request_values)
+            )
+            if n.note:
+                lines.append(f"      ({n.note})")
+    if d.missing_context_keys:
+        lines += ["", "Missing context keys: " + ", ".join(d.missing_context_keys)]
+    if d.notes:
+        lines += ["", "Notes:"]
+        lines.extend(f"  - {note}" for note in d.notes)
+    if d.session is not None:
+        s = d.session
+        lines += ["", f"Session: {s.arn} (expires {s.expiration.isoformat()})"]
+        if s.source_identity:
+            lines.append(f"  source identity: {s.source_identity}")
+        if s.tags:
+            lines.append("  tags: " + ", ".join(f"{k}={v}" for k, v in s.tags))
+    error = aws_error(d)
+    if error is not None:
+        lines += ["", "AWS error: " + error]
+        detailed = aws_error_detailed(d)
+        if detailed is not None and detailed != error:
+            lines.append("AWS error (newer, detailed form): " + detailed)
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", "\n".join(lines))
+    if color:
+        for name, mark in _PLACEHOLDER.items():
+            text = text.replace(mark, _ANSI[name])
+    else:
+        # Plain output is ASCII whatever the policies contain.
+        text = text.encode("ascii", "backslashreplace").decode("ascii")
+    return text
