@@ -63,6 +63,9 @@ class Denial:
     statement: str | None = None
     attached_to: str | None = None
     condition_keys: tuple[str, ...] = ()
+    # The message AWS gives instead of its usual AccessDenied text, for service rules
+    # that have their own (for example "Roles may not be assumed by root accounts.").
+    aws_message: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return attrs.asdict(self, recurse=False) | {"condition_keys": list(self.condition_keys)}

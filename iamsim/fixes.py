@@ -173,21 +173,39 @@ class _Planner:
         statement = self._narrow(denial)
         account = self.world.account(entity.account)
 
-        def change(e: Any) -> Any:
+        def current(e: Any) -> Policy | None:
             spec = e.permissions_boundary
-            current = spec if isinstance(spec, Policy) else None
-            if current is None and account is not None:
-                current = dict(account.policies).get(str(spec).rsplit("/", 1)[-1])
-            if current is None and isinstance(spec, str):
+            if isinstance(spec, Policy):
+                return spec
+            found = None if account is None else dict(account.policies).get(
+                str(spec).rsplit("/", 1)[-1])
+            if found is None:
                 from iamsim.world.managed import aws_managed_policy
 
-                current = aws_managed_policy(spec)
-            return attrs.evolve(e, permissions_boundary=_with_statement(current, statement))
+                found = aws_managed_policy(str(spec))
+            return found
+
+        if denial.explicit:
+            label = denial.statement or ""
+
+            def drop(e: Any) -> Any:
+                policy = current(e)
+                smaller = None if policy is None else _without_statement(policy, label)
+                return attrs.evolve(e, permissions_boundary=smaller or _with_statement(
+                    None, statement))
+
+            return Fix("source", "boundary", denial.account,
+                       f"Remove or narrow the Deny statement {label} in the permissions boundary "
+                       f"of {entity.arn}: it explicitly denies {denial.action}.",
+                       {"remove_statement": label}, apply=self._edit_entity(drop), denial=denial)
+
+        def widen(e: Any) -> Any:
+            return attrs.evolve(e, permissions_boundary=_with_statement(current(e), statement))
 
         return Fix("source", "boundary", denial.account,
                    f"Widen the permissions boundary of {entity.arn} to allow {denial.action} on "
                    f"{self.d.resource} (the boundary caps every identity grant).", statement,
-                   apply=self._edit_entity(change), denial=denial)
+                   apply=self._edit_entity(widen), denial=denial)
 
     def _fix_session(self, denial: Denial) -> Fix | None:
         statement = self._narrow(denial)

@@ -82,7 +82,7 @@ class ConditionEntry:
     scalar: bool = False
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Statement:
     """One statement; exactly one of each element pair is set where the grammar requires it."""
 
@@ -126,7 +126,7 @@ class Statement:
         return self.sid if self.sid else f"Statement[{index}]"
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Policy:
     """A whole policy document. Build one with `Policy.from_json`; it never half-exists."""
 

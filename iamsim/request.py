@@ -91,28 +91,34 @@ def context_value(key: str, value: object) -> ContextValue:
     return (scalar,) if key.lower() in MULTIVALUED_KEYS else scalar
 
 
-@attrs.frozen
 class Context:
-    """The request context: case-insensitive keys, AWS-shaped values."""
+    """The request context: case-insensitive keys, AWS-shaped values. Immutable."""
 
-    entries: tuple[tuple[str, ContextValue], ...] = ()
-    _index: dict[str, tuple[str, ContextValue]] = attrs.field(
-        init=False, eq=False, hash=False, repr=False
-    )
+    __slots__ = ("_index",)
 
-    def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_index", {k.lower(): (k, v) for k, v in self.entries})
+    def __init__(self, entries: Iterable[tuple[str, ContextValue]] = ()) -> None:
+        self._index: dict[str, tuple[str, ContextValue]] = {k.lower(): (k, v) for k, v in entries}
+
+    @classmethod
+    def _of_index(cls, index: dict[str, tuple[str, ContextValue]]) -> Context:
+        ctx = cls.__new__(cls)
+        ctx._index = index
+        return ctx
 
     @classmethod
     def of(cls, mapping: Mapping[str, object] | Iterable[tuple[str, object]] = ()) -> Context:
         """Build a context from Python values; later keys override earlier ones, ignoring case."""
         items = mapping.items() if isinstance(mapping, Mapping) else mapping
-        merged: dict[str, tuple[str, ContextValue]] = {}
+        index: dict[str, tuple[str, ContextValue]] = {}
         for key, value in items:
             if not isinstance(key, str) or not key:
                 raise ValidationError(f"context: key {key!r} must be a non-empty string")
-            merged[key.lower()] = (key, context_value(key, value))
-        return cls(tuple(merged.values()))
+            index[key.lower()] = (key, context_value(key, value))
+        return cls._of_index(index)
+
+    @property
+    def entries(self) -> tuple[tuple[str, ContextValue], ...]:
+        return tuple(self._index.values())
 
     def get(self, key: str) -> ContextValue | None:
         """The value of `key` (any case), or None when the request does not carry it."""
@@ -128,27 +134,40 @@ class Context:
         return isinstance(key, str) and key.lower() in self._index
 
     def __iter__(self) -> Iterator[str]:
-        return (k for k, _ in self.entries)
+        return (k for k, _ in self._index.values())
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self._index)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Context) and self._index == other._index
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Context({self.to_dict()!r})"
 
     def merged(self, overrides: Context | Mapping[str, object]) -> Context:
         """A new context with `overrides` added or replacing keys (case-insensitively)."""
         other = overrides if isinstance(overrides, Context) else Context.of(overrides)
-        if not other.entries:
+        if not other._index:
             return self
-        index = dict(self._index)
-        for key, value in other.entries:
-            index[key.lower()] = (key, value)
-        return Context(tuple(index.values()))
+        return Context._of_index({**self._index, **other._index})
+
+    @classmethod
+    def chain(cls, *contexts: Context) -> Context:
+        """One context from several; later ones override earlier keys."""
+        index: dict[str, tuple[str, ContextValue]] = {}
+        for ctx in contexts:
+            index.update(ctx._index)
+        return cls._of_index(index)
 
     def without(self, *keys: str) -> Context:
         drop = {k.lower() for k in keys}
-        return Context(tuple((k, v) for k, v in self.entries if k.lower() not in drop))
+        return Context._of_index({k: v for k, v in self._index.items() if k not in drop})
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.entries}
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self._index.values()}
 
 
 @attrs.frozen

@@ -196,14 +196,16 @@ def _now(now: _dt.datetime | None) -> _dt.datetime:
 
 
 def _root_denial(caller_arn: str, role_arn: str, account: str | None) -> Denial:
+    # IAM User Guide, "Compare AWS STS credentials": the root user cannot call AssumeRole.
     return Denial(
-        policy_type="identity",
+        policy_type="service",
         side="source",
         explicit=False,
         account=account,
         action="sts:AssumeRole",
         reason=(f"{caller_arn} is an account root user, and the root user cannot call "
                 "AssumeRole; sign in as an IAM user or role instead."),
+        aws_message="Roles may not be assumed by root accounts.",
     )
 
 

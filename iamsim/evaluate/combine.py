@@ -71,6 +71,11 @@ def _words(policy_type: str) -> str:
     return POLICY_TYPE_WORDS[policy_type]
 
 
+def _allows(traces: Sequence[PolicyTrace]) -> bool:
+    """Whether some Allow statement of these policies applies (Denies aside)."""
+    return any(s.matched and s.effect == "Allow" for t in traces for s in t.statements)
+
+
 def _failing_keys(traces: Sequence[PolicyTrace]) -> tuple[str, ...]:
     keys: list[str] = []
     for trace in traces:
@@ -131,8 +136,12 @@ class _Decider:
                     continue
                 stmt = trace.deciding[0]
                 where = f" attached to {trace.attached_to}" if trace.attached_to else ""
+                # SCPs and RCPs are owned by the management account but govern the
+                # caller's (SCP) or the resource's (RCP) account: report the governed one.
+                account = {"scp": i.caller_account, "rcp": i.resource_account}.get(
+                    policy_type, trace.account)
                 self._deny(
-                    side, policy_type, explicit=True, account=trace.account, trace=trace,
+                    side, policy_type, explicit=True, account=account, trace=trace,
                     attached_to=trace.attached_to,
                     reason=(
                         f"{stmt.label} of the {_words(policy_type)} {trace.label}{where} "
@@ -151,8 +160,9 @@ class _Decider:
             if verdict == "none":
                 names = ", ".join(tr.label for tr in level.traces) or "no policy"
                 self._deny(
-                    side, policy_type, explicit=False, account=level.traces[0].account
-                    if level.traces else None,
+                    side, policy_type, explicit=False,
+                    account=self.inputs.caller_account if policy_type == "scp"
+                    else self.inputs.resource_account,
                     attached_to=level.level.attached_to,
                     trace=level.traces[0] if len(level.traces) == 1 else None,
                     reason=(
@@ -176,9 +186,10 @@ class _Decider:
             if rbp is not None
             else set()
         )
-        id_ok = i.root_caller or combined_verdict(t.identity) == "allow"
-        pb_ok = t.boundary is None or t.boundary.verdict == "allow"
-        sp_ok = i.session is None or combined_verdict(t.session) == "allow"
+        # Whether an Allow applies in each layer; an explicit Deny is reported on its own.
+        id_ok = i.root_caller or _allows(t.identity)
+        pb_ok = t.boundary is None or _allows((t.boundary,))
+        sp_ok = i.session is None or _allows(t.session)
         rtype = i.resource_type
         not_needed: dict[str, str] = {}
 
@@ -209,19 +220,22 @@ class _Decider:
 
         def resource_reason() -> str:
             what = _words(rtype)
+            owner = i.resource_arn or resource
             if rbp is None:
+                if i.resource_missing:
+                    return i.resource_missing
                 return (
-                    f"The {i.resource_label} {resource} has no {what}, and "
+                    f"The {i.resource_label} {owner} has no {what}, and "
                     + ("a caller from another account needs one to allow it."
                        if not i.same_account else f"{action} requires one to allow it.")
                 )
             keys = _failing_keys((rbp,))
             if keys:
                 return (
-                    f"The {what} of {resource} would allow {caller} but a condition on "
+                    f"The {what} of {owner} would allow {caller} but a condition on "
                     f"{', '.join(keys)} does not hold."
                 )
-            return f"No statement of the {what} of {resource} allows {action} for {caller}."
+            return f"No statement of the {what} of {owner} allows {action} for {caller}."
 
         if i.identity is None:  # service principals and anonymous callers: the RBP alone decides
             if not kinds:
@@ -239,7 +253,9 @@ class _Decider:
             if i.resource_required and not kinds:
                 deny_resource(resource_reason())
                 return not_needed
-            if kinds & _CAPPED and not (kinds & _DELEGATING) and i.resource_required:
+            if kinds & _CAPPED and not (id_ok and kinds & _DELEGATING):
+                # The resource policy names the role: only the boundary and the session
+                # policy stand between the session and the grant (IAM User Guide, PB).
                 if not pb_ok:
                     deny_boundary()
                 if not sp_ok:

@@ -19,7 +19,7 @@ def _trace(
     attached: Attached, request: Request, policy_type: str, attached_to: str | None = None
 ) -> PolicyTrace:
     return evaluate_policy(
-        attached.policy,
+        attached.compiled,
         request,
         policy_type=policy_type,
         name=attached.name,

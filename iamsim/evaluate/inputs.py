@@ -10,6 +10,7 @@ from typing import Literal
 
 import attrs
 
+from iamsim.compile import CompiledPolicy
 from iamsim.model import Policy
 from iamsim.request import Request
 
@@ -18,11 +19,15 @@ __all__ = ["Attached", "Inputs", "OrgLevel"]
 
 @attrs.frozen
 class Attached:
-    """A policy as attached somewhere, with the name reports use for it."""
+    """A policy as attached somewhere, with the name reports use for it (compiled once)."""
 
     policy: Policy
     name: str | None = None
     account: str | None = None
+    compiled: CompiledPolicy = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "compiled", self.policy.compile())
 
 
 @attrs.frozen
@@ -52,6 +57,8 @@ class Inputs:
     resource_policy: Attached | None = None
     resource_required: bool = False
     resource_label: str = "resource"  # "bucket", "key", "role", … for sentences
+    resource_arn: str | None = None  # the entity that owns the policy (the bucket of an object)
+    resource_missing: str | None = None  # why there is no resource policy, when it is unknown
     root_caller: bool = False
     boundary: Attached | None = None
     session: tuple[Attached, ...] | None = None

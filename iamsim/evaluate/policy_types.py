@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from iamsim.compile import CompiledPolicy
 from iamsim.evaluate.statement import evaluate_statement
 from iamsim.model import Policy
 from iamsim.request import Request
@@ -17,7 +18,7 @@ __all__ = ["combined_verdict", "evaluate_policy"]
 
 
 def evaluate_policy(
-    policy: Policy,
+    policy: Policy | CompiledPolicy,
     request: Request,
     *,
     policy_type: str,
@@ -26,14 +27,14 @@ def evaluate_policy(
     attached_to: str | None = None,
 ) -> PolicyTrace:
     """Evaluate every statement of one policy against the request."""
-    compiled = policy.compile()
+    compiled = policy if isinstance(policy, CompiledPolicy) else policy.compile()
     return PolicyTrace(
         policy_type=policy_type,
         name=name,
         account=account,
         statements=tuple(evaluate_statement(s, request) for s in compiled.statements),
         attached_to=attached_to,
-        policy=policy,
+        policy=compiled.policy,
     )
 
 

@@ -124,6 +124,8 @@ def aws_error(d: Decision) -> str | None:
     if d.allowed:
         return None
     denial = _first(d)
+    if denial is not None and denial.aws_message:
+        return denial.aws_message
     action = denial.action if denial is not None else d.action
     if _s3_outside(d, action):
         return ACCESS_DENIED
@@ -140,14 +142,16 @@ def aws_error_detailed(d: Decision) -> str | None:
     if d.allowed:
         return None
     denial = _first(d)
+    if denial is not None and denial.aws_message:
+        return denial.aws_message
     action = denial.action if denial is not None else d.action
     if _s3_outside(d, action):
         return ACCESS_DENIED
     classic = _classic(d, denial)
     if denial is None:
         return classic
-    if denial.policy_type == "service":
-        return f"{classic}: {denial.reason}"
+    if denial.policy_type == "service":  # a rule of the service: AWS gives no policy reason
+        return classic
     return f"{classic} {denial_context(denial)}"
 
 

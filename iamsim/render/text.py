@@ -34,8 +34,10 @@ LAYER_ORDER: dict[str, tuple[str, ...]] = {
 
 # Why a second action is checked for an AssumeRole request.
 _EXTRA_ACTION_WHY: dict[str, str] = {
-    "sts:tagsession": "needed because the request passes session tags",
-    "sts:setsourceidentity": "needed because the request sets a source identity",
+    "sts:tagsession": (
+        "needed because the session gets tags (passed, or transitive from the calling session)"
+    ),
+    "sts:setsourceidentity": "needed because the session gets a source identity (set or inherited)",
 }
 
 _ANSI = {

@@ -21,7 +21,7 @@ from iamsim.evaluate.inputs import Attached, Inputs
 from iamsim.model import Policy
 from iamsim.request import Caller, Context, Request, caller_from_arn
 from iamsim.session import RoleSession
-from iamsim.world.context import principal_keys, request_keys, resource_keys
+from iamsim.world.context import principal_keys, request_context, resource_keys
 from iamsim.world.managed import AWS_MANAGED_PREFIX, aws_managed_names, aws_managed_policy
 from iamsim.world.model import (
     Account,
@@ -98,7 +98,7 @@ class _Profile:
     identity: tuple[Attached, ...] | None
     boundary: Attached | None = None
     session: tuple[Attached, ...] | None = None
-    keys: tuple[tuple[str, object], ...] = ()
+    context: Context = attrs.field(factory=Context, eq=False)
     role_session: RoleSession | None = None
     identity_note: str | None = None
     notes: tuple[str, ...] = ()
@@ -117,6 +117,9 @@ class _Target:
     aws_managed: bool = False
     iam: bool = False
     notes: tuple[str, ...] = ()
+    arn: str | None = None  # the entity that owns the policy (a bucket for its objects)
+    missing: str | None = None  # why the world knows no policy for it
+    context: Context = attrs.field(factory=Context, eq=False)
 
 
 class _Index:
@@ -130,7 +133,8 @@ class _Index:
         self.resources: dict[str, tuple[Resource, Attached | None]] = {}
         self.buckets: dict[str, str] = {}
         self.placements: dict[str, AccountPlacement] = {}
-        self.profiles: dict[str | RoleSession, _Profile] = {}  # a per-world memo of callers
+        self.profiles: dict[str | RoleSession, _Profile] = {}  # per-world memos
+        self.targets: dict[tuple[bool, str, str | None], _Target] = {}
         self.problems: list[Problem] = []
         for account in world.accounts:
             if account.id in self.accounts:
@@ -394,17 +398,17 @@ class World:
             return attrs.evolve(profile, notes=(
                 *profile.notes, f"{principal} is a role; simulated as its session {session.arn}"))
         if caller.kind in ("service", "anonymous"):
-            return _Profile(caller, identity=None, keys=tuple(principal_keys(caller).items()))
+            return _Profile(caller, identity=None, context=Context.of(principal_keys(caller)))
         account = caller.account
         placement = self.placement(account)
         if account not in self._ix.accounts:
             note = (f"Account {account} is not described by the world, so {principal} has no "
                     "identity policies that could allow the request.")
             return _Profile(caller, identity=(), identity_note=note, notes=(note,),
-                            keys=tuple(principal_keys(caller, placement=placement).items()))
+                            context=Context.of(principal_keys(caller, placement=placement)))
         if caller.kind == "root":
-            return _Profile(caller, identity=(), keys=tuple(
-                principal_keys(caller, placement=placement).items()))
+            return _Profile(caller, identity=(), context=Context.of(
+                principal_keys(caller, placement=placement)))
         if caller.kind == "user":
             found = self._ix.users.get(principal)
             if found is None:
@@ -414,7 +418,7 @@ class World:
                                   has_boundary=ident.boundary is not None)
             keys = principal_keys(caller, username=user.name, tags=user.tags, placement=placement)
             return _Profile(caller, identity=ident.policies, boundary=ident.boundary,
-                            keys=tuple(keys.items()))
+                            context=Context.of(keys))
         if caller.kind == "role_session":
             role_name = principal.split("/")[1]
             session_name = principal.split("/")[2]
@@ -469,12 +473,19 @@ class World:
         return _Profile(
             caller, identity=ident.policies, boundary=ident.boundary,
             session=tuple(session_policies) if session_policies else None,
-            keys=tuple(keys.items()), role_session=session,
+            context=Context.of(keys), role_session=session,
         )
 
     # -- targets --------------------------------------------------------------------
 
     def _target(self, action: str, resource: str, caller_account: str | None) -> _Target:
+        """What the request acts on, with the resource's context keys filled in."""
+        target = self._locate(action, resource, caller_account)
+        keys = resource_keys(target.account, self.placement(target.account), target.tags,
+                             iam_resource=target.iam)
+        return attrs.evolve(target, context=Context.of(keys))
+
+    def _locate(self, action: str, resource: str, caller_account: str | None) -> _Target:
         if resource == "*":
             return _Target(account=caller_account, policy=None)
         parts = resource.split(":", 5)
@@ -492,10 +503,10 @@ class World:
                         f"Account {account} is not described by the world, so the role "
                         f"{resource} and its trust policy are unknown.")
                 return _Target(account=account, policy=None, policy_type="trust", required=True,
-                               label="role", notes=(note,))
+                               label="role", notes=(note,), arn=resource, missing=note)
             role, _, trust = found
             return _Target(account=role.account, policy=trust, policy_type="trust",
-                           required=True, label="role", tags=role.tags, iam=True)
+                           required=True, label="role", tags=role.tags, iam=True, arn=role.arn)
         arn = resource
         if service == "s3":
             bucket = parts[5].split("/", 1)[0]
@@ -511,15 +522,15 @@ class World:
         required = service == "kms"
         if entry is None:
             account = arn_account(resource) or None
-            notes = ()
+            notes: tuple[str, ...] = ()
             if account is None:
-                notes = (f"{resource} is not described by the world, so its owner and its "
+                notes = (f"{arn} is not described by the world, so its owner and its "
                          "resource-based policy are unknown.",)
             return _Target(account=account, policy=None, required=required, label=label,
-                           notes=notes)
+                           notes=notes, arn=arn, missing=notes[0] if notes else None)
         res, policy = entry
         return _Target(account=res.account, policy=policy, required=required, label=label,
-                       tags=res.tags, aws_managed=res.aws_managed)
+                       tags=res.tags, aws_managed=res.aws_managed, arn=res.arn)
 
     # -- asking ---------------------------------------------------------------------
 
@@ -527,18 +538,23 @@ class World:
                 extra: Mapping[str, object] | Context | None, now: _dt.datetime,
                 call_keys: Mapping[str, object] | None = None) -> Inputs:
         caller = profile.caller
-        target = self._target(action, resource, caller.account)
+        memo_key = (action.lower() in TRUST_ACTIONS, resource,
+                    caller.account if resource == "*" else None)
+        target = self._ix.targets.get(memo_key)
+        if target is None:
+            target = self._target(action, resource, caller.account)
+            if len(self._ix.targets) < 4096:
+                self._ix.targets[memo_key] = target
         caller_place = self.placement(caller.account)
         target_place = self.placement(target.account)
-        keys: dict[str, object] = request_keys(now, resource)
-        keys.update(profile.keys)
-        keys.update(resource_keys(target.account, target_place, target.tags,
-                                  iam_resource=target.iam))
-        if call_keys:
-            keys.update(call_keys)
-        context = Context.of(keys)
-        if extra:
-            context = context.merged(extra)
+        parts = resource.split(":", 4)
+        context = Context.chain(
+            request_context(now, parts[3] if len(parts) == 5 else ""),
+            profile.context,
+            target.context,
+            Context.of(call_keys or {}),
+            extra if isinstance(extra, Context) else Context.of(extra or {}),
+        )
         request = Request(caller=caller, action=action, resource=resource, context=context)
 
         scp = rcp = None
@@ -582,6 +598,8 @@ class World:
             resource_policy=target.policy,
             resource_required=target.required,
             resource_label=target.label,
+            resource_arn=target.arn,
+            resource_missing=target.missing,
             root_caller=caller.kind == "root",
             boundary=profile.boundary,
             session=profile.session,

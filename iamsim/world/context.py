@@ -7,13 +7,20 @@ which principal. A key AWS does not set stays absent, never an empty string.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from collections.abc import Iterable
 
-from iamsim.request import Caller, format_time
+from iamsim.request import Caller, Context, format_time
 from iamsim.session import RoleSession
 from iamsim.world.org import AccountPlacement
 
-__all__ = ["principal_keys", "request_keys", "resource_keys", "tag_keys"]
+__all__ = [
+    "principal_keys",
+    "request_context",
+    "request_keys",
+    "resource_keys",
+    "tag_keys",
+]
 
 Keys = dict[str, object]
 
@@ -89,6 +96,12 @@ def resource_keys(
     if iam_resource:
         keys.update(tag_keys("iam:ResourceTag", tags))
     return keys
+
+
+@functools.lru_cache(maxsize=256)
+def request_context(now: _dt.datetime, region: str) -> Context:
+    """`request_keys` as a Context, memoized: most calls share a clock and a region."""
+    return Context.of(request_keys(now, f"arn:aws:x:{region}::x"))
 
 
 def request_keys(now: _dt.datetime, resource: str) -> Keys:

@@ -83,8 +83,8 @@ def test_session_policy() -> None:
 def test_missing_tag_session_in_trust() -> None:
     assert first(f.tag_session_missing()) == (
         "Denied: the target account's (222222222222) role trust policy does not allow "
-        "sts:TagSession for arn:aws:iam::111111111111:user/alice (needed because the request "
-        "passes session tags); the source side is fine"
+        "sts:TagSession for arn:aws:iam::111111111111:user/alice (needed because the session "
+        "gets tags (passed, or transitive from the calling session)); the source side is fine"
     )
 
 

@@ -1,0 +1,530 @@
+"""The `iamsim` command line: replay AWS IAM decisions offline, from a shell.
+
+    iamsim demo                      replay the cross-account page, each failure diagnosed
+    iamsim assume-role --caller ARN --role-arn ARN --role-session-name NAME [...]
+    iamsim simulate --caller ARN --action ACTION --resource ARN [...]
+
+Without `--world FILE` both questions are asked of the embedded seed world
+(`World.demo()`): user alice in 111111111111, role CrossAccountS3Reader in
+222222222222 trusting 111111111111 with external ID my-secret-123.
+
+Exit codes:
+
+    0  the request is allowed (and `iamsim demo`, `--help`, `--version`)
+    1  the request is denied; stdout holds AWS's error text and the diagnosis
+    2  bad input: a usage error, an unreadable or invalid world file, a malformed
+       policy or --context, a parameter STS itself would reject (ValidationError),
+       an unknown caller. stderr holds one line per problem, never a traceback.
+
+(A reader that goes away, as in `iamsim demo | head`, ends the command quietly
+with 141; Ctrl-C with 130, as shells report them.)
+
+Bad input is reported as `iamsim: error: <problem>`; a parameter STS rejects is
+reported as the AWS CLI reports it (`An error occurred (ValidationError) when
+calling the AssumeRole operation: …`). Any other exception is a bug in iamsim
+and propagates with its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from iamsim import __version__
+from iamsim.decision import Decision
+from iamsim.errors import IamsimError, PolicyError, ValidationError, WorldError
+from iamsim.world import World
+
+__all__ = ["EXIT_ALLOWED", "EXIT_BAD_INPUT", "EXIT_DENIED", "build_parser", "main"]
+
+EXIT_ALLOWED = 0
+EXIT_DENIED = 1
+EXIT_BAD_INPUT = 2
+_EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a killed writer
+_EXIT_INTERRUPTED = 130  # 128 + SIGINT
+
+_EPILOG = """\
+exit codes:
+  0  allowed (and demo, --help, --version)
+  1  denied: AWS's error text and the diagnosis are printed
+  2  bad input: usage error, unreadable or invalid world, malformed policy or
+     --context, a parameter STS would reject, unknown caller (one line per
+     problem on stderr)
+
+Without --world the embedded seed world is used (alice in 111111111111, role
+CrossAccountS3Reader in 222222222222). Colour is used only on a terminal, never
+with NO_COLOR set or --no-color.
+"""
+
+_ASSUME_EXAMPLE = """\
+example:
+  iamsim assume-role --caller arn:aws:iam::111111111111:user/alice \\
+      --role-arn arn:aws:iam::222222222222:role/CrossAccountS3Reader \\
+      --role-session-name dev-session --external-id my-secret-123
+
+"""
+
+_SIMULATE_EXAMPLE = """\
+example:
+  iamsim simulate --caller arn:aws:sts::222222222222:assumed-role/CrossAccountS3Reader/dev \\
+      --action s3:GetObject --resource arn:aws:s3:::prod-bucket/report.csv \\
+      --context aws:SourceIp=203.0.113.7
+
+"""
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+class _BadInput(Exception):
+    """Bad input found by the command line itself: one message per problem."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(self.problems))
+
+
+class _Exit(Exception):
+    """argparse wants to stop (after --help or --version)."""
+
+    def __init__(self, status: int) -> None:
+        self.status = status
+        super().__init__(status)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that reports a usage error as one line and never calls sys.exit."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _BadInput([f"{message} (see `{self.prog} --help`)"])
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            self._print_message(message, sys.stderr)
+        raise _Exit(status)
+
+
+def _one_line(text: str) -> str:
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _error_lines(exc: IamsimError, operation: str | None) -> list[str]:
+    """What the user sees on stderr for an error iamsim raised on purpose."""
+    if isinstance(exc, ValidationError) and operation is not None:
+        return [f"An error occurred ({exc.code}) when calling the {operation} operation: "
+                f"{_one_line(str(exc))}"]
+    lines = [_one_line(str(exc))]
+    if isinstance(exc, PolicyError | WorldError):
+        lines = exc.lines()
+    return [f"iamsim: error: {line}" for line in lines]
+
+
+# ---------------------------------------------------------------------- argument types
+
+
+def _context_item(text: str) -> tuple[str, object]:
+    """`KEY=VALUE` → (key, value); a VALUE starting with `[` is a JSON list."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not KEY=VALUE (for example aws:SourceIp=203.0.113.7)")
+    if value.lstrip().startswith("["):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise argparse.ArgumentTypeError(
+                f"{key}: the value {value!r} is not a JSON list ({exc.msg} at column "
+                f"{exc.colno})") from None
+        if not isinstance(parsed, list) or any(
+                isinstance(v, dict | list) or v is None for v in parsed):
+            raise argparse.ArgumentTypeError(
+                f"{key}: the value {value!r} is not a JSON list of strings, numbers or booleans")
+        return key, parsed
+    return key, value
+
+
+def _tag_items(text: str) -> list[tuple[str, str]]:
+    """`Key=k,Value=v` (the AWS CLI shorthand), `k=v`, or a JSON list of {Key, Value}."""
+    stripped = text.strip()
+    if stripped.startswith(("[", "{")):
+        try:
+            parsed = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not valid JSON ({exc.msg} at column {exc.colno})") from None
+        items = parsed if isinstance(parsed, list) else [parsed]
+        out = []
+        for item in items:
+            if not (isinstance(item, dict) and set(item) == {"Key", "Value"}):
+                raise argparse.ArgumentTypeError(
+                    f"{text!r}: each tag must be an object with Key and Value")
+            out.append((str(item["Key"]), str(item["Value"])))
+        return out
+    if stripped.startswith("Key="):
+        key, sep, value = stripped[len("Key="):].partition(",Value=")
+        if sep:
+            return [(key, value)]
+    if stripped.startswith("Value="):
+        value, sep, key = stripped[len("Value="):].partition(",Key=")
+        if sep:
+            return [(key, value)]
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a tag (Key=project,Value=reports or project=reports)")
+    return [(key, value)]
+
+
+def _policy_arn(text: str) -> str:
+    """A policy ARN, bare or in the AWS CLI shorthand `arn=ARN`."""
+    return text[len("arn="):] if text.startswith("arn=") else text
+
+
+def _timestamp(text: str) -> _dt.datetime:
+    try:
+        moment = _dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 time (for example 2026-06-15T12:45:00Z)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.UTC)
+
+
+def _context(items: Sequence[tuple[str, object]] | None) -> dict[str, object] | None:
+    """Merge --context items; a key given twice (in any case) becomes a list of values."""
+    if not items:
+        return None
+    out: dict[str, object] = {}
+    spelling: dict[str, str] = {}
+    for key, value in items:
+        name = spelling.setdefault(key.lower(), key)
+        if name not in out:
+            out[name] = value
+            continue
+        before = out[name]
+        merged = list(before) if isinstance(before, list) else [before]
+        merged += value if isinstance(value, list) else [value]
+        out[name] = merged
+    return out
+
+
+def _policy_text(value: str) -> str:
+    """--policy: JSON text, or a file named as `file://PATH`, `@PATH` or plainly."""
+    if value.startswith(("file://", "fileb://")):
+        path = value.split("://", 1)[1]
+    elif value.startswith("@"):
+        path = value[1:]
+    elif value.lstrip().startswith(("{", "[")):
+        return value
+    elif Path(value).is_file():
+        path = value
+    else:
+        raise _BadInput([f"--policy: {value!r} is neither a JSON policy document nor a file "
+                         "(give JSON text, file://PATH or @PATH)"])
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise _BadInput([f"--policy: cannot read {path}: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError:
+        raise _BadInput([f"--policy: {path} is not UTF-8 text"]) from None
+
+
+# ------------------------------------------------------------------------------ parser
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    """The world, context and output options shared by assume-role and simulate."""
+    output = parser.add_argument_group("world, context and output")
+    output.add_argument("--world", metavar="FILE",
+                        help="world document (.json, .yaml/.yml, .toml); default: the embedded "
+                             "seed world")
+    output.add_argument("--context", metavar="KEY=VALUE", nargs="+", action="extend",
+                        type=_context_item,
+                        help="extra request context; repeat a key for a multivalued key, or "
+                             "give a JSON list: aws:TagKeys='[\"a\",\"b\"]'")
+    output.add_argument("--now", metavar="ISO8601", type=_timestamp,
+                        help="the time of the request (default: now, UTC)")
+    output.add_argument("--explain", action="store_true",
+                        help="print the full explanation: each side, policy and statement")
+    output.add_argument("--suggest", action="store_true",
+                        help="when denied, print the suggested fixes")
+    output.add_argument("--output", choices=("text", "json"), default="text",
+                        help="text (default) or json")
+    output.add_argument("--no-color", action="store_true", help="never use ANSI colours")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `iamsim` argument parser (exposed for documentation tools and tests)."""
+    parser = _Parser(
+        prog="iamsim",
+        description="Replay AWS IAM cross-account decisions offline and say which side "
+                    "failed and why.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"iamsim {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = commands.add_parser(
+        "demo", help="replay the cross-account page: the allowed case, then each failure",
+        description="Replay every example of the cross-account page against the embedded\n"
+                    "seed world: the allowed call, then each classic failure with the error\n"
+                    "AWS gives, the side that really failed, and the fix.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    demo.add_argument("--no-color", action="store_true", help="never use ANSI colours")
+
+    assume = commands.add_parser(
+        "assume-role",
+        help="replay `aws sts assume-role` for a caller",
+        description="Replay `aws sts assume-role` as CALLER.\n\n"
+                    "Allowed: print the session (--output json prints what the AWS CLI\n"
+                    "prints, with fake credentials). Denied: print AWS's error text and\n"
+                    "which side really failed (source or target), and why.",
+        epilog=_ASSUME_EXAMPLE + _EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    assume.add_argument("--caller", required=True, metavar="ARN",
+                        help="who calls AssumeRole: a user, role or assumed-role session ARN")
+    assume.add_argument("--role-arn", required=True, metavar="ARN", help="the role to assume")
+    assume.add_argument("--role-session-name", required=True, metavar="NAME",
+                        help="2 to 64 characters: letters, digits and +=,.@-_")
+    assume.add_argument("--external-id", metavar="ID",
+                        help="the external ID the role's trust policy may require")
+    assume.add_argument("--duration-seconds", type=int, metavar="N",
+                        help="900 up to the role's maximum session duration (default 3600)")
+    assume.add_argument("--policy", metavar="JSON|file://PATH",
+                        help="inline session policy: JSON text, file://PATH, @PATH or a path")
+    assume.add_argument("--policy-arns", nargs="+", action="extend", type=_policy_arn,
+                        metavar="ARN", help="managed session policies (ARN or arn=ARN)")
+    assume.add_argument("--tags", nargs="+", action="extend", type=_tag_items,
+                        metavar="Key=K,Value=V", help="session tags (Key=k,Value=v or k=v)")
+    assume.add_argument("--transitive-tag-keys", nargs="+", action="extend", metavar="KEY",
+                        help="session tags that pass on to chained sessions")
+    assume.add_argument("--source-identity", metavar="NAME")
+    assume.add_argument("--serial-number", metavar="MFA-ARN",
+                        help="the MFA device (with --token-code)")
+    assume.add_argument("--token-code", metavar="CODE", help="the 6-digit MFA code")
+
+    simulate = commands.add_parser(
+        "simulate",
+        help="would CALLER be allowed ACTION on RESOURCE?",
+        description="Evaluate one request (principal, action, resource, context) the way\n"
+                    "AWS would, and say which side denies it and why.",
+        epilog=_SIMULATE_EXAMPLE + _EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    simulate.add_argument("--caller", required=True, metavar="ARN",
+                          help="a user, role or assumed-role session ARN, a service principal "
+                               "(sns.amazonaws.com) or anonymous")
+    simulate.add_argument("--action", required=True, metavar="ACTION",
+                          help="service:Action, such as s3:GetObject")
+    simulate.add_argument("--resource", required=True, metavar="ARN", help='an ARN or "*"')
+    _add_common(assume)
+    _add_common(simulate)
+    return parser
+
+
+# ------------------------------------------------------------------------------ output
+
+
+class _Out:
+    """Writes to stdout, with ANSI colour only when asked for."""
+
+    _CODES = {"bold": "\x1b[1m", "green": "\x1b[32m", "red": "\x1b[31m", "dim": "\x1b[2m"}
+
+    def __init__(self, color: bool, stream: TextIO | None = None) -> None:
+        self.color = color
+        self.stream = stream if stream is not None else sys.stdout
+
+    def style(self, text: str, *styles: str) -> str:
+        if not self.color or not styles:
+            return text
+        return "".join(self._CODES[s] for s in styles) + text + "\x1b[0m"
+
+    def line(self, text: str = "") -> None:
+        print(text, file=self.stream)
+
+    def json(self, data: Any) -> None:
+        print(json.dumps(data, indent=4, ensure_ascii=False), file=self.stream)
+
+
+def _use_color(no_color: bool) -> bool:
+    if no_color or "NO_COLOR" in os.environ:
+        return False
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty is not None and isatty())
+
+
+def _load_world(path: str | None) -> World:
+    return World.demo() if path is None else World.load(path)
+
+
+def _fix_lines(out: _Out, d: Decision) -> None:
+    fixes = d.suggest_fixes()
+    out.line()
+    if not fixes:
+        out.line("No fix found: see --explain for every layer.")
+        return
+    out.line(out.style("Suggested fixes:", "bold"))
+    for fix in fixes:
+        where = f"{fix.side} side, {_policy_words(fix.policy_type)}"
+        if fix.account:
+            where += f", account {fix.account}"
+        out.line(f"  - [{where}] {fix.description}")
+        if fix.apply is not None and fix.change is not None:
+            out.line("      change: " + json.dumps(fix.change, ensure_ascii=False))
+
+
+def _policy_words(policy_type: str) -> str:
+    from iamsim.decision import POLICY_TYPE_WORDS
+
+    return POLICY_TYPE_WORDS.get(policy_type, f"{policy_type} policy")
+
+
+def _denied_text(out: _Out, d: Decision, explain: bool, suggest: bool) -> None:
+    from iamsim.render.aws import cli_error
+
+    lines = d.explain(color=out.color).splitlines()
+    out.line(cli_error(d))
+    out.line(f"iamsim: {lines[0]}" if lines else "iamsim: Denied")
+    if explain:
+        for line in lines[1:]:
+            out.line(line)
+    if suggest:
+        _fix_lines(out, d)
+
+
+def _decision_json(d: Decision, suggest: bool) -> dict[str, Any]:
+    data = d.to_dict()
+    if suggest and not d.allowed:
+        data["suggested_fixes"] = [f.to_dict() for f in d.suggest_fixes()]
+    return data
+
+
+def _assume_role(args: argparse.Namespace, out: _Out) -> int:
+    world = _load_world(args.world)
+    tags = [pair for group in args.tags or () for pair in group]
+    decision = world.assume_role(
+        args.caller,
+        role_arn=args.role_arn,
+        session_name=args.role_session_name,
+        external_id=args.external_id,
+        duration_seconds=args.duration_seconds,
+        policy=None if args.policy is None else _policy_text(args.policy),
+        policy_arns=args.policy_arns,
+        tags=tags or None,
+        transitive_tag_keys=args.transitive_tag_keys,
+        source_identity=args.source_identity,
+        serial_number=args.serial_number,
+        token_code=args.token_code,
+        context=_context(args.context),
+        now=args.now,
+    )
+    session = decision.session
+    if args.output == "json":
+        if decision.allowed and session is not None:
+            out.json(session.to_aws_dict())
+        else:
+            out.json(_decision_json(decision, args.suggest))
+    elif decision.allowed:
+        text = decision.explain(color=out.color)
+        lines = text.splitlines()
+        out.line(text if args.explain else (lines[0] if lines else "Allowed"))
+        if session is not None:
+            out.line()
+            out.line(f"  Arn:            {session.arn}")
+            out.line(f"  AssumedRoleId:  {session.assumed_role_id}")
+            out.line(f"  Expiration:     {session.credentials['Expiration']}")
+            out.line(out.style("  The credentials are simulated (fake, marked IAMSIM-SIMULATED); "
+                               "--output json prints them as `aws sts assume-role` does.", "dim"))
+    else:
+        _denied_text(out, decision, args.explain, args.suggest)
+    return EXIT_ALLOWED if decision.allowed else EXIT_DENIED
+
+
+def _simulate(args: argparse.Namespace, out: _Out) -> int:
+    from iamsim.render.aws import cli_error
+
+    world = _load_world(args.world)
+    decision = world.simulate(args.caller, args.action, args.resource,
+                              context=_context(args.context), now=args.now)
+    if args.output == "json":
+        out.json(_decision_json(decision, args.suggest))
+    else:
+        lines = decision.explain(color=out.color).splitlines() or [
+            "Allowed" if decision.allowed else "Denied"]
+        out.line(lines[0])
+        if not decision.allowed:
+            out.line(cli_error(decision))
+        if args.explain:
+            for line in lines[1:]:
+                out.line(line)
+        if args.suggest and not decision.allowed:
+            _fix_lines(out, decision)
+    return EXIT_ALLOWED if decision.allowed else EXIT_DENIED
+
+
+def _demo(args: argparse.Namespace, out: _Out) -> int:
+    from iamsim.render.aws import cli_error
+    from iamsim.world.demo import DEMO_NOW, scenarios
+
+    out.line(out.style("iamsim demo: the cross-account page, replayed offline", "bold"))
+    out.line(f"(the clock is pinned to {DEMO_NOW.isoformat()}; every credential is simulated)")
+    for number, scenario in enumerate(scenarios(), 1):
+        decision = scenario.run()
+        out.line()
+        out.line(out.style(f"== {number}. {scenario.title} ==", "bold"))
+        out.line(scenario.story)
+        out.line()
+        out.line(out.style(f"$ {scenario.command}", "dim"))
+        lines = decision.explain(color=out.color).splitlines()
+        first = lines[0] if lines else ("Allowed" if decision.allowed else "Denied")
+        if decision.allowed:
+            if decision.session is not None:
+                out.json(decision.session.to_aws_dict())
+            out.line(f"iamsim: {first}")
+            continue
+        out.line(cli_error(decision))
+        out.line(f"iamsim: {first}")
+        for fix in decision.suggest_fixes():
+            out.line(f"Fix: {fix.description}")
+    return EXIT_ALLOWED
+
+
+_COMMANDS = {"demo": _demo, "assume-role": _assume_role, "simulate": _simulate}
+_OPERATIONS = {"assume-role": "AssumeRole"}
+
+
+# -------------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with `argv` (default: sys.argv[1:]); return the exit code."""
+    parser = build_parser()
+    command: str | None = None
+    try:
+        args = parser.parse_args(argv)
+        command = args.command
+        if command is None:
+            raise _BadInput([f"choose a command: {', '.join(_COMMANDS)} (see `iamsim --help`)"])
+        out = _Out(_use_color(args.no_color))
+        return _COMMANDS[command](args, out)
+    except _Exit as stop:
+        return stop.status
+    except _BadInput as bad:
+        for problem in bad.problems:
+            print(f"iamsim: error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except IamsimError as exc:
+        for line in _error_lines(exc, _OPERATIONS.get(command or "")):
+            print(line, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # The reader went away (`iamsim demo | head`): stop quietly, as other tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return _EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        return _EXIT_INTERRUPTED
