@@ -59,52 +59,103 @@ def per_call_ms(fn: Callable[[], Any], repeat: int = 5) -> float:
 
 def chain_world() -> tuple[iamsim.World, dict[str, Any]]:
     """An org three OU levels deep, a role with a boundary, a session with a session policy."""
-    allow_all = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-    deny_leave = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}
+    allow_all = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+    }
+    deny_leave = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}
+        ],
+    }
     doc = {
         "organization": {
             "id": "o-a1b2c3d4e5",
             "management_account": "999999999999",
             "policies": {"DenyLeave": deny_leave, "AllowAll": allow_all},
-            "root": {"accounts": ["999999999999"], "ous": {"L1": {
-                "scps": ["FullAWSAccess", "DenyLeave"], "ous": {"L2": {
-                    "scps": ["AllowAll"], "ous": {"L3": {
-                        "scps": ["FullAWSAccess"],
-                        "accounts": ["111111111111", "222222222222"]}}}}}}},
+            "root": {
+                "accounts": ["999999999999"],
+                "ous": {
+                    "L1": {
+                        "scps": ["FullAWSAccess", "DenyLeave"],
+                        "ous": {
+                            "L2": {
+                                "scps": ["AllowAll"],
+                                "ous": {
+                                    "L3": {
+                                        "scps": ["FullAWSAccess"],
+                                        "accounts": ["111111111111", "222222222222"],
+                                    }
+                                },
+                            }
+                        },
+                    }
+                },
+            },
         },
         "accounts": {
             "999999999999": {},
             "111111111111": SEED_DOCUMENT["accounts"]["111111111111"],
             "222222222222": {
-                "roles": {"CrossAccountS3Reader": {
-                    **SEED_DOCUMENT["accounts"]["222222222222"]["roles"]["CrossAccountS3Reader"],
-                    "permissions_boundary": allow_all,
-                }},
+                "roles": {
+                    "CrossAccountS3Reader": {
+                        **SEED_DOCUMENT["accounts"]["222222222222"]["roles"][
+                            "CrossAccountS3Reader"
+                        ],
+                        "permissions_boundary": allow_all,
+                    }
+                },
                 "resources": {"arn:aws:s3:::prod-bucket": {}},
             },
         },
     }
     world = iamsim.World.from_dict(doc)
-    session_policy = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::prod-bucket/*"}]}
-    d = world.assume_role(ALICE, role_arn=ROLE, session_name="bench", external_id="my-secret-123",
-                          policy=session_policy, now=DEMO_NOW)
+    session_policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::prod-bucket/*"}
+        ],
+    }
+    d = world.assume_role(
+        ALICE,
+        role_arn=ROLE,
+        session_name="bench",
+        external_id="my-secret-123",
+        policy=session_policy,
+        now=DEMO_NOW,
+    )
     assert d.allowed, d.explain()
     return world, {"principal": d.session}
 
 
 def thousand_roles() -> dict[str, Any]:
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
-        "AWS": "arn:aws:iam::111111111111:root"}, "Action": "sts:AssumeRole"}]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
     roles = {}
     for i in range(1000):
         roles[f"Role{i}"] = {
             "trust_policy": trust,
-            "policies": [{"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
-                "Resource": f"arn:aws:s3:::bucket-{i}/*"}]}],
+            "policies": [
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": ["s3:GetObject", "s3:PutObject"],
+                            "Resource": f"arn:aws:s3:::bucket-{i}/*",
+                        }
+                    ],
+                }
+            ],
         }
     return {"accounts": {"111111111111": {}, "222222222222": {"roles": roles}}}
 
@@ -118,7 +169,8 @@ def main() -> None:
     figures: dict[str, Any] = {}
 
     trust_doc = SEED_DOCUMENT["accounts"]["222222222222"]["roles"]["CrossAccountS3Reader"][
-        "trust_policy"]
+        "trust_policy"
+    ]
     text = json.dumps(trust_doc)
 
     def parse_compile_trust() -> None:
@@ -135,30 +187,44 @@ def main() -> None:
     figures["parse_compile_ReadOnlyAccess_ms"] = per_call_ms(parse_compile_big)
 
     stmt = compile_policy(iamsim.Policy.from_json(trust_doc)).statements[0]
-    request = Request(caller_from_arn(ALICE), "sts:AssumeRole", ROLE,
-                      Context.of({"sts:ExternalId": "my-secret-123"}))
+    request = Request(
+        caller_from_arn(ALICE),
+        "sts:AssumeRole",
+        ROLE,
+        Context.of({"sts:ExternalId": "my-secret-123"}),
+    )
     figures["statement_evals_per_s"] = rate(lambda: evaluate_statement(stmt, request), seconds)[0]
 
     world = iamsim.World.demo()
-    call = {"role_arn": ROLE, "session_name": "dev-session", "external_id": "my-secret-123",
-            "now": DEMO_NOW}
+    call = {
+        "role_arn": ROLE,
+        "session_name": "dev-session",
+        "external_id": "my-secret-123",
+        "now": DEMO_NOW,
+    }
     figures["seed_assume_role_per_s"], figures["seed_spread"] = rate(
-        lambda: world.assume_role(ALICE, **call), seconds)
+        lambda: world.assume_role(ALICE, **call), seconds
+    )
     denied = {**call, "external_id": "wrong"}
     figures["seed_assume_role_denied_per_s"] = rate(
-        lambda: world.assume_role(ALICE, **denied), seconds)[0]
+        lambda: world.assume_role(ALICE, **denied), seconds
+    )[0]
 
     cworld, ccall = chain_world()
     figures["full_chain_simulate_per_s"] = rate(
-        lambda: cworld.simulate(ccall["principal"], "s3:GetObject",
-                                "arn:aws:s3:::prod-bucket/report.csv", now=DEMO_NOW),
-        seconds)[0]
+        lambda: cworld.simulate(
+            ccall["principal"], "s3:GetObject", "arn:aws:s3:::prod-bucket/report.csv", now=DEMO_NOW
+        ),
+        seconds,
+    )[0]
     figures["full_chain_vs_seed"] = (
-        figures["seed_assume_role_per_s"] / figures["full_chain_simulate_per_s"])
+        figures["seed_assume_role_per_s"] / figures["full_chain_simulate_per_s"]
+    )
 
     doc = thousand_roles()
     figures["load_1000_roles_ms"] = per_call_ms(
-        lambda: (compile_policy.cache_clear(), iamsim.World.from_dict(doc)), repeat=3)
+        lambda: (compile_policy.cache_clear(), iamsim.World.from_dict(doc)), repeat=3
+    )
 
     d = world.assume_role(ALICE, **denied)
     figures["render_text_per_s"] = rate(lambda: d.explain(), seconds)[0]

@@ -1,12 +1,12 @@
 """iamsim: replay AWS IAM cross-account decisions offline, and say which side failed and why.
 
-    >>> import iamsim
-    >>> world = iamsim.World.demo()
-    >>> d = world.assume_role("arn:aws:iam::111111111111:user/alice",
-    ...                       role_arn="arn:aws:iam::222222222222:role/CrossAccountS3Reader",
-    ...                       session_name="dev-session", external_id="my-secret-123")
-    >>> d.allowed
-    True
+>>> import iamsim
+>>> world = iamsim.World.demo()
+>>> d = world.assume_role("arn:aws:iam::111111111111:user/alice",
+...                       role_arn="arn:aws:iam::222222222222:role/CrossAccountS3Reader",
+...                       session_name="dev-session", external_id="my-secret-123")
+>>> d.allowed
+True
 """
 
 from iamsim.decision import Decision, Denial, Layer, NearMiss

@@ -117,8 +117,10 @@ def _one_line(text: str) -> str:
 def _error_lines(exc: IamsimError, operation: str | None) -> list[str]:
     """What the user sees on stderr for an error iamsim raised on purpose."""
     if isinstance(exc, ValidationError) and operation is not None:
-        return [f"An error occurred ({exc.code}) when calling the {operation} operation: "
-                f"{_one_line(str(exc))}"]
+        return [
+            f"An error occurred ({exc.code}) when calling the {operation} operation: "
+            f"{_one_line(str(exc))}"
+        ]
     lines = [_one_line(str(exc))]
     if isinstance(exc, PolicyError | WorldError):
         lines = exc.lines()
@@ -134,18 +136,21 @@ def _context_item(text: str) -> tuple[str, object]:
     key = key.strip()
     if not sep or not key:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not KEY=VALUE (for example aws:SourceIp=203.0.113.7)")
+            f"{text!r} is not KEY=VALUE (for example aws:SourceIp=203.0.113.7)"
+        )
     if value.lstrip().startswith("["):
         try:
             parsed = json.loads(value)
         except json.JSONDecodeError as exc:
             raise argparse.ArgumentTypeError(
-                f"{key}: the value {value!r} is not a JSON list ({exc.msg} at column "
-                f"{exc.colno})") from None
+                f"{key}: the value {value!r} is not a JSON list ({exc.msg} at column {exc.colno})"
+            ) from None
         if not isinstance(parsed, list) or any(
-                isinstance(v, dict | list) or v is None for v in parsed):
+            isinstance(v, dict | list) or v is None for v in parsed
+        ):
             raise argparse.ArgumentTypeError(
-                f"{key}: the value {value!r} is not a JSON list of strings, numbers or booleans")
+                f"{key}: the value {value!r} is not a JSON list of strings, numbers or booleans"
+            )
         return key, parsed
     return key, value
 
@@ -158,33 +163,36 @@ def _tag_items(text: str) -> list[tuple[str, str]]:
             parsed = json.loads(stripped)
         except json.JSONDecodeError as exc:
             raise argparse.ArgumentTypeError(
-                f"{text!r} is not valid JSON ({exc.msg} at column {exc.colno})") from None
+                f"{text!r} is not valid JSON ({exc.msg} at column {exc.colno})"
+            ) from None
         items = parsed if isinstance(parsed, list) else [parsed]
         out = []
         for item in items:
             if not (isinstance(item, dict) and set(item) == {"Key", "Value"}):
                 raise argparse.ArgumentTypeError(
-                    f"{text!r}: each tag must be an object with Key and Value")
+                    f"{text!r}: each tag must be an object with Key and Value"
+                )
             out.append((str(item["Key"]), str(item["Value"])))
         return out
     if stripped.startswith("Key="):
-        key, sep, value = stripped[len("Key="):].partition(",Value=")
+        key, sep, value = stripped[len("Key=") :].partition(",Value=")
         if sep:
             return [(key, value)]
     if stripped.startswith("Value="):
-        value, sep, key = stripped[len("Value="):].partition(",Key=")
+        value, sep, key = stripped[len("Value=") :].partition(",Key=")
         if sep:
             return [(key, value)]
     key, sep, value = text.partition("=")
     if not sep or not key:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a tag (Key=project,Value=reports or project=reports)")
+            f"{text!r} is not a tag (Key=project,Value=reports or project=reports)"
+        )
     return [(key, value)]
 
 
 def _policy_arn(text: str) -> str:
     """A policy ARN, bare or in the AWS CLI shorthand `arn=ARN`."""
-    return text[len("arn="):] if text.startswith("arn=") else text
+    return text[len("arn=") :] if text.startswith("arn=") else text
 
 
 def _timestamp(text: str) -> _dt.datetime:
@@ -192,7 +200,8 @@ def _timestamp(text: str) -> _dt.datetime:
         moment = _dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO 8601 time (for example 2026-06-15T12:45:00Z)") from None
+            f"{text!r} is not an ISO 8601 time (for example 2026-06-15T12:45:00Z)"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=_dt.UTC)
 
 
@@ -225,8 +234,12 @@ def _policy_text(value: str) -> str:
     elif Path(value).is_file():
         path = value
     else:
-        raise _BadInput([f"--policy: {value!r} is neither a JSON policy document nor a file "
-                         "(give JSON text, file://PATH or @PATH)"])
+        raise _BadInput(
+            [
+                f"--policy: {value!r} is neither a JSON policy document nor a file "
+                "(give JSON text, file://PATH or @PATH)"
+            ]
+        )
     try:
         return Path(path).read_text(encoding="utf-8-sig")
     except OSError as exc:
@@ -241,21 +254,37 @@ def _policy_text(value: str) -> str:
 def _add_common(parser: argparse.ArgumentParser) -> None:
     """The world, context and output options shared by assume-role and simulate."""
     output = parser.add_argument_group("world, context and output")
-    output.add_argument("--world", metavar="FILE",
-                        help="world document (.json, .yaml/.yml, .toml); default: the embedded "
-                             "seed world")
-    output.add_argument("--context", metavar="KEY=VALUE", nargs="+", action="extend",
-                        type=_context_item,
-                        help="extra request context; repeat a key for a multivalued key, or "
-                             "give a JSON list: aws:TagKeys='[\"a\",\"b\"]'")
-    output.add_argument("--now", metavar="ISO8601", type=_timestamp,
-                        help="the time of the request (default: now, UTC)")
-    output.add_argument("--explain", action="store_true",
-                        help="print the full explanation: each side, policy and statement")
-    output.add_argument("--suggest", action="store_true",
-                        help="when denied, print the suggested fixes")
-    output.add_argument("--output", choices=("text", "json"), default="text",
-                        help="text (default) or json")
+    output.add_argument(
+        "--world",
+        metavar="FILE",
+        help="world document (.json, .yaml/.yml, .toml); default: the embedded seed world",
+    )
+    output.add_argument(
+        "--context",
+        metavar="KEY=VALUE",
+        nargs="+",
+        action="extend",
+        type=_context_item,
+        help="extra request context; repeat a key for a multivalued key, or "
+        'give a JSON list: aws:TagKeys=\'["a","b"]\'',
+    )
+    output.add_argument(
+        "--now",
+        metavar="ISO8601",
+        type=_timestamp,
+        help="the time of the request (default: now, UTC)",
+    )
+    output.add_argument(
+        "--explain",
+        action="store_true",
+        help="print the full explanation: each side, policy and statement",
+    )
+    output.add_argument(
+        "--suggest", action="store_true", help="when denied, print the suggested fixes"
+    )
+    output.add_argument(
+        "--output", choices=("text", "json"), default="text", help="text (default) or json"
+    )
     output.add_argument("--no-color", action="store_true", help="never use ANSI colours")
 
 
@@ -264,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="iamsim",
         description="Replay AWS IAM cross-account decisions offline and say which side "
-                    "failed and why.",
+        "failed and why.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -272,54 +301,100 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     demo = commands.add_parser(
-        "demo", help="replay the cross-account page: the allowed case, then each failure",
+        "demo",
+        help="replay the cross-account page: the allowed case, then each failure",
         description="Replay every example of the cross-account page against the embedded\n"
-                    "seed world: the allowed call, then each classic failure with the error\n"
-                    "AWS gives, the side that really failed, and the fix.",
-        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "seed world: the allowed call, then each classic failure with the error\n"
+        "AWS gives, the side that really failed, and the fix.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     demo.add_argument("--no-color", action="store_true", help="never use ANSI colours")
 
     assume = commands.add_parser(
         "assume-role",
         help="replay `aws sts assume-role` for a caller",
         description="Replay `aws sts assume-role` as CALLER.\n\n"
-                    "Allowed: print the session (--output json prints what the AWS CLI\n"
-                    "prints, with fake credentials). Denied: print AWS's error text and\n"
-                    "which side really failed (source or target), and why.",
-        epilog=_ASSUME_EXAMPLE + _EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    assume.add_argument("--caller", required=True, metavar="ARN",
-                        help="who calls AssumeRole: a user, role or assumed-role session ARN")
+        "Allowed: print the session (--output json prints what the AWS CLI\n"
+        "prints, with fake credentials). Denied: print AWS's error text and\n"
+        "which side really failed (source or target), and why.",
+        epilog=_ASSUME_EXAMPLE + _EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    assume.add_argument(
+        "--caller",
+        required=True,
+        metavar="ARN",
+        help="who calls AssumeRole: a user, role or assumed-role session ARN",
+    )
     assume.add_argument("--role-arn", required=True, metavar="ARN", help="the role to assume")
-    assume.add_argument("--role-session-name", required=True, metavar="NAME",
-                        help="2 to 64 characters: letters, digits and +=,.@-_")
-    assume.add_argument("--external-id", metavar="ID",
-                        help="the external ID the role's trust policy may require")
-    assume.add_argument("--duration-seconds", type=int, metavar="N",
-                        help="900 up to the role's maximum session duration (default 3600)")
-    assume.add_argument("--policy", metavar="JSON|file://PATH",
-                        help="inline session policy: JSON text, file://PATH, @PATH or a path")
-    assume.add_argument("--policy-arns", nargs="+", action="extend", type=_policy_arn,
-                        metavar="ARN", help="managed session policies (ARN or arn=ARN)")
-    assume.add_argument("--tags", nargs="+", action="extend", type=_tag_items,
-                        metavar="Key=K,Value=V", help="session tags (Key=k,Value=v or k=v)")
-    assume.add_argument("--transitive-tag-keys", nargs="+", action="extend", metavar="KEY",
-                        help="session tags that pass on to chained sessions")
+    assume.add_argument(
+        "--role-session-name",
+        required=True,
+        metavar="NAME",
+        help="2 to 64 characters: letters, digits and +=,.@-_",
+    )
+    assume.add_argument(
+        "--external-id", metavar="ID", help="the external ID the role's trust policy may require"
+    )
+    assume.add_argument(
+        "--duration-seconds",
+        type=int,
+        metavar="N",
+        help="900 up to the role's maximum session duration (default 3600)",
+    )
+    assume.add_argument(
+        "--policy",
+        metavar="JSON|file://PATH",
+        help="inline session policy: JSON text, file://PATH, @PATH or a path",
+    )
+    assume.add_argument(
+        "--policy-arns",
+        nargs="+",
+        action="extend",
+        type=_policy_arn,
+        metavar="ARN",
+        help="managed session policies (ARN or arn=ARN)",
+    )
+    assume.add_argument(
+        "--tags",
+        nargs="+",
+        action="extend",
+        type=_tag_items,
+        metavar="Key=K,Value=V",
+        help="session tags (Key=k,Value=v or k=v)",
+    )
+    assume.add_argument(
+        "--transitive-tag-keys",
+        nargs="+",
+        action="extend",
+        metavar="KEY",
+        help="session tags that pass on to chained sessions",
+    )
     assume.add_argument("--source-identity", metavar="NAME")
-    assume.add_argument("--serial-number", metavar="MFA-ARN",
-                        help="the MFA device (with --token-code)")
+    assume.add_argument(
+        "--serial-number", metavar="MFA-ARN", help="the MFA device (with --token-code)"
+    )
     assume.add_argument("--token-code", metavar="CODE", help="the 6-digit MFA code")
 
     simulate = commands.add_parser(
         "simulate",
         help="would CALLER be allowed ACTION on RESOURCE?",
         description="Evaluate one request (principal, action, resource, context) the way\n"
-                    "AWS would, and say which side denies it and why.",
-        epilog=_SIMULATE_EXAMPLE + _EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    simulate.add_argument("--caller", required=True, metavar="ARN",
-                          help="a user, role or assumed-role session ARN, a service principal "
-                               "(sns.amazonaws.com) or anonymous")
-    simulate.add_argument("--action", required=True, metavar="ACTION",
-                          help="service:Action, such as s3:GetObject")
+        "AWS would, and say which side denies it and why.",
+        epilog=_SIMULATE_EXAMPLE + _EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    simulate.add_argument(
+        "--caller",
+        required=True,
+        metavar="ARN",
+        help="a user, role or assumed-role session ARN, a service principal "
+        "(sns.amazonaws.com) or anonymous",
+    )
+    simulate.add_argument(
+        "--action", required=True, metavar="ACTION", help="service:Action, such as s3:GetObject"
+    )
     simulate.add_argument("--resource", required=True, metavar="ARN", help='an ARN or "*"')
     _add_common(assume)
     _add_common(simulate)
@@ -437,8 +512,13 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
             out.line(f"  Arn:            {session.arn}")
             out.line(f"  AssumedRoleId:  {session.assumed_role_id}")
             out.line(f"  Expiration:     {session.credentials['Expiration']}")
-            out.line(out.style("  The credentials are simulated (fake, marked IAMSIM-SIMULATED); "
-                               "--output json prints them as `aws sts assume-role` does.", "dim"))
+            out.line(
+                out.style(
+                    "  The credentials are simulated (fake, marked IAMSIM-SIMULATED); "
+                    "--output json prints them as `aws sts assume-role` does.",
+                    "dim",
+                )
+            )
     else:
         _denied_text(out, decision, args.explain, args.suggest)
     return EXIT_ALLOWED if decision.allowed else EXIT_DENIED
@@ -448,13 +528,15 @@ def _simulate(args: argparse.Namespace, out: _Out) -> int:
     from iamsim.render.aws import cli_error
 
     world = _load_world(args.world)
-    decision = world.simulate(args.caller, args.action, args.resource,
-                              context=_context(args.context), now=args.now)
+    decision = world.simulate(
+        args.caller, args.action, args.resource, context=_context(args.context), now=args.now
+    )
     if args.output == "json":
         out.json(_decision_json(decision, args.suggest))
     else:
         lines = decision.explain(color=out.color).splitlines() or [
-            "Allowed" if decision.allowed else "Denied"]
+            "Allowed" if decision.allowed else "Denied"
+        ]
         out.line(lines[0])
         if not decision.allowed:
             out.line(cli_error(decision))

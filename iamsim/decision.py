@@ -227,7 +227,8 @@ class Decision:
     def sides(self) -> tuple[Side, ...]:
         """The failing sides, source first."""
         found = {d.side for d in self.denied_by}
-        return tuple(s for s in ("source", "target") if s in found)  # type: ignore[misc]
+        order: tuple[Side, Side] = ("source", "target")
+        return tuple(s for s in order if s in found)
 
     @property
     def cross_account(self) -> bool:

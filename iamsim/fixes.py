@@ -58,7 +58,9 @@ class Fix:
 
 
 def _with_statement(policy: Policy | None, statement: dict[str, Any]) -> Policy:
-    doc = {"Version": "2012-10-17", "Statement": []} if policy is None else policy.to_dict()
+    doc: dict[str, Any] = (
+        {"Version": "2012-10-17", "Statement": []} if policy is None else policy.to_dict()
+    )
     stmts = doc["Statement"] if isinstance(doc["Statement"], list) else [doc["Statement"]]
     doc["Statement"] = [*stmts, statement]
     return Policy.from_json(doc)
@@ -99,8 +101,16 @@ class _Planner:
         if ":assumed-role/" in self.caller_arn:
             account = self.caller_arn.split(":")[4]
             name = self.caller_arn.split("/")[1]
-            return next((r for a in self.world.accounts if a.id == account for r in a.roles
-                         if r.name == name), None)
+            return next(
+                (
+                    r
+                    for a in self.world.accounts
+                    if a.id == account
+                    for r in a.roles
+                    if r.name == name
+                ),
+                None,
+            )
         return self.world.user(self.caller_arn)
 
     def _principal_arn(self) -> str | None:
@@ -113,8 +123,11 @@ class _Planner:
             return None
 
         def apply(world: World) -> World:
-            current = (world.role(entity.arn) if hasattr(entity, "trust_policy")
-                       else world.user(entity.arn))
+            current: Any = (
+                world.role(entity.arn)
+                if hasattr(entity, "trust_policy")
+                else world.user(entity.arn)
+            )
             return world.replace(current, change(current))
 
         return apply
@@ -140,31 +153,52 @@ class _Planner:
             return self._remove_from_entity(denial, "policies", who)
         statement = self._narrow(denial)
         apply = self._edit_entity(
-            lambda e: attrs.evolve(e, policies=(*e.policies, Policy.from_json(
-                {"Version": "2012-10-17", "Statement": [statement]}))))
-        return Fix("source", "identity", denial.account,
-                   f"Add to the identity policies of {who} a statement allowing "
-                   f"{denial.action} on {self.d.resource}.", statement, apply=apply, denial=denial)
+            lambda e: attrs.evolve(
+                e,
+                policies=(
+                    *e.policies,
+                    Policy.from_json({"Version": "2012-10-17", "Statement": [statement]}),
+                ),
+            )
+        )
+        return Fix(
+            "source",
+            "identity",
+            denial.account,
+            f"Add to the identity policies of {who} a statement allowing "
+            f"{denial.action} on {self.d.resource}.",
+            statement,
+            apply=apply,
+            denial=denial,
+        )
 
     def _remove_from_entity(self, denial: Denial, field: str, who: str) -> Fix | None:
         entity = self._principal_entity()
         label = denial.statement or ""
         specs = getattr(entity, field)
-        index = next((i for i, s in enumerate(specs)
-                      if isinstance(s, Policy) and _has_statement(s, label)), None)
+        index = next(
+            (i for i, s in enumerate(specs) if isinstance(s, Policy) and _has_statement(s, label)),
+            None,
+        )
         if index is None:
             return None
 
         def change(e: Any) -> Any:
             items = list(getattr(e, field))
             smaller = _without_statement(items[index], label)
-            items[index:index + 1] = [] if smaller is None else [smaller]
+            items[index : index + 1] = [] if smaller is None else [smaller]
             return attrs.evolve(e, **{field: tuple(items)})
 
-        return Fix("source", denial.policy_type, denial.account,
-                   f"Remove or narrow the Deny statement {label} in the identity policies of "
-                   f"{who}: it explicitly denies {denial.action}.",
-                   {"remove_statement": label}, apply=self._edit_entity(change), denial=denial)
+        return Fix(
+            "source",
+            denial.policy_type,
+            denial.account,
+            f"Remove or narrow the Deny statement {label} in the identity policies of "
+            f"{who}: it explicitly denies {denial.action}.",
+            {"remove_statement": label},
+            apply=self._edit_entity(change),
+            denial=denial,
+        )
 
     def _fix_boundary(self, denial: Denial) -> Fix | None:
         entity = self._principal_entity()
@@ -177,8 +211,11 @@ class _Planner:
             spec = e.permissions_boundary
             if isinstance(spec, Policy):
                 return spec
-            found = None if account is None else dict(account.policies).get(
-                str(spec).rsplit("/", 1)[-1])
+            found = (
+                None
+                if account is None
+                else dict(account.policies).get(str(spec).rsplit("/", 1)[-1])
+            )
             if found is None:
                 from iamsim.world.managed import aws_managed_policy
 
@@ -191,21 +228,34 @@ class _Planner:
             def drop(e: Any) -> Any:
                 policy = current(e)
                 smaller = None if policy is None else _without_statement(policy, label)
-                return attrs.evolve(e, permissions_boundary=smaller or _with_statement(
-                    None, statement))
+                return attrs.evolve(
+                    e, permissions_boundary=smaller or _with_statement(None, statement)
+                )
 
-            return Fix("source", "boundary", denial.account,
-                       f"Remove or narrow the Deny statement {label} in the permissions boundary "
-                       f"of {entity.arn}: it explicitly denies {denial.action}.",
-                       {"remove_statement": label}, apply=self._edit_entity(drop), denial=denial)
+            return Fix(
+                "source",
+                "boundary",
+                denial.account,
+                f"Remove or narrow the Deny statement {label} in the permissions boundary "
+                f"of {entity.arn}: it explicitly denies {denial.action}.",
+                {"remove_statement": label},
+                apply=self._edit_entity(drop),
+                denial=denial,
+            )
 
         def widen(e: Any) -> Any:
             return attrs.evolve(e, permissions_boundary=_with_statement(current(e), statement))
 
-        return Fix("source", "boundary", denial.account,
-                   f"Widen the permissions boundary of {entity.arn} to allow {denial.action} on "
-                   f"{self.d.resource} (the boundary caps every identity grant).", statement,
-                   apply=self._edit_entity(widen), denial=denial)
+        return Fix(
+            "source",
+            "boundary",
+            denial.account,
+            f"Widen the permissions boundary of {entity.arn} to allow {denial.action} on "
+            f"{self.d.resource} (the boundary caps every identity grant).",
+            statement,
+            apply=self._edit_entity(widen),
+            denial=denial,
+        )
 
     def _fix_session(self, denial: Denial) -> Fix | None:
         statement = self._narrow(denial)
@@ -216,11 +266,17 @@ class _Planner:
         elif policy is not None:
             current = Policy.from_json(policy)
         widened = _with_statement(current, statement)
-        return Fix("source", "session", denial.account,
-                   f"Pass a session policy that also allows {denial.action} on "
-                   f"{self.d.resource} when the session is created (session policies only "
-                   "narrow the role's permissions).", statement,
-                   request={"policy": widened.to_dict()}, denial=denial)
+        return Fix(
+            "source",
+            "session",
+            denial.account,
+            f"Pass a session policy that also allows {denial.action} on "
+            f"{self.d.resource} when the session is created (session policies only "
+            "narrow the role's permissions).",
+            statement,
+            request={"policy": widened.to_dict()},
+            denial=denial,
+        )
 
     def _target_policy(self) -> tuple[str, Any]:
         if self.kind == "assume_role" or self.d.action.lower().startswith("sts:"):
@@ -231,8 +287,15 @@ class _Planner:
             resource = "arn:aws:s3:::" + resource.split(":::", 1)[1].split("/", 1)[0]
         found = self.world.resource(resource)
         if found is None:
-            found = next((r for a in self.world.accounts for r in a.resources
-                          if self.d.resource.startswith(r.arn)), None)
+            found = next(
+                (
+                    r
+                    for a in self.world.accounts
+                    for r in a.resources
+                    if self.d.resource.startswith(r.arn)
+                ),
+                None,
+            )
         return "resource", found
 
     def _edit_target(self, change: Callable[[Policy | None], Policy | None]) -> Apply | None:
@@ -246,8 +309,18 @@ class _Planner:
                 assert current is not None
                 new_trust = change(self._resolved(world, current, current.trust_policy))
                 if new_trust is None:
-                    new_trust = Policy.from_json({"Version": "2012-10-17", "Statement": [
-                        {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]})
+                    new_trust = Policy.from_json(
+                        {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {
+                                    "Effect": "Deny",
+                                    "Principal": {"AWS": "*"},
+                                    "Action": "sts:AssumeRole",
+                                }
+                            ],
+                        }
+                    )
                 return world.replace(current, attrs.evolve(current, trust_policy=new_trust))
             res = world.resource(entity.arn)
             assert res is not None
@@ -271,20 +344,34 @@ class _Planner:
         what = "role trust policy" if kind == "role" else "resource-based policy"
         if denial.explicit:
             label = denial.statement or ""
-            return Fix("target", denial.policy_type, denial.account,
-                       f"Remove or narrow the Deny statement {label} in the {what} of "
-                       f"{self.d.resource}.", {"remove_statement": label},
-                       apply=self._edit_target(
-                           lambda p: None if p is None else _without_statement(p, label)),
-                       denial=denial)
-        wanted = [n for n in self.d.near_misses
-                  if n.policy_type == denial.policy_type and n.key.lower() == "sts:externalid"]
+            return Fix(
+                "target",
+                denial.policy_type,
+                denial.account,
+                f"Remove or narrow the Deny statement {label} in the {what} of {self.d.resource}.",
+                {"remove_statement": label},
+                apply=self._edit_target(
+                    lambda p: None if p is None else _without_statement(p, label)
+                ),
+                denial=denial,
+            )
+        wanted = [
+            n
+            for n in self.d.near_misses
+            if n.policy_type == denial.policy_type and n.key.lower() == "sts:externalid"
+        ]
         if wanted and self.kind == "assume_role" and len(wanted[0].policy_values) >= 1:
             value = wanted[0].policy_values[0]
-            return Fix("source", denial.policy_type, denial.account,
-                       f"Call AssumeRole with the external ID the trust policy expects: "
-                       f"--external-id {value}.", {"external_id": value},
-                       request={"external_id": value}, denial=denial)
+            return Fix(
+                "source",
+                denial.policy_type,
+                denial.account,
+                f"Call AssumeRole with the external ID the trust policy expects: "
+                f"--external-id {value}.",
+                {"external_id": value},
+                request={"external_id": value},
+                denial=denial,
+            )
         principal = self._principal_arn() or self.d.caller
         if self.d.caller in ("anonymous",) or self.d.caller.endswith(".amazonaws.com"):
             named: Any = "*" if self.d.caller == "anonymous" else {"Service": self.d.caller}
@@ -298,8 +385,9 @@ class _Planner:
             def add_principal(p: Policy | None) -> Policy | None:
                 assert p is not None
                 doc = p.to_dict()
-                stmts = doc["Statement"] if isinstance(doc["Statement"], list) else [
-                    doc["Statement"]]
+                stmts = (
+                    doc["Statement"] if isinstance(doc["Statement"], list) else [doc["Statement"]]
+                )
                 target = stmts[index]
                 current = target.get("Principal", {})
                 listed = current.get("AWS", []) if isinstance(current, dict) else []
@@ -308,20 +396,29 @@ class _Planner:
                 doc["Statement"] = stmts
                 return Policy.from_json(doc)
 
-            return Fix("target", denial.policy_type, denial.account,
-                       f"Add {principal} to the Principal of statement "
-                       f"{self._label(denial, index)} in the {what} of {entity.arn}.",
-                       {"statement": self._label(denial, index), "add_principal": principal},
-                       apply=self._edit_target(add_principal), denial=denial)
-        statement: dict[str, Any] = {"Effect": "Allow", "Principal": named,
-                                     "Action": denial.action}
+            return Fix(
+                "target",
+                denial.policy_type,
+                denial.account,
+                f"Add {principal} to the Principal of statement "
+                f"{self._label(denial, index)} in the {what} of {entity.arn}.",
+                {"statement": self._label(denial, index), "add_principal": principal},
+                apply=self._edit_target(add_principal),
+                denial=denial,
+            )
+        statement: dict[str, Any] = {"Effect": "Allow", "Principal": named, "Action": denial.action}
         if kind != "role":
             statement["Resource"] = self.d.resource
-        return Fix("target", denial.policy_type, denial.account,
-                   f"Add to the {what} of {entity.arn} a statement allowing {principal} to "
-                   f"perform {denial.action}.", statement,
-                   apply=self._edit_target(lambda p: _with_statement(p, statement)),
-                   denial=denial)
+        return Fix(
+            "target",
+            denial.policy_type,
+            denial.account,
+            f"Add to the {what} of {entity.arn} a statement allowing {principal} to "
+            f"perform {denial.action}.",
+            statement,
+            apply=self._edit_target(lambda p: _with_statement(p, statement)),
+            denial=denial,
+        )
 
     def _target_trace(self, denial: Denial) -> Any:
         for check in self.d.checks:
@@ -337,8 +434,14 @@ class _Planner:
         trace = self._target_trace(denial)
         if trace is None:
             return None
-        return next((st.index for st in trace.statements
-                     if st.effect == "Allow" and st.failed == ("principal",)), None)
+        return next(
+            (
+                st.index
+                for st in trace.statements
+                if st.effect == "Allow" and st.failed == ("principal",)
+            ),
+            None,
+        )
 
     def _label(self, denial: Denial, index: int) -> str:
         trace = self._target_trace(denial)
@@ -352,32 +455,54 @@ class _Planner:
 
     def _guardrail(self, denial: Denial, words: str, side: str) -> Fix:
         org = self.world.organization
-        owner = f"the organization's management account {org.management_account}" if org else \
-            "the organization's administrators"
+        owner = (
+            f"the organization's management account {org.management_account}"
+            if org
+            else "the organization's administrators"
+        )
         where = f" attached to {denial.attached_to}" if denial.attached_to else ""
         name = f" {denial.policy}" if denial.policy else ""
-        return Fix(side, denial.policy_type, denial.account,
-                   f"The {words}{name}{where} blocks {denial.action}; it is a guardrail owned by "
-                   f"{owner} — ask them for an exception rather than loosening it.",
-                   {"policy": denial.policy, "attached_to": denial.attached_to}, denial=denial)
+        return Fix(
+            side,
+            denial.policy_type,
+            denial.account,
+            f"The {words}{name}{where} blocks {denial.action}; it is a guardrail owned by "
+            f"{owner} — ask them for an exception rather than loosening it.",
+            {"policy": denial.policy, "attached_to": denial.attached_to},
+            denial=denial,
+        )
 
     def _fix_service(self, denial: Denial) -> Fix:
-        return Fix("target", "service", denial.account,
-                   f"{denial.reason} No policy change can allow it; use the key from its own "
-                   "account.", {"reason": denial.reason}, denial=denial)
+        return Fix(
+            "target",
+            "service",
+            denial.account,
+            f"{denial.reason} No policy change can allow it; use the key from its own account.",
+            {"reason": denial.reason},
+            denial=denial,
+        )
 
 
 def _replay(world: World, kind: str, call: dict[str, Any]) -> Decision:
     args = dict(call)
     if kind == "assume_role":
         return world.assume_role(args.pop("caller"), **args)
-    return world.simulate(args.pop("principal"), args.pop("action"), args.pop("resource"),
-                          args.pop("context"), now=args.pop("now"))
+    return world.simulate(
+        args.pop("principal"),
+        args.pop("action"),
+        args.pop("resource"),
+        args.pop("context"),
+        now=args.pop("now"),
+    )
 
 
 def _same(a: Denial, b: Denial) -> bool:
-    return (a.policy_type, a.side, a.action, a.explicit) == (b.policy_type, b.side, b.action,
-                                                            b.explicit)
+    return (a.policy_type, a.side, a.action, a.explicit) == (
+        b.policy_type,
+        b.side,
+        b.action,
+        b.explicit,
+    )
 
 
 def _verified(fix: Fix, world: World, kind: str, call: dict[str, Any]) -> bool:
@@ -401,8 +526,10 @@ def suggest_fixes(decision: Decision) -> Sequence[Fix]:
         return ()
     origin = decision._origin
     if origin is None:
-        raise IamsimError("this decision was rebuilt from JSON; fixes need the world: "
-                          "re-run the request with World.simulate or World.assume_role")
+        raise IamsimError(
+            "this decision was rebuilt from JSON; fixes need the world: "
+            "re-run the request with World.simulate or World.assume_role"
+        )
     world, kind, call = origin
     call = copy.copy(call)
     planner = _Planner(decision, world, kind, call)
@@ -423,4 +550,3 @@ def apply_all(fixes: Sequence[Fix], world: World) -> tuple[World, dict[str, Any]
         if fix.request is not None:
             request.update(fix.request)
     return world, request
-

@@ -34,7 +34,15 @@ ConditionScalar = str | bool | int | float
 PolicyKind = Literal["identity", "resource", "trust", "boundary", "session", "scp", "rcp"]
 """Where a policy is attached; decides which elements it must and must not have."""
 
-POLICY_KINDS: tuple[str, ...] = ("identity", "resource", "trust", "boundary", "session", "scp", "rcp")
+POLICY_KINDS: tuple[str, ...] = (
+    "identity",
+    "resource",
+    "trust",
+    "boundary",
+    "session",
+    "scp",
+    "rcp",
+)
 
 
 def as_tuple(value: StrOrList | None) -> tuple[str, ...]:
@@ -139,7 +147,7 @@ class Policy:
     def from_json(
         cls, document: str | bytes | Mapping[str, Any] | Policy, *, kind: PolicyKind | None = None
     ) -> Policy:
-        """Parse a policy from JSON text, bytes or a dict; raise `PolicyError` listing every problem.
+        """Parse a policy from JSON text, bytes or a dict; raise `PolicyError` with every problem.
 
         With `kind`, also enforce the rules of that attachment point (for example a
         trust policy must name a `Principal` and may not name a `Resource`).

@@ -24,8 +24,8 @@ __all__ = [
     "Context",
     "ContextValue",
     "Request",
-    "context_value",
     "caller_from_arn",
+    "context_value",
     "format_time",
 ]
 
@@ -210,7 +210,7 @@ class Request:
     caller: Caller
     action: str
     resource: str
-    context: Context = Context()
+    context: Context = attrs.Factory(Context)
 
 
 def caller_from_arn(arn: str, *, role_path: str = "/") -> Caller:

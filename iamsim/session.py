@@ -21,7 +21,9 @@ __all__ = ["RoleSession", "fake_credentials"]
 SIMULATED = "IAMSIM-SIMULATED"
 
 
-def fake_credentials(session_arn: str, issued: _dt.datetime, expires: _dt.datetime) -> dict[str, str]:
+def fake_credentials(
+    session_arn: str, issued: _dt.datetime, expires: _dt.datetime
+) -> dict[str, str]:
     """AWS-shaped credentials that cannot be mistaken for real ones."""
     digest = hashlib.sha256(f"{session_arn}|{format_time(issued)}".encode()).hexdigest().upper()
     return {
@@ -62,7 +64,9 @@ class RoleSession:
     def arn(self) -> str:
         """`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` (the role path is not included)."""
         partition = self.role_arn.split(":")[1]
-        return f"arn:{partition}:sts::{self.account}:assumed-role/{self.role_name}/{self.session_name}"
+        return (
+            f"arn:{partition}:sts::{self.account}:assumed-role/{self.role_name}/{self.session_name}"
+        )
 
     @property
     def assumed_role_id(self) -> str:

@@ -48,20 +48,36 @@ def _constraint(problems: list[str], value: object, member: str, rule: str) -> N
     problems.append(f"Value '{value}' at '{member}' failed to satisfy constraint: {rule}")
 
 
-def _string(problems: list[str], value: str | None, member: str, *, low: int, high: int,
-            pattern: str | None = None, regex: re.Pattern[str] | None = None) -> None:
+def _string(
+    problems: list[str],
+    value: str | None,
+    member: str,
+    *,
+    low: int,
+    high: int,
+    pattern: str | None = None,
+    regex: re.Pattern[str] | None = None,
+) -> None:
     """STS's three checks on a string parameter: pattern, then length bounds."""
     if value is None:
         return
     if pattern is not None:
         check = regex or _PATTERNS[pattern]
         if check.fullmatch(value) is None:
-            _constraint(problems, value, member,
-                        f"Member must satisfy regular expression pattern: {pattern}")
+            _constraint(
+                problems,
+                value,
+                member,
+                f"Member must satisfy regular expression pattern: {pattern}",
+            )
     if len(value) < low:
-        _constraint(problems, value, member, f"Member must have length greater than or equal to {low}")
+        _constraint(
+            problems, value, member, f"Member must have length greater than or equal to {low}"
+        )
     if len(value) > high:
-        _constraint(problems, value, member, f"Member must have length less than or equal to {high}")
+        _constraint(
+            problems, value, member, f"Member must have length less than or equal to {high}"
+        )
 
 
 def _raise(problems: Sequence[str]) -> None:
@@ -99,49 +115,85 @@ def validate_parameters(
     if duration_seconds is not None:
         if isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int):
             raise ValidationError(
-                f"durationSeconds must be an integer number of seconds, not {duration_seconds!r}")
+                f"durationSeconds must be an integer number of seconds, not {duration_seconds!r}"
+            )
         if duration_seconds < 900:
-            _constraint(problems, duration_seconds, "durationSeconds",
-                        "Member must have value greater than or equal to 900")
+            _constraint(
+                problems,
+                duration_seconds,
+                "durationSeconds",
+                "Member must have value greater than or equal to 900",
+            )
         if duration_seconds > 43200:
-            _constraint(problems, duration_seconds, "durationSeconds",
-                        "Member must have value less than or equal to 43200")
+            _constraint(
+                problems,
+                duration_seconds,
+                "durationSeconds",
+                "Member must have value less than or equal to 43200",
+            )
     if policy_text is not None:
         _string(problems, policy_text, "policy", low=1, high=PLAINTEXT_MAX * 16)
     if len(policy_arns) > 10:
-        _constraint(problems, list(policy_arns), "policyArns",
-                    "Member must have length less than or equal to 10")
+        _constraint(
+            problems,
+            list(policy_arns),
+            "policyArns",
+            "Member must have length less than or equal to 10",
+        )
     if len(tags) > 50:
         _constraint(problems, "[...]", "tags", "Member must have length less than or equal to 50")
     for i, (key, value) in enumerate(tags):
         if not 1 <= len(key) <= 128:
-            _constraint(problems, key, f"tags.{i + 1}.member.key",
-                        "Member must have length less than or equal to 128"
-                        if key else "Member must have length greater than or equal to 1")
+            _constraint(
+                problems,
+                key,
+                f"tags.{i + 1}.member.key",
+                "Member must have length less than or equal to 128"
+                if key
+                else "Member must have length greater than or equal to 1",
+            )
         elif not _TAG_CHARS.fullmatch(key):
-            _constraint(problems, key, f"tags.{i + 1}.member.key",
-                        f"Member must satisfy regular expression pattern: {_TAG_KEY}")
+            _constraint(
+                problems,
+                key,
+                f"tags.{i + 1}.member.key",
+                f"Member must satisfy regular expression pattern: {_TAG_KEY}",
+            )
         if len(value) > 256:
-            _constraint(problems, value, f"tags.{i + 1}.member.value",
-                        "Member must have length less than or equal to 256")
+            _constraint(
+                problems,
+                value,
+                f"tags.{i + 1}.member.value",
+                "Member must have length less than or equal to 256",
+            )
         elif not _TAG_CHARS.fullmatch(value):
-            _constraint(problems, value, f"tags.{i + 1}.member.value",
-                        f"Member must satisfy regular expression pattern: {_TAG_VALUE}")
+            _constraint(
+                problems,
+                value,
+                f"tags.{i + 1}.member.value",
+                f"Member must satisfy regular expression pattern: {_TAG_VALUE}",
+            )
     if len(transitive_tag_keys) > 50:
-        _constraint(problems, "[...]", "transitiveTagKeys",
-                    "Member must have length less than or equal to 50")
+        _constraint(
+            problems,
+            "[...]",
+            "transitiveTagKeys",
+            "Member must have length less than or equal to 50",
+        )
     _raise(problems)
     if _ROLE_ARN.fullmatch(role_arn) is None:
         raise ValidationError(f"{role_arn} is invalid")
     lowered = [k.lower() for k, _ in tags]
     if len(set(lowered)) != len(lowered):
         raise ValidationError(
-            "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+            "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+        )
     missing = [k for k in transitive_tag_keys if k.lower() not in lowered]
     if missing:
         raise ValidationError(
             f"The transitive tag keys {missing} are not among the session tags passed with "
-            "this request; a transitive tag key must name a session tag.")
+            "this request; a transitive tag key must name a session tag."
+        )
     if source_identity is not None and source_identity.lower().startswith("aws:"):
         raise ValidationError("Source identity cannot start with 'aws:'.")
     if (serial_number is None) != (token_code is None):
@@ -159,8 +211,9 @@ def _session_policy(policy: object) -> tuple[Policy | None, str | None]:
     return parsed, text
 
 
-def _packed_percent(policy_text: str | None, arns: Sequence[str],
-                    tags: Sequence[tuple[str, str]]) -> int:
+def _packed_percent(
+    policy_text: str | None, arns: Sequence[str], tags: Sequence[tuple[str, str]]
+) -> int:
     """An estimate of STS's packed size (policies and tags compressed together), in percent.
 
     AWS does not publish its packing; this estimate compresses the same material.
@@ -184,8 +237,9 @@ def _as_tags(tags: Mapping[str, str] | Iterable[Any] | None) -> tuple[tuple[str,
         elif isinstance(item, tuple | list) and len(item) == 2:
             out.append((str(item[0]), str(item[1])))
         else:
-            raise ValidationError(f"tags: {item!r} is not a tag (a key=value pair or "
-                                  "{'Key': …, 'Value': …})")
+            raise ValidationError(
+                f"tags: {item!r} is not a tag (a key=value pair or {{'Key': …, 'Value': …}})"
+            )
     return tuple(out)
 
 
@@ -203,8 +257,10 @@ def _root_denial(caller_arn: str, role_arn: str, account: str | None) -> Denial:
         explicit=False,
         account=account,
         action="sts:AssumeRole",
-        reason=(f"{caller_arn} is an account root user, and the root user cannot call "
-                "AssumeRole; sign in as an IAM user or role instead."),
+        reason=(
+            f"{caller_arn} is an account root user, and the root user cannot call "
+            "AssumeRole; sign in as an IAM user or role instead."
+        ),
         aws_message="Roles may not be assumed by root accounts.",
     )
 
@@ -233,27 +289,39 @@ def assume_role(
     transitive = tuple(transitive_tag_keys or ())
     policy_doc, policy_text = _session_policy(policy)
     validate_parameters(
-        role_arn=role_arn, session_name=session_name, external_id=external_id,
-        duration_seconds=duration_seconds, policy_text=policy_text, policy_arns=arns,
-        tags=tag_pairs, transitive_tag_keys=transitive, source_identity=source_identity,
-        serial_number=serial_number, token_code=token_code,
+        role_arn=role_arn,
+        session_name=session_name,
+        external_id=external_id,
+        duration_seconds=duration_seconds,
+        policy_text=policy_text,
+        policy_arns=arns,
+        tags=tag_pairs,
+        transitive_tag_keys=transitive,
+        source_identity=source_identity,
+        serial_number=serial_number,
+        token_code=token_code,
     )
     if policy_text is not None and len("".join(policy_text.split())) > PLAINTEXT_MAX:
         raise ValidationError(
             "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
-            f"Member must have length less than or equal to {PLAINTEXT_MAX}")
+            f"Member must have length less than or equal to {PLAINTEXT_MAX}"
+        )
     packed = _packed_percent(policy_text, arns, tag_pairs)
     if packed > 100:
         raise ValidationError(
             f"Packed policy consumes {packed}% of allotted space, please use smaller policy.",
-            code="PackedPolicyTooLarge")
+            code="PackedPolicyTooLarge",
+        )
     role_account = role_arn.split(":")[4]
     for i, arn in enumerate(arns):
-        if not (arn.startswith("arn:aws:iam::aws:policy/")
-                or arn.startswith(f"arn:aws:iam::{role_account}:policy/")):
+        if not (
+            arn.startswith("arn:aws:iam::aws:policy/")
+            or arn.startswith(f"arn:aws:iam::{role_account}:policy/")
+        ):
             raise ValidationError(
                 f"policy_arns[{i}]: {arn} must be an AWS managed policy or a customer managed "
-                f"policy of the role's account {role_account}")
+                f"policy of the role's account {role_account}"
+            )
 
     moment = _now(now)
     chained = isinstance(caller, RoleSession)
@@ -263,8 +331,10 @@ def assume_role(
     mfa = serial_number is not None and token_code is not None
     if isinstance(caller, RoleSession):
         if caller.expiration <= moment:
-            raise ValidationError("The security token included in the request is expired",
-                                  code="ExpiredTokenException")
+            raise ValidationError(
+                "The security token included in the request is expired",
+                code="ExpiredTokenException",
+            )
         inherited_tags = caller.transitive_tags
         inherited_keys = caller.transitive_tag_keys
         inherited_source = caller.source_identity
@@ -275,21 +345,32 @@ def assume_role(
         if clash:
             raise ValidationError(
                 f"The session tag {clash[0]!r} is a transitive tag of the calling session and "
-                "cannot be set again in a role chain.", code="InvalidParameterValue")
-        if (inherited_source is not None and source_identity is not None
-                and source_identity != inherited_source):
+                "cannot be set again in a role chain.",
+                code="InvalidParameterValue",
+            )
+        if (
+            inherited_source is not None
+            and source_identity is not None
+            and source_identity != inherited_source
+        ):
             raise ValidationError(
                 f"The calling session's source identity {inherited_source!r} cannot be changed "
-                f"to {source_identity!r} in a role chain.", code="InvalidParameterValue")
+                f"to {source_identity!r} in a role chain.",
+                code="InvalidParameterValue",
+            )
 
     profile = world._profile(caller)
     if profile.caller.kind == "root":
-        decision = build_decision("AssumeRole", [_single(world, profile, role_arn, context,
-                                                         moment, {})],
-                                  origin=(world, "assume_role", {}))
-        return attrs.evolve(decision, denied_by=(_root_denial(profile.caller.display, role_arn,
-                                                              profile.caller.account),),
-                            outcome="implicitDeny")
+        decision = build_decision(
+            "AssumeRole",
+            [_single(world, profile, role_arn, context, moment, {})],
+            origin=(world, "assume_role", {}),
+        )
+        return attrs.evolve(
+            decision,
+            denied_by=(_root_denial(profile.caller.display, role_arn, profile.caller.account),),
+            outcome="implicitDeny",
+        )
 
     all_tags = (*inherited_tags, *tag_pairs)
     keys: dict[str, object] = {"sts:RoleSessionName": session_name}
@@ -323,11 +404,14 @@ def assume_role(
         assert role is not None  # an allowed trust check means the role exists
         duration = 3600 if duration_seconds is None else duration_seconds
         if chained and duration > CHAINED_MAX:
-            raise ValidationError("The requested DurationSeconds exceeds the 1 hour session "
-                                  "limit for roles assumed by role chaining.")
+            raise ValidationError(
+                "The requested DurationSeconds exceeds the 1 hour session "
+                "limit for roles assumed by role chaining."
+            )
         if duration > role.max_session_duration:
-            raise ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration "
-                                  "set for this role.")
+            raise ValidationError(
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+            )
         session = RoleSession(
             role_arn=role.arn,
             session_name=session_name,
@@ -348,17 +432,36 @@ def assume_role(
                 world._session_profile(session)
             except IamsimError as exc:
                 raise ValidationError(f"policy_arns: {exc}") from None
-    origin = (world, "assume_role", {
-        "caller": caller, "role_arn": role_arn, "session_name": session_name,
-        "external_id": external_id, "duration_seconds": duration_seconds, "policy": policy,
-        "policy_arns": policy_arns, "tags": tags, "transitive_tag_keys": transitive_tag_keys,
-        "source_identity": source_identity, "serial_number": serial_number,
-        "token_code": token_code, "context": context, "now": now,
-    })
+    origin = (
+        world,
+        "assume_role",
+        {
+            "caller": caller,
+            "role_arn": role_arn,
+            "session_name": session_name,
+            "external_id": external_id,
+            "duration_seconds": duration_seconds,
+            "policy": policy,
+            "policy_arns": policy_arns,
+            "tags": tags,
+            "transitive_tag_keys": transitive_tag_keys,
+            "source_identity": source_identity,
+            "serial_number": serial_number,
+            "token_code": token_code,
+            "context": context,
+            "now": now,
+        },
+    )
     return build_decision("AssumeRole", results, session=session, origin=origin)
 
 
-def _single(world: World, profile: Any, role_arn: str, context: Mapping[str, object] | None,
-            moment: _dt.datetime, keys: dict[str, object]) -> tuple[Any, Combined]:
+def _single(
+    world: World,
+    profile: Any,
+    role_arn: str,
+    context: Mapping[str, object] | None,
+    moment: _dt.datetime,
+    keys: dict[str, object],
+) -> tuple[Any, Combined]:
     inputs = world._inputs(profile, "sts:AssumeRole", role_arn, context, moment, keys)
     return inputs, evaluate(inputs)

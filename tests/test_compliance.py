@@ -27,12 +27,28 @@ from iamsim.request import Context, Request, caller_from_arn
 
 ROOT = Path(__file__).parent / "compliance"
 CASE_KEYS = {
-    "id", "cite", "kind", "policy", "request", "expect", "expect_error", "world", "call",
+    "id",
+    "cite",
+    "kind",
+    "policy",
+    "request",
+    "expect",
+    "expect_error",
+    "world",
+    "call",
     "note",
 }
 EXPECT_KEYS = {
-    "outcome", "denied_by", "near_miss_keys", "missing_context_keys", "error",
-    "message_contains", "session_arn", "aws_error", "aws_error_detailed", "notes_contain",
+    "outcome",
+    "denied_by",
+    "near_miss_keys",
+    "missing_context_keys",
+    "error",
+    "message_contains",
+    "session_arn",
+    "aws_error",
+    "aws_error_detailed",
+    "notes_contain",
 }
 
 
@@ -137,15 +153,15 @@ def _decision_case(case: dict[str, Any]) -> None:
     d = _run_call(world, case["call"])
     assert d.outcome == expect["outcome"], d.explain()
     if "denied_by" in expect:
-        got = sorted(
-            (x.policy_type, x.side, x.explicit) for x in d.denied_by
-        )
+        got = sorted((x.policy_type, x.side, x.explicit) for x in d.denied_by)
         want = sorted((x["policy_type"], x["side"], x["explicit"]) for x in expect["denied_by"])
         assert got == want, d.explain()
         for wanted in expect["denied_by"]:
             if "action" in wanted:
-                assert any(x.action == wanted["action"] and x.policy_type == wanted["policy_type"]
-                           for x in d.denied_by), d.explain()
+                assert any(
+                    x.action == wanted["action"] and x.policy_type == wanted["policy_type"]
+                    for x in d.denied_by
+                ), d.explain()
     if "near_miss_keys" in expect:
         assert sorted({n.key for n in d.near_misses}) == sorted(expect["near_miss_keys"])
     if "missing_context_keys" in expect:

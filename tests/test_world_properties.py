@@ -31,8 +31,14 @@ RESOURCES = [
     f"arn:aws:iam::{B}:role/app",
 ]
 RESOURCE_PATTERNS = [*RESOURCES, "*", "arn:aws:s3:::bkt/*", f"arn:aws:iam::{B}:role/*"]
-PRINCIPALS = ["*", A, f"arn:aws:iam::{A}:root", f"arn:aws:iam::{A}:user/alice",
-              f"arn:aws:iam::{B}:user/bob", f"arn:aws:iam::{B}:role/app"]
+PRINCIPALS = [
+    "*",
+    A,
+    f"arn:aws:iam::{A}:root",
+    f"arn:aws:iam::{A}:user/alice",
+    f"arn:aws:iam::{B}:user/bob",
+    f"arn:aws:iam::{B}:role/app",
+]
 CONDITIONS = [
     None,
     {"StringEquals": {"aws:PrincipalTag/team": "blue"}},
@@ -41,14 +47,16 @@ CONDITIONS = [
     {"StringEquals": {"sts:ExternalId": "x-123"}},
     {"StringLike": {"aws:PrincipalArn": f"arn:aws:iam::{A}:*"}},
 ]
-settings.register_profile("iamsim", max_examples=40, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "iamsim", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile("iamsim")
 
 
 @st.composite
-def statements(draw: Any, *, principal: bool, resource: bool = True,
-               effect: str | None = None) -> dict[str, Any]:
+def statements(
+    draw: Any, *, principal: bool, resource: bool = True, effect: str | None = None
+) -> dict[str, Any]:
     stmt: dict[str, Any] = {
         "Effect": effect or draw(st.sampled_from(["Allow", "Allow", "Deny"])),
         "Action": draw(st.sampled_from(ACTION_PATTERNS)),
@@ -75,12 +83,22 @@ def worlds(draw: Any) -> dict[str, Any]:
     rbp = st.lists(statements(principal=True), min_size=1, max_size=3)
     doc: dict[str, Any] = {
         "accounts": {
-            A: {"users": {"alice": {"policies": [policy(draw(identity))],
-                                    "tags": draw(st.sampled_from([{}, {"team": "blue"}]))}}},
+            A: {
+                "users": {
+                    "alice": {
+                        "policies": [policy(draw(identity))],
+                        "tags": draw(st.sampled_from([{}, {"team": "blue"}])),
+                    }
+                }
+            },
             B: {
                 "users": {"bob": {"policies": [policy(draw(identity))]}},
-                "roles": {"app": {"trust_policy": policy(draw(trust)),
-                                  "policies": [policy(draw(identity))]}},
+                "roles": {
+                    "app": {
+                        "trust_policy": policy(draw(trust)),
+                        "policies": [policy(draw(identity))],
+                    }
+                },
                 "resources": {
                     "arn:aws:s3:::bkt": draw(st.sampled_from([{}, {"policy": policy(draw(rbp))}])),
                     f"arn:aws:sqs:us-east-1:{B}:jobs": {"policy": policy(draw(rbp))},
@@ -114,8 +132,12 @@ def decide(doc: dict[str, Any], req: tuple[str, str, str, dict[str, str]]) -> ia
 
 def all_policies(doc: dict[str, Any]) -> list[dict[str, Any]]:
     a, b = doc["accounts"][A], doc["accounts"][B]
-    out = [*a["users"]["alice"]["policies"], *b["users"]["bob"]["policies"],
-           b["roles"]["app"]["trust_policy"], *b["roles"]["app"]["policies"]]
+    out = [
+        *a["users"]["alice"]["policies"],
+        *b["users"]["bob"]["policies"],
+        b["roles"]["app"]["trust_policy"],
+        *b["roles"]["app"]["policies"],
+    ]
     out += [r["policy"] for r in b["resources"].values() if "policy" in r]
     return out
 
@@ -124,8 +146,13 @@ def all_policies(doc: dict[str, Any]) -> list[dict[str, Any]]:
 def test_evaluation_never_raises_and_is_consistent(doc: dict[str, Any], req: Any) -> None:
     d = decide(doc, req)
     assert d.allowed == (not d.denied_by)
-    assert d.outcome == ("explicitDeny" if any(x.explicit for x in d.denied_by)
-                         else "implicitDeny" if d.denied_by else "allowed")
+    assert d.outcome == (
+        "explicitDeny"
+        if any(x.explicit for x in d.denied_by)
+        else "implicitDeny"
+        if d.denied_by
+        else "allowed"
+    )
     assert (d.aws_error is None) == d.allowed
     d.explain()
     d.to_dict()
@@ -139,8 +166,14 @@ def test_adding_a_deny_never_allows_more(doc: dict[str, Any], req: Any, data: An
     target = data.draw(st.sampled_from(targets))
     has_principal = "Principal" in target["Statement"][0]
     target["Statement"].append(
-        data.draw(statements(principal=has_principal,
-                             resource="Resource" in target["Statement"][0], effect="Deny")))
+        data.draw(
+            statements(
+                principal=has_principal,
+                resource="Resource" in target["Statement"][0],
+                effect="Deny",
+            )
+        )
+    )
     after = decide(changed, req)
     assert before.allowed or not after.allowed
 
@@ -149,8 +182,11 @@ def test_adding_a_deny_never_allows_more(doc: dict[str, Any], req: Any, data: An
 def test_removing_an_allow_never_allows_more(doc: dict[str, Any], req: Any, data: Any) -> None:
     before = decide(doc, req)
     changed = copy.deepcopy(doc)
-    candidates = [p for p in all_policies(changed)
-                  if len(p["Statement"]) > 1 and any(s["Effect"] == "Allow" for s in p["Statement"])]
+    candidates = [
+        p
+        for p in all_policies(changed)
+        if len(p["Statement"]) > 1 and any(s["Effect"] == "Allow" for s in p["Statement"])
+    ]
     if not candidates:
         return
     target = data.draw(st.sampled_from(candidates))
@@ -199,9 +235,15 @@ def test_guardrails_never_allow_more(doc: dict[str, Any], req: Any, data: Any) -
         changed["accounts"][B]["users"]["bob"]["permissions_boundary"] = extra
     else:
         changed["accounts"].setdefault(M, {})
-        org = changed.setdefault("organization", {
-            "id": "o-aaaaaaaaaa", "management_account": M, "policies": {},
-            "root": {"accounts": [M], "ous": {"Work": {"accounts": [A, B]}}}})
+        org = changed.setdefault(
+            "organization",
+            {
+                "id": "o-aaaaaaaaaa",
+                "management_account": M,
+                "policies": {},
+                "root": {"accounts": [M], "ous": {"Work": {"accounts": [A, B]}}},
+            },
+        )
         if kind == "rcp":  # customer RCPs: Deny only, Principal "*", a service in Action
             stmt = dict(data.draw(statements(principal=False, effect="Deny")), Principal="*")
             if stmt["Action"] == "*":
@@ -209,14 +251,16 @@ def test_guardrails_never_allow_more(doc: dict[str, Any], req: Any, data: Any) -
             extra = policy([stmt])
         org["policies"]["Extra"] = extra
         org["root"]["ous"]["Work"][f"{kind}s"] = (
-            ["FullAWSAccess", "Extra"] if kind == "scp" else ["Extra"])
+            ["FullAWSAccess", "Extra"] if kind == "scp" else ["Extra"]
+        )
     after = decide(changed, req)
     assert before.allowed or not after.allowed
 
 
 @given(worlds(), requests, st.data())
-def test_scp_on_management_account_changes_nothing(doc: dict[str, Any], req: Any,
-                                                   data: Any) -> None:
+def test_scp_on_management_account_changes_nothing(
+    doc: dict[str, Any], req: Any, data: Any
+) -> None:
     if "organization" not in doc:
         return
     before = decide(doc, req)
@@ -229,21 +273,35 @@ def test_scp_on_management_account_changes_nothing(doc: dict[str, Any], req: Any
 
 
 @given(worlds(), st.sampled_from(ACTIONS), st.sampled_from(RESOURCES), st.data())
-def test_session_never_exceeds_its_role(doc: dict[str, Any], action: str, resource: str,
-                                        data: Any) -> None:
+def test_session_never_exceeds_its_role(
+    doc: dict[str, Any], action: str, resource: str, data: Any
+) -> None:
     """A session (with or without a session policy) holds no more than its role."""
     world = iamsim.World.from_dict(doc)
     role = f"arn:aws:iam::{B}:role/app"
-    session_policy = data.draw(st.sampled_from([None, policy([{
-        "Effect": "Allow", "Action": "*", "Resource": "*"}])]))
-    trust = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{B}:user/bob"},
-        "Action": "sts:AssumeRole"}]}
+    session_policy = data.draw(
+        st.sampled_from([None, policy([{"Effect": "Allow", "Action": "*", "Resource": "*"}])])
+    )
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{B}:user/bob"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
     doc2 = copy.deepcopy(doc)
     doc2["accounts"][B]["roles"]["app"]["trust_policy"] = trust
     world = iamsim.World.from_dict(doc2)
-    d = world.assume_role(f"arn:aws:iam::{B}:user/bob", role_arn=role, session_name="s1",
-                          policy=session_policy, now=NOW)
+    d = world.assume_role(
+        f"arn:aws:iam::{B}:user/bob",
+        role_arn=role,
+        session_name="s1",
+        policy=session_policy,
+        now=NOW,
+    )
     if not d.allowed:  # bob's own policies may deny sts:AssumeRole
         return
     as_session = world.simulate(d.session, action, resource, now=NOW)

@@ -30,8 +30,9 @@ from iamsim.trace import PolicyTrace
 __all__ = ["LayerTraces", "OrgTraces", "decide", "denial_order"]
 
 # How a resource-policy Allow named the caller decides what else it needs (§1.4).
-_DIRECT = frozenset({"user", "session", "federated_user", "wildcard", "service", "federated",
-                     "canonical", "any"})
+_DIRECT = frozenset(
+    {"user", "session", "federated_user", "wildcard", "service", "federated", "canonical", "any"}
+)
 _CAPPED = frozenset({"role"})
 _DELEGATING = frozenset({"account"})
 
@@ -99,9 +100,18 @@ class _Decider:
 
     # -- denials --------------------------------------------------------------------
 
-    def _deny(self, side: Side, policy_type: str, *, explicit: bool, account: str | None,
-              reason: str, trace: PolicyTrace | None = None, attached_to: str | None = None,
-              keys: tuple[str, ...] = ()) -> None:
+    def _deny(
+        self,
+        side: Side,
+        policy_type: str,
+        *,
+        explicit: bool,
+        account: str | None,
+        reason: str,
+        trace: PolicyTrace | None = None,
+        attached_to: str | None = None,
+        keys: tuple[str, ...] = (),
+    ) -> None:
         statement = None
         if explicit and trace is not None and trace.deciding:
             statement = trace.deciding[0].label
@@ -139,9 +149,14 @@ class _Decider:
                 # SCPs and RCPs are owned by the management account but govern the
                 # caller's (SCP) or the resource's (RCP) account: report the governed one.
                 account = {"scp": i.caller_account, "rcp": i.resource_account}.get(
-                    policy_type, trace.account)
+                    policy_type, trace.account
+                )
                 self._deny(
-                    side, policy_type, explicit=True, account=account, trace=trace,
+                    side,
+                    policy_type,
+                    explicit=True,
+                    account=account,
+                    trace=trace,
                     attached_to=trace.attached_to,
                     reason=(
                         f"{stmt.label} of the {_words(policy_type)} {trace.label}{where} "
@@ -160,8 +175,11 @@ class _Decider:
             if verdict == "none":
                 names = ", ".join(tr.label for tr in level.traces) or "no policy"
                 self._deny(
-                    side, policy_type, explicit=False,
-                    account=self.inputs.caller_account if policy_type == "scp"
+                    side,
+                    policy_type,
+                    explicit=False,
+                    account=self.inputs.caller_account
+                    if policy_type == "scp"
                     else self.inputs.resource_account,
                     attached_to=level.level.attached_to,
                     trace=level.traces[0] if len(level.traces) == 1 else None,
@@ -198,25 +216,49 @@ class _Decider:
                 f"No identity policy of {req.caller.principal_arn or caller} allows "
                 f"{action} on {resource}."
             )
-            self._deny("source", "identity", explicit=False, account=i.caller_account,
-                       keys=_failing_keys(t.identity), reason=base + extra)
+            self._deny(
+                "source",
+                "identity",
+                explicit=False,
+                account=i.caller_account,
+                keys=_failing_keys(t.identity),
+                reason=base + extra,
+            )
 
         def deny_boundary() -> None:
             assert t.boundary is not None
-            self._deny("source", "boundary", explicit=False, account=i.caller_account,
-                       trace=t.boundary, keys=_failing_keys((t.boundary,)),
-                       reason=f"The permissions boundary {t.boundary.label} does not allow "
-                              f"{action}; a boundary caps what identity policies grant.")
+            self._deny(
+                "source",
+                "boundary",
+                explicit=False,
+                account=i.caller_account,
+                trace=t.boundary,
+                keys=_failing_keys((t.boundary,)),
+                reason=f"The permissions boundary {t.boundary.label} does not allow "
+                f"{action}; a boundary caps what identity policies grant.",
+            )
 
         def deny_session() -> None:
-            self._deny("source", "session", explicit=False, account=i.caller_account,
-                       keys=_failing_keys(t.session),
-                       reason=f"No session policy of {caller} allows {action}; session "
-                              "policies cap what the role's policies grant.")
+            self._deny(
+                "source",
+                "session",
+                explicit=False,
+                account=i.caller_account,
+                keys=_failing_keys(t.session),
+                reason=f"No session policy of {caller} allows {action}; session "
+                "policies cap what the role's policies grant.",
+            )
 
         def deny_resource(why: str) -> None:
-            self._deny("target", rtype, explicit=False, account=i.resource_account,
-                       trace=rbp, keys=_failing_keys(() if rbp is None else (rbp,)), reason=why)
+            self._deny(
+                "target",
+                rtype,
+                explicit=False,
+                account=i.resource_account,
+                trace=rbp,
+                keys=_failing_keys(() if rbp is None else (rbp,)),
+                reason=why,
+            )
 
         def resource_reason() -> str:
             what = _words(rtype)
@@ -224,10 +266,10 @@ class _Decider:
             if rbp is None:
                 if i.resource_missing:
                     return i.resource_missing
-                return (
-                    f"The {i.resource_label} {owner} has no {what}, and "
-                    + ("a caller from another account needs one to allow it."
-                       if not i.same_account else f"{action} requires one to allow it.")
+                return f"The {i.resource_label} {owner} has no {what}, and " + (
+                    "a caller from another account needs one to allow it."
+                    if not i.same_account
+                    else f"{action} requires one to allow it."
                 )
             keys = _failing_keys((rbp,))
             if keys:
@@ -240,16 +282,20 @@ class _Decider:
         if i.identity is None:  # service principals and anonymous callers: the RBP alone decides
             if not kinds:
                 deny_resource(resource_reason())
-            return {"identity": "callers without an identity (services, anonymous) need "
-                                "only the resource-based policy"}
+            return {
+                "identity": "callers without an identity (services, anonymous) need "
+                "only the resource-based policy"
+            }
 
         if i.same_account:
             if kinds & _DIRECT:
                 note = f"not needed: the {_words(rtype)} allows the caller directly"
                 return {"identity": note, "boundary": note, "session": note}
             if kinds & _CAPPED and pb_ok and sp_ok:
-                return {"identity": f"not needed: the {_words(rtype)} allows the role, "
-                                    "within its boundary and session policy"}
+                return {
+                    "identity": f"not needed: the {_words(rtype)} allows the role, "
+                    "within its boundary and session policy"
+                }
             if i.resource_required and not kinds:
                 deny_resource(resource_reason())
                 return not_needed
@@ -263,14 +309,17 @@ class _Decider:
                 return not_needed
             if id_ok and pb_ok and sp_ok:
                 if not i.resource_required:
-                    not_needed["resource"] = "not needed within one account: the identity " \
-                                             "policies allow it"
+                    not_needed["resource"] = (
+                        "not needed within one account: the identity policies allow it"
+                    )
                 return not_needed
             if not id_ok:
                 extra = ""
                 if kinds & _DELEGATING:
-                    extra = (f" The {_words(rtype)} trusts the account, which delegates to "
-                             "its identity policies.")
+                    extra = (
+                        f" The {_words(rtype)} trusts the account, which delegates to "
+                        "its identity policies."
+                    )
                 deny_identity(extra)
             if not pb_ok:
                 deny_boundary()
@@ -305,11 +354,23 @@ class _Decider:
 
         scp_traces = tuple(tr for level in t.scp for tr in level.traces)
         if i.scp is None:
-            out.append(Layer("source", "scp", "exempt" if i.scp_note and "exempt" in i.scp_note
-                             else "not_applicable", note=i.scp_note))
+            out.append(
+                Layer(
+                    "source",
+                    "scp",
+                    "exempt" if i.scp_note and "exempt" in i.scp_note else "not_applicable",
+                    note=i.scp_note,
+                )
+            )
         else:
-            out.append(Layer("source", "scp", verdict_of(scp_traces, scp_ok),  # type: ignore[arg-type]
-                             scp_traces))
+            out.append(
+                Layer(
+                    "source",
+                    "scp",
+                    verdict_of(scp_traces, scp_ok),  # type: ignore[arg-type]
+                    scp_traces,
+                )
+            )
         if i.identity is not None:
             v = verdict_of(t.identity, True if i.root_caller else None)
             note = i.identity_note if v != "allow" else None
@@ -319,7 +380,9 @@ class _Decider:
                 note = "the account root user is implicitly allowed in its own account"
             out.append(Layer("source", "identity", v, t.identity, note))  # type: ignore[arg-type]
         else:
-            out.append(Layer("source", "identity", "not_applicable", note=not_needed.get("identity")))
+            out.append(
+                Layer("source", "identity", "not_applicable", note=not_needed.get("identity"))
+            )
         if t.boundary is not None:
             v = verdict_of((t.boundary,))
             note = None
@@ -334,10 +397,19 @@ class _Decider:
             out.append(Layer("source", "session", v, t.session, note))  # type: ignore[arg-type]
         rtype = i.resource_type
         if t.resource is None:
-            v = "not_applicable" if "resource" in not_needed or not any(
-                d.policy_type == rtype for d in self.denials) else "implicit"
-            out.append(Layer("target", rtype, v,  # type: ignore[arg-type]
-                             note=f"the {i.resource_label} has no {_words(rtype)}"))
+            v = (
+                "not_applicable"
+                if "resource" in not_needed or not any(d.policy_type == rtype for d in self.denials)
+                else "implicit"
+            )
+            out.append(
+                Layer(
+                    "target",
+                    rtype,
+                    v,  # type: ignore[arg-type]
+                    note=f"the {i.resource_label} has no {_words(rtype)}",
+                )
+            )
         else:
             rv = verdict_of((t.resource,))
             rnote = None
@@ -346,11 +418,23 @@ class _Decider:
             out.append(Layer("target", rtype, rv, (t.resource,), rnote))  # type: ignore[arg-type]
         rcp_traces = tuple(tr for level in t.rcp for tr in level.traces)
         if i.rcp is None:
-            out.append(Layer("target", "rcp", "exempt" if i.rcp_note and "exempt" in i.rcp_note
-                             else "not_applicable", note=i.rcp_note))
+            out.append(
+                Layer(
+                    "target",
+                    "rcp",
+                    "exempt" if i.rcp_note and "exempt" in i.rcp_note else "not_applicable",
+                    note=i.rcp_note,
+                )
+            )
         else:
-            out.append(Layer("target", "rcp", verdict_of(rcp_traces, rcp_ok),  # type: ignore[arg-type]
-                             rcp_traces))
+            out.append(
+                Layer(
+                    "target",
+                    "rcp",
+                    verdict_of(rcp_traces, rcp_ok),  # type: ignore[arg-type]
+                    rcp_traces,
+                )
+            )
         return tuple(out)
 
     def near_misses(self, layers: Sequence[Layer]) -> tuple[NearMiss, ...]:
@@ -398,8 +482,13 @@ def decide(inputs: Inputs, traces: LayerTraces) -> Combined:
     rcp_ok = d.org_denials("target", "rcp", traces.rcp)
     not_needed = d.grant()
     if inputs.service_denial:
-        d._deny("target", "service", explicit=False, account=inputs.resource_account,
-                reason=inputs.service_denial)
+        d._deny(
+            "target",
+            "service",
+            explicit=False,
+            account=inputs.resource_account,
+            reason=inputs.service_denial,
+        )
     layers = d.layers(not_needed, scp_ok, rcp_ok)
     denials = tuple(sorted(d.denials, key=denial_order))
     return Combined(

@@ -34,7 +34,10 @@ def _chain(caller: Caller) -> tuple[Caller, ...]:
         return (account,)
     if caller.kind == "role_session":
         role = Caller(
-            kind="role_session", arn=None, account=caller.account, principal_arn=caller.principal_arn
+            kind="role_session",
+            arn=None,
+            account=caller.account,
+            principal_arn=caller.principal_arn,
         )
         return (account, role, caller)
     return (account, caller)

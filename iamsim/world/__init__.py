@@ -40,8 +40,8 @@ from iamsim.world.org import AccountPlacement, place_accounts
 __all__ = [
     "Account",
     "Group",
-    "Organization",
     "OrgUnit",
+    "Organization",
     "Resource",
     "Role",
     "User",
@@ -72,11 +72,25 @@ RCP_SERVICES = frozenset(
 KMS_CROSS_ACCOUNT = frozenset(
     a.lower()
     for a in (
-        "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyPair",
-        "kms:GenerateDataKeyPairWithoutPlaintext", "kms:GenerateDataKeyWithoutPlaintext",
-        "kms:GenerateMac", "kms:VerifyMac", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:Sign",
-        "kms:Verify", "kms:DeriveSharedSecret", "kms:CreateGrant", "kms:DescribeKey",
-        "kms:GetKeyRotationStatus", "kms:GetPublicKey", "kms:ListGrants", "kms:RetireGrant",
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKeyPair",
+        "kms:GenerateDataKeyPairWithoutPlaintext",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:GenerateMac",
+        "kms:VerifyMac",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+        "kms:Sign",
+        "kms:Verify",
+        "kms:DeriveSharedSecret",
+        "kms:CreateGrant",
+        "kms:DescribeKey",
+        "kms:GetKeyRotationStatus",
+        "kms:GetPublicKey",
+        "kms:ListGrants",
+        "kms:RetireGrant",
         "kms:RevokeGrant",
     )
 )
@@ -138,8 +152,11 @@ class _Index:
         self.problems: list[Problem] = []
         for account in world.accounts:
             if account.id in self.accounts:
-                self._problem("world.account.duplicate", f"accounts.{account.id}",
-                              f"account {account.id} is described twice")
+                self._problem(
+                    "world.account.duplicate",
+                    f"accounts.{account.id}",
+                    f"account {account.id} is described twice",
+                )
             self.accounts[account.id] = account
         for account in world.accounts:
             self._index_account(account)
@@ -152,8 +169,9 @@ class _Index:
     def _problem(self, code: str, path: str, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(code, path, message, hint))
 
-    def resolve(self, spec: PolicySpec, account: Account, path: str,
-                inline_name: str | None = None) -> Attached | None:
+    def resolve(
+        self, spec: PolicySpec, account: Account, path: str, inline_name: str | None = None
+    ) -> Attached | None:
         """A policy reference → its document, or a problem recorded at `path`."""
         if isinstance(spec, Policy):
             return Attached(spec, name=inline_name, account=account.id)
@@ -161,7 +179,8 @@ class _Index:
             policy = aws_managed_policy(spec)
             if policy is None:
                 self._problem(
-                    "world.policy.unknown_managed", path,
+                    "world.policy.unknown_managed",
+                    path,
                     f"unknown AWS managed policy {spec}",
                     f"iamsim ships {', '.join(aws_managed_names())}; for another one, add its "
                     f"document under accounts.{account.id}.policies and refer to it by name",
@@ -171,9 +190,12 @@ class _Index:
         name = spec
         if spec.startswith("arn:"):
             if arn_account(spec) != account.id or ":policy/" not in spec:
-                self._problem("world.policy.foreign", path,
-                              f"{spec} is not a policy of account {account.id}",
-                              "a customer managed policy can only be attached in its own account")
+                self._problem(
+                    "world.policy.foreign",
+                    path,
+                    f"{spec} is not a policy of account {account.id}",
+                    "a customer managed policy can only be attached in its own account",
+                )
                 return None
             name = arn_name(spec)
         found = dict(account.policies).get(name)
@@ -182,13 +204,18 @@ class _Index:
             hint = did_you_mean(name, names)
             if hint is None and name in aws_managed_names():
                 hint = f"did you mean `{AWS_MANAGED_PREFIX}{name}`?"
-            self._problem("world.policy.unknown", path,
-                          f"no policy named {name!r} in account {account.id}", hint)
+            self._problem(
+                "world.policy.unknown",
+                path,
+                f"no policy named {name!r} in account {account.id}",
+                hint,
+            )
             return None
         return Attached(found, name=name, account=account.id)
 
-    def _resolve_all(self, specs: Iterable[PolicySpec], account: Account, path: str,
-                     owner: str) -> tuple[Attached, ...]:
+    def _resolve_all(
+        self, specs: Iterable[PolicySpec], account: Account, path: str, owner: str
+    ) -> tuple[Attached, ...]:
         out = []
         for i, spec in enumerate(specs):
             got = self.resolve(spec, account, f"{path}[{i}]", f"{owner} inline policy #{i + 1}")
@@ -203,7 +230,8 @@ class _Index:
         for g in account.groups:
             self.groups[g.arn] = g
             group_policies[g.name] = self._resolve_all(
-                g.policies, account, f"{base}.groups.{g.name}.policies", f"group {g.name}")
+                g.policies, account, f"{base}.groups.{g.name}.policies", f"group {g.name}"
+            )
         for u in account.users:
             path = f"{base}.users.{u.name}"
             if u.arn in self.users:
@@ -211,42 +239,60 @@ class _Index:
             policies = list(self._resolve_all(u.policies, account, f"{path}.policies", u.name))
             for i, gname in enumerate(u.groups):
                 if gname not in groups:
-                    self._problem("world.user.group_unknown", f"{path}.groups[{i}]",
-                                  f"no group named {gname!r} in account {account.id}",
-                                  did_you_mean(gname, groups))
+                    self._problem(
+                        "world.user.group_unknown",
+                        f"{path}.groups[{i}]",
+                        f"no group named {gname!r} in account {account.id}",
+                        did_you_mean(gname, groups),
+                    )
                     continue
                 policies += group_policies[gname]
             boundary = None
             if u.permissions_boundary is not None:
-                boundary = self.resolve(u.permissions_boundary, account,
-                                        f"{path}.permissions_boundary", f"{u.name} boundary")
+                boundary = self.resolve(
+                    u.permissions_boundary,
+                    account,
+                    f"{path}.permissions_boundary",
+                    f"{u.name} boundary",
+                )
             self.users[u.arn] = (u, _Identity(tuple(policies), boundary))
         for r in account.roles:
             path = f"{base}.roles.{r.name}"
             if r.arn in self.roles:
                 self._problem("world.role.duplicate", path, f"role {r.name} is described twice")
             if not 3600 <= r.max_session_duration <= 43200:
-                self._problem("world.role.max_session_duration", f"{path}.max_session_duration",
-                              "max_session_duration must be between 3600 and 43200 seconds, "
-                              f"not {r.max_session_duration}")
+                self._problem(
+                    "world.role.max_session_duration",
+                    f"{path}.max_session_duration",
+                    "max_session_duration must be between 3600 and 43200 seconds, "
+                    f"not {r.max_session_duration}",
+                )
             trust = self.resolve(r.trust_policy, account, f"{path}.trust_policy")
-            policies = self._resolve_all(r.policies, account, f"{path}.policies", r.name)
+            role_policies = self._resolve_all(r.policies, account, f"{path}.policies", r.name)
             boundary = None
             if r.permissions_boundary is not None:
-                boundary = self.resolve(r.permissions_boundary, account,
-                                        f"{path}.permissions_boundary", f"{r.name} boundary")
+                boundary = self.resolve(
+                    r.permissions_boundary,
+                    account,
+                    f"{path}.permissions_boundary",
+                    f"{r.name} boundary",
+                )
             if trust is not None:
                 trust = attrs.evolve(trust, name=f"{r.name} trust policy")
-                self.roles[r.arn] = (r, _Identity(policies, boundary), trust)
+                self.roles[r.arn] = (r, _Identity(role_policies, boundary), trust)
         for res in account.resources:
             path = f"{base}.resources.{res.arn}"
             owner = arn_account(res.arn)
             if owner and owner != account.id:
-                self._problem("world.resource.account", path,
-                              f"{res.arn} belongs to account {owner}, not {account.id}")
+                self._problem(
+                    "world.resource.account",
+                    path,
+                    f"{res.arn} belongs to account {owner}, not {account.id}",
+                )
             if res.arn in self.resources:
-                self._problem("world.resource.duplicate", path,
-                              f"{res.arn} is listed by two accounts")
+                self._problem(
+                    "world.resource.duplicate", path, f"{res.arn} is listed by two accounts"
+                )
             policy = None
             if res.policy is not None:
                 policy = self.resolve(res.policy, account, f"{path}.policy")
@@ -259,13 +305,24 @@ class _Index:
     def _check_org(self, org: Organization) -> None:
         for account in self.placements:
             if account not in self.accounts:
-                self._problem("world.org.account_unknown", "organization",
-                              f"the organization lists account {account}, which is not "
-                              "described under accounts", f"add accounts.{account}")
+                self._problem(
+                    "world.org.account_unknown",
+                    "organization",
+                    f"the organization lists account {account}, which is not "
+                    "described under accounts",
+                    f"add accounts.{account}",
+                )
         if org.management_account not in self.placements:
-            self._problem("world.org.management", "organization.management_account",
-                          f"management account {org.management_account} is not in the "
-                          "organization tree")
+            self._problem(
+                "world.org.management",
+                "organization.management_account",
+                f"management account {org.management_account} is not in the organization tree",
+            )
+
+
+def _accounts(value: Iterable[Account]) -> tuple[Account, ...]:
+    """Converter: the world's accounts as a tuple."""
+    return tuple(value)
 
 
 def _as_utc(now: _dt.datetime | None) -> _dt.datetime:
@@ -278,7 +335,7 @@ def _as_utc(now: _dt.datetime | None) -> _dt.datetime:
 class World:
     """Accounts, their principals and resources, and the organization that governs them."""
 
-    accounts: tuple[Account, ...] = attrs.field(default=(), converter=tuple)
+    accounts: tuple[Account, ...] = attrs.field(default=(), converter=_accounts)
     organization: Organization | None = None
     _ix: _Index = attrs.field(init=False, eq=False, hash=False, repr=False)
 
@@ -288,18 +345,22 @@ class World:
     # -- construction ---------------------------------------------------------------
 
     @classmethod
-    def of(cls, *entities: User | Role | Group | Resource,
-           organization: Organization | None = None) -> World:
+    def of(
+        cls, *entities: User | Role | Group | Resource, organization: Organization | None = None
+    ) -> World:
         """A world from the entities a test or notebook cares about (accounts from ARNs)."""
-        accounts: dict[str, dict[str, list[Any]]] = {}
+        accounts: dict[str, dict[str, list[Any]]] = {}  # account → kind → entities
         for entity in entities:
             if not isinstance(entity, User | Role | Group | Resource):
-                raise WorldError(f"World.of: expected User, Role, Group or Resource, "
-                                 f"got {type(entity).__name__}")
+                raise WorldError(
+                    f"World.of: expected User, Role, Group or Resource, got {type(entity).__name__}"
+                )
             account = entity.account
             if not (account.isdigit() and len(account) == 12):
-                raise WorldError(f"{entity.arn}: cannot tell the account (give a 12-digit "
-                                 "account in the ARN, or account= for S3 buckets)")
+                raise WorldError(
+                    f"{entity.arn}: cannot tell the account (give a 12-digit "
+                    "account in the ARN, or account= for S3 buckets)"
+                )
             kind = {User: "users", Role: "roles", Group: "groups", Resource: "resources"}
             accounts.setdefault(account, {}).setdefault(kind[type(entity)], []).append(entity)
         if organization is not None:
@@ -307,7 +368,7 @@ class World:
                 accounts.setdefault(account, {})
         return cls(
             accounts=tuple(
-                Account(id=a, **{k: tuple(v) for k, v in parts.items()})
+                Account(id=a, **{k: tuple(v) for k, v in parts.items()})  # type: ignore[arg-type]
                 for a, parts in accounts.items()
             ),
             organization=organization,
@@ -356,7 +417,7 @@ class World:
         """A copy of the world with one entity replaced (for what-if questions)."""
         accounts = []
         for acct in self.accounts:
-            fields = {}
+            fields: dict[str, Any] = {}
             for name in ("users", "roles", "resources"):
                 items = getattr(acct, name)
                 if old in items:
@@ -383,53 +444,85 @@ class World:
         if isinstance(principal, RoleSession):
             return self._session_profile(principal)
         if not isinstance(principal, str) or not principal:
-            raise ValidationError(f"principal must be an ARN string or a RoleSession, "
-                                  f"not {principal!r}")
+            raise ValidationError(
+                f"principal must be an ARN string or a RoleSession, not {principal!r}"
+            )
         caller = caller_from_arn(principal) if ":role/" not in principal else None
         if caller is None:  # a role ARN: simulate one of its sessions
             role = self.role(principal)
             if role is None:
                 raise self._unknown("role", principal)
             now = _as_utc(None)
-            session = RoleSession(role_arn=role.arn, session_name="iamsim", issued=now,
-                                  role_unique_id=role.unique_id,
-                                  expiration=now + _dt.timedelta(hours=1))
+            session = RoleSession(
+                role_arn=role.arn,
+                session_name="iamsim",
+                issued=now,
+                role_unique_id=role.unique_id,
+                expiration=now + _dt.timedelta(hours=1),
+            )
             profile = self._session_profile(session)
-            return attrs.evolve(profile, notes=(
-                *profile.notes, f"{principal} is a role; simulated as its session {session.arn}"))
+            return attrs.evolve(
+                profile,
+                notes=(
+                    *profile.notes,
+                    f"{principal} is a role; simulated as its session {session.arn}",
+                ),
+            )
         if caller.kind in ("service", "anonymous"):
             return _Profile(caller, identity=None, context=Context.of(principal_keys(caller)))
         account = caller.account
         placement = self.placement(account)
         if account not in self._ix.accounts:
-            note = (f"Account {account} is not described by the world, so {principal} has no "
-                    "identity policies that could allow the request.")
-            return _Profile(caller, identity=(), identity_note=note, notes=(note,),
-                            context=Context.of(principal_keys(caller, placement=placement)))
+            note = (
+                f"Account {account} is not described by the world, so {principal} has no "
+                "identity policies that could allow the request."
+            )
+            return _Profile(
+                caller,
+                identity=(),
+                identity_note=note,
+                notes=(note,),
+                context=Context.of(principal_keys(caller, placement=placement)),
+            )
         if caller.kind == "root":
-            return _Profile(caller, identity=(), context=Context.of(
-                principal_keys(caller, placement=placement)))
+            return _Profile(
+                caller, identity=(), context=Context.of(principal_keys(caller, placement=placement))
+            )
         if caller.kind == "user":
             found = self._ix.users.get(principal)
             if found is None:
                 raise self._unknown("user", principal)
             user, ident = found
-            caller = attrs.evolve(caller, unique_id=user.unique_id,
-                                  has_boundary=ident.boundary is not None)
+            caller = attrs.evolve(
+                caller, unique_id=user.unique_id, has_boundary=ident.boundary is not None
+            )
             keys = principal_keys(caller, username=user.name, tags=user.tags, placement=placement)
-            return _Profile(caller, identity=ident.policies, boundary=ident.boundary,
-                            context=Context.of(keys))
+            return _Profile(
+                caller, identity=ident.policies, boundary=ident.boundary, context=Context.of(keys)
+            )
         if caller.kind == "role_session":
             role_name = principal.split("/")[1]
             session_name = principal.split("/")[2]
-            role = next((r for r, _, _ in self._ix.roles.values()
-                         if r.account == account and r.name == role_name), None)
+            role = next(
+                (
+                    r
+                    for r, _, _ in self._ix.roles.values()
+                    if r.account == account and r.name == role_name
+                ),
+                None,
+            )
             if role is None:
                 raise self._unknown("role", f"arn:aws:iam::{account}:role/{role_name}")
             now = _as_utc(None)
-            return self._session_profile(RoleSession(
-                role_arn=role.arn, session_name=session_name, role_unique_id=role.unique_id,
-                issued=now, expiration=now + _dt.timedelta(hours=1)))
+            return self._session_profile(
+                RoleSession(
+                    role_arn=role.arn,
+                    session_name=session_name,
+                    role_unique_id=role.unique_id,
+                    issued=now,
+                    expiration=now + _dt.timedelta(hours=1),
+                )
+            )
         raise ValidationError(f"{principal}: federated users are not modelled yet")
 
     def _unknown(self, kind: str, arn: str) -> ValidationError:
@@ -450,9 +543,13 @@ class World:
         role, ident, _ = found
         account = self._ix.accounts[role.account]
         caller = Caller(
-            kind="role_session", arn=session.arn, account=role.account,
-            principal_arn=role.arn, unique_id=session.assumed_role_id,
-            has_boundary=ident.boundary is not None, service_linked=role.service_linked,
+            kind="role_session",
+            arn=session.arn,
+            account=role.account,
+            principal_arn=role.arn,
+            unique_id=session.assumed_role_id,
+            has_boundary=ident.boundary is not None,
+            service_linked=role.service_linked,
         )
         session_policies: list[Attached] = [
             Attached(p, name="inline session policy", account=role.account)
@@ -468,12 +565,16 @@ class World:
         for k, v in session.tags:  # session tags override role tags with the same key
             tags.pop(lowered.get(k.lower(), k), None)
             tags[k] = v
-        keys = principal_keys(caller, tags=tags.items(), placement=self.placement(role.account),
-                              session=session)
+        keys = principal_keys(
+            caller, tags=tags.items(), placement=self.placement(role.account), session=session
+        )
         return _Profile(
-            caller, identity=ident.policies, boundary=ident.boundary,
+            caller,
+            identity=ident.policies,
+            boundary=ident.boundary,
             session=tuple(session_policies) if session_policies else None,
-            context=Context.of(keys), role_session=session,
+            context=Context.of(keys),
+            role_session=session,
         )
 
     # -- targets --------------------------------------------------------------------
@@ -481,8 +582,9 @@ class World:
     def _target(self, action: str, resource: str, caller_account: str | None) -> _Target:
         """What the request acts on, with the resource's context keys filled in."""
         target = self._locate(action, resource, caller_account)
-        keys = resource_keys(target.account, self.placement(target.account), target.tags,
-                             iam_resource=target.iam)
+        keys = resource_keys(
+            target.account, self.placement(target.account), target.tags, iam_resource=target.iam
+        )
         return attrs.evolve(target, context=Context.of(keys))
 
     def _locate(self, action: str, resource: str, caller_account: str | None) -> _Target:
@@ -490,23 +592,44 @@ class World:
             return _Target(account=caller_account, policy=None)
         parts = resource.split(":", 5)
         if len(parts) != 6 or parts[0] != "arn":
-            raise ValidationError(f"{resource!r} is not a resource ARN (arn:partition:service:"
-                                  "region:account:resource) or \"*\"")
+            raise ValidationError(
+                f"{resource!r} is not a resource ARN (arn:partition:service:"
+                'region:account:resource) or "*"'
+            )
         service = parts[2]
         if action.lower() in TRUST_ACTIONS and service == "iam" and ":role/" in resource:
             found = self._ix.roles.get(resource)
             account = arn_account(resource)
             if found is None:
                 known = account in self._ix.accounts
-                note = (f"The role {resource} does not exist in account {account}; AWS answers "
-                        "AccessDenied, exactly as for a trust failure." if known else
-                        f"Account {account} is not described by the world, so the role "
-                        f"{resource} and its trust policy are unknown.")
-                return _Target(account=account, policy=None, policy_type="trust", required=True,
-                               label="role", notes=(note,), arn=resource, missing=note)
+                note = (
+                    f"The role {resource} does not exist in account {account}; AWS answers "
+                    "AccessDenied, exactly as for a trust failure."
+                    if known
+                    else f"Account {account} is not described by the world, so the role "
+                    f"{resource} and its trust policy are unknown."
+                )
+                return _Target(
+                    account=account,
+                    policy=None,
+                    policy_type="trust",
+                    required=True,
+                    label="role",
+                    notes=(note,),
+                    arn=resource,
+                    missing=note,
+                )
             role, _, trust = found
-            return _Target(account=role.account, policy=trust, policy_type="trust",
-                           required=True, label="role", tags=role.tags, iam=True, arn=role.arn)
+            return _Target(
+                account=role.account,
+                policy=trust,
+                policy_type="trust",
+                required=True,
+                label="role",
+                tags=role.tags,
+                iam=True,
+                arn=role.arn,
+            )
         arn = resource
         if service == "s3":
             bucket = parts[5].split("/", 1)[0]
@@ -514,32 +637,69 @@ class World:
         entry = self._ix.resources.get(arn)
         if entry is None:
             entry = next(
-                (e for a, e in self._ix.resources.items()
-                 if arn.startswith(a) and arn[len(a):len(a) + 1] in (":", "/")), None)
-        label = {"s3": "bucket", "kms": "key", "sqs": "queue", "sns": "topic",
-                 "lambda": "function", "secretsmanager": "secret", "ecr": "repository",
-                 "iam": "IAM resource"}.get(service, "resource")
+                (
+                    e
+                    for a, e in self._ix.resources.items()
+                    if arn.startswith(a) and arn[len(a) : len(a) + 1] in (":", "/")
+                ),
+                None,
+            )
+        label = {
+            "s3": "bucket",
+            "kms": "key",
+            "sqs": "queue",
+            "sns": "topic",
+            "lambda": "function",
+            "secretsmanager": "secret",
+            "ecr": "repository",
+            "iam": "IAM resource",
+        }.get(service, "resource")
         required = service == "kms"
         if entry is None:
-            account = arn_account(resource) or None
+            owner = arn_account(resource) or None
             notes: tuple[str, ...] = ()
-            if account is None:
-                notes = (f"{arn} is not described by the world, so its owner and its "
-                         "resource-based policy are unknown.",)
-            return _Target(account=account, policy=None, required=required, label=label,
-                           notes=notes, arn=arn, missing=notes[0] if notes else None)
+            if owner is None:
+                notes = (
+                    f"{arn} is not described by the world, so its owner and its "
+                    "resource-based policy are unknown.",
+                )
+            return _Target(
+                account=owner,
+                policy=None,
+                required=required,
+                label=label,
+                notes=notes,
+                arn=arn,
+                missing=notes[0] if notes else None,
+            )
         res, policy = entry
-        return _Target(account=res.account, policy=policy, required=required, label=label,
-                       tags=res.tags, aws_managed=res.aws_managed, arn=res.arn)
+        return _Target(
+            account=res.account,
+            policy=policy,
+            required=required,
+            label=label,
+            tags=res.tags,
+            aws_managed=res.aws_managed,
+            arn=res.arn,
+        )
 
     # -- asking ---------------------------------------------------------------------
 
-    def _inputs(self, profile: _Profile, action: str, resource: str,
-                extra: Mapping[str, object] | Context | None, now: _dt.datetime,
-                call_keys: Mapping[str, object] | None = None) -> Inputs:
+    def _inputs(
+        self,
+        profile: _Profile,
+        action: str,
+        resource: str,
+        extra: Mapping[str, object] | Context | None,
+        now: _dt.datetime,
+        call_keys: Mapping[str, object] | None = None,
+    ) -> Inputs:
         caller = profile.caller
-        memo_key = (action.lower() in TRUST_ACTIONS, resource,
-                    caller.account if resource == "*" else None)
+        memo_key = (
+            action.lower() in TRUST_ACTIONS,
+            resource,
+            caller.account if resource == "*" else None,
+        )
         target = self._ix.targets.get(memo_key)
         if target is None:
             target = self._target(action, resource, caller.account)
@@ -584,11 +744,18 @@ class World:
             rcp = target_place.rcp_levels
 
         service_denial = None
-        if (service == "kms" and caller.account and target.account
-                and caller.account != target.account and action.lower() not in KMS_CROSS_ACCOUNT):
-            service_denial = (f"KMS does not allow {action} across accounts: only cryptographic "
-                              "operations, grants, DescribeKey, GetKeyRotationStatus and "
-                              "GetPublicKey work on another account's key.")
+        if (
+            service == "kms"
+            and caller.account
+            and target.account
+            and caller.account != target.account
+            and action.lower() not in KMS_CROSS_ACCOUNT
+        ):
+            service_denial = (
+                f"KMS does not allow {action} across accounts: only cryptographic "
+                "operations, grants, DescribeKey, GetKeyRotationStatus and "
+                "GetPublicKey work on another account's key."
+            )
         return Inputs(
             request=request,
             caller_account=caller.account,
@@ -609,18 +776,31 @@ class World:
             rcp_note=rcp_note,
             service_denial=service_denial,
             identity_note=profile.identity_note,
-            notes=(*profile.notes, *target.notes, *self._org_note(caller_place, target_place,
-                                                                   caller.account, target.account)),
+            notes=(
+                *profile.notes,
+                *target.notes,
+                *self._org_note(caller_place, target_place, caller.account, target.account),
+            ),
         )
 
     @staticmethod
-    def _org_note(source: AccountPlacement | None, target: AccountPlacement | None,
-                  caller_account: str | None, resource_account: str | None) -> tuple[str, ...]:
-        if (source is None or target is None or source.org_id != target.org_id
-                or caller_account == resource_account):
+    def _org_note(
+        source: AccountPlacement | None,
+        target: AccountPlacement | None,
+        caller_account: str | None,
+        resource_account: str | None,
+    ) -> tuple[str, ...]:
+        if (
+            source is None
+            or target is None
+            or source.org_id != target.org_id
+            or caller_account == resource_account
+        ):
             return ()
-        return (f"The caller's and the resource's accounts are in the same organization "
-                f"({source.org_id}).",)
+        return (
+            f"The caller's and the resource's accounts are in the same organization "
+            f"({source.org_id}).",
+        )
 
     def simulate(
         self,
@@ -633,19 +813,30 @@ class World:
     ) -> Decision:
         """Would AWS allow `principal` to perform `action` on `resource`?"""
         if not isinstance(action, str) or action.count(":") != 1 or not all(action.split(":")):
-            raise ValidationError(f"{action!r} is not an action (service:Action, such as "
-                                  "s3:GetObject)")
+            raise ValidationError(
+                f"{action!r} is not an action (service:Action, such as s3:GetObject)"
+            )
         profile = self._profile(principal)
         inputs = self._inputs(profile, action, resource, context, _as_utc(now))
-        return build_decision(action, [(inputs, evaluate(inputs))], origin=self._origin(
-            "simulate", principal=principal, action=action, resource=resource, context=context,
-            now=now))
+        return build_decision(
+            action,
+            [(inputs, evaluate(inputs))],
+            origin=self._origin(
+                "simulate",
+                principal=principal,
+                action=action,
+                resource=resource,
+                context=context,
+                now=now,
+            ),
+        )
 
     def _origin(self, kind: str, **call: Any) -> tuple[World, str, dict[str, Any]]:
         return (self, kind, call)
 
-    def assume_role(self, caller: str | RoleSession, role_arn: str, session_name: str,
-                    **params: Any) -> Decision:
+    def assume_role(
+        self, caller: str | RoleSession, role_arn: str, session_name: str, **params: Any
+    ) -> Decision:
         """Replay `sts:AssumeRole` (API.md §3): validation, authorization, the new session."""
         from iamsim.sts import assume_role
 

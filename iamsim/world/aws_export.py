@@ -72,8 +72,11 @@ class _Export(_Parser):
             # The IAM API returns documents URL-encoded (RFC 3986); `+` stays literal.
             value = urllib.parse.unquote(value)
         if not isinstance(value, str | Mapping):
-            self.add("value.type", path,
-                     f"a policy document must be an object or text, not {_type_name(value)}")
+            self.add(
+                "value.type",
+                path,
+                f"a policy document must be an object or text, not {_type_name(value)}",
+            )
             return None
         return self.document(value, path, kind)
 
@@ -102,12 +105,17 @@ def _authorization_details(p: _Export, doc: Any, account: str | None) -> Account
         p.add("value.type", "", f"the export must be a JSON object, not {_type_name(doc)}")
         return None
     if doc.get("IsTruncated") is True:
-        p.add("export.truncated", "IsTruncated",
-              "the export is truncated, so the account would be missing entities",
-              "run `aws iam get-account-authorization-details` without --max-items")
+        p.add(
+            "export.truncated",
+            "IsTruncated",
+            "the export is truncated, so the account would be missing entities",
+            "run `aws iam get-account-authorization-details` without --max-items",
+        )
 
-    lists = {key: p.records(doc, key, "")
-             for key in ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")}
+    lists = {
+        key: p.records(doc, key, "")
+        for key in ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+    }
     account_id = _export_account(p, lists, account)
     if account_id is None:
         return None
@@ -125,16 +133,20 @@ def _authorization_details(p: _Export, doc: Any, account: str | None) -> Account
         if match["account"] == "aws":
             continue  # AWS managed: the World ships (or is given) its document
         if match["account"] != account_id:
-            p.add("resource.arn", join_path(path, "Arn"),
-                  f"{_short(arn)} is not the ARN of a policy in account {account_id}")
+            p.add(
+                "resource.arn",
+                join_path(path, "Arn"),
+                f"{_short(arn)} is not the ARN of a policy in account {account_id}",
+            )
             continue
         name = match["name"]
         default = _default_version(p, record, path)
         if default is None:
             continue
         version_path, version = default
-        parsed = p.export_document(version.get("Document"), join_path(version_path, "Document"),
-                                   "identity")
+        parsed = p.export_document(
+            version.get("Document"), join_path(version_path, "Document"), "identity"
+        )
         if parsed is not None:
             policies.append((name, parsed))
             local.add(arn)
@@ -142,8 +154,9 @@ def _authorization_details(p: _Export, doc: Any, account: str | None) -> Account
     def attached(record: Mapping[Any, Any], path: str, inline_key: str) -> list[Policy | str]:
         out: list[Policy | str] = []
         for item_path, item in p.records(record, inline_key, path):
-            parsed = p.export_document(item.get("PolicyDocument"),
-                                       join_path(item_path, "PolicyDocument"), "identity")
+            parsed = p.export_document(
+                item.get("PolicyDocument"), join_path(item_path, "PolicyDocument"), "identity"
+            )
             if parsed is not None:
                 out.append(parsed)
         for item_path, item in p.records(record, "AttachedManagedPolicies", path):
@@ -161,8 +174,11 @@ def _authorization_details(p: _Export, doc: Any, account: str | None) -> Account
         if body is None:
             return None
         ref = p.field(body, "PermissionsBoundaryArn", where, "a permissions boundary")
-        return None if ref is None else _reference(
-            p, ref, join_path(where, "PermissionsBoundaryArn"), local)
+        return (
+            None
+            if ref is None
+            else _reference(p, ref, join_path(where, "PermissionsBoundaryArn"), local)
+        )
 
     groups: list[Group] = []
     for path, record in lists["GroupDetailList"]:
@@ -184,14 +200,24 @@ def _authorization_details(p: _Export, doc: Any, account: str | None) -> Account
                 if name in group_names:
                     member_of.append(name)
                 else:
-                    p.add("group.unknown", item_path,
-                          f"group {_short(name)} is not in GroupDetailList",
-                          "export the account without --filter, so that groups are included")
+                    p.add(
+                        "group.unknown",
+                        item_path,
+                        f"group {_short(name)} is not in GroupDetailList",
+                        "export the account without --filter, so that groups are included",
+                    )
         bound = boundary(record, path)
         tags = _tags(p, record, path)
         if arn is not None:
-            users.append(User(arn=arn, policies=policies_of, groups=tuple(member_of),
-                              permissions_boundary=bound, tags=tags))
+            users.append(
+                User(
+                    arn=arn,
+                    policies=policies_of,
+                    groups=tuple(member_of),
+                    permissions_boundary=bound,
+                    tags=tags,
+                )
+            )
 
     roles: list[Role] = []
     for path, record in lists["RoleDetailList"]:
@@ -207,26 +233,45 @@ def _authorization_details(p: _Export, doc: Any, account: str | None) -> Account
         tags = _tags(p, record, path)
         duration = record.get("MaxSessionDuration", 3600)
         if not isinstance(duration, int) or isinstance(duration, bool):
-            p.add("value.type", join_path(path, "MaxSessionDuration"),
-                  f"MaxSessionDuration must be a number, not {_type_name(duration)}")
+            p.add(
+                "value.type",
+                join_path(path, "MaxSessionDuration"),
+                f"MaxSessionDuration must be a number, not {_type_name(duration)}",
+            )
             duration = 3600
         if arn is not None and trust is not None:
-            roles.append(Role(arn=arn, trust_policy=trust, policies=policies_of,
-                              permissions_boundary=bound, max_session_duration=duration,
-                              tags=tags))
+            roles.append(
+                Role(
+                    arn=arn,
+                    trust_policy=trust,
+                    policies=policies_of,
+                    permissions_boundary=bound,
+                    max_session_duration=duration,
+                    tags=tags,
+                )
+            )
     if p.problems:
         return None
-    return Account(id=account_id, policies=tuple(policies), users=tuple(users),
-                   groups=tuple(groups), roles=tuple(roles))
+    return Account(
+        id=account_id,
+        policies=tuple(policies),
+        users=tuple(users),
+        groups=tuple(groups),
+        roles=tuple(roles),
+    )
 
 
-def _export_account(p: _Export, lists: dict[str, list[tuple[str, Any]]],
-                    account: str | None) -> str | None:
+def _export_account(
+    p: _Export, lists: dict[str, list[tuple[str, Any]]], account: str | None
+) -> str | None:
     """The account the export describes: given, or the one its ARNs agree on."""
     if account is not None:
         if not isinstance(account, str) or not _ACCOUNT_ID.fullmatch(account):
-            p.add("account.id", "account",
-                  f"an account ID must be a string of 12 digits, not {_short(account)}")
+            p.add(
+                "account.id",
+                "account",
+                f"an account ID must be a string of 12 digits, not {_short(account)}",
+            )
             return None
         return account
     found: str | None = None
@@ -239,19 +284,26 @@ def _export_account(p: _Export, lists: dict[str, list[tuple[str, Any]]],
             if found is None:
                 found = match["account"]
             elif match["account"] != found:
-                p.add("account.mismatch", join_path(path, "Arn"),
-                      f"the ARN is in account {match['account']} but the export's other ARNs "
-                      f"are in account {found}",
-                      "one export describes one account")
+                p.add(
+                    "account.mismatch",
+                    join_path(path, "Arn"),
+                    f"the ARN is in account {match['account']} but the export's other ARNs "
+                    f"are in account {found}",
+                    "one export describes one account",
+                )
     if found is None and not p.problems:
-        p.add("account.id", "",
-              "the export names no account (no ARN of a user, group, role or policy)",
-              "pass account=\"123456789012\"")
+        p.add(
+            "account.id",
+            "",
+            "the export names no account (no ARN of a user, group, role or policy)",
+            'pass account="123456789012"',
+        )
     return found
 
 
-def _default_version(p: _Export, record: Mapping[Any, Any],
-                     path: str) -> tuple[str, Mapping[Any, Any]] | None:
+def _default_version(
+    p: _Export, record: Mapping[Any, Any], path: str
+) -> tuple[str, Mapping[Any, Any]] | None:
     default_id = record.get("DefaultVersionId")
     versions = p.records(record, "PolicyVersionList", path)
     for version_path, version in versions:
@@ -259,9 +311,12 @@ def _default_version(p: _Export, record: Mapping[Any, Any],
             default_id is not None and version.get("VersionId") == default_id
         ):
             return version_path, version
-    p.add("policy.default_version", join_path(path, "PolicyVersionList"),
-          "the policy's default version is not in PolicyVersionList",
-          None if default_id is None else f"DefaultVersionId is {_short(default_id)}")
+    p.add(
+        "policy.default_version",
+        join_path(path, "PolicyVersionList"),
+        "the policy's default version is not in PolicyVersionList",
+        None if default_id is None else f"DefaultVersionId is {_short(default_id)}",
+    )
     return None
 
 
@@ -274,8 +329,9 @@ def _reference(p: _Export, arn: str, path: str, local: set[str]) -> str:
     return match["name"] if arn in local else arn
 
 
-def _entity_arn(p: _Export, record: Mapping[Any, Any], path: str, kind: str,
-                account_id: str) -> str | None:
+def _entity_arn(
+    p: _Export, record: Mapping[Any, Any], path: str, kind: str, account_id: str
+) -> str | None:
     key = {"user": "UserName", "group": "GroupName", "role": "RoleName"}[kind]
     name = p.field(record, key, path, f"a {kind}")
     arn = record.get("Arn")
@@ -290,12 +346,18 @@ def _entity_arn(p: _Export, record: Mapping[Any, Any], path: str, kind: str,
     if text is None:
         return None
     if match is None or match["type"] != kind or match["account"] != account_id:
-        p.add("resource.arn", join_path(path, "Arn"),
-              f"{_short(text)} is not the ARN of a {kind} in account {account_id}")
+        p.add(
+            "resource.arn",
+            join_path(path, "Arn"),
+            f"{_short(text)} is not the ARN of a {kind} in account {account_id}",
+        )
         return None
     if name is not None and match["name"] != name:
-        p.add("value.mismatch", join_path(path, key),
-              f"{key} {_short(name)} does not match the ARN's name {_short(match['name'])}")
+        p.add(
+            "value.mismatch",
+            join_path(path, key),
+            f"{key} {_short(name)} does not match the ARN's name {_short(match['name'])}",
+        )
     return text
 
 
@@ -361,13 +423,17 @@ def _organization(p: _Export, doc: Any) -> Organization | None:
     if doc.get("Organization") is None:
         p.add("key.missing", "Organization", "the output of describe-organization is missing")
     else:
-        body = p.expect_mapping(_unwrap(doc["Organization"], "Organization"), "Organization",
-                                "Organization")
+        body = p.expect_mapping(
+            _unwrap(doc["Organization"], "Organization"), "Organization", "Organization"
+        )
         if body is not None:
             org_id = p.field(body, "Id", "Organization", "the organization") or ""
             if org_id and not _ORG_ID.fullmatch(org_id):
-                p.add("organization.id", "Organization.Id",
-                      f"invalid organization id {_short(org_id)}")
+                p.add(
+                    "organization.id",
+                    "Organization.Id",
+                    f"invalid organization id {_short(org_id)}",
+                )
             key = "ManagementAccountId" if "ManagementAccountId" in body else "MasterAccountId"
             raw = p.field(body, key, "Organization", "the organization")
             if raw is not None:
@@ -376,8 +442,11 @@ def _organization(p: _Export, doc: Any) -> Organization | None:
     units: dict[str, _Unit] = {}
     roots = p.records(doc, "Roots", "")
     if len(roots) != 1 and not p.problems:
-        p.add("organization.root", "Roots",
-              f"an organization has exactly one root, the export lists {len(roots)}")
+        p.add(
+            "organization.root",
+            "Roots",
+            f"an organization has exactly one root, the export lists {len(roots)}",
+        )
     root_id = ""
     for path, record in roots[:1]:
         root_id = p.field(record, "Id", path, "a root") or ""
@@ -397,8 +466,11 @@ def _organization(p: _Export, doc: Any) -> Organization | None:
         if unit.parent is None:
             continue
         if unit.parent not in units:
-            p.add("organization.parent", join_path(unit.path, "ParentId"),
-                  f"parent {_short(unit.parent)} is neither the root nor a listed OU")
+            p.add(
+                "organization.parent",
+                join_path(unit.path, "ParentId"),
+                f"parent {_short(unit.parent)} is neither the root nor a listed OU",
+            )
         else:
             units[unit.parent].children.append(unit_id)
     _check_cycles(p, units, root_id)
@@ -414,18 +486,27 @@ def _organization(p: _Export, doc: Any) -> Organization | None:
         if account_id is None or parent is None:
             continue
         if account_id in members:
-            p.add("account.duplicate", join_path(path, "Id"),
-                  f"account {account_id} is already listed at {members[account_id]}")
+            p.add(
+                "account.duplicate",
+                join_path(path, "Id"),
+                f"account {account_id} is already listed at {members[account_id]}",
+            )
             continue
         if parent not in units:
-            p.add("organization.parent", join_path(path, "ParentId"),
-                  f"parent {_short(parent)} is neither the root nor a listed OU")
+            p.add(
+                "organization.parent",
+                join_path(path, "ParentId"),
+                f"parent {_short(parent)} is neither the root nor a listed OU",
+            )
             continue
         members[account_id] = path
         units[parent].accounts.append(account_id)
     if management and management not in members and not p.problems:
-        p.add("organization.management_account", "Accounts",
-              f"the management account {management} is not in Accounts")
+        p.add(
+            "organization.management_account",
+            "Accounts",
+            f"the management account {management} is not in Accounts",
+        )
 
     policies: list[tuple[str, Policy]] = []
     names: dict[str, str] = {}
@@ -438,8 +519,9 @@ def _organization(p: _Export, doc: Any) -> Organization | None:
         if not isinstance(body, Mapping):
             p.add("value.type", body_path, f"a policy must be an object, not {_type_name(body)}")
             continue
-        summary = p.expect_mapping(body.get("PolicySummary"), join_path(body_path, "PolicySummary"),
-                                   "PolicySummary")
+        summary = p.expect_mapping(
+            body.get("PolicySummary"), join_path(body_path, "PolicySummary"), "PolicySummary"
+        )
         if summary is None:
             continue
         summary_path = join_path(body_path, "PolicySummary")
@@ -449,9 +531,12 @@ def _organization(p: _Export, doc: Any) -> Organization | None:
             continue  # tag, backup, AI opt-out … policies do not authorize requests
         kind = _POLICY_TYPES[ptype]
         if name in names:
-            p.add("organization.duplicate", join_path(summary_path, "Name"),
-                  f"another SCP or RCP is also named {_short(name)} (at {names[name]})",
-                  "the world names organization policies uniquely")
+            p.add(
+                "organization.duplicate",
+                join_path(summary_path, "Name"),
+                f"another SCP or RCP is also named {_short(name)} (at {names[name]})",
+                "the world names organization policies uniquely",
+            )
             continue
         names[name] = path
         parsed = p.export_document(body.get("Content"), join_path(body_path, "Content"), kind)
@@ -468,9 +553,11 @@ def _organization(p: _Export, doc: Any) -> Organization | None:
                 attached = account_scps if kind == "scp" else account_rcps
                 attached.setdefault(target_id, []).append(name)
             elif target_id not in listed:  # a listed account without a place: reported
-                p.add("organization.target", join_path(target_path, "TargetId"),
-                      f"target {_short(target_id)} is not the root, a listed OU or a listed "
-                      "account")
+                p.add(
+                    "organization.target",
+                    join_path(target_path, "TargetId"),
+                    f"target {_short(target_id)} is not the root, a listed OU or a listed account",
+                )
 
     if p.problems or root_id not in units:
         return None
@@ -502,9 +589,12 @@ def _parent(p: _Export, record: Mapping[Any, Any], path: str) -> str | None:
     parents = p.records(record, "Parents", path)
     if len(parents) == 1:
         return p.field(parents[0][1], "Id", parents[0][0], "a parent")
-    p.add("key.missing", join_path(path, "ParentId"),
-          "the export does not say where this sits in the organization",
-          "add ParentId (from list-parents)")
+    p.add(
+        "key.missing",
+        join_path(path, "ParentId"),
+        "the export does not say where this sits in the organization",
+        "add ParentId (from list-parents)",
+    )
     return None
 
 
@@ -515,8 +605,11 @@ def _check_cycles(p: _Export, units: dict[str, _Unit], root_id: str) -> None:
         parent = unit.parent
         while parent is not None and parent in units and parent != root_id:
             if parent in seen:
-                p.add("organization.parent", join_path(unit.path, "ParentId"),
-                      f"OU {unit_id} is its own ancestor")
+                p.add(
+                    "organization.parent",
+                    join_path(unit.path, "ParentId"),
+                    f"OU {unit_id} is its own ancestor",
+                )
                 # break the cycle so the tree can still be walked for other problems
                 break
             seen.add(parent)

@@ -40,7 +40,7 @@ EXTERNAL_ID = "my-secret-123"
 # A pinned clock so that the demo prints the same session every time.
 DEMO_NOW = _dt.datetime(2026, 6, 15, 12, 45, tzinfo=_dt.UTC)
 
-TRUST = {
+TRUST: dict[str, Any] = {
     "Version": "2012-10-17",
     "Statement": [
         {
@@ -138,8 +138,12 @@ def _edit_role(world: World, change: Callable[[Role], Role]) -> World:
 
 
 def _cli(*flags: str) -> str:
-    base = ["iamsim assume-role", f"--caller {ALICE}", f"--role-arn {ROLE}",
-            "--role-session-name dev-session"]
+    base = [
+        "iamsim assume-role",
+        f"--caller {ALICE}",
+        f"--role-arn {ROLE}",
+        "--role-session-name dev-session",
+    ]
     return " \\\n    ".join([*base, *flags])
 
 
@@ -151,8 +155,11 @@ def _guardrail_org(scp: dict[str, Any]) -> Organization:
             name="Root",
             accounts=("999999999999",),
             children=(
-                OrgUnit(name="Workloads", scps=("FullAWSAccess", "DenyAssumeRole"),
-                        accounts=(SOURCE, TARGET)),
+                OrgUnit(
+                    name="Workloads",
+                    scps=("FullAWSAccess", "DenyAssumeRole"),
+                    accounts=(SOURCE, TARGET),
+                ),
             ),
         ),
         policies=(("DenyAssumeRole", Policy.from_json(scp, kind="scp")),),
@@ -164,46 +171,105 @@ def scenarios() -> tuple[Scenario, ...]:
     from iamsim.world import World
 
     seed = demo_world()
-    assume = {"kind": "assume_role", "caller": ALICE, "role_arn": ROLE,
-              "session_name": "dev-session", "external_id": EXTERNAL_ID}
+    assume = {
+        "kind": "assume_role",
+        "caller": ALICE,
+        "role_arn": ROLE,
+        "session_name": "dev-session",
+        "external_id": EXTERNAL_ID,
+    }
     no_identity = _edit_user(seed, lambda u: attrs.evolve(u, policies=()))
-    other_trust = dict(TRUST, Statement=[dict(TRUST["Statement"][0],
-                                              Principal={"AWS": "arn:aws:iam::333333333333:root"})])
+    other_trust = {
+        **TRUST,
+        "Statement": [
+            {**TRUST["Statement"][0], "Principal": {"AWS": "arn:aws:iam::333333333333:root"}}
+        ],
+    }
     trust_omits = _edit_role(seed, lambda r: attrs.evolve(r, trust_policy=other_trust))
-    deny_scp = {"Version": "2012-10-17", "Statement": [
-        {"Sid": "NoRoleAssumption", "Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}]}
+    deny_scp = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "NoRoleAssumption",
+                "Effect": "Deny",
+                "Action": "sts:AssumeRole",
+                "Resource": "*",
+            }
+        ],
+    }
     org_world = World(
         accounts=(*seed.accounts, Account(id="999999999999", alias="management")),
         organization=_guardrail_org(deny_scp),
     )
-    boundary = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    boundary = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+    }
     bounded = _edit_user(seed, lambda u: attrs.evolve(u, permissions_boundary=boundary))
     return (
-        Scenario("allowed", "Both halves agree: alice assumes the role",
-                 "The trust policy in 222222222222 trusts 111111111111 with the external ID, "
-                 "and alice's identity policy allows sts:AssumeRole on the role.",
-                 seed, assume, _cli(f"--external-id {EXTERNAL_ID}")),
-        Scenario("no-identity-allow", "The source user lacks sts:AssumeRole",
-                 "alice's account never granted her sts:AssumeRole on the role.",
-                 no_identity, assume, _cli(f"--external-id {EXTERNAL_ID}")),
-        Scenario("trust-omits-source", "The trust policy omits the source account",
-                 "The role trusts 333333333333 instead of 111111111111.",
-                 trust_omits, assume, _cli(f"--external-id {EXTERNAL_ID}")),
-        Scenario("wrong-external-id", "The external ID is wrong",
-                 "alice passes an external ID that the trust policy does not expect.",
-                 seed, dict(assume, external_id="wrong-id"), _cli("--external-id wrong-id")),
-        Scenario("missing-external-id", "The external ID is missing",
-                 "alice calls AssumeRole without --external-id.",
-                 seed, {k: v for k, v in assume.items() if k != "external_id"}, _cli()),
-        Scenario("scp-denies", "A service control policy denies sts:AssumeRole",
-                 "Both accounts sit in the Workloads OU, whose SCP denies sts:AssumeRole.",
-                 org_world, assume, _cli(f"--external-id {EXTERNAL_ID}")),
-        Scenario("boundary", "A permissions boundary caps alice",
-                 "alice's boundary allows only s3:*, so her sts:AssumeRole grant is capped.",
-                 bounded, assume, _cli(f"--external-id {EXTERNAL_ID}")),
-        Scenario("tag-session", "Session tags without sts:TagSession",
-                 "alice passes a session tag, but the trust policy allows only sts:AssumeRole.",
-                 seed, dict(assume, tags={"project": "reports"}),
-                 _cli(f"--external-id {EXTERNAL_ID}", "--tags Key=project,Value=reports")),
+        Scenario(
+            "allowed",
+            "Both halves agree: alice assumes the role",
+            "The trust policy in 222222222222 trusts 111111111111 with the external ID, "
+            "and alice's identity policy allows sts:AssumeRole on the role.",
+            seed,
+            assume,
+            _cli(f"--external-id {EXTERNAL_ID}"),
+        ),
+        Scenario(
+            "no-identity-allow",
+            "The source user lacks sts:AssumeRole",
+            "alice's account never granted her sts:AssumeRole on the role.",
+            no_identity,
+            assume,
+            _cli(f"--external-id {EXTERNAL_ID}"),
+        ),
+        Scenario(
+            "trust-omits-source",
+            "The trust policy omits the source account",
+            "The role trusts 333333333333 instead of 111111111111.",
+            trust_omits,
+            assume,
+            _cli(f"--external-id {EXTERNAL_ID}"),
+        ),
+        Scenario(
+            "wrong-external-id",
+            "The external ID is wrong",
+            "alice passes an external ID that the trust policy does not expect.",
+            seed,
+            dict(assume, external_id="wrong-id"),
+            _cli("--external-id wrong-id"),
+        ),
+        Scenario(
+            "missing-external-id",
+            "The external ID is missing",
+            "alice calls AssumeRole without --external-id.",
+            seed,
+            {k: v for k, v in assume.items() if k != "external_id"},
+            _cli(),
+        ),
+        Scenario(
+            "scp-denies",
+            "A service control policy denies sts:AssumeRole",
+            "Both accounts sit in the Workloads OU, whose SCP denies sts:AssumeRole.",
+            org_world,
+            assume,
+            _cli(f"--external-id {EXTERNAL_ID}"),
+        ),
+        Scenario(
+            "boundary",
+            "A permissions boundary caps alice",
+            "alice's boundary allows only s3:*, so her sts:AssumeRole grant is capped.",
+            bounded,
+            assume,
+            _cli(f"--external-id {EXTERNAL_ID}"),
+        ),
+        Scenario(
+            "tag-session",
+            "Session tags without sts:TagSession",
+            "alice passes a session tag, but the trust policy allows only sts:AssumeRole.",
+            seed,
+            dict(assume, tags={"project": "reports"}),
+            _cli(f"--external-id {EXTERNAL_ID}", "--tags Key=project,Value=reports"),
+        ),
     )

@@ -193,8 +193,9 @@ def _load_json(text: str, name: str) -> Any:
     except ValueError as exc:  # NaN / Infinity
         raise WorldError(Problem("file.syntax", name, str(exc))) from None
     except RecursionError:
-        raise WorldError(Problem("file.syntax", name, "the document is nested too deeply")) \
-            from None
+        raise WorldError(
+            Problem("file.syntax", name, "the document is nested too deeply")
+        ) from None
 
 
 _TOML_POSITION = re.compile(r"^(?P<msg>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)$")
@@ -207,9 +208,7 @@ def _load_toml(text: str, name: str) -> Any:
         message = str(exc)
         match = _TOML_POSITION.match(message)
         if match:
-            raise _syntax(
-                name, int(match["line"]), int(match["column"]), match["msg"]
-            ) from None
+            raise _syntax(name, int(match["line"]), int(match["column"]), match["msg"]) from None
         message = message.replace(" (at end of document)", "")
         line, column = _line_column(text, None)
         raise _syntax(name, line, column, message) from None
@@ -249,12 +248,16 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
             duplicate = key in out
         except TypeError:
             raise yaml.constructor.ConstructorError(
-                "while constructing a mapping", node.start_mark, "found unhashable key",
+                "while constructing a mapping",
+                node.start_mark,
+                "found unhashable key",
                 key_node.start_mark,
             ) from None
         if duplicate:
             raise yaml.constructor.ConstructorError(
-                "while constructing a mapping", node.start_mark, f"duplicate key {key!r}",
+                "while constructing a mapping",
+                node.start_mark,
+                f"duplicate key {key!r}",
                 key_node.start_mark,
             )
         out[key] = loader.construct_object(value_node, deep=True)
@@ -276,8 +279,9 @@ def _load_yaml(text: str, name: str) -> Any:
     except yaml.YAMLError as exc:
         raise WorldError(Problem("file.syntax", name, str(exc))) from None
     except RecursionError:
-        raise WorldError(Problem("file.syntax", name, "the document is nested too deeply")) \
-            from None
+        raise WorldError(
+            Problem("file.syntax", name, "the document is nested too deeply")
+        ) from None
 
 
 # --------------------------------------------------------------------------- rules
@@ -380,8 +384,9 @@ class _Parser:
             return {}
         return self.expect_mapping(value, path, what) or {}
 
-    def check_keys(self, mapping: Mapping[Any, Any], allowed: tuple[str, ...], path: str,
-                   what: str) -> None:
+    def check_keys(
+        self, mapping: Mapping[Any, Any], allowed: tuple[str, ...], path: str, what: str
+    ) -> None:
         for key in mapping:
             if key not in allowed:
                 hint = did_you_mean(str(key), allowed) or "allowed keys: " + ", ".join(allowed)
@@ -393,8 +398,9 @@ class _Parser:
             if isinstance(key, str):
                 yield key, value
             else:
-                self.add("value.type", _key(path, key),
-                         f"{what} must be a string, not {_type_name(key)}")
+                self.add(
+                    "value.type", _key(path, key), f"{what} must be a string, not {_type_name(key)}"
+                )
 
     def string(self, value: Any, path: str, what: str) -> str | None:
         if isinstance(value, str):
@@ -423,8 +429,12 @@ class _Parser:
         hint = None
         if isinstance(value, int) and not isinstance(value, bool):
             hint = "quote account IDs: an unquoted number loses its leading zeros"
-        self.add("account.id", path,
-                 f"an account ID must be a string of 12 digits, not {_short(value)}", hint)
+        self.add(
+            "account.id",
+            path,
+            f"an account ID must be a string of 12 digits, not {_short(value)}",
+            hint,
+        )
         return None
 
     def iam_name(self, name: str, path: str, kind: str) -> None:
@@ -457,8 +467,12 @@ class _Parser:
         if text is None:
             return "/"
         if len(text) > 512 or not _IAM_PATH.fullmatch(text):
-            self.add("path.invalid", path, f"invalid IAM path {_short(text)}",
-                     "a path is `/` or starts and ends with `/`, like `/teams/dev/`")
+            self.add(
+                "path.invalid",
+                path,
+                f"invalid IAM path {_short(text)}",
+                "a path is `/` or starts and ends with `/`, like `/teams/dev/`",
+            )
             return "/"
         return text
 
@@ -476,8 +490,9 @@ class _Parser:
             elif key.lower().startswith("aws:"):
                 self.add("tag.invalid", where, "tag keys starting with `aws:` are reserved by AWS")
             if len(text) > _MAX_TAG_VALUE:
-                self.add("tag.invalid", where,
-                         f"a tag value must be at most {_MAX_TAG_VALUE} characters")
+                self.add(
+                    "tag.invalid", where, f"a tag value must be at most {_MAX_TAG_VALUE} characters"
+                )
             out.append((key, text))
         if len(out) > _MAX_TAGS:
             self.add("tag.invalid", path, f"{len(out)} tags; AWS allows at most {_MAX_TAGS}")
@@ -511,8 +526,12 @@ class _Parser:
         if isinstance(value, str) and not value.lstrip().startswith("{"):
             if value.startswith("arn:"):
                 if not _POLICY_ARN.fullmatch(value):
-                    self.add("policy.reference", path, f"malformed policy ARN {_short(value)}",
-                             "a policy ARN looks like arn:aws:iam::aws:policy/ReadOnlyAccess")
+                    self.add(
+                        "policy.reference",
+                        path,
+                        f"malformed policy ARN {_short(value)}",
+                        "a policy ARN looks like arn:aws:iam::aws:policy/ReadOnlyAccess",
+                    )
                     return None
             elif not value or len(value) > 128 or not _IAM_NAME.fullmatch(value):
                 self.add(
@@ -526,8 +545,11 @@ class _Parser:
             return value
         if isinstance(value, str | Mapping):
             return self.document(value, path, kind)
-        self.add("value.type", path,
-                 f"a policy must be a document, a policy name or an ARN, not {_type_name(value)}")
+        self.add(
+            "value.type",
+            path,
+            f"a policy must be a document, a policy name or an ARN, not {_type_name(value)}",
+        )
         return None
 
     def policy_list(self, value: Any, path: str, kind: PolicyKind) -> tuple[Policy | str, ...]:
@@ -572,8 +594,9 @@ class _Parser:
                         f"{field[:-1].upper()} can be attached to it",
                         "list the account under organization.root or one of its OUs",
                     )
-        built = tuple(self.account(account_id, path, body)
-                      for account_id, (path, body) in accounts.items())
+        built = tuple(
+            self.account(account_id, path, body) for account_id, (path, body) in accounts.items()
+        )
         self.duplicate_resources(built, accounts)
         org = organization.build(self) if organization is not None else None
         return tuple(a for a in built if a is not None), org
@@ -599,23 +622,32 @@ class _Parser:
         if alias is not None:
             alias = self.string(alias, join_path(path, "alias"), "alias")
             if alias is not None and not _ALIAS.fullmatch(alias):
-                self.add("account.alias", join_path(path, "alias"),
-                         f"invalid account alias {_short(alias)}",
-                         "an alias is 3-63 lowercase letters, digits and hyphens, "
-                         "not starting or ending with a hyphen")
+                self.add(
+                    "account.alias",
+                    join_path(path, "alias"),
+                    f"invalid account alias {_short(alias)}",
+                    "an alias is 3-63 lowercase letters, digits and hyphens, "
+                    "not starting or ending with a hyphen",
+                )
                 alias = None
 
         policies: list[tuple[str, Policy]] = []
         names: list[tuple[str, str]] = []
         section = join_path(path, "policies")
-        for name, doc in self.items(self.optional_mapping(body.get("policies"), section,
-                                                          "policies"), section, "a policy name"):
+        for name, doc in self.items(
+            self.optional_mapping(body.get("policies"), section, "policies"),
+            section,
+            "a policy name",
+        ):
             where = _key(section, name)
             self.iam_name(name, where, "policy")
             names.append((where, name))
             if not isinstance(doc, str | Mapping):
-                self.add("value.type", where,
-                         f"a policy document must be a mapping or JSON text, not {_type_name(doc)}")
+                self.add(
+                    "value.type",
+                    where,
+                    f"a policy document must be a mapping or JSON text, not {_type_name(doc)}",
+                )
                 continue
             parsed = self.document(doc, where, "identity")
             if parsed is not None:
@@ -637,13 +669,21 @@ class _Parser:
             resources=tuple(resources),
         )
 
-    def entities(self, body: Mapping[Any, Any], path: str, section: str, kind: str,
-                 build: Callable[..., Any], *args: Any) -> list[Any]:
+    def entities(
+        self,
+        body: Mapping[Any, Any],
+        path: str,
+        section: str,
+        kind: str,
+        build: Callable[..., Any],
+        *args: Any,
+    ) -> list[Any]:
         where = join_path(path, section)
         out: list[Any] = []
         names: list[tuple[str, str]] = []
-        for name, value in self.items(self.optional_mapping(body.get(section), where, section),
-                                      where, f"a {kind} name"):
+        for name, value in self.items(
+            self.optional_mapping(body.get(section), where, section), where, f"a {kind} name"
+        ):
             entity_path = _key(where, name)
             self.iam_name(name, entity_path, kind)
             names.append((entity_path, name))
@@ -654,8 +694,9 @@ class _Parser:
         self.unique_names(names, kind)
         return out
 
-    def user(self, name: str, path: str, body: Mapping[Any, Any], account_id: str,
-             group_names: set[str]) -> User | None:
+    def user(
+        self, name: str, path: str, body: Mapping[Any, Any], account_id: str, group_names: set[str]
+    ) -> User | None:
         self.check_keys(body, _USER_KEYS, path, "a user")
         iam_path = self.iam_path(body.get("path"), join_path(path, "path"))
         policies = self.policy_list(body.get("policies"), join_path(path, "policies"), "identity")
@@ -666,10 +707,12 @@ class _Parser:
                 if group in group_names:
                     groups.append(group)
                 else:
-                    self.add("group.unknown", item_path,
-                             f"account {account_id} has no group {_short(group)}",
-                             did_you_mean(group, group_names)
-                             or _choices("groups", group_names))
+                    self.add(
+                        "group.unknown",
+                        item_path,
+                        f"account {account_id} has no group {_short(group)}",
+                        did_you_mean(group, group_names) or _choices("groups", group_names),
+                    )
         boundary = self.boundary(body.get("permissions_boundary"), path)
         tags = self.tags(body.get("tags"), join_path(path, "tags"))
         return User(
@@ -691,15 +734,21 @@ class _Parser:
         iam_path = self.iam_path(body.get("path"), join_path(path, "path"))
         trust: Policy | str | None = None
         if body.get("trust_policy") is None:
-            self.add("key.missing", join_path(path, "trust_policy"),
-                     "a role needs a trust policy", "add `trust_policy: {...}`")
+            self.add(
+                "key.missing",
+                join_path(path, "trust_policy"),
+                "a role needs a trust policy",
+                "add `trust_policy: {...}`",
+            )
         else:
-            trust = self.policy_item(body["trust_policy"], join_path(path, "trust_policy"),
-                                     "trust")
+            trust = self.policy_item(body["trust_policy"], join_path(path, "trust_policy"), "trust")
             if isinstance(trust, str):
                 # A trust policy is part of the role itself: AWS has no managed trust policy.
-                self.add("value.type", join_path(path, "trust_policy"),
-                         "a trust policy must be a document, not a reference to a managed policy")
+                self.add(
+                    "value.type",
+                    join_path(path, "trust_policy"),
+                    "a trust policy must be a document, not a reference to a managed policy",
+                )
                 trust = None
         policies = self.policy_list(body.get("policies"), join_path(path, "policies"), "identity")
         boundary = self.boundary(body.get("permissions_boundary"), path)
@@ -708,12 +757,18 @@ class _Parser:
         if raw is not None:
             where = join_path(path, "max_session_duration")
             if not isinstance(raw, int) or isinstance(raw, bool):
-                self.add("value.type", where,
-                         f"max_session_duration must be a number of seconds, not {_type_name(raw)}")
+                self.add(
+                    "value.type",
+                    where,
+                    f"max_session_duration must be a number of seconds, not {_type_name(raw)}",
+                )
             elif not _MIN_SESSION <= raw <= _MAX_SESSION:
-                self.add("value.range", where,
-                         f"max_session_duration {raw} is outside {_MIN_SESSION}..{_MAX_SESSION}",
-                         "AWS allows 1 to 12 hours, in seconds")
+                self.add(
+                    "value.range",
+                    where,
+                    f"max_session_duration {raw} is outside {_MIN_SESSION}..{_MAX_SESSION}",
+                    "AWS allows 1 to 12 hours, in seconds",
+                )
             else:
                 duration = raw
         description = body.get("description")
@@ -721,8 +776,11 @@ class _Parser:
             where = join_path(path, "description")
             text = self.string(description, where, "description")
             if text is not None and len(text) > _MAX_DESCRIPTION:
-                self.add("value.range", where,
-                         f"a role description is at most {_MAX_DESCRIPTION} characters")
+                self.add(
+                    "value.range",
+                    where,
+                    f"a role description is at most {_MAX_DESCRIPTION} characters",
+                )
         tags = self.tags(body.get("tags"), join_path(path, "tags"))
         if trust is None:
             return None
@@ -742,26 +800,36 @@ class _Parser:
 
     def resources(self, value: Any, path: str, account_id: str) -> list[Resource]:
         out: list[Resource] = []
-        for arn, raw in self.items(self.optional_mapping(value, path, "resources"), path,
-                                   "a resource ARN"):
+        for arn, raw in self.items(
+            self.optional_mapping(value, path, "resources"), path, "a resource ARN"
+        ):
             where = _key(path, arn)
             body = self.optional_mapping(raw, where, "a resource")
             self.check_keys(body, _RESOURCE_KEYS, where, "a resource")
             match = _ARN.fullmatch(arn)
             owner = account_id
             if match is None:
-                self.add("resource.arn", where, f"malformed resource ARN {_short(arn)}",
-                         "an ARN looks like arn:aws:service:region:account:resource")
+                self.add(
+                    "resource.arn",
+                    where,
+                    f"malformed resource ARN {_short(arn)}",
+                    "an ARN looks like arn:aws:service:region:account:resource",
+                )
             elif match["account"]:
                 if not _ACCOUNT_ID.fullmatch(match["account"]):
-                    self.add("resource.arn", where,
-                             f"the account field {_short(match['account'])} of the ARN "
-                             "is not 12 digits")
+                    self.add(
+                        "resource.arn",
+                        where,
+                        f"the account field {_short(match['account'])} of the ARN is not 12 digits",
+                    )
                 elif match["account"] != account_id:
-                    self.add("resource.account", where,
-                             f"the resource belongs to account {match['account']} (its ARN says "
-                             f"so) but is listed under account {account_id}",
-                             f"move it under accounts.{match['account']}.resources")
+                    self.add(
+                        "resource.account",
+                        where,
+                        f"the resource belongs to account {match['account']} (its ARN says "
+                        f"so) but is listed under account {account_id}",
+                        f"move it under accounts.{match['account']}.resources",
+                    )
             policy = None
             if body.get("policy") is not None:
                 doc = body["policy"]
@@ -770,24 +838,35 @@ class _Parser:
                 ):
                     policy = self.document(doc, join_path(where, "policy"), "resource")
                 else:
-                    self.add("value.type", join_path(where, "policy"),
-                             "a resource policy must be a document (a mapping or JSON text), "
-                             f"not {_type_name(doc)}")
+                    self.add(
+                        "value.type",
+                        join_path(where, "policy"),
+                        "a resource policy must be a document (a mapping or JSON text), "
+                        f"not {_type_name(doc)}",
+                    )
             aws_managed = body.get("aws_managed", False)
             if not isinstance(aws_managed, bool):
-                self.add("value.type", join_path(where, "aws_managed"),
-                         f"aws_managed must be true or false, not {_type_name(aws_managed)}")
+                self.add(
+                    "value.type",
+                    join_path(where, "aws_managed"),
+                    f"aws_managed must be true or false, not {_type_name(aws_managed)}",
+                )
                 aws_managed = False
             elif aws_managed and match is not None and match["service"] != "kms":
-                self.add("resource.aws_managed", join_path(where, "aws_managed"),
-                         "only KMS keys can be AWS managed")
+                self.add(
+                    "resource.aws_managed",
+                    join_path(where, "aws_managed"),
+                    "only KMS keys can be AWS managed",
+                )
             tags = self.tags(body.get("tags"), join_path(where, "tags"))
-            out.append(Resource(arn=arn, account=owner, policy=policy, tags=tags,
-                                aws_managed=aws_managed))
+            out.append(
+                Resource(arn=arn, account=owner, policy=policy, tags=tags, aws_managed=aws_managed)
+            )
         return out
 
-    def duplicate_resources(self, built: tuple[Account | None, ...],
-                            accounts: dict[str, tuple[str, Mapping[Any, Any]]]) -> None:
+    def duplicate_resources(
+        self, built: tuple[Account | None, ...], accounts: dict[str, tuple[str, Mapping[Any, Any]]]
+    ) -> None:
         """A resource has one owner: the same ARN under two accounts is an error."""
         owners: dict[str, str] = {}
         for account in built:
@@ -800,74 +879,107 @@ class _Parser:
                 first = owners.setdefault(resource.arn, account.id)
                 if first != account.id:
                     where = _key(join_path(accounts[account.id][0], "resources"), resource.arn)
-                    self.add("resource.duplicate", where,
-                             f"the resource is also listed under account {first}",
-                             "a resource has exactly one owning account")
+                    self.add(
+                        "resource.duplicate",
+                        where,
+                        f"the resource is also listed under account {first}",
+                        "a resource has exactly one owning account",
+                    )
 
-    def organization(self, value: Any,
-                     accounts: dict[str, tuple[str, Mapping[Any, Any]]]) -> _OrgDraft | None:
+    def organization(
+        self, value: Any, accounts: dict[str, tuple[str, Mapping[Any, Any]]]
+    ) -> _OrgDraft | None:
         body = self.expect_mapping(value, "organization", "organization")
         if body is None:
             return None
         self.check_keys(body, _ORG_KEYS, "organization", "the organization")
         draft = _OrgDraft()
         if "id" not in body:
-            self.add("key.missing", "organization.id", "the organization needs an id",
-                     "for example `id: o-a1b2c3d4e5`")
+            self.add(
+                "key.missing",
+                "organization.id",
+                "the organization needs an id",
+                "for example `id: o-a1b2c3d4e5`",
+            )
         else:
             org_id = self.string(body["id"], "organization.id", "the organization id")
             if org_id is not None and not _ORG_ID.fullmatch(org_id):
-                self.add("organization.id", "organization.id",
-                         f"invalid organization id {_short(org_id)}",
-                         "an organization id is `o-` and 10-32 lowercase letters or digits")
+                self.add(
+                    "organization.id",
+                    "organization.id",
+                    f"invalid organization id {_short(org_id)}",
+                    "an organization id is `o-` and 10-32 lowercase letters or digits",
+                )
             draft.id = org_id or ""
 
         section = "organization.policies"
-        for name, doc in self.items(self.optional_mapping(body.get("policies"), section,
-                                                          "policies"), section, "a policy name"):
+        for name, doc in self.items(
+            self.optional_mapping(body.get("policies"), section, "policies"),
+            section,
+            "a policy name",
+        ):
             where = _key(section, name)
             if not name or len(name) > 128:
                 self.add("name.invalid", where, "an organization policy name is 1-128 characters")
             if not isinstance(doc, str | Mapping):
-                self.add("value.type", where,
-                         f"a policy document must be a mapping or JSON text, not {_type_name(doc)}")
+                self.add(
+                    "value.type",
+                    where,
+                    f"a policy document must be a mapping or JSON text, not {_type_name(doc)}",
+                )
                 continue
             draft.documents[name] = (where, doc)
 
         if body.get("root") is None:
-            self.add("key.missing", "organization.root", "the organization needs a root",
-                     "list the accounts under `root: {accounts: [...]}`")
+            self.add(
+                "key.missing",
+                "organization.root",
+                "the organization needs a root",
+                "list the accounts under `root: {accounts: [...]}`",
+            )
         else:
             draft.root = self.org_unit("Root", body["root"], "organization.root", draft)
 
         for account_id, (path, account_body) in accounts.items():
             for field, attached in (("scps", draft.account_scps), ("rcps", draft.account_rcps)):
                 if account_body.get(field) is not None:
-                    names = self.attachments(account_body[field], join_path(path, field),
-                                             field, draft)
+                    names = self.attachments(
+                        account_body[field], join_path(path, field), field, draft
+                    )
                     if names is not None:
                         attached[account_id] = names
 
         if "management_account" not in body:
-            self.add("key.missing", "organization.management_account",
-                     "the organization needs a management account")
+            self.add(
+                "key.missing",
+                "organization.management_account",
+                "the organization needs a management account",
+            )
         else:
             where = "organization.management_account"
             management = self.account_id(body["management_account"], where)
-            if management is not None and draft.root is not None and (
-                management not in draft.members
+            if (
+                management is not None
+                and draft.root is not None
+                and (management not in draft.members)
             ):
-                    self.add("organization.management_account", where,
-                             f"the management account {management} is not listed in the "
-                             "organization", "add it to organization.root.accounts")
+                self.add(
+                    "organization.management_account",
+                    where,
+                    f"the management account {management} is not listed in the organization",
+                    "add it to organization.root.accounts",
+                )
             draft.management = management or ""
 
         for account_id, where in draft.members.items():
             if account_id not in accounts:
-                self.add("account.unknown", where,
-                         f"account {account_id} is in the organization but not under `accounts`",
-                         did_you_mean(account_id, accounts)
-                         or f'add `"{account_id}": {{}}` under accounts')
+                self.add(
+                    "account.unknown",
+                    where,
+                    f"account {account_id} is in the organization but not under `accounts`",
+                    did_you_mean(account_id, accounts)
+                    or f'add `"{account_id}": {{}}` under accounts',
+                )
         return draft
 
     def org_unit(self, name: str, value: Any, path: str, draft: _OrgDraft) -> OrgUnit | None:
@@ -892,47 +1004,60 @@ class _Parser:
                     if account_id is None:
                         continue
                     if account_id in draft.members:
-                        self.add("account.duplicate", item_path,
-                                 f"account {account_id} is already listed at "
-                                 f"{draft.members[account_id]}",
-                                 "an account belongs to exactly one OU or the root")
+                        self.add(
+                            "account.duplicate",
+                            item_path,
+                            f"account {account_id} is already listed at "
+                            f"{draft.members[account_id]}",
+                            "an account belongs to exactly one OU or the root",
+                        )
                         continue
                     draft.members[account_id] = item_path
                     members.append(account_id)
         children: list[OrgUnit] = []
         ous_path = join_path(path, "ous")
-        for child, child_body in self.items(self.optional_mapping(body.get("ous"), ous_path,
-                                                                  "ous"), ous_path, "an OU name"):
+        for child, child_body in self.items(
+            self.optional_mapping(body.get("ous"), ous_path, "ous"), ous_path, "an OU name"
+        ):
             child_path = _key(ous_path, child)
             if not child or len(child) > 128:
                 self.add("name.invalid", child_path, "an OU name is 1-128 characters")
             unit = self.org_unit(child, child_body, child_path, draft)
             if unit is not None:
                 children.append(unit)
-        return OrgUnit(name=name, scps=scps, rcps=rcps or (), accounts=tuple(members),
-                       children=tuple(children))
+        return OrgUnit(
+            name=name, scps=scps, rcps=rcps or (), accounts=tuple(members), children=tuple(children)
+        )
 
-    def attachments(self, value: Any, path: str, field: str,
-                    draft: _OrgDraft) -> tuple[str, ...] | None:
+    def attachments(
+        self, value: Any, path: str, field: str, draft: _OrgDraft
+    ) -> tuple[str, ...] | None:
         """SCP or RCP names attached at one level; records each name's kind for parsing."""
         items = self.string_list(value, path, field)
         if items is None:
             return None
         kind = field[:-1]  # "scp" / "rcp"
         if kind == "scp" and not value:
-            self.add("organization.empty_scps", path, "scps: [] detaches every SCP",
-                     "AWS keeps at least one SCP attached to every root, OU and account; "
-                     "omit `scps` for the default FullAWSAccess")
+            self.add(
+                "organization.empty_scps",
+                path,
+                "scps: [] detaches every SCP",
+                "AWS keeps at least one SCP attached to every root, OU and account; "
+                "omit `scps` for the default FullAWSAccess",
+            )
         builtin = AWS_MANAGED_SCP if kind == "scp" else AWS_MANAGED_RCP
         names: list[str] = []
         for item_path, name in items:
             if name in draft.documents:
                 draft.kinds.setdefault(name, {}).setdefault(kind, item_path)
             elif name != builtin:
-                self.add("organization.unknown_policy", item_path,
-                         f"no policy {_short(name)} in organization.policies",
-                         did_you_mean(name, [*draft.documents, builtin])
-                         or _choices("policies", [*draft.documents, builtin]))
+                self.add(
+                    "organization.unknown_policy",
+                    item_path,
+                    f"no policy {_short(name)} in organization.policies",
+                    did_you_mean(name, [*draft.documents, builtin])
+                    or _choices("policies", [*draft.documents, builtin]),
+                )
                 continue
             names.append(name)
         return tuple(names)
@@ -957,11 +1082,14 @@ class _OrgDraft:
             kinds = self.kinds.get(name, {})
             kind: PolicyKind | None = None
             if len(kinds) > 1:
-                parser.add("organization.policy_kind", where,
-                           f"policy {_short(name)} is attached both as an SCP (at {kinds['scp']}) "
-                           f"and as an RCP (at {kinds['rcp']})",
-                           "an organization policy is either a service control policy or a "
-                           "resource control policy")
+                parser.add(
+                    "organization.policy_kind",
+                    where,
+                    f"policy {_short(name)} is attached both as an SCP (at {kinds['scp']}) "
+                    f"and as an RCP (at {kinds['rcp']})",
+                    "an organization policy is either a service control policy or a "
+                    "resource control policy",
+                )
             elif kinds:
                 kind = "scp" if "scp" in kinds else "rcp"
             parsed = parser.document(doc, where, kind)

@@ -37,44 +37,54 @@ PolicySpec = Policy | str
 """A policy, or a reference to one: an ARN or a policy name of the entity's account."""
 
 
-def _spec(kind: PolicyKind) -> Any:
-    def convert(value: Any) -> PolicySpec:
-        if isinstance(value, Policy):
-            return value
-        if isinstance(value, str) and not value.lstrip().startswith("{"):
-            return value
-        return Policy.from_json(value, kind=kind)
-
-    return convert
+def _spec(value: Any, kind: PolicyKind) -> PolicySpec:
+    if isinstance(value, Policy):
+        return value
+    if isinstance(value, str) and not value.lstrip().startswith("{"):
+        return value
+    return Policy.from_json(value, kind=kind)
 
 
-def _specs(kind: PolicyKind) -> Any:
-    one = _spec(kind)
-
-    def convert(values: Iterable[Any] | None) -> tuple[PolicySpec, ...]:
-        if values is None:
-            return ()
-        if isinstance(values, str | Mapping | Policy):
-            values = [values]
-        return tuple(one(v) for v in values)
-
-    return convert
+def _specs(values: Any, kind: PolicyKind) -> tuple[PolicySpec, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str | Mapping | Policy):
+        values = [values]
+    return tuple(_spec(v, kind) for v in values)
 
 
-def _optional_spec(kind: PolicyKind) -> Any:
-    one = _spec(kind)
-
-    def convert(value: Any) -> PolicySpec | None:
-        return None if value is None else one(value)
-
-    return convert
+def _identity_specs(values: Any) -> tuple[PolicySpec, ...]:
+    """Converter: identity policies as given (documents parsed, references kept)."""
+    return _specs(values, "identity")
 
 
-def _tags(value: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> tuple[tuple[str, str], ...]:
+def _boundary_spec(value: Any) -> PolicySpec | None:
+    """Converter: a permissions boundary, or None."""
+    return None if value is None else _spec(value, "boundary")
+
+
+def _trust_spec(value: Any) -> PolicySpec:
+    """Converter: a role trust policy."""
+    return _spec(value, "trust")
+
+
+def _resource_spec(value: Any) -> PolicySpec | None:
+    """Converter: a resource-based policy, or None."""
+    return None if value is None else _spec(value, "resource")
+
+
+def _tags(
+    value: Mapping[str, str] | Iterable[tuple[str, str]] | None,
+) -> tuple[tuple[str, str], ...]:
     if value is None:
         return ()
     items = value.items() if isinstance(value, Mapping) else value
     return tuple((str(k), str(v)) for k, v in items)
+
+
+def _optional_names(value: Iterable[str] | str | None) -> tuple[str, ...] | None:
+    """Converter: None stays None (AWS's default attachment), else a tuple of names."""
+    return None if value is None else _names(value)
 
 
 def _names(value: Iterable[str] | str | None) -> tuple[str, ...]:
@@ -132,11 +142,9 @@ class User:
     """An IAM user. Policies: inline documents, names of this account's policies, or ARNs."""
 
     arn: str
-    policies: tuple[PolicySpec, ...] = attrs.field(default=(), converter=_specs("identity"))
+    policies: tuple[PolicySpec, ...] = attrs.field(default=(), converter=_identity_specs)
     groups: tuple[str, ...] = attrs.field(default=(), converter=_names)
-    permissions_boundary: PolicySpec | None = attrs.field(
-        default=None, converter=_optional_spec("boundary")
-    )
+    permissions_boundary: PolicySpec | None = attrs.field(default=None, converter=_boundary_spec)
     tags: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_tags)
 
     @property
@@ -157,7 +165,7 @@ class Group:
     """An IAM group: its policies apply to its members; a group is never a principal."""
 
     arn: str
-    policies: tuple[PolicySpec, ...] = attrs.field(default=(), converter=_specs("identity"))
+    policies: tuple[PolicySpec, ...] = attrs.field(default=(), converter=_identity_specs)
 
     @property
     def name(self) -> str:
@@ -173,11 +181,9 @@ class Role:
     """An IAM role with its trust policy (who may assume it) and permissions policies."""
 
     arn: str
-    trust_policy: PolicySpec = attrs.field(converter=_spec("trust"))
-    policies: tuple[PolicySpec, ...] = attrs.field(default=(), converter=_specs("identity"))
-    permissions_boundary: PolicySpec | None = attrs.field(
-        default=None, converter=_optional_spec("boundary")
-    )
+    trust_policy: PolicySpec = attrs.field(converter=_trust_spec)
+    policies: tuple[PolicySpec, ...] = attrs.field(default=(), converter=_identity_specs)
+    permissions_boundary: PolicySpec | None = attrs.field(default=None, converter=_boundary_spec)
     max_session_duration: int = 3600
     tags: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_tags)
 
@@ -209,7 +215,7 @@ class Resource:
 
     arn: str
     account: str = attrs.field(default="")
-    policy: PolicySpec | None = attrs.field(default=None, converter=_optional_spec("resource"))
+    policy: PolicySpec | None = attrs.field(default=None, converter=_resource_spec)
     tags: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_tags)
     aws_managed: bool = False
 
@@ -231,9 +237,7 @@ class OrgUnit:
     """
 
     name: str
-    scps: tuple[str, ...] | None = attrs.field(
-        default=None, converter=lambda v: None if v is None else _names(v)
-    )
+    scps: tuple[str, ...] | None = attrs.field(default=None, converter=_optional_names)
     rcps: tuple[str, ...] = attrs.field(default=(), converter=_names)
     accounts: tuple[str, ...] = attrs.field(default=(), converter=_names)
     children: tuple[OrgUnit, ...] = ()

@@ -24,8 +24,15 @@ DATA = Path(__file__).parent / "data"
 ALICE = "arn:aws:iam::111111111111:user/alice"
 ROLE = "arn:aws:iam::222222222222:role/CrossAccountS3Reader"
 SESSION_ARN = "arn:aws:sts::222222222222:assumed-role/CrossAccountS3Reader/dev-session"
-SEED_CALL = ["assume-role", "--caller", ALICE, "--role-arn", ROLE,
-             "--role-session-name", "dev-session"]
+SEED_CALL = [
+    "assume-role",
+    "--caller",
+    ALICE,
+    "--role-arn",
+    ROLE,
+    "--role-session-name",
+    "dev-session",
+]
 
 # The error exactly as the seed page shows it (the page wraps it over three lines).
 SEED_ERROR = """An error occurred (AccessDenied) when calling the AssumeRole operation:
@@ -45,10 +52,16 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def run_process(*argv: str, env: dict[str, str] | None = None
-                ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "iamsim", *argv], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60, check=False)
+def run_process(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "iamsim", *argv],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def assert_bad_input(code: int, out: str, err: str, lines: int = 1) -> list[str]:
@@ -78,18 +91,24 @@ def test_demo_replays_the_seed_page(capsys: pytest.CaptureFixture[str]) -> None:
     assert any("alice assumes the role" in t for t in titles)
     allowed, *failures = sections
     # The allowed case: the AWS CLI output, then a confirmation.
-    body = allowed[allowed.index("{"):allowed.rindex("}") + 1]
+    body = allowed[allowed.index("{") : allowed.rindex("}") + 1]
     shown = json.loads(body)
     assert shown["AssumedRoleUser"]["Arn"] == SESSION_ARN
-    assert set(shown["Credentials"]) == {"AccessKeyId", "SecretAccessKey", "SessionToken",
-                                         "Expiration"}
+    assert set(shown["Credentials"]) == {
+        "AccessKeyId",
+        "SecretAccessKey",
+        "SessionToken",
+        "Expiration",
+    }
     assert "iamsim: Allowed" in allowed
     assert "$ iamsim assume-role" in allowed
     # Every classic failure: the seed's vague error, then which side really failed, then a fix.
-    classic = {"The source user lacks sts:AssumeRole": "source",
-               "The trust policy omits the source account": "target",
-               "The external ID is wrong": "target",
-               "The external ID is missing": "target"}
+    classic = {
+        "The source user lacks sts:AssumeRole": "source",
+        "The trust policy omits the source account": "target",
+        "The external ID is wrong": "target",
+        "The external ID is missing": "target",
+    }
     for title, side in classic.items():
         section = next(s for s in sections if title in s.splitlines()[0])
         assert SEED_ERROR_LINE in section.splitlines()
@@ -119,10 +138,17 @@ def test_assume_role_allowed_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Source side" not in out  # the full explanation only with --explain
 
 
-def test_assume_role_allowed_json_is_the_aws_cli_shape(
-        capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, *SEED_CALL, "--external-id", "my-secret-123",
-                       "--output", "json", "--now", "2026-06-15T12:45:00Z")
+def test_assume_role_allowed_json_is_the_aws_cli_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        *SEED_CALL,
+        "--external-id",
+        "my-secret-123",
+        "--output",
+        "json",
+        "--now",
+        "2026-06-15T12:45:00Z",
+    )
     assert code == 0
     data = json.loads(out)
     assert set(data) == {"Credentials", "AssumedRoleUser"}
@@ -141,10 +167,12 @@ def test_assume_role_allowed_explain(capsys: pytest.CaptureFixture[str]) -> None
     assert SESSION_ARN in out
 
 
-@pytest.mark.parametrize("extra", [["--external-id", "wrong-id"], []],
-                         ids=["wrong-external-id", "missing-external-id"])
-def test_assume_role_external_id_denied(capsys: pytest.CaptureFixture[str],
-                                        extra: list[str]) -> None:
+@pytest.mark.parametrize(
+    "extra", [["--external-id", "wrong-id"], []], ids=["wrong-external-id", "missing-external-id"]
+)
+def test_assume_role_external_id_denied(
+    capsys: pytest.CaptureFixture[str], extra: list[str]
+) -> None:
     code, out, err = run(capsys, *SEED_CALL, *extra)
     assert (code, err) == (1, "")
     lines = out.splitlines()
@@ -165,8 +193,9 @@ def test_assume_role_denied_explain_and_suggest(capsys: pytest.CaptureFixture[st
 
 
 def test_assume_role_denied_json(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, *SEED_CALL, "--external-id", "wrong-id", "--output", "json",
-                       "--suggest")
+    code, out, _ = run(
+        capsys, *SEED_CALL, "--external-id", "wrong-id", "--output", "json", "--suggest"
+    )
     assert code == 1
     data = json.loads(out)
     assert data["allowed"] is False
@@ -178,32 +207,54 @@ def test_assume_role_denied_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_assume_role_session_options(capsys: pytest.CaptureFixture[str]) -> None:
     policy = DATA / "session-policy.json"
     for given in (f"file://{policy}", f"@{policy}", str(policy), policy.read_text()):
-        code, out, err = run(capsys, *SEED_CALL, "--external-id", "my-secret-123",
-                             "--policy", given, "--duration-seconds", "900",
-                             "--policy-arns", "arn=arn:aws:iam::aws:policy/ReadOnlyAccess",
-                             "--context", "aws:SourceIp=203.0.113.7", "--output", "json",
-                             "--now", "2026-06-15T12:45:00")
+        code, out, err = run(
+            capsys,
+            *SEED_CALL,
+            "--external-id",
+            "my-secret-123",
+            "--policy",
+            given,
+            "--duration-seconds",
+            "900",
+            "--policy-arns",
+            "arn=arn:aws:iam::aws:policy/ReadOnlyAccess",
+            "--context",
+            "aws:SourceIp=203.0.113.7",
+            "--output",
+            "json",
+            "--now",
+            "2026-06-15T12:45:00",
+        )
         assert (code, err) == (0, ""), given
         assert json.loads(out)["Credentials"]["Expiration"] == "2026-06-15T13:00:00+00:00"
 
 
 def test_assume_role_tags_need_tag_session(capsys: pytest.CaptureFixture[str]) -> None:
     for tags in (["Key=project,Value=reports"], ["project=reports"]):
-        code, out, _ = run(capsys, *SEED_CALL, "--external-id", "my-secret-123",
-                           "--tags", *tags, "--transitive-tag-keys", "project")
+        code, out, _ = run(
+            capsys,
+            *SEED_CALL,
+            "--external-id",
+            "my-secret-123",
+            "--tags",
+            *tags,
+            "--transitive-tag-keys",
+            "project",
+        )
         assert code == 1
         assert "sts:TagSession" in out.splitlines()[0]
 
 
 def test_assume_role_with_a_yaml_world(capsys: pytest.CaptureFixture[str]) -> None:
     world = str(DATA / "world.yaml")
-    base = ["assume-role", "--world", world, "--role-arn", AUDITOR, "--role-session-name",
-            "audit"]
-    code, out, _ = run(capsys, *base, "--caller", CAROL, "--duration-seconds", "7200",
-                       "--output", "json")
+    base = ["assume-role", "--world", world, "--role-arn", AUDITOR, "--role-session-name", "audit"]
+    code, out, _ = run(
+        capsys, *base, "--caller", CAROL, "--duration-seconds", "7200", "--output", "json"
+    )
     assert code == 0
     assert json.loads(out)["AssumedRoleUser"]["Arn"] == (
-        "arn:aws:sts::444444444444:assumed-role/Auditor/audit")
+        "arn:aws:sts::444444444444:assumed-role/Auditor/audit"
+    )
     code, out, _ = run(capsys, *base, "--caller", "arn:aws:iam::333333333333:user/dave")
     assert code == 1
     assert "the source account's (333333333333) identity policy" in out.splitlines()[1]
@@ -213,8 +264,17 @@ def test_assume_role_with_a_yaml_world(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_simulate_with_a_json_world(capsys: pytest.CaptureFixture[str]) -> None:
-    base = ["simulate", "--world", str(DATA / "world.json"), "--caller", ERIN,
-            "--action", "s3:GetObject", "--resource", REPORT]
+    base = [
+        "simulate",
+        "--world",
+        str(DATA / "world.json"),
+        "--caller",
+        ERIN,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        REPORT,
+    ]
     code, out, _ = run(capsys, *base, "--context", "aws:SourceIp=203.0.113.9")
     assert code == 0
     assert out.startswith("Allowed: ")
@@ -223,19 +283,39 @@ def test_simulate_with_a_json_world(capsys: pytest.CaptureFixture[str]) -> None:
     lines = out.splitlines()
     assert lines[0].startswith("Denied: ") and "target" in lines[0]
     assert "aws:SourceIp" in lines[0]
-    assert lines[1] == ("An error occurred (AccessDenied) when calling the GetObject "
-                        "operation: Access Denied")
+    assert lines[1] == (
+        "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied"
+    )
     assert "Suggested fixes:" in out
 
 
 def test_simulate_seed_world_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     session = "arn:aws:sts::222222222222:assumed-role/CrossAccountS3Reader/dev-session"
-    code, out, _ = run(capsys, "simulate", "--caller", session, "--action", "s3:GetObject",
-                       "--resource", "arn:aws:s3:::prod-bucket/report.csv", "--explain")
+    code, out, _ = run(
+        capsys,
+        "simulate",
+        "--caller",
+        session,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::prod-bucket/report.csv",
+        "--explain",
+    )
     assert code == 0
     assert out.startswith("Allowed: ") and "Source side" in out
-    code, out, _ = run(capsys, "simulate", "--caller", ALICE, "--action", "s3:GetObject",
-                       "--resource", "arn:aws:s3:::prod-bucket/report.csv", "--output", "json")
+    code, out, _ = run(
+        capsys,
+        "simulate",
+        "--caller",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::prod-bucket/report.csv",
+        "--output",
+        "json",
+    )
     assert code == 1
     data = json.loads(out)
     assert data["allowed"] is False
@@ -244,10 +324,24 @@ def test_simulate_seed_world_and_json(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_context_values(capsys: pytest.CaptureFixture[str]) -> None:
     """Repeated keys and JSON lists make multivalued keys; the decision echoes them."""
-    code, out, _ = run(capsys, "simulate", "--caller", ALICE, "--action", "s3:GetObject",
-                       "--resource", "arn:aws:s3:::prod-bucket/x", "--output", "json",
-                       "--context", "aws:TagKeys=a", "--context", "aws:TagKeys=b",
-                       'aws:CalledVia=["athena.amazonaws.com"]', "aws:SourceIp=10.0.0.1")
+    code, out, _ = run(
+        capsys,
+        "simulate",
+        "--caller",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::prod-bucket/x",
+        "--output",
+        "json",
+        "--context",
+        "aws:TagKeys=a",
+        "--context",
+        "aws:TagKeys=b",
+        'aws:CalledVia=["athena.amazonaws.com"]',
+        "aws:SourceIp=10.0.0.1",
+    )
     assert code == 1
     context = json.loads(out)["context"]
     assert context["aws:TagKeys"] == ["a", "b"]
@@ -265,13 +359,25 @@ def test_missing_world_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     assert str(missing) in line and "No such file" in line
 
 
-def test_world_with_bad_policies_reports_each_problem(
-        capsys: pytest.CaptureFixture[str]) -> None:
-    lines = assert_bad_input(*run(capsys, "simulate", "--world", str(DATA / "bad-policy.yaml"),
-                                  "--caller", CAROL, "--action", "s3:GetObject",
-                                  "--resource", "*"), lines=3)
-    assert all(line.startswith("iamsim: error: accounts.333333333333.policies.Broken.")
-               for line in lines)
+def test_world_with_bad_policies_reports_each_problem(capsys: pytest.CaptureFixture[str]) -> None:
+    lines = assert_bad_input(
+        *run(
+            capsys,
+            "simulate",
+            "--world",
+            str(DATA / "bad-policy.yaml"),
+            "--caller",
+            CAROL,
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "*",
+        ),
+        lines=3,
+    )
+    assert all(
+        line.startswith("iamsim: error: accounts.333333333333.policies.Broken.") for line in lines
+    )
     assert "Statement[0].Effect" in lines[0] and "did you mean `Allow`?" in lines[0]
     assert "Statement[1].Action" in lines[1]
     assert "StringEqualz" in lines[2]
@@ -282,7 +388,8 @@ def test_invalid_duration_uses_aws_wording(capsys: pytest.CaptureFixture[str]) -
     assert line == (
         "An error occurred (ValidationError) when calling the AssumeRole operation: "
         "1 validation error detected: Value '899' at 'durationSeconds' failed to satisfy "
-        "constraint: Member must have value greater than or equal to 900")
+        "constraint: Member must have value greater than or equal to 900"
+    )
 
 
 def test_one_character_session_name(capsys: pytest.CaptureFixture[str]) -> None:
@@ -294,11 +401,22 @@ def test_one_character_session_name(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_unknown_caller(capsys: pytest.CaptureFixture[str]) -> None:
     bob = "arn:aws:iam::111111111111:user/bob"
-    (line,) = assert_bad_input(*run(capsys, "simulate", "--caller", bob, "--action",
-                                    "s3:GetObject", "--resource", "*"))
+    (line,) = assert_bad_input(
+        *run(capsys, "simulate", "--caller", bob, "--action", "s3:GetObject", "--resource", "*")
+    )
     assert line.startswith("iamsim: error: ") and bob in line and "alice" in line
-    (line,) = assert_bad_input(*run(capsys, "assume-role", "--caller", bob, "--role-arn", ROLE,
-                                    "--role-session-name", "dev-session"))
+    (line,) = assert_bad_input(
+        *run(
+            capsys,
+            "assume-role",
+            "--caller",
+            bob,
+            "--role-arn",
+            ROLE,
+            "--role-session-name",
+            "dev-session",
+        )
+    )
     assert bob in line
 
 
@@ -310,28 +428,32 @@ def test_malformed_context(capsys: pytest.CaptureFixture[str], item: str) -> Non
 
 @pytest.mark.parametrize("policy", ['{"Version": "2012-10-17", "Statement": [', "{bad"])
 def test_malformed_policy_json(capsys: pytest.CaptureFixture[str], policy: str) -> None:
-    (line,) = assert_bad_input(*run(capsys, *SEED_CALL, "--external-id", "my-secret-123",
-                                    "--policy", policy))
+    (line,) = assert_bad_input(
+        *run(capsys, *SEED_CALL, "--external-id", "my-secret-123", "--policy", policy)
+    )
     assert line.startswith("iamsim: error: policy: invalid JSON")
 
 
-def test_invalid_session_policy_reports_each_problem(
-        capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_session_policy_reports_each_problem(capsys: pytest.CaptureFixture[str]) -> None:
     policy = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allo", "Action": "s3:*"}]}'
     lines = assert_bad_input(*run(capsys, *SEED_CALL, "--policy", policy), lines=2)
     assert all(line.startswith("iamsim: error: policy.Statement[0].") for line in lines)
 
 
-@pytest.mark.parametrize("argv, expected", [
-    (["--policy", "no-such-file.json"], "--policy: 'no-such-file.json'"),
-    (["--policy", "file://no-such-file.json"], "cannot read no-such-file.json"),
-    (["--duration-seconds", "abc"], "argument --duration-seconds: invalid int value"),
-    (["--now", "yesterday"], "argument --now: 'yesterday' is not an ISO 8601 time"),
-    (["--tags", "project"], "argument --tags: 'project' is not a tag"),
-    (["--output", "yaml"], "argument --output: invalid choice"),
-])
-def test_other_bad_flags(capsys: pytest.CaptureFixture[str], argv: list[str],
-                         expected: str) -> None:
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["--policy", "no-such-file.json"], "--policy: 'no-such-file.json'"),
+        (["--policy", "file://no-such-file.json"], "cannot read no-such-file.json"),
+        (["--duration-seconds", "abc"], "argument --duration-seconds: invalid int value"),
+        (["--now", "yesterday"], "argument --now: 'yesterday' is not an ISO 8601 time"),
+        (["--tags", "project"], "argument --tags: 'project' is not a tag"),
+        (["--output", "yaml"], "argument --output: invalid choice"),
+    ],
+)
+def test_other_bad_flags(
+    capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+) -> None:
     (line,) = assert_bad_input(*run(capsys, *SEED_CALL, *argv))
     assert line.startswith("iamsim: error: ") and expected in line
 
@@ -362,11 +484,13 @@ class _Terminal(io.StringIO):
         return True
 
 
-@pytest.mark.parametrize("no_color_env, flag, coloured", [
-    (False, [], True), (True, [], False), (False, ["--no-color"], False)])
+@pytest.mark.parametrize(
+    "no_color_env, flag, coloured",
+    [(False, [], True), (True, [], False), (False, ["--no-color"], False)],
+)
 def test_colour_only_on_a_terminal_without_no_color(
-        monkeypatch: pytest.MonkeyPatch, no_color_env: bool, flag: list[str],
-        coloured: bool) -> None:
+    monkeypatch: pytest.MonkeyPatch, no_color_env: bool, flag: list[str], coloured: bool
+) -> None:
     if no_color_env:
         monkeypatch.setenv("NO_COLOR", "1")
     else:
@@ -387,8 +511,17 @@ def test_process_exit_codes_and_no_traceback() -> None:
     denied = run_process(*SEED_CALL, "--external-id", "wrong-id")
     assert denied.returncode == 1
     assert denied.stdout.splitlines()[0] == SEED_ERROR_LINE
-    bad = run_process("simulate", "--world", str(DATA / "bad-policy.yaml"), "--caller", CAROL,
-                      "--action", "s3:GetObject", "--resource", "*")
+    bad = run_process(
+        "simulate",
+        "--world",
+        str(DATA / "bad-policy.yaml"),
+        "--caller",
+        CAROL,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "*",
+    )
     assert bad.returncode == 2
     assert bad.stdout == "" and "Traceback" not in bad.stderr
     assert len(bad.stderr.splitlines()) == 3
@@ -411,8 +544,13 @@ def test_process_on_a_real_terminal(no_color: bool) -> None:
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "iamsim", *SEED_CALL, "--external-id", "wrong-id"],
-            cwd=ROOT, env=env, stdout=follower, stderr=subprocess.PIPE, timeout=60,
-            check=False)
+            cwd=ROOT,
+            env=env,
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            timeout=60,
+            check=False,
+        )
         os.close(follower)
         follower = -1
         chunks = []

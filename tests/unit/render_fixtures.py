@@ -263,7 +263,13 @@ def session() -> RoleSession:
 
 def allowed() -> Decision:
     layers = (scp_layer(), identity_layer(), boundary_layer(), trust_layer(), rcp_layer())
-    return decision(layers, session=session(), notes=("The caller's and the resource's accounts are in the same organization (o-a1b2c3d4e5).",))
+    return decision(
+        layers,
+        session=session(),
+        notes=(
+            "The caller's and the resource's accounts are in the same organization (o-a1b2c3d4e5).",
+        ),
+    )
 
 
 def identity_missing() -> Decision:

@@ -131,7 +131,11 @@ def test_s3_cross_account_outside_the_organization_is_bare_access_denied() -> No
 
 
 def test_s3_same_organization_gets_the_full_message() -> None:
-    d = f.s3_get(notes=("The caller's and the resource's accounts are in the same organization (o-a1b2c3d4e5).",))
+    d = f.s3_get(
+        notes=(
+            "The caller's and the resource's accounts are in the same organization (o-a1b2c3d4e5).",
+        )
+    )
     text = (
         "User: arn:aws:iam::111111111111:user/alice is not authorized to perform: "
         "s3:GetObject on resource: arn:aws:s3:::prod-bucket/report.csv"
