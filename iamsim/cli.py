@@ -560,7 +560,11 @@ def _demo(args: argparse.Namespace, out: _Out) -> int:
         out.line(out.style(f"== {number}. {scenario.title} ==", "bold"))
         out.line(scenario.story)
         out.line()
-        out.line(out.style(f"$ {scenario.command}", "dim"))
+        for line in scenario.command.splitlines():
+            if line.startswith("#"):
+                out.line(out.style(line, "dim"))  # how this scenario's world differs
+            else:
+                out.line(out.style(f"$ {line}" if line.startswith("iamsim") else line, "dim"))
         lines = decision.explain(color=out.color).splitlines()
         first = lines[0] if lines else ("Allowed" if decision.allowed else "Denied")
         if decision.allowed:

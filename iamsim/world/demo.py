@@ -137,14 +137,16 @@ def _edit_role(world: World, change: Callable[[Role], Role]) -> World:
     return world.replace(role, change(role))
 
 
-def _cli(*flags: str) -> str:
+def _cli(*flags: str, world: str | None = None) -> str:
+    """The equivalent command; `world` says how the scenario's world differs from the seed."""
     base = [
         "iamsim assume-role",
         f"--caller {ALICE}",
         f"--role-arn {ROLE}",
         "--role-session-name dev-session",
     ]
-    return " \\\n    ".join([*base, *flags])
+    command = " \\\n    ".join([*base, *flags])
+    return f"# against {world}\n{command}" if world else command
 
 
 def _guardrail_org(scp: dict[str, Any]) -> Organization:
@@ -222,7 +224,10 @@ def scenarios() -> tuple[Scenario, ...]:
             "alice's account never granted her sts:AssumeRole on the role.",
             no_identity,
             assume,
-            _cli(f"--external-id {EXTERNAL_ID}"),
+            _cli(
+                f"--external-id {EXTERNAL_ID}",
+                world="the seed world with alice's identity policy removed",
+            ),
         ),
         Scenario(
             "trust-omits-source",
@@ -230,7 +235,10 @@ def scenarios() -> tuple[Scenario, ...]:
             "The role trusts 333333333333 instead of 111111111111.",
             trust_omits,
             assume,
-            _cli(f"--external-id {EXTERNAL_ID}"),
+            _cli(
+                f"--external-id {EXTERNAL_ID}",
+                world="the seed world with the role trusting 333333333333 instead",
+            ),
         ),
         Scenario(
             "wrong-external-id",
@@ -254,7 +262,10 @@ def scenarios() -> tuple[Scenario, ...]:
             "Both accounts sit in the Workloads OU, whose SCP denies sts:AssumeRole.",
             org_world,
             assume,
-            _cli(f"--external-id {EXTERNAL_ID}"),
+            _cli(
+                f"--external-id {EXTERNAL_ID}",
+                world="the seed world in an organization whose Workloads OU denies sts:AssumeRole",
+            ),
         ),
         Scenario(
             "boundary",
@@ -262,7 +273,10 @@ def scenarios() -> tuple[Scenario, ...]:
             "alice's boundary allows only s3:*, so her sts:AssumeRole grant is capped.",
             bounded,
             assume,
-            _cli(f"--external-id {EXTERNAL_ID}"),
+            _cli(
+                f"--external-id {EXTERNAL_ID}",
+                world="the seed world with a boundary on alice that allows only s3:*",
+            ),
         ),
         Scenario(
             "tag-session",
