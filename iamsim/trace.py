@@ -146,14 +146,15 @@ class PolicyTrace:
     statements: tuple[StatementTrace, ...]
     attached_to: str | None = None  # for SCPs/RCPs: "root", "ou:Workloads", "account:1111…"
     policy: Policy | None = attrs.field(default=None, eq=False, repr=False)
+    # Derived once from the statements: a matching Deny, else a matching Allow, else none.
+    verdict: Verdict = attrs.field(init=False, eq=False, repr=False)
+    allows: bool = attrs.field(init=False, eq=False, repr=False)
 
-    @property
-    def verdict(self) -> Verdict:
-        if any(s.matched and s.effect == "Deny" for s in self.statements):
-            return "deny"
-        if any(s.matched and s.effect == "Allow" for s in self.statements):
-            return "allow"
-        return "none"
+    def __attrs_post_init__(self) -> None:
+        effects = {s.effect for s in self.statements if not s.failed}
+        verdict = "deny" if "Deny" in effects else "allow" if "Allow" in effects else "none"
+        object.__setattr__(self, "verdict", verdict)
+        object.__setattr__(self, "allows", "Allow" in effects)
 
     @property
     def deciding(self) -> tuple[StatementTrace, ...]:

@@ -307,3 +307,46 @@ def test_session_never_exceeds_its_role(
     as_session = world.simulate(d.session, action, resource, now=NOW)
     as_role = world.simulate(role, action, resource, now=NOW)
     assert as_role.allowed or not as_session.allowed
+
+
+def test_no_regex_is_compiled_during_evaluation() -> None:
+    """Compile once, evaluate many: a request never builds a regular expression."""
+    import re
+
+    world = iamsim.World.demo()
+    role = "arn:aws:iam::222222222222:role/CrossAccountS3Reader"
+    calls = [
+        lambda: world.assume_role(
+            "arn:aws:iam::111111111111:user/alice",
+            role_arn=role,
+            session_name="dev-session",
+            external_id="my-secret-123",
+            now=NOW,
+        ),
+        lambda: world.assume_role(
+            "arn:aws:iam::111111111111:user/alice",
+            role_arn=role,
+            session_name="other",
+            external_id="wrong",
+            now=NOW,
+        ),
+        lambda: world.simulate(
+            "arn:aws:iam::111111111111:user/alice",
+            "s3:GetObject",
+            "arn:aws:s3:::prod-bucket/report.csv",
+            now=NOW,
+        ),
+    ]
+    for call in calls:  # policies are compiled when the world is built; warm the caches too
+        call()
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError(f"a regular expression was compiled during evaluation: {args[:1]}")
+
+    saved = re.compile, re._compile  # type: ignore[attr-defined]
+    re.compile, re._compile = refuse, refuse  # type: ignore[assignment, attr-defined]
+    try:
+        results = [call() for call in calls]
+    finally:
+        re.compile, re._compile = saved  # type: ignore[assignment, attr-defined]
+    assert [d.outcome for d in results] == ["allowed", "implicitDeny", "implicitDeny"]

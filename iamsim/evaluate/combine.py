@@ -74,7 +74,7 @@ def _words(policy_type: str) -> str:
 
 def _allows(traces: Sequence[PolicyTrace]) -> bool:
     """Whether some Allow statement of these policies applies (Denies aside)."""
-    return any(s.matched and s.effect == "Allow" for t in traces for s in t.statements)
+    return any(t.allows for t in traces)
 
 
 def _failing_keys(traces: Sequence[PolicyTrace]) -> tuple[str, ...]:
