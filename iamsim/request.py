@@ -84,6 +84,8 @@ def _scalar(key: str, value: object) -> str:
 
 def context_value(key: str, value: object) -> ContextValue:
     """Normalise a Python value to how AWS carries it (bool → "true", list → tuple)."""
+    if type(value) is str and key.lower() not in MULTIVALUED_KEYS:
+        return value
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value) if isinstance(value, set | frozenset) else value
         return tuple(_scalar(key, v) for v in items)

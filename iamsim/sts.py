@@ -218,6 +218,8 @@ def _packed_percent(
 
     AWS does not publish its packing; this estimate compresses the same material.
     """
+    if not (policy_text or arns or tags):
+        return 0
     material = "".join(policy_text.split()) if policy_text else ""
     material += "".join(arns) + "".join(f"{k}={v}" for k, v in tags)
     if not material:

@@ -166,6 +166,8 @@ class _Decider:
 
     def org_denials(self, side: Side, policy_type: str, levels: Sequence[OrgTraces]) -> bool:
         """Implicit denials for levels with no Allow; True when every level allows."""
+        if not levels:
+            return True
         ok = True
         for level in levels:
             verdict = combined_verdict(level.traces)

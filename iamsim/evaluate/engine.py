@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from iamsim.decision import Check, Decision, NearMiss
+from iamsim.decision import Check, Decision, Denial, NearMiss
 from iamsim.evaluate.combine import Combined, LayerTraces, OrgTraces, decide, denial_order
 from iamsim.evaluate.inputs import Attached, Inputs, OrgLevel
 from iamsim.evaluate.policy_types import evaluate_policy
@@ -55,13 +55,12 @@ def evaluate(inputs: Inputs) -> Combined:
     return decide(inputs, traces)
 
 
-def _missing_keys(combined: Combined) -> list[str]:
-    keys: list[str] = []
+def _missing_keys(combined: Combined, into: dict[str, None]) -> None:
     for layer in combined.layers:
         for trace in layer.policies:
             for stmt in trace.statements:
-                keys.extend(k for k in stmt.missing_keys if k not in keys)
-    return keys
+                for key in stmt.missing_keys:
+                    into[key] = None
 
 
 def build_decision(
@@ -75,20 +74,23 @@ def build_decision(
     """One Decision from the evaluation of each action a call needs (main action first)."""
     first, _ = results[0]
     request = first.request
-    denials = sorted((d for _, c in results for d in c.denials), key=denial_order)
-    near: list[NearMiss] = []
-    missing: list[str] = []
-    all_notes = list(notes)
+    denials: list[Denial] = []
+    near: dict[NearMiss, None] = {}
+    missing: dict[str, None] = {}
+    all_notes = dict.fromkeys(notes)
     for inputs, combined in results:
-        near.extend(n for n in combined.near_misses if n not in near)
-        missing.extend(k for k in _missing_keys(combined) if k not in missing)
-        all_notes.extend(n for n in inputs.notes if n not in all_notes)
-    if any(d.explicit for d in denials):
-        outcome = "explicitDeny"
-    elif denials:
-        outcome = "implicitDeny"
-    else:
+        denials += combined.denials
+        near.update(dict.fromkeys(combined.near_misses))
+        _missing_keys(combined, missing)
+        all_notes.update(dict.fromkeys(inputs.notes))
+    if len(denials) > 1:
+        denials.sort(key=denial_order)
+    if not denials:
         outcome = "allowed"
+    elif any(d.explicit for d in denials):
+        outcome = "explicitDeny"
+    else:
+        outcome = "implicitDeny"
     return Decision(
         operation=operation,
         caller=request.caller.display,

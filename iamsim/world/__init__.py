@@ -67,6 +67,9 @@ RCP_SERVICES = frozenset(
     {"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "dynamodb", "logs", "cognito-idp", "aoss"}
 )
 
+# Services with one global endpoint, whose requests carry aws:RequestedRegion us-east-1.
+GLOBAL_SERVICES = frozenset({"iam", "sts", "organizations", "cloudfront", "route53", "support"})
+
 # KMS operations that work across accounts (AWS KMS Developer Guide, "Allowing users in
 # other accounts to use a KMS key"); any other KMS operation fails cross-account.
 KMS_CROSS_ACCOUNT = frozenset(
@@ -708,12 +711,16 @@ class World:
         caller_place = self.placement(caller.account)
         target_place = self.placement(target.account)
         parts = resource.split(":", 4)
+        region = parts[3] if len(parts) == 5 else ""
+        if not region and action.split(":", 1)[0].lower() in GLOBAL_SERVICES:
+            # Global services are called in us-east-1 (IAM User Guide, aws:RequestedRegion).
+            region = "us-east-1"
         context = Context.chain(
-            request_context(now, parts[3] if len(parts) == 5 else ""),
+            request_context(now, region),
             profile.context,
             target.context,
-            Context.of(call_keys or {}),
-            extra if isinstance(extra, Context) else Context.of(extra or {}),
+            *(() if not call_keys else (Context.of(call_keys),)),
+            *(() if not extra else (extra if isinstance(extra, Context) else Context.of(extra),)),
         )
         request = Request(caller=caller, action=action, resource=resource, context=context)
 
