@@ -30,7 +30,6 @@ import datetime as dt
 import html.parser
 import json
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -289,7 +288,7 @@ def test_decision_html_structure(name: str) -> None:
     # The verdict banner carries the first line of explain().
     (head,) = tree.root.find_all("div", "iamsim-head")
     assert ("iamsim-allowed" if d.allowed else "iamsim-denied") in head.classes
-    assert d.explain().splitlines()[0].split(": ", 1)[1] in " ".join(head.text().split())
+    assert head.text() == d.explain().splitlines()[0]
 
     rows = tree.root.find_all("div", "iamsim-layer")
     layers = [layer for check in d.checks for layer in check.layers]
@@ -380,26 +379,3 @@ def test_session_html_is_self_contained() -> None:
     text = tree.root.text()
     assert "arn:aws:sts::222222222222:assumed-role/CrossAccountS3Reader/dev-session" in text
     assert "simulated" in text
-
-
-# --- cost -----------------------------------------------------------------------------------
-
-
-def _best(fn: Callable[[], object], repeat: int = 7) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-@pytest.mark.parametrize("name", ["seed-wrong-external-id", "s3-cross-account-both-sides"])
-def test_rendering_costs_less_than_evaluating(name: str) -> None:
-    run = CASES[name]
-    d = run()
-    evaluate = _best(run)
-    text = _best(lambda: d.explain())
-    markup = _best(lambda: d._repr_html_())
-    assert text < evaluate, (text, evaluate)
-    assert markup < evaluate, (markup, evaluate)

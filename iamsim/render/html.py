@@ -9,9 +9,12 @@ its pretty-printed JSON, the deciding statement highlighted.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from json.encoder import encode_basestring_ascii as _json_string
 from typing import Any
 
 from iamsim.decision import Check, Decision, Layer
@@ -32,7 +35,7 @@ max-width:1240px}
 background:#f1f3f4}
 .iamsim-head.iamsim-allowed{background:#e6f4ea;border-color:#1e8e3e}
 .iamsim-head.iamsim-denied{background:#fce8e6;border-color:#d93025}
-.iamsim-verdict{font-weight:700;margin-right:6px}
+.iamsim-verdict{font-weight:700}
 .iamsim-err{margin:0 0 6px;padding:3px 8px;background:#f8f9fa;border:1px solid #dadce0;
 border-radius:4px;overflow-wrap:anywhere}
 .iamsim-err div{margin:1px 0}
@@ -62,8 +65,13 @@ max-height:260px}
 """
 
 
+_SPECIAL = re.compile(r"[&<>\"']")
+
+
 def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    text = value if type(value) is str else str(value)
+    # Most values (account ids, layer words) need no escaping; skip html.escape's five passes.
+    return html.escape(text, quote=True) if _SPECIAL.search(text) else text
 
 
 def _wrap(kind: str, body: str) -> str:
@@ -73,13 +81,53 @@ def _wrap(kind: str, body: str) -> str:
 # --- policies ------------------------------------------------------------------------------
 
 
-def _indent(text: str, prefix: str) -> str:
-    return "\n".join(prefix + line for line in text.splitlines())
+def _pretty(value: Any, pad: str, *, sort: bool = False) -> str:
+    """`json.dumps(value, indent=2)` with every line after the first prefixed by `pad`.
+
+    A hand-rolled encoder: json.dumps with `indent` falls back to the slow pure-Python
+    encoder. With `sort`, object keys are sorted (used below the statement level).
+    """
+    if isinstance(value, str):
+        return _json_string(value)
+    inner = pad + "  "
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = sorted(value.items()) if sort else value.items()
+        body = ",\n".join(
+            f"{inner}{_json_string(str(k))}: {_pretty(v, inner, sort=sort)}" for k, v in items
+        )
+        return "{\n" + body + "\n" + pad + "}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        body = ",\n".join(inner + _pretty(v, inner, sort=sort) for v in value)
+        return "[\n" + body + "\n" + pad + "]"
+    return json.dumps(value)
+
+
+def _statement_json(item: Any, pad: str) -> str:
+    """One statement: its keys in the policy's order, nested objects (Principal, Condition)
+    sorted, so a decision read back from JSON whose keys were sorted renders the same."""
+    if not isinstance(item, dict) or not item:
+        return pad + _pretty(item, pad)
+    inner = pad + "  "
+    body = ",\n".join(
+        f"{inner}{_json_string(str(k))}: {_pretty(v, inner, sort=True)}" for k, v in item.items()
+    )
+    return pad + "{\n" + body + "\n" + pad + "}"
 
 
 def _policy_json(policy: Policy, marks: Mapping[int, str] | None = None) -> str:
     """Pretty-printed policy JSON, escaped; statements whose index is in `marks` get that class."""
-    marks = marks or {}
+    return _policy_json_cached(policy, tuple(sorted((marks or {}).items())))
+
+
+@functools.lru_cache(maxsize=512)
+def _policy_json_cached(policy: Policy, mark_items: tuple[tuple[int, str], ...]) -> str:
+    # Policies are frozen and hash once (cache_hash), as the engine's compiled-policy cache
+    # relies on; the same policy shows up in decision after decision of a notebook.
+    marks = dict(mark_items)
     doc = policy.to_dict()
     statements = doc.get("Statement")
     head = [(k, v) for k, v in doc.items() if k != "Statement"]
@@ -99,7 +147,7 @@ def _policy_json(policy: Policy, marks: Mapping[int, str] | None = None) -> str:
         lines.append('  "Statement": ')
         prefix = "  "
     for i, item in enumerate(items):
-        text = _e(_indent(json.dumps(item, indent=2), prefix))
+        text = _e(_statement_json(item, prefix))
         comma = "," if i < len(items) - 1 else ""
         cls = marks.get(i)
         if cls:
@@ -258,10 +306,11 @@ def _list(title: str, items: Iterable[str], cls: str) -> str:
 def decision_html(d: Decision) -> str:
     """The decision as a compact, self-contained HTML fragment."""
     state = "allowed" if d.allowed else "denied"
+    # The first line of explain(), its verdict ("Denied on both sides:") in bold.
+    verdict, colon, rest = summary(d).partition(":")
     head = (
         f'<div class="iamsim-head iamsim-{state}">'
-        f'<span class="iamsim-verdict">{"ALLOWED" if d.allowed else "DENIED"}</span>'
-        f"{_e(summary(d))}</div>"
+        f'<span class="iamsim-verdict">{_e(verdict + colon)}</span>{_e(rest)}</div>'
     )
     parts = [head]
     error = aws_error(d)

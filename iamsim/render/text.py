@@ -35,10 +35,11 @@ LAYER_ORDER: dict[str, tuple[str, ...]] = {
 # Why a second action is checked for an AssumeRole request.
 _EXTRA_ACTION_WHY: dict[str, str] = {
     "sts:tagsession": (
-        "needed because the session gets tags (passed, or transitive from the calling session)"
+        "needed because the session gets tags, passed or transitive from the calling session"
     ),
-    "sts:setsourceidentity": "needed because the session gets a source identity (set or inherited)",
+    "sts:setsourceidentity": "needed because the session gets a source identity, set or inherited",
 }
+_EXTRA_DEFAULT_WHY = "a further action this request needs"
 
 _ANSI = {
     "green": "\x1b[32m",
@@ -127,13 +128,19 @@ def _condition_clause(d: Decision, denial: Denial) -> str | None:
     keys = list(denial.condition_keys) or list(dict.fromkeys(n.key for n in misses))
     if not keys:
         return None
-    parts = []
+    different, absent = [], []
     for key in keys:
         found = [n for n in misses if n.key.lower() == key.lower()]
         if found and all(n.request_values is None for n in found):
-            parts.append(f"{key}, which the request does not carry")
+            absent.append(key)
         else:
-            parts.append(f"a different {key}")
+            different.append(f"a different {key}")
+    # The absent keys share one relative clause: "requires aws:SourceArn and
+    # aws:SourceAccount, which the request does not carry".
+    parts = different.copy()
+    if absent:
+        keys_text = absent[0] if len(absent) == 1 else ", ".join(absent[:-1]) + " and " + absent[-1]
+        parts.append(f"{keys_text}, which the request does not carry")
     return "requires " + " and ".join(parts)
 
 
@@ -150,11 +157,16 @@ def _principal_not_trusted(d: Decision, denial: Denial) -> bool:
     return False
 
 
+def _statement_words(statement: str) -> str:
+    """`statement DenyAll` for a Sid; a statement without one is already `Statement[1]`."""
+    return statement if re.fullmatch(r"Statement\[\d+\]", statement) else f"statement {statement}"
+
+
 def _extra_action(d: Decision, denial: Denial, *, named: bool) -> str:
     """For a second action (sts:TagSession): why it is checked, and its name unless `named`."""
     if denial.action == d.action:
         return ""
-    why = _EXTRA_ACTION_WHY.get(denial.action.lower(), "a further action this request needs")
+    why = _EXTRA_ACTION_WHY.get(denial.action.lower(), _EXTRA_DEFAULT_WHY)
     return f" ({why})" if named else f" for {denial.action} ({why})"
 
 
@@ -175,7 +187,7 @@ def _denial_phrase(d: Decision, denial: Denial, *, alone: bool) -> str:
             if denial.policy:
                 text += f" {denial.policy}"
             if denial.statement:
-                text += f" (statement {denial.statement})"
+                text += f" ({_statement_words(denial.statement)})"
         if denial.condition_keys:
             text += f", by its condition on {', '.join(denial.condition_keys)}"
         return text + extra
@@ -200,6 +212,17 @@ def _denial_phrase(d: Decision, denial: Denial, *, alone: bool) -> str:
     if alone:
         text += f" for {d.caller}"
     return text + _extra_action(d, denial, named=True)
+
+
+def _once(text: str) -> str:
+    """Say why a second action is checked only at its first mention (both sides may need it)."""
+    for why in (*_EXTRA_ACTION_WHY.values(), _EXTRA_DEFAULT_WHY):
+        clause = f" ({why})"
+        first = text.find(clause)
+        if first != -1:
+            cut = first + len(clause)
+            text = text[:cut] + text[cut:].replace(clause, "")
+    return text
 
 
 def _side_is_fine(d: Decision, side: str) -> bool:
@@ -245,7 +268,7 @@ def summary(d: Decision) -> str:
     phrases = list(dict.fromkeys(_denial_phrase(d, denial, alone=alone) for denial in ordered))
     sides = d.sides
     head = "Denied on both sides: " if len(sides) == 2 else "Denied: "
-    text = head + _join(phrases)
+    text = _once(head + _join(phrases))
     if len(sides) == 1:
         other = "target" if sides[0] == "source" else "source"
         if _side_is_fine(d, other):

@@ -104,7 +104,8 @@ def test_header_has_verdict_summary_and_aws_error() -> None:
     tree = Tree(decision_html(d))
     head = tree.root.find_all(cls="iamsim-head")[0]
     assert "iamsim-denied" in head.classes
-    assert head.text() == "DENIED" + d.explain().splitlines()[0]
+    assert head.text() == d.explain().splitlines()[0]
+    assert head.find_all("span", "iamsim-verdict")[0].text() == "Denied:"
     err = tree.root.find_all(cls="iamsim-err")[0].text()
     assert d.aws_error is not None and d.aws_error in err
     assert d.aws_error_detailed is not None and d.aws_error_detailed in err

@@ -84,7 +84,7 @@ def test_missing_tag_session_in_trust() -> None:
     assert first(f.tag_session_missing()) == (
         "Denied: the target account's (222222222222) role trust policy does not allow "
         "sts:TagSession for arn:aws:iam::111111111111:user/alice (needed because the session "
-        "gets tags (passed, or transitive from the calling session)); the source side is fine"
+        "gets tags, passed or transitive from the calling session); the source side is fine"
     )
 
 
