@@ -106,6 +106,7 @@ class RoleSession:
             "transitive_tag_keys": list(self.transitive_tag_keys),
             "source_identity": self.source_identity,
             "mfa_authenticated": self.mfa_authenticated,
+            "mfa_time": None if self.mfa_time is None else format_time(self.mfa_time),
             "chained": self.chained,
         }
 
@@ -126,6 +127,7 @@ class RoleSession:
             transitive_tag_keys=tuple(data.get("transitive_tag_keys", ())),
             source_identity=data.get("source_identity"),
             mfa_authenticated=bool(data.get("mfa_authenticated")),
+            mfa_time=when(data["mfa_time"]) if data.get("mfa_time") else None,
             chained=bool(data.get("chained")),
         )
 

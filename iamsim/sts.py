@@ -194,8 +194,6 @@ def validate_parameters(
             f"The transitive tag keys {missing} are not among the session tags passed with "
             "this request; a transitive tag key must name a session tag."
         )
-    if source_identity is not None and source_identity.lower().startswith("aws:"):
-        raise ValidationError("Source identity cannot start with 'aws:'.")
     if (serial_number is None) != (token_code is None):
         raise ValidationError("SerialNumber and TokenCode must be passed together.")
 

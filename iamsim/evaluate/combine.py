@@ -158,6 +158,7 @@ class _Decider:
                     account=account,
                     trace=trace,
                     attached_to=trace.attached_to,
+                    keys=tuple(dict.fromkeys(c.key for c in stmt.conditions)),
                     reason=(
                         f"{stmt.label} of the {_words(policy_type)} {trace.label}{where} "
                         f"explicitly denies {self.request.action}."

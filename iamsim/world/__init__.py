@@ -747,6 +747,8 @@ class World:
             rcp_note = "exempt: RCPs do not restrict service-linked roles"
         elif target.aws_managed:
             rcp_note = "exempt: RCPs do not apply to AWS managed KMS keys"
+        elif action.lower() == "kms:retiregrant":
+            rcp_note = "exempt: RCPs do not restrict kms:RetireGrant"
         else:
             rcp = target_place.rcp_levels
 
