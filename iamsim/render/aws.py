@@ -116,6 +116,14 @@ def denial_context(denial: Denial) -> str:
     return f"because no {noun} allows the {denial.action} action"
 
 
+def _own_message(d: Decision, denial: Denial | None) -> str | None:
+    """A message that replaces AWS's usual text: a service rule's own, or S3's bare one."""
+    if denial is not None and denial.aws_message:
+        return denial.aws_message
+    action = denial.action if denial is not None else d.action
+    return ACCESS_DENIED if _s3_outside(d, action) else None
+
+
 def aws_error(d: Decision) -> str | None:
     """The classic AccessDenied message for the first denial, or None when allowed.
 
@@ -124,12 +132,7 @@ def aws_error(d: Decision) -> str | None:
     if d.allowed:
         return None
     denial = _first(d)
-    if denial is not None and denial.aws_message:
-        return denial.aws_message
-    action = denial.action if denial is not None else d.action
-    if _s3_outside(d, action):
-        return ACCESS_DENIED
-    return _classic(d, denial)
+    return _own_message(d, denial) or _classic(d, denial)
 
 
 def aws_error_detailed(d: Decision) -> str | None:
@@ -137,16 +140,14 @@ def aws_error_detailed(d: Decision) -> str | None:
 
     `… because no identity-based policy allows the sts:AssumeRole action`,
     `… with an explicit deny in a service control policy`; for a "service" denial
-    (a rule of the service, not a policy) the denial's own reason follows a colon.
+    (a rule of the service, not a policy) gets the classic text: AWS names no policy.
     """
     if d.allowed:
         return None
     denial = _first(d)
-    if denial is not None and denial.aws_message:
-        return denial.aws_message
-    action = denial.action if denial is not None else d.action
-    if _s3_outside(d, action):
-        return ACCESS_DENIED
+    own = _own_message(d, denial)
+    if own is not None:
+        return own
     classic = _classic(d, denial)
     if denial is None:
         return classic

@@ -20,7 +20,13 @@ from typing import Any
 from iamsim.decision import Check, Decision, Layer
 from iamsim.model import Policy
 from iamsim.render.aws import aws_error, aws_error_detailed
-from iamsim.render.text import condition_comparison, layer_words, ordered_layers, summary
+from iamsim.render.text import (
+    condition_comparison,
+    layer_mark,
+    layer_words,
+    ordered_layers,
+    summary,
+)
 from iamsim.session import RoleSession
 from iamsim.trace import PolicyTrace, StatementTrace
 
@@ -180,11 +186,7 @@ def policy_html(policy: Policy) -> str:
 
 
 def _layer_class(layer: Layer) -> str:
-    if layer.verdict == "allow":
-        return "iamsim-allow"
-    if layer.verdict in ("deny", "implicit"):
-        return "iamsim-deny"
-    return "iamsim-na"
+    return {"ok": "iamsim-allow", "deny": "iamsim-deny", "none": "iamsim-na"}[layer_mark(layer)]
 
 
 _MARKS = {"iamsim-allow": "✔", "iamsim-deny": "✘", "iamsim-na": "–"}

@@ -309,7 +309,8 @@ _VERDICT_WORDS = {
 }
 
 
-def _layer_mark(layer: Layer) -> str:
+def layer_mark(layer: Layer) -> str:
+    """How a layer reads at a glance: "ok" (allows), "deny" (denies), "none" (takes no part)."""
     if layer.verdict == "allow":
         return "ok"
     if layer.verdict in ("deny", "implicit"):
@@ -318,7 +319,7 @@ def _layer_mark(layer: Layer) -> str:
 
 
 def _layer_colour(layer: Layer) -> tuple[str, ...]:
-    return {"ok": ("green",), "deny": ("red", "bold"), "none": ("dim",)}[_layer_mark(layer)]
+    return {"ok": ("green",), "deny": ("red", "bold"), "none": ("dim",)}[layer_mark(layer)]
 
 
 def _statement_lines(stmt: StatementTrace, style: _Style, indent: str) -> list[str]:
@@ -386,7 +387,7 @@ def _side_lines(d: Decision, layers: Sequence[Layer], side: str, style: _Style) 
             head += f" ({layer.note})"
         elif layer.verdict == "implicit":
             head += " (nothing allows it)"
-        mark = style.mark(_layer_mark(layer))
+        mark = style.mark(layer_mark(layer))
         lines.append(f"  {mark} " + style.paint(head, *_layer_colour(layer)))
         for trace in layer.policies:
             lines.extend(_policy_lines(trace, style, "      "))
