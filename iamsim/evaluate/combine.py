@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from iamsim.decision import Denial, Layer, NearMiss, Side
+from iamsim.decision import Denial, Layer, LayerVerdict, NearMiss, Side
 from iamsim.evaluate.inputs import Inputs, OrgLevel
 from iamsim.evaluate.policy_types import combined_verdict
 from iamsim.trace import PolicyTrace
@@ -344,100 +344,78 @@ class _Decider:
     # -- layers ---------------------------------------------------------------------
 
     def layers(self, not_needed: dict[str, str], scp_ok: bool, rcp_ok: bool) -> tuple[Layer, ...]:
+        """Every layer of both sides with its own verdict, in the order AWS applies them."""
         i, t = self.inputs, self.t
-        out: list[Layer] = []
 
-        def verdict_of(traces: Sequence[PolicyTrace], ok: bool | None = None) -> str:
-            v = combined_verdict(traces)
-            if v == "deny":
+        def verdict_of(traces: Sequence[PolicyTrace], ok: bool) -> LayerVerdict:
+            if combined_verdict(traces) == "deny":
                 return "deny"
-            if ok if ok is not None else v == "allow":
-                return "allow"
-            return "implicit"
+            return "allow" if ok else "implicit"
 
-        scp_traces = tuple(tr for level in t.scp for tr in level.traces)
-        if i.scp is None:
-            out.append(
-                Layer(
-                    "source",
-                    "scp",
-                    "exempt" if i.scp_note and "exempt" in i.scp_note else "not_applicable",
-                    note=i.scp_note,
-                )
-            )
-        else:
-            out.append(
-                Layer(
-                    "source",
-                    "scp",
-                    verdict_of(scp_traces, scp_ok),  # type: ignore[arg-type]
-                    scp_traces,
-                )
-            )
-        if i.identity is not None:
-            v = verdict_of(t.identity, True if i.root_caller else None)
-            note = i.identity_note if v != "allow" else None
-            if "identity" in not_needed and v == "implicit":
-                v, note = "not_applicable", not_needed["identity"]
-            if i.root_caller:
-                note = "the account root user is implicitly allowed in its own account"
-            out.append(Layer("source", "identity", v, t.identity, note))  # type: ignore[arg-type]
-        else:
+        def org_layer(
+            side: Side,
+            kind: str,
+            levels: Sequence[OrgTraces],
+            applies: bool,
+            note: str | None,
+            ok: bool,
+        ) -> Layer:
+            if not applies:  # AWS exempts the caller, or the layer does not apply at all
+                exempt = bool(note and note.startswith("exempt"))
+                return Layer(side, kind, "exempt" if exempt else "not_applicable", note=note)
+            traces = tuple(tr for level in levels for tr in level.traces)
+            return Layer(side, kind, verdict_of(traces, ok), traces)
+
+        def policy_layer(
+            side: Side,
+            kind: str,
+            traces: tuple[PolicyTrace, ...],
+            note: str | None = None,
+            ok: bool | None = None,
+        ) -> Layer:
+            verdict = verdict_of(traces, _allows(traces) if ok is None else ok)
+            if verdict == "implicit" and kind in not_needed:
+                verdict, note = "not_applicable", not_needed[kind]
+            return Layer(side, kind, verdict, traces, note)
+
+        out = [org_layer("source", "scp", t.scp, i.scp is not None, i.scp_note, scp_ok)]
+        if i.identity is None:
             out.append(
                 Layer("source", "identity", "not_applicable", note=not_needed.get("identity"))
             )
+        elif i.root_caller:
+            out.append(
+                policy_layer(
+                    "source",
+                    "identity",
+                    t.identity,
+                    ok=True,
+                    note=("the account root user is implicitly allowed in its own account"),
+                )
+            )
+        else:
+            layer = policy_layer("source", "identity", t.identity)
+            if layer.verdict != "allow" and layer.note is None:
+                layer = attrs.evolve(layer, note=i.identity_note)
+            out.append(layer)
         if t.boundary is not None:
-            v = verdict_of((t.boundary,))
-            note = None
-            if "boundary" in not_needed and v == "implicit":
-                v, note = "not_applicable", not_needed["boundary"]
-            out.append(Layer("source", "boundary", v, (t.boundary,), note))  # type: ignore[arg-type]
+            out.append(policy_layer("source", "boundary", (t.boundary,)))
         if i.session is not None:
-            v = verdict_of(t.session)
-            note = None
-            if "session" in not_needed and v == "implicit":
-                v, note = "not_applicable", not_needed["session"]
-            out.append(Layer("source", "session", v, t.session, note))  # type: ignore[arg-type]
+            out.append(policy_layer("source", "session", t.session))
         rtype = i.resource_type
         if t.resource is None:
-            v = (
-                "not_applicable"
-                if "resource" in not_needed or not any(d.policy_type == rtype for d in self.denials)
-                else "implicit"
-            )
+            denied = any(d.policy_type == rtype for d in self.denials)
             out.append(
                 Layer(
                     "target",
                     rtype,
-                    v,  # type: ignore[arg-type]
+                    "implicit" if denied else "not_applicable",
                     note=f"the {i.resource_label} has no {_words(rtype)}",
                 )
             )
         else:
-            rv = verdict_of((t.resource,))
-            rnote = None
-            if rv == "implicit" and "resource" in not_needed:
-                rv, rnote = "not_applicable", not_needed["resource"]
-            out.append(Layer("target", rtype, rv, (t.resource,), rnote))  # type: ignore[arg-type]
-        rcp_traces = tuple(tr for level in t.rcp for tr in level.traces)
-        if i.rcp is None:
-            out.append(
-                Layer(
-                    "target",
-                    "rcp",
-                    "exempt" if i.rcp_note and "exempt" in i.rcp_note else "not_applicable",
-                    note=i.rcp_note,
-                )
-            )
-        else:
-            out.append(
-                Layer(
-                    "target",
-                    "rcp",
-                    verdict_of(rcp_traces, rcp_ok),  # type: ignore[arg-type]
-                    rcp_traces,
-                )
-            )
+            out.append(policy_layer("target", rtype, (t.resource,)))
+        out.append(org_layer("target", "rcp", t.rcp, i.rcp is not None, i.rcp_note, rcp_ok))
         return tuple(out)
 
     def near_misses(self, layers: Sequence[Layer]) -> tuple[NearMiss, ...]:
