@@ -481,12 +481,20 @@ def principal_problem(kind: str, value: str) -> str | None:
     return None
 
 
+_CLOUDFRONT_OAI = "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity "
+
+
 def _aws_principal_problem(value: str) -> str | None:
     if value == "*" or _ACCOUNT_ID.fullmatch(value):
         return None
     if _UNIQUE_ID.fullmatch(value):
         # IAM shows a deleted user's/role's unique ID in place of its ARN; such an
         # entry is legal in a stored policy and matches no caller.
+        return None
+    if value.startswith(_CLOUDFRONT_OAI) and len(value) > len(_CLOUDFRONT_OAI):
+        # CloudFront Developer Guide: a bucket policy may name an origin access identity as
+        # `arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity ID`. It names a
+        # CloudFront identity, never an IAM caller, so it matches nobody here.
         return None
     if _has_wildcard(value):
         # Principal element: "You cannot use a wildcard to match part of a principal

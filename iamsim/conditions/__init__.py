@@ -528,6 +528,15 @@ class CompiledCondition:
             else:
                 hit, shown, notes = self._resolve(context)
             matched = self._compare(request, raw, hit, notes)
+            if matched and request and self.spec.negated and self.effect != "Deny" and any(
+                v.template is not None and v.template.render(context) is None
+                for v in self._values
+            ):
+                # [VARS] an unresolvable variable "might cause the entire statement to be
+                # invalid": a negated operator must not grant on the strength of a value
+                # that could not be read (least permissive reading for an Allow).
+                notes.append("a value could not be resolved: an Allow is not granted on it")
+                matched = False
         return ConditionTrace(
             operator=self.entry.operator,
             key=self.entry.key,
@@ -562,6 +571,12 @@ class CompiledCondition:
         notes: list[str],
     ) -> bool:
         spec = self.spec
+        if self.qualifier is not None and request is not None and not any(request):
+            # [MULTI] a set of empty values is a null data set: ForAllValues is true for it
+            # (AWS suggests a Null check "to prevent ... context keys with empty values" from
+            # evaluating to true), ForAnyValue false.
+            notes.append("the key holds only empty values: treated as an empty set")
+            request = ()
         if request is None or request == ():
             # [OPS] missing key: positive operators false, negated true; ...IfExists true.
             # [MULTI] ForAllValues is true when the key is missing or its set is empty;
@@ -574,11 +589,18 @@ class CompiledCondition:
             if self.qualifier == "ForAllValues":
                 return True
             if self.qualifier == "ForAnyValue":
-                # ForAnyValue ignores IfExists: AWS answers "not allowed" for an Allow with
-                # ForAnyValue:StringEqualsIfExists on an absent aws:TagKeys (re:Post question
-                # QU9HFmDzP0QGuU-fd7rS6B7w, "ForAnyValue:StringEqualsIfExists behaving
-                # unexpectedly"); iam-simulate documents the same.
-                return False
+                if not self.if_exists:
+                    return False
+                # [OPS] says IfExists makes an absent key true, yet AWS answers "not allowed"
+                # for an Allow with ForAnyValue:StringEqualsIfExists on an absent aws:TagKeys
+                # (re:Post, "ForAnyValue:StringEqualsIfExists behaving unexpectedly"). With
+                # the two readings in conflict, take the least permissive for this effect.
+                notes.append(
+                    "ForAnyValue with IfExists on an absent key: AWS's documentation and its "
+                    "observed behaviour differ; iamsim takes the least permissive reading for "
+                    f"{self.effect or 'Allow'}"
+                )
+                return self._pessimistic([False, True])
             if self.if_exists:
                 return True  # [OPS] "...IfExists": key absent → the condition is true
             return spec.negated

@@ -15,23 +15,19 @@ from iamsim.trace import PrincipalMatch, StatementTrace
 __all__ = ["evaluate_statement"]
 
 
-def _chain(caller: Caller) -> tuple[Caller, ...]:
-    """The identities AWS may check a NotPrincipal against, from the account down.
+def _chain(caller: Caller) -> tuple[tuple[Caller, frozenset[str]], ...]:
+    """The identities AWS may check a NotPrincipal against, each with how it must be listed.
 
-    IAM User Guide, NotPrincipal: AWS may evaluate the account, then the role or
-    user, then the session; a caller escapes a `Deny` + `NotPrincipal` only when
-    every one of them is listed.
+    IAM User Guide, NotPrincipal: AWS may evaluate the account, then the role or user,
+    then the session; a caller escapes a `Deny` + `NotPrincipal` only when every one of
+    them is listed by its own ARN (listing the account exempts the account check only).
     """
-    if caller.account is None:
-        return (caller,)
-    account = Caller(
-        kind="root",
-        arn=f"arn:aws:iam::{caller.account}:root",
-        account=caller.account,
-        principal_arn=f"arn:aws:iam::{caller.account}:root",
-    )
-    if caller.kind == "root":
-        return (account,)
+    if caller.account is None:  # service principals and anonymous callers
+        return ((caller, frozenset({"service", "wildcard"})),)
+    partition = (caller.arn or caller.principal_arn or "arn:aws:").split(":")[1] or "aws"
+    root = f"arn:{partition}:iam::{caller.account}:root"
+    account = Caller(kind="root", arn=root, account=caller.account, principal_arn=root)
+    chain = [(account, frozenset({"account", "wildcard"}))]
     if caller.kind == "role_session":
         role = Caller(
             kind="role_session",
@@ -39,8 +35,11 @@ def _chain(caller: Caller) -> tuple[Caller, ...]:
             account=caller.account,
             principal_arn=caller.principal_arn,
         )
-        return (account, role, caller)
-    return (account, caller)
+        chain.append((role, frozenset({"role", "wildcard"})))
+        chain.append((caller, frozenset({"session", "wildcard"})))
+    elif caller.kind in ("user", "federated_user"):
+        chain.append((caller, frozenset({caller.kind, "wildcard"})))
+    return tuple(chain)
 
 
 def _not_principal_applies(matcher: PrincipalMatcher, caller: Caller, effect: str) -> bool:
@@ -51,7 +50,7 @@ def _not_principal_applies(matcher: PrincipalMatcher, caller: Caller, effect: st
     """
     if effect == "Deny" and caller.has_boundary:
         return True
-    return not all(matcher.match(identity) is not None for identity in _chain(caller))
+    return not all(matcher.match(identity) in kinds for identity, kinds in _chain(caller))
 
 
 def evaluate_statement(stmt: CompiledStatement, request: Request) -> StatementTrace:
@@ -83,7 +82,10 @@ def evaluate_statement(stmt: CompiledStatement, request: Request) -> StatementTr
             failed.append("resource")
     elif stmt.not_resources is not None:
         hit, missing = stmt.not_resources.match(request.resource, request.context)
-        if hit:
+        # IAM User Guide, policy variables: a variable that cannot be resolved "might cause
+        # the entire statement to be invalid". An Allow is then not granted (a Deny still
+        # applies): the least permissive reading of that warning.
+        if hit or (missing and stmt.effect == "Allow"):
             failed.append("resource")
 
     if failed or not stmt.conditions:

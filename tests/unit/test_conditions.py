@@ -290,7 +290,12 @@ def test_variables() -> None:
     assert not matches(
         "StringLike", "s3:prefix", "home/${aws:username}/*", {"s3:prefix": "home//x"}
     )
-    assert matches("StringNotEquals", "s3:prefix", "${aws:username}", {"s3:prefix": "x"})
+    # [VARS] an unresolvable variable "might cause the entire statement to be invalid": a
+    # negated operator grants nothing on it in an Allow, and still denies in a Deny.
+    assert not matches("StringNotEquals", "s3:prefix", "${aws:username}", {"s3:prefix": "x"})
+    assert matches(
+        "StringNotEquals", "s3:prefix", "${aws:username}", {"s3:prefix": "x"}, effect="Deny"
+    )
     assert matches("StringEquals", "k:k", "${aws:PrincipalTag/t, 'dflt'}", {"k:k": "dflt"})
     assert matches("StringLike", "k:k", "a${*}", {"k:k": "a*"})
     assert not matches("StringLike", "k:k", "a${*}", {"k:k": "ab"})
