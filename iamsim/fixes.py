@@ -702,7 +702,7 @@ class _Planner:
                 f"{', '.join(words)}."
             )
         return Fix(
-            "source",
+            denial.side,  # the side whose denial it removes, though the caller makes it
             denial.policy_type,
             denial.account,
             text,
@@ -736,7 +736,7 @@ class _Planner:
 
         listed = ", ".join(f"{k}={v}" for k, v in wanted.items())
         return Fix(
-            "source",
+            denial.side,
             denial.policy_type,
             str(entity.account),
             f"Tag {entity.arn} with {listed}, as statement {st.label} of the "
@@ -1071,6 +1071,62 @@ def _verified(
     )
 
 
+def _compose(first: Fix, then: Fix) -> Fix:
+    """Two changes to one layer as one fix (remove a Deny, then add the missing Allow)."""
+    apply = None
+    if first.apply is not None or then.apply is not None:
+        a, b = first.apply, then.apply
+
+        def apply(world: World) -> World:
+            world = a(world) if a is not None else world
+            return b(world) if b is not None else world
+
+    request = None
+    if first.request is not None or then.request is not None:
+        request = _merged(dict(first.request or {}), then.request or {})
+    return attrs.evolve(
+        first,
+        description=f"{first.description} Then: {then.description}",
+        change=[first.change, then.change],
+        apply=apply,
+        request=request,
+    )
+
+
+def _completed(
+    fix: Fix, world: World, kind: str, call: dict[str, Any], before: Sequence[Denial]
+) -> Fix | None:
+    """A fix for an explicit Deny whose layer allows nothing once the Deny is gone.
+
+    Each layer is listed once, so removing its Deny uncovers "nothing allows it" in the
+    same layer; the fix that removes the Deny then also adds the narrow Allow.
+    """
+    denial = fix.denial
+    if denial is None or not denial.explicit or fix.guardrail:
+        return None
+    try:
+        after = _replay(fix.apply(world) if fix.apply is not None else world, kind, call, (fix,))
+    except IamsimError:
+        return None
+    gap = [
+        d
+        for d in after.denied_by
+        if not d.explicit
+        and (d.policy_type, d.side, d.action) == (denial.policy_type, denial.side, denial.action)
+    ]
+    if len(gap) != 1 or after._origin is None:
+        return None
+    fixed_world, _, _ = after._origin
+    planner = _Planner(after, fixed_world, kind, copy.copy(call))
+    for follow in planner.candidates(gap[0]):
+        if follow is None or follow.guardrail:
+            continue
+        both = _compose(fix, follow)
+        if _verified(both, world, kind, call, before):
+            return both
+    return None
+
+
 def suggest_fixes(decision: Decision) -> Sequence[Fix]:
     """The verified fixes for every denial of a decision made by a world: one per denial."""
     if decision.allowed:
@@ -1091,6 +1147,10 @@ def suggest_fixes(decision: Decision) -> Sequence[Fix]:
                 break
             if _verified(fix, world, kind, call, decision.denied_by):
                 fixes.append(fix)
+                break
+            completed = _completed(fix, world, kind, call, decision.denied_by)
+            if completed is not None:
+                fixes.append(completed)
                 break
     return tuple(fixes)
 

@@ -324,11 +324,11 @@ def assume_role(
             )
 
     moment = _now(now)
-    chained = isinstance(caller, RoleSession)
     inherited_tags: tuple[tuple[str, str], ...] = ()
     inherited_keys: tuple[str, ...] = ()
     inherited_source: str | None = None
     mfa = serial_number is not None and token_code is not None
+    mfa_time = moment if mfa else None
     if isinstance(caller, RoleSession):
         if caller.expiration <= moment:
             raise ValidationError(
@@ -338,7 +338,8 @@ def assume_role(
         inherited_tags = caller.transitive_tags
         inherited_keys = caller.transitive_tag_keys
         inherited_source = caller.source_identity
-        mfa = mfa or caller.mfa_authenticated
+        if not mfa and caller.mfa_authenticated:
+            mfa, mfa_time = True, caller.mfa_time  # MFA happened when the chain began
         # Session tags: a transitive tag of the calling session cannot be changed in the chain.
         fixed = {k.lower() for k, _ in inherited_tags}
         clash = [k for k, _ in tag_pairs if k.lower() in fixed]
@@ -360,6 +361,8 @@ def assume_role(
             )
 
     profile = world._profile(caller)
+    # Role chaining: any role session calling AssumeRole, given as a RoleSession or by ARN.
+    chained = profile.caller.kind == "role_session"
     if profile.caller.kind == "root":
         decision = build_decision(
             "AssumeRole",
@@ -424,7 +427,7 @@ def assume_role(
             transitive_tag_keys=(*inherited_keys, *transitive),
             source_identity=source_identity or inherited_source,
             mfa_authenticated=mfa,
-            mfa_time=moment if mfa else None,
+            mfa_time=mfa_time,
             chained=chained,
         )
         if arns:

@@ -244,7 +244,7 @@ def test_external_id(key: str) -> None:
     d = SCENARIOS[key].run()
     first = d.explain().splitlines()[0]
     assert "sts:ExternalId" in first
-    fixes = _check(d, side="target", layers=["role trust policy"], fixes={"trust": "source"})
+    fixes = _check(d, side="target", layers=["role trust policy"], fixes={"trust": "target"})
     assert fixes[0].request == {"external_id": "my-secret-123"}
     assert fixes[0].apply is None and fixes[0].request_for == "call"
     assert _apply_by_hand(d, fixes).allowed
@@ -290,7 +290,7 @@ def test_trust_condition_mfa_is_a_request_change() -> None:
     world = _world(trust=_trust(Bool={"aws:MultiFactorAuthPresent": "true"}))
     d = _assume(world)
     assert "aws:MultiFactorAuthPresent" in d.explain().splitlines()[0]
-    fixes = _check(d, side="target", layers=["role trust policy"], fixes={"trust": "source"})
+    fixes = _check(d, side="target", layers=["role trust policy"], fixes={"trust": "target"})
     assert set(fixes[0].request or {}) == {"serial_number", "token_code"}
     assert _apply_by_hand(d, fixes).allowed
 
@@ -301,14 +301,14 @@ def test_trust_condition_principal_tag_tags_the_caller() -> None:
         alice_extra={"tags": {"team": "data"}},
     )
     d = _assume(world)
-    fixes = _check(d, side="target", layers=["role trust policy"], fixes={"trust": "source"})
+    fixes = _check(d, side="target", layers=["role trust policy"], fixes={"trust": "target"})
     assert fixes[0].change == {"tag": ALICE, "tags": {"team": "platform"}}
 
 
 def test_trust_condition_session_name_is_a_request_change() -> None:
     world = _world(trust=_trust(StringEquals={"sts:RoleSessionName": "alice"}))
     d = _assume(world, session_name="eve")
-    fixes = _check(d, side="target", layers=["role trust policy"], fixes={"trust": "source"})
+    fixes = _check(d, side="target", layers=["role trust policy"], fixes={"trust": "target"})
     assert fixes[0].request == {"session_name": "alice"}
 
 

@@ -528,9 +528,15 @@ class CompiledCondition:
             else:
                 hit, shown, notes = self._resolve(context)
             matched = self._compare(request, raw, hit, notes)
-            if matched and request and self.spec.negated and self.effect != "Deny" and any(
-                v.template is not None and v.template.render(context) is None
-                for v in self._values
+            if (
+                matched
+                and request
+                and self.spec.negated
+                and self.effect != "Deny"
+                and any(
+                    v.template is not None and v.template.render(context) is None
+                    for v in self._values
+                )
             ):
                 # [VARS] an unresolvable variable "might cause the entire statement to be
                 # invalid": a negated operator must not grant on the strength of a value

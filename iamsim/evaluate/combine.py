@@ -464,14 +464,22 @@ def decide(inputs: Inputs, traces: LayerTraces) -> Combined:
     not_needed = d.grant()
     if inputs.service_denial:
         d._deny(
-            "target",
+            inputs.service_side,
             "service",
             explicit=False,
-            account=inputs.resource_account,
+            account=inputs.caller_account
+            if inputs.service_side == "source"
+            else inputs.resource_account,
             reason=inputs.service_denial,
         )
     layers = d.layers(not_needed, scp_ok, rcp_ok)
-    denials = tuple(sorted(d.denials, key=denial_order))
+    if inputs.service_allow:  # e.g. sts:GetCallerIdentity: no permission needed, no deny applies
+        d.denials.clear()
+    # One entry per layer: a layer that denies explicitly is not listed again as "nothing
+    # allows it" (its fix removes the Deny and, where needed, adds the Allow).
+    explicit = {(x.policy_type, x.side) for x in d.denials if x.explicit}
+    kept = [x for x in d.denials if x.explicit or (x.policy_type, x.side) not in explicit]
+    denials = tuple(sorted(kept, key=denial_order))
     return Combined(
         allowed=not denials,
         layers=layers,

@@ -25,6 +25,7 @@ def _trace(
         name=attached.name,
         account=attached.account,
         attached_to=attached_to,
+        require_resource=attached.require_resource,
     )
 
 

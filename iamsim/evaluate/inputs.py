@@ -24,6 +24,8 @@ class Attached:
     policy: Policy
     name: str | None = None
     account: str | None = None
+    # KMS key policies: a statement without Resource "has no effect" (AWS KMS, key policies).
+    require_resource: bool = False
     compiled: CompiledPolicy = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -67,6 +69,8 @@ class Inputs:
     rcp: tuple[OrgLevel, ...] | None = None
     rcp_note: str | None = None
     service_denial: str | None = None  # a service rule that denies whatever the policies say
+    service_side: Literal["source", "target"] = "target"  # whose side that rule concerns
+    service_allow: str | None = None  # a service rule that allows whatever the policies say
     identity_note: str | None = None  # e.g. the caller's account is not in the world
     notes: tuple[str, ...] = ()
 

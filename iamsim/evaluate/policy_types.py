@@ -25,14 +25,21 @@ def evaluate_policy(
     name: str | None = None,
     account: str | None = None,
     attached_to: str | None = None,
+    require_resource: bool = False,
 ) -> PolicyTrace:
-    """Evaluate every statement of one policy against the request."""
+    """Evaluate every statement of one policy against the request.
+
+    `require_resource`: statements without Resource/NotResource do not apply (KMS key
+    policies, where such a statement "has no effect").
+    """
     compiled = policy if isinstance(policy, CompiledPolicy) else policy.compile()
     return PolicyTrace(
         policy_type=policy_type,
         name=name,
         account=account,
-        statements=tuple(evaluate_statement(s, request) for s in compiled.statements),
+        statements=tuple(
+            evaluate_statement(s, request, require_resource) for s in compiled.statements
+        ),
         attached_to=attached_to,
         policy=compiled.policy,
     )

@@ -53,7 +53,9 @@ def _not_principal_applies(matcher: PrincipalMatcher, caller: Caller, effect: st
     return not all(matcher.match(identity) in kinds for identity, kinds in _chain(caller))
 
 
-def evaluate_statement(stmt: CompiledStatement, request: Request) -> StatementTrace:
+def evaluate_statement(
+    stmt: CompiledStatement, request: Request, require_resource: bool = False
+) -> StatementTrace:
     """Whether `stmt` applies to `request`; never raises for a parsed policy."""
     failed: list[str] = []
     caller = request.caller
@@ -87,6 +89,8 @@ def evaluate_statement(stmt: CompiledStatement, request: Request) -> StatementTr
         # applies): the least permissive reading of that warning.
         if hit or (missing and stmt.effect == "Allow"):
             failed.append("resource")
+    elif require_resource:
+        failed.append("resource")
 
     if failed or not stmt.conditions:
         return StatementTrace(

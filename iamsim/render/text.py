@@ -191,10 +191,12 @@ def _denial_phrase(d: Decision, denial: Denial, *, alone: bool) -> str:
         if denial.condition_keys:
             text += f", by its condition on {', '.join(denial.condition_keys)}"
         return text + extra
-    if denial.policy_type in ("scp", "rcp"):
+    if denial.policy_type in ("scp", "rcp") and denial.attached_to:
+        # One level of the organization path lacks an Allow: name the level.
+        subject = f"{_owner(denial.side, denial.account)} {words} attached to {denial.attached_to}"
+        verb = "does not allow"
+    elif denial.policy_type in ("scp", "rcp"):
         subject = f"{_owner(denial.side, denial.account)} {_PLURAL_WORDS[denial.policy_type]}"
-        if denial.attached_to:
-            subject += f" (attached to {denial.attached_to})"
         verb = "do not allow"
     else:
         subject = f"{_owner(denial.side, denial.account)} {words}"

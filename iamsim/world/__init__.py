@@ -67,6 +67,10 @@ RCP_SERVICES = frozenset(
     {"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "dynamodb", "logs", "cognito-idp", "aoss"}
 )
 
+# Services that accept unsigned requests, where a resource policy can admit anonymous
+# callers (IAM User Guide, policy variables: the anonymous row covers S3, SQS and SNS).
+ANONYMOUS_SERVICES = frozenset({"s3", "sqs", "sns"})
+
 # Services with one global endpoint, whose requests carry aws:RequestedRegion us-east-1.
 GLOBAL_SERVICES = frozenset({"iam", "sts", "organizations", "cloudfront", "route53", "support"})
 
@@ -119,6 +123,8 @@ class _Profile:
     role_session: RoleSession | None = None
     identity_note: str | None = None
     notes: tuple[str, ...] = ()
+    # A session made up from an ARN string: its issue time is the request's own clock.
+    synthetic: bool = False
 
 
 @attrs.frozen
@@ -450,6 +456,11 @@ class World:
             raise ValidationError(
                 f"principal must be an ARN string or a RoleSession, not {principal!r}"
             )
+        if ":role/" in principal and arn_account(principal) not in self._ix.accounts:
+            # A role of an account the world does not describe: one of its sessions, with
+            # no identity policies (diagnosed below like any caller of an unknown account).
+            parts = principal.split(":", 5)
+            principal = f"arn:{parts[1]}:sts::{parts[4]}:assumed-role/{arn_name(principal)}/iamsim"
         caller = caller_from_arn(principal) if ":role/" not in principal else None
         if caller is None:  # a role ARN: simulate one of its sessions
             role = self.role(principal)
@@ -466,6 +477,7 @@ class World:
             profile = self._session_profile(session)
             return attrs.evolve(
                 profile,
+                synthetic=True,
                 notes=(
                     *profile.notes,
                     f"{principal} is a role; simulated as its session {session.arn}",
@@ -517,14 +529,17 @@ class World:
             if role is None:
                 raise self._unknown("role", f"arn:aws:iam::{account}:role/{role_name}")
             now = _as_utc(None)
-            return self._session_profile(
-                RoleSession(
-                    role_arn=role.arn,
-                    session_name=session_name,
-                    role_unique_id=role.unique_id,
-                    issued=now,
-                    expiration=now + _dt.timedelta(hours=1),
-                )
+            return attrs.evolve(
+                self._session_profile(
+                    RoleSession(
+                        role_arn=role.arn,
+                        session_name=session_name,
+                        role_unique_id=role.unique_id,
+                        issued=now,
+                        expiration=now + _dt.timedelta(hours=1),
+                    )
+                ),
+                synthetic=True,
             )
         raise ValidationError(f"{principal}: federated users are not modelled yet")
 
@@ -676,6 +691,8 @@ class World:
                 missing=notes[0] if notes else None,
             )
         res, policy = entry
+        if policy is not None and service == "kms":
+            policy = attrs.evolve(policy, require_resource=True)
         return _Target(
             account=res.account,
             policy=policy,
@@ -718,6 +735,7 @@ class World:
         context = Context.chain(
             request_context(now, region),
             profile.context,
+            self._session_clock(profile, now),
             target.context,
             *(() if not call_keys else (Context.of(call_keys),)),
             *(() if not extra else (extra if isinstance(extra, Context) else Context.of(extra),)),
@@ -752,8 +770,20 @@ class World:
         else:
             rcp = target_place.rcp_levels
 
-        service_denial = None
-        if (
+        service_denial = service_allow = None
+        service_side = "target"
+        if action.lower() == "sts:getcalleridentity" and caller.kind != "anonymous":
+            service_allow = (
+                "sts:GetCallerIdentity needs no permission and cannot be denied "
+                "(AWS STS API reference, GetCallerIdentity)."
+            )
+        elif caller.kind == "anonymous" and service not in ANONYMOUS_SERVICES:
+            service_denial = (
+                f"{service} does not accept anonymous (unsigned) requests; only "
+                f"{', '.join(sorted(ANONYMOUS_SERVICES))} do."
+            )
+            service_side = "source"
+        elif (
             service == "kms"
             and caller.account
             and target.account
@@ -784,13 +814,34 @@ class World:
             rcp=rcp,
             rcp_note=rcp_note,
             service_denial=service_denial,
+            service_side=service_side,  # type: ignore[arg-type]
+            service_allow=service_allow,
             identity_note=profile.identity_note,
             notes=(
+                *((service_allow,) if service_allow else ()),
                 *profile.notes,
                 *target.notes,
                 *self._org_note(caller_place, target_place, caller.account, target.account),
             ),
         )
+
+    @staticmethod
+    def _session_clock(profile: _Profile, now: _dt.datetime) -> Context:
+        """Session keys that depend on the request's time: token issue time, MFA age."""
+        session = profile.role_session
+        if session is None:
+            return Context()
+        keys: dict[str, object] = {}
+        if profile.synthetic:
+            keys["aws:TokenIssueTime"] = now
+        elif session.expiration <= now:
+            raise ValidationError(
+                "The security token included in the request is expired", code="ExpiredToken"
+            )
+        if session.mfa_authenticated and session.mfa_time is not None:
+            # Global condition keys: seconds since the principal authenticated with MFA.
+            keys["aws:MultiFactorAuthAge"] = max(0, int((now - session.mfa_time).total_seconds()))
+        return Context.of(keys)
 
     @staticmethod
     def _org_note(

@@ -70,8 +70,6 @@ def principal_keys(
         # Temporary credentials always carry these (IAM User Guide, global condition keys).
         keys["aws:TokenIssueTime"] = format_time(session.issued)
         keys["aws:MultiFactorAuthPresent"] = session.mfa_authenticated
-        if session.mfa_authenticated and session.mfa_time is not None:
-            keys["aws:MultiFactorAuthAge"] = 0
         if session.source_identity:
             keys["aws:SourceIdentity"] = session.source_identity
     return keys
