@@ -51,6 +51,9 @@ class RoleSession:
     mfa_authenticated: bool = False
     mfa_time: _dt.datetime | None = None
     chained: bool = False
+    # STS reports PackedPolicySize (percent of the allowed size) when session policies or
+    # tags are passed; iamsim's figure is an estimate (see sts.py).
+    packed_policy_size: int | None = attrs.field(default=None, eq=False)
 
     @property
     def account(self) -> str:
@@ -87,6 +90,8 @@ class RoleSession:
             "Credentials": self.credentials,
             "AssumedRoleUser": {"AssumedRoleId": self.assumed_role_id, "Arn": self.arn},
         }
+        if self.packed_policy_size is not None:
+            out["PackedPolicySize"] = self.packed_policy_size
         if self.source_identity:
             out["SourceIdentity"] = self.source_identity
         return out
@@ -108,6 +113,7 @@ class RoleSession:
             "mfa_authenticated": self.mfa_authenticated,
             "mfa_time": None if self.mfa_time is None else format_time(self.mfa_time),
             "chained": self.chained,
+            "packed_policy_size": self.packed_policy_size,
         }
 
     @classmethod
@@ -129,6 +135,7 @@ class RoleSession:
             mfa_authenticated=bool(data.get("mfa_authenticated")),
             mfa_time=when(data["mfa_time"]) if data.get("mfa_time") else None,
             chained=bool(data.get("chained")),
+            packed_policy_size=data.get("packed_policy_size"),
         )
 
     def _repr_html_(self) -> str:

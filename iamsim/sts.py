@@ -225,6 +225,20 @@ def _packed_percent(
     return math.ceil(100 * len(zlib.compress(material.encode(), 9)) / PLAINTEXT_MAX)
 
 
+def _policy_arns(value: Sequence[Any] | None) -> tuple[str, ...]:
+    """PolicyArns as STS takes them: ARN strings, or boto3's `{"arn": …}` entries."""
+    out = []
+    for i, item in enumerate(value or ()):
+        if isinstance(item, Mapping) and isinstance(item.get("arn"), str):
+            item = item["arn"]
+        if not isinstance(item, str):
+            raise ValidationError(
+                f"policy_arns[{i}]: {item!r} is not a policy ARN (a string, or {{'arn': …}})"
+            )
+        out.append(item)
+    return tuple(out)
+
+
 def _as_tags(tags: Mapping[str, str] | Iterable[Any] | None) -> tuple[tuple[str, str], ...]:
     if tags is None:
         return ()
@@ -285,7 +299,7 @@ def assume_role(
 ) -> Decision:
     """Replay AssumeRole: validate as STS does, authorize every action it needs, mint a session."""
     tag_pairs = _as_tags(tags)
-    arns = tuple(policy_arns or ())
+    arns = _policy_arns(policy_arns)
     transitive = tuple(transitive_tag_keys or ())
     policy_doc, policy_text = _session_policy(policy)
     validate_parameters(
@@ -429,6 +443,7 @@ def assume_role(
             mfa_authenticated=mfa,
             mfa_time=mfa_time,
             chained=chained,
+            packed_policy_size=packed if (policy_text or arns or tag_pairs) else None,
         )
         if arns:
             try:  # session policy ARNs must resolve in the role's account

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from iamsim.errors import PolicyError, WorldError
 from iamsim.model import Policy, PolicyKind
 
 __all__ = [
@@ -71,6 +72,24 @@ def _trust_spec(value: Any) -> PolicySpec:
 def _resource_spec(value: Any) -> PolicySpec | None:
     """Converter: a resource-based policy, or None."""
     return None if value is None else _spec(value, "resource")
+
+
+def _named_policies(value: Any) -> tuple[tuple[str, Policy], ...]:
+    """Converter: policy documents by name (a mapping or pairs; dicts, JSON text or Policy)."""
+    if value is None:
+        return ()
+    items = value.items() if isinstance(value, Mapping) else value
+    out = []
+    for item in items:
+        if not (isinstance(item, tuple | list) and len(item) == 2 and isinstance(item[0], str)):
+            raise WorldError(f"policies: expected name → policy document, got {item!r}")
+        name, doc = item
+        try:
+            policy = doc if isinstance(doc, Policy) else Policy.from_json(doc)
+        except PolicyError as exc:
+            raise PolicyError([p.under(f"policies.{name}") for p in exc.problems]) from None
+        out.append((name, policy))
+    return tuple(out)
 
 
 def _tags(
@@ -253,7 +272,7 @@ class Organization:
     id: str
     management_account: str
     root: OrgUnit
-    policies: tuple[tuple[str, Policy], ...] = ()
+    policies: tuple[tuple[str, Policy], ...] = attrs.field(default=(), converter=_named_policies)
     account_scps: tuple[tuple[str, tuple[str, ...]], ...] = ()
     account_rcps: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
@@ -267,7 +286,7 @@ class Account:
 
     id: str
     alias: str | None = None
-    policies: tuple[tuple[str, Policy], ...] = ()
+    policies: tuple[tuple[str, Policy], ...] = attrs.field(default=(), converter=_named_policies)
     users: tuple[User, ...] = ()
     groups: tuple[Group, ...] = ()
     roles: tuple[Role, ...] = ()
