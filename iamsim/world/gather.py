@@ -1,0 +1,370 @@
+"""Gathering a request's inputs: what it acts on, its context keys, and every policy layer.
+
+For one request the world decides which resource-based policy applies (a role's
+trust policy, a bucket policy for its objects, a key policy), which SCP and RCP
+levels govern the two accounts and which service rules apply, and fills the
+context keys AWS sets on its own; the engine then only evaluates and combines.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+
+import attrs
+
+from iamsim.errors import ValidationError
+from iamsim.evaluate.inputs import Attached, Inputs
+from iamsim.request import Context, Request
+from iamsim.world.callers import Profile
+from iamsim.world.context import request_context, resource_keys
+from iamsim.world.index import WorldIndex
+from iamsim.world.model import arn_account
+from iamsim.world.org import AccountPlacement
+
+__all__ = ["Target", "gather", "locate", "resolve_target", "session_clock"]
+
+# Actions authorized against a role's trust policy (IAM User Guide, role trust policies).
+TRUST_ACTIONS = frozenset(
+    a.lower()
+    for a in (
+        "sts:AssumeRole",
+        "sts:AssumeRoleWithSAML",
+        "sts:AssumeRoleWithWebIdentity",
+        "sts:TagSession",
+        "sts:SetSourceIdentity",
+        "sts:SetContext",
+    )
+)
+
+# Services whose resources RCPs govern (AWS Organizations, "Resource control policies",
+# list of supported services). Kept as data: AWS extends it over time.
+RCP_SERVICES = frozenset(
+    {"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "dynamodb", "logs", "cognito-idp", "aoss"}
+)
+
+# Services that accept unsigned requests, where a resource policy can admit anonymous
+# callers (IAM User Guide, policy variables: the anonymous row covers S3, SQS and SNS).
+ANONYMOUS_SERVICES = frozenset({"s3", "sqs", "sns"})
+
+# Services with one global endpoint, whose requests carry aws:RequestedRegion us-east-1.
+GLOBAL_SERVICES = frozenset({"iam", "sts", "organizations", "cloudfront", "route53", "support"})
+
+# KMS operations that work across accounts (AWS KMS Developer Guide, "Allowing users in
+# other accounts to use a KMS key"); any other KMS operation fails cross-account.
+KMS_CROSS_ACCOUNT = frozenset(
+    a.lower()
+    for a in (
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKeyPair",
+        "kms:GenerateDataKeyPairWithoutPlaintext",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:GenerateMac",
+        "kms:VerifyMac",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+        "kms:Sign",
+        "kms:Verify",
+        "kms:DeriveSharedSecret",
+        "kms:CreateGrant",
+        "kms:DescribeKey",
+        "kms:GetKeyRotationStatus",
+        "kms:GetPublicKey",
+        "kms:ListGrants",
+        "kms:RetireGrant",
+        "kms:RevokeGrant",
+    )
+)
+
+
+@attrs.frozen
+class Target:
+    """What a request acts on: its owner account and resource-based policy."""
+
+    account: str | None
+    policy: Attached | None
+    policy_type: str = "resource"
+    required: bool = False
+    label: str = "resource"
+    tags: tuple[tuple[str, str], ...] = ()
+    aws_managed: bool = False
+    iam: bool = False
+    notes: tuple[str, ...] = ()
+    arn: str | None = None  # the entity that owns the policy (a bucket for its objects)
+    missing: str | None = None  # why the world knows no policy for it
+    context: Context = attrs.field(factory=Context, eq=False)
+
+
+def resolve_target(
+    index: WorldIndex, action: str, resource: str, caller_account: str | None
+) -> Target:
+    """What the request acts on, with the resource's context keys filled in."""
+    found = locate(index, action, resource, caller_account)
+    keys = resource_keys(
+        found.account, index.placement(found.account), found.tags, iam_resource=found.iam
+    )
+    return attrs.evolve(found, context=Context.of(keys))
+
+
+def locate(index: WorldIndex, action: str, resource: str, caller_account: str | None) -> Target:
+    """The resource-based policy that governs `resource` for `action`, and its owner."""
+    if resource == "*":
+        return Target(account=caller_account, policy=None)
+    parts = resource.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        raise ValidationError(
+            f"{resource!r} is not a resource ARN (arn:partition:service:"
+            'region:account:resource) or "*"'
+        )
+    service = parts[2]
+    if action.lower() in TRUST_ACTIONS and service == "iam" and ":role/" in resource:
+        found = index.roles.get(resource)
+        account = arn_account(resource)
+        if found is None:
+            known = account in index.accounts
+            note = (
+                f"The role {resource} does not exist in account {account}; AWS answers "
+                "AccessDenied, exactly as for a trust failure."
+                if known
+                else f"Account {account} is not described by the world, so the role "
+                f"{resource} and its trust policy are unknown."
+            )
+            return Target(
+                account=account,
+                policy=None,
+                policy_type="trust",
+                required=True,
+                label="role",
+                notes=(note,),
+                arn=resource,
+                missing=note,
+            )
+        role, _, trust = found
+        return Target(
+            account=role.account,
+            policy=trust,
+            policy_type="trust",
+            required=True,
+            label="role",
+            tags=role.tags,
+            iam=True,
+            arn=role.arn,
+        )
+    arn = resource
+    if service == "s3":
+        bucket = parts[5].split("/", 1)[0]
+        arn = index.buckets.get(bucket, f"arn:{parts[1]}:s3:::{bucket}")
+    entry = index.resources.get(arn)
+    if entry is None:
+        entry = next(
+            (
+                e
+                for a, e in index.resources.items()
+                if arn.startswith(a) and arn[len(a) : len(a) + 1] in (":", "/")
+            ),
+            None,
+        )
+    label = {
+        "s3": "bucket",
+        "kms": "key",
+        "sqs": "queue",
+        "sns": "topic",
+        "lambda": "function",
+        "secretsmanager": "secret",
+        "ecr": "repository",
+        "iam": "IAM resource",
+    }.get(service, "resource")
+    required = service == "kms"
+    if entry is None:
+        owner = arn_account(resource) or None
+        notes: tuple[str, ...] = ()
+        if owner is None:
+            notes = (
+                f"{arn} is not described by the world, so its owner and its "
+                "resource-based policy are unknown.",
+            )
+        return Target(
+            account=owner,
+            policy=None,
+            required=required,
+            label=label,
+            notes=notes,
+            arn=arn,
+            missing=notes[0] if notes else None,
+        )
+    res, policy = entry
+    if policy is not None and service == "kms":
+        policy = attrs.evolve(policy, require_resource=True)
+    return Target(
+        account=res.account,
+        policy=policy,
+        required=required,
+        label=label,
+        tags=res.tags,
+        aws_managed=res.aws_managed,
+        arn=res.arn,
+    )
+
+
+# -- asking ---------------------------------------------------------------------
+
+
+def gather(
+    index: WorldIndex,
+    profile: Profile,
+    action: str,
+    resource: str,
+    extra: Mapping[str, object] | Context | None,
+    now: _dt.datetime,
+    call_keys: Mapping[str, object] | None = None,
+) -> Inputs:
+    """Every policy layer and context key of one request, for the engine."""
+    caller = profile.caller
+    memo_key = (
+        action.lower() in TRUST_ACTIONS,
+        resource,
+        caller.account if resource == "*" else None,
+    )
+    target = index.targets.get(memo_key)
+    if target is None:
+        target = resolve_target(index, action, resource, caller.account)
+        if len(index.targets) < 4096:
+            index.targets[memo_key] = target
+    caller_place = index.placement(caller.account)
+    target_place = index.placement(target.account)
+    parts = resource.split(":", 4)
+    region = parts[3] if len(parts) == 5 else ""
+    if not region and action.split(":", 1)[0].lower() in GLOBAL_SERVICES:
+        # Global services are called in us-east-1 (IAM User Guide, aws:RequestedRegion).
+        region = "us-east-1"
+    context = Context.chain(
+        request_context(now, region),
+        profile.context,
+        session_clock(profile, now),
+        target.context,
+        *(() if not call_keys else (Context.of(call_keys),)),
+        *(() if not extra else (extra if isinstance(extra, Context) else Context.of(extra),)),
+    )
+    request = Request(caller=caller, action=action, resource=resource, context=context)
+
+    scp = rcp = None
+    scp_note = rcp_note = None
+    if caller.kind in ("service", "anonymous"):
+        scp_note = "SCPs do not apply to AWS service principals or anonymous callers"
+    elif caller_place is None:
+        scp_note = "the caller's account is not in an organization"
+    elif caller_place.management:
+        scp_note = "exempt: SCPs never restrict the management account"
+    elif caller.service_linked:
+        scp_note = "exempt: SCPs do not restrict service-linked roles"
+    else:
+        scp = caller_place.scp_levels
+    service = action.split(":", 1)[0].lower()
+    if target_place is None:
+        rcp_note = "the resource's account is not in an organization"
+    elif target_place.management:
+        rcp_note = "exempt: RCPs never restrict resources of the management account"
+    elif service not in RCP_SERVICES:
+        rcp_note = f"RCPs do not apply to the {service} service"
+    elif caller.service_linked:
+        rcp_note = "exempt: RCPs do not restrict service-linked roles"
+    elif target.aws_managed:
+        rcp_note = "exempt: RCPs do not apply to AWS managed KMS keys"
+    elif action.lower() == "kms:retiregrant":
+        rcp_note = "exempt: RCPs do not restrict kms:RetireGrant"
+    else:
+        rcp = target_place.rcp_levels
+
+    service_denial = service_allow = None
+    service_side = "target"
+    if action.lower() == "sts:getcalleridentity" and caller.kind != "anonymous":
+        service_allow = (
+            "sts:GetCallerIdentity needs no permission and cannot be denied "
+            "(AWS STS API reference, GetCallerIdentity)."
+        )
+    elif caller.kind == "anonymous" and service not in ANONYMOUS_SERVICES:
+        service_denial = (
+            f"{service} does not accept anonymous (unsigned) requests; only "
+            f"{', '.join(sorted(ANONYMOUS_SERVICES))} do."
+        )
+        service_side = "source"
+    elif (
+        service == "kms"
+        and caller.account
+        and target.account
+        and caller.account != target.account
+        and action.lower() not in KMS_CROSS_ACCOUNT
+    ):
+        service_denial = (
+            f"KMS does not allow {action} across accounts: only cryptographic "
+            "operations, grants, DescribeKey, GetKeyRotationStatus and "
+            "GetPublicKey work on another account's key."
+        )
+    return Inputs(
+        request=request,
+        caller_account=caller.account,
+        resource_account=target.account,
+        identity=profile.identity,
+        resource_type=target.policy_type,  # type: ignore[arg-type]
+        resource_policy=target.policy,
+        resource_required=target.required,
+        resource_label=target.label,
+        resource_arn=target.arn,
+        resource_missing=target.missing,
+        root_caller=caller.kind == "root",
+        boundary=profile.boundary,
+        session=profile.session,
+        scp=scp,
+        scp_note=scp_note,
+        rcp=rcp,
+        rcp_note=rcp_note,
+        service_denial=service_denial,
+        service_side=service_side,  # type: ignore[arg-type]
+        service_allow=service_allow,
+        identity_note=profile.identity_note,
+        notes=(
+            *((service_allow,) if service_allow else ()),
+            *profile.notes,
+            *target.notes,
+            *org_note(caller_place, target_place, caller.account, target.account),
+        ),
+    )
+
+
+def session_clock(profile: Profile, now: _dt.datetime) -> Context:
+    """Session keys that depend on the request's time: token issue time, MFA age."""
+    session = profile.role_session
+    if session is None:
+        return Context()
+    keys: dict[str, object] = {}
+    if profile.synthetic:
+        keys["aws:TokenIssueTime"] = now
+    elif session.expiration <= now:
+        raise ValidationError(
+            "The security token included in the request is expired", code="ExpiredToken"
+        )
+    if session.mfa_authenticated and session.mfa_time is not None:
+        # Global condition keys: seconds since the principal authenticated with MFA.
+        keys["aws:MultiFactorAuthAge"] = max(0, int((now - session.mfa_time).total_seconds()))
+    return Context.of(keys)
+
+
+def org_note(
+    source: AccountPlacement | None,
+    target: AccountPlacement | None,
+    caller_account: str | None,
+    resource_account: str | None,
+) -> tuple[str, ...]:
+    """A note when caller and resource are in one organization (S3 then gives its reason)."""
+    if (
+        source is None
+        or target is None
+        or source.org_id != target.org_id
+        or caller_account == resource_account
+    ):
+        return ()
+    return (
+        f"The caller's and the resource's accounts are in the same organization ({source.org_id}).",
+    )
