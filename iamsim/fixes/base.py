@@ -1,0 +1,78 @@
+"""The planner's common ground: the denied call, the caller's own entity, dispatch per layer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from iamsim.decision import Decision, Denial
+from iamsim.fixes.model import Apply, Fix
+from iamsim.session import RoleSession
+
+if TYPE_CHECKING:
+    from iamsim.world import World
+
+
+class _PlannerBase:
+    """The decision, its world and call; where the caller's policies live; one handler per layer.
+
+    `candidates` calls `_fix_<policy type>`, which the side mixins (`caller`, `target`,
+    `guardrails`) define; `planner._Planner` puts them together.
+    """
+
+    def __init__(self, decision: Decision, world: World, kind: str, call: dict[str, Any]) -> None:
+        self.d = decision
+        self.world = world
+        self.kind = kind
+        self.call = call
+        caller = call.get("caller") if kind == "assume_role" else call.get("principal")
+        self.session = caller if isinstance(caller, RoleSession) else None
+        self.caller_arn = caller if isinstance(caller, str) else None
+
+    # -- where the caller's policies live ---------------------------------------------
+
+    def _principal_entity(self) -> Any:
+        if self.session is not None:
+            return self.world.role(self.session.role_arn)
+        if self.caller_arn is None:
+            return None
+        if ":role/" in self.caller_arn:
+            return self.world.role(self.caller_arn)
+        if ":assumed-role/" in self.caller_arn:
+            account = self.caller_arn.split(":")[4]
+            name = self.caller_arn.split("/")[1]
+            return next(
+                (
+                    r
+                    for a in self.world.accounts
+                    if a.id == account
+                    for r in a.roles
+                    if r.name == name
+                ),
+                None,
+            )
+        return self.world.user(self.caller_arn)
+
+    def _principal_arn(self) -> str | None:
+        entity = self._principal_entity()
+        return None if entity is None else str(entity.arn)
+
+    def _edit_entity(self, change: Callable[[Any], Any]) -> Apply | None:
+        entity = self._principal_entity()
+        if entity is None:
+            return None
+        arn, is_role = entity.arn, hasattr(entity, "trust_policy")
+
+        def apply(world: World) -> World:
+            current: Any = world.role(arn) if is_role else world.user(arn)
+            return world.replace(current, change(current))
+
+        return apply
+
+    # -- candidates per denial -----------------------------------------------------------
+
+    def candidates(self, denial: Denial) -> Iterator[Fix]:
+        handler = getattr(self, f"_fix_{denial.policy_type}", None)
+        if handler is None:
+            return iter(())
+        return (f for f in handler(denial) if f is not None)

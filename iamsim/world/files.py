@@ -1,0 +1,256 @@
+"""Reading world files (.json, .yaml, .toml) to plain data; syntax errors give line and column."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import json.decoder
+import json.scanner
+import os
+import re
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from iamsim.errors import Problem, WorldError
+from iamsim.world.load_checks import _type_name
+
+__all__ = ["SUPPORTED_EXTENSIONS", "read_world_file"]
+
+SUPPORTED_EXTENSIONS = (".json", ".yaml", ".yml", ".toml")
+
+
+def read_world_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a world document as plain data; the format follows the file extension.
+
+    Raise `WorldError` for an unsupported extension, an unreadable file, a syntax
+    error (`<file>: line L, column C: message`), a duplicate key, or a document
+    whose top level is not a mapping.
+    """
+    file = Path(path)
+    name = str(path)
+    ext = file.suffix.lower()
+    if ext not in SUPPORTED_EXTENSIONS:
+        raise WorldError(
+            Problem(
+                "file.format",
+                name,
+                f"unsupported world file extension {ext or '(none)'!r}",
+                "use one of " + ", ".join(SUPPORTED_EXTENSIONS),
+            )
+        )
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise WorldError(
+            Problem("file.unreadable", name, f"cannot read the file: {exc.strerror or exc}")
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = _line_column(raw[: exc.start].decode("utf-8", "replace"), None)
+        raise _syntax(name, line, column, "not UTF-8 text") from None
+
+    if ext == ".json":
+        data = _load_json(text, name)
+    elif ext == ".toml":
+        data = _load_toml(text, name)
+    else:
+        data = _load_yaml(text, name)
+    if not isinstance(data, dict):
+        raise WorldError(
+            Problem(
+                "value.type",
+                name,
+                f"a world document must be a mapping at the top level, not {_type_name(data)}",
+            )
+        )
+    return data
+
+
+def _line_column(text: str, pos: int | None) -> tuple[int, int]:
+    """1-based line and column of `pos` in `text` (end of `text` when None)."""
+    if pos is None:
+        pos = len(text)
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return line, column
+
+
+def _syntax(name: str, line: int, column: int, message: str) -> WorldError:
+    return WorldError(Problem("file.syntax", name, f"line {line}, column {column}: {message}"))
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, pos: int) -> None:
+        super().__init__(key)
+        self.key = key
+        self.pos = pos
+
+
+# JSONObject, WHITESPACE and scanstring are real but missing from typeshed.
+_jd: Any = json.decoder
+_js: Any = json.scanner
+
+
+def _json_decoder() -> json.JSONDecoder:
+    """A decoder that rejects duplicate keys (and NaN/Infinity, which are not JSON)."""
+
+    def reject_constant(value: str) -> Any:
+        raise ValueError(f"{value} is not valid JSON")
+
+    decoder: Any = json.JSONDecoder(parse_constant=reject_constant)
+    original = _jd.JSONObject
+
+    def parse_object(
+        s_and_end: tuple[str, int],
+        strict: bool,
+        scan_once: Callable[[str, int], tuple[Any, int]],
+        object_hook: Any,
+        object_pairs_hook: Any,
+        memo: Any = None,
+    ) -> tuple[dict[str, Any], int]:
+        s, start = s_and_end
+        pairs, end = original(s_and_end, strict, scan_once, None, list, memo)
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise _DuplicateKey(key, _key_position(s, start, key, scan_once, strict))
+            out[key] = value
+        return out, end
+
+    # The C scanner ignores `parse_object`; the pure-Python one calls it.
+    decoder.parse_object = parse_object
+    decoder.scan_once = _js.py_make_scanner(decoder)
+    return decoder  # type: ignore[no-any-return]
+
+
+def _key_position(
+    s: str, start: int, key: str, scan_once: Callable[[str, int], tuple[Any, int]], strict: bool
+) -> int:
+    """Where the second `key` of the (already valid) object opened at `start - 1` begins."""
+    ws = _jd.WHITESPACE.match
+    seen = False
+    pos = start
+    while True:
+        pos = ws(s, pos).end()
+        if s[pos] != '"':
+            return start - 1
+        key_pos = pos
+        name, pos = _jd.scanstring(s, pos + 1, strict)
+        if name == key:
+            if seen:
+                return int(key_pos)
+            seen = True
+        pos = ws(s, pos).end() + 1  # past ':'
+        pos = ws(s, pos).end()
+        _, pos = scan_once(s, pos)
+        pos = ws(s, pos).end()
+        if s[pos] != ",":
+            return start - 1
+        pos += 1
+
+
+def _load_json(text: str, name: str) -> Any:
+    try:
+        return _json_decoder().decode(text)
+    except _DuplicateKey as exc:
+        line, column = _line_column(text, exc.pos)
+        raise _syntax(name, line, column, f"duplicate key {json.dumps(exc.key)}") from None
+    except json.JSONDecodeError as exc:
+        raise _syntax(name, exc.lineno, exc.colno, exc.msg) from None
+    except ValueError as exc:  # NaN / Infinity
+        raise WorldError(Problem("file.syntax", name, str(exc))) from None
+    except RecursionError:
+        raise WorldError(
+            Problem("file.syntax", name, "the document is nested too deeply")
+        ) from None
+
+
+_TOML_POSITION = re.compile(r"^(?P<msg>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)$")
+
+
+def _load_toml(text: str, name: str) -> Any:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _TOML_POSITION.match(message)
+        if match:
+            raise _syntax(name, int(match["line"]), int(match["column"]), match["msg"]) from None
+        message = message.replace(" (at end of document)", "")
+        line, column = _line_column(text, None)
+        raise _syntax(name, line, column, message) from None
+    return _dates_as_text(data)
+
+
+def _dates_as_text(value: Any) -> Any:
+    """TOML reads `Version = 2012-10-17` as a date; a world document only holds text there."""
+    if isinstance(value, dict):
+        return {k: _dates_as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dates_as_text(v) for v in value]
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return value
+
+
+class _WorldYamlLoader(yaml.SafeLoader):
+    """`yaml.SafeLoader` that rejects duplicate keys and keeps dates as text.
+
+    Unquoted `Version: 2012-10-17` would otherwise become a `datetime.date`.
+    """
+
+
+_WorldYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    out: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            duplicate = key in out
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping",
+                node.start_mark,
+                "found unhashable key",
+                key_node.start_mark,
+            ) from None
+        if duplicate:
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping",
+                node.start_mark,
+                f"duplicate key {key!r}",
+                key_node.start_mark,
+            )
+        out[key] = loader.construct_object(value_node, deep=True)
+    return out
+
+
+_WorldYamlLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _load_yaml(text: str, name: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_WorldYamlLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or exc.context or "invalid YAML"
+        if mark is None:
+            raise WorldError(Problem("file.syntax", name, message)) from None
+        raise _syntax(name, mark.line + 1, mark.column + 1, message) from None
+    except yaml.YAMLError as exc:
+        raise WorldError(Problem("file.syntax", name, str(exc))) from None
+    except RecursionError:
+        raise WorldError(
+            Problem("file.syntax", name, "the document is nested too deeply")
+        ) from None

@@ -1,0 +1,327 @@
+"""The world document's `accounts` → `Account`s with their users, groups, roles, resources."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from iamsim.errors import did_you_mean, join_path
+from iamsim.model import Policy
+from iamsim.world.load_checks import (
+    _ACCOUNT_ID,
+    _Checks,
+    _choices,
+    _is_reference,
+    _key,
+    _short,
+    _type_name,
+)
+from iamsim.world.model import Account, Group, Resource, Role, User
+
+# Account aliases: 3-63 lowercase letters, digits and hyphens, not starting/ending with `-`.
+_ALIAS = re.compile(r"[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]")
+_ARN = re.compile(
+    r"arn:(?P<partition>aws(?:-[a-z]+)*):(?P<service>[a-z0-9][a-z0-9-]*):(?P<region>[a-z0-9-]*):"
+    r"(?P<account>[^:]*):(?P<resource>.+)",
+    re.DOTALL,
+)
+
+_MIN_SESSION, _MAX_SESSION = 3600, 43200  # CreateRole MaxSessionDuration
+_MAX_DESCRIPTION = 1000  # CreateRole Description
+
+_ACCOUNT_KEYS = ("alias", "scps", "rcps", "policies", "users", "groups", "roles", "resources")
+_USER_KEYS = ("path", "policies", "groups", "permissions_boundary", "tags")
+_GROUP_KEYS = ("path", "policies")
+_ROLE_KEYS = (
+    "path",
+    "trust_policy",
+    "policies",
+    "permissions_boundary",
+    "max_session_duration",
+    "tags",
+    "description",
+)
+_RESOURCE_KEYS = ("policy", "tags", "aws_managed")
+
+
+class _AccountsParser(_Checks):
+    """The `accounts` part of the world parser: each account, its IAM entities and resources."""
+
+    def accounts(self, value: Any) -> dict[str, tuple[str, Mapping[Any, Any]]]:
+        """Account id → (path, body) for every well-formed entry of `accounts`."""
+        mapping = self.optional_mapping(value, "accounts", "accounts")
+        out: dict[str, tuple[str, Mapping[Any, Any]]] = {}
+        for key, body in mapping.items():
+            path = _key("accounts", key)
+            account_id = self.account_id(key, path)
+            if account_id is None:
+                continue
+            if account_id in out:  # YAML `111111111111` and `"111111111111"`
+                self.add("account.duplicate", path, f"account {account_id} is listed twice")
+                continue
+            out[account_id] = (path, self.optional_mapping(body, path, "an account"))
+        return out
+
+    def account(self, account_id: str, path: str, body: Mapping[Any, Any]) -> Account | None:
+        self.check_keys(body, _ACCOUNT_KEYS, path, "an account")
+        alias = body.get("alias")
+        if alias is not None:
+            alias = self.string(alias, join_path(path, "alias"), "alias")
+            if alias is not None and not _ALIAS.fullmatch(alias):
+                self.add(
+                    "account.alias",
+                    join_path(path, "alias"),
+                    f"invalid account alias {_short(alias)}",
+                    "an alias is 3-63 lowercase letters, digits and hyphens, "
+                    "not starting or ending with a hyphen",
+                )
+                alias = None
+
+        policies: list[tuple[str, Policy]] = []
+        names: list[tuple[str, str]] = []
+        section = join_path(path, "policies")
+        for name, doc in self.items(
+            self.optional_mapping(body.get("policies"), section, "policies"),
+            section,
+            "a policy name",
+        ):
+            where = _key(section, name)
+            self.iam_name(name, where, "policy")
+            names.append((where, name))
+            if not self.check_document_type(doc, where):
+                continue
+            parsed = self.document(doc, where, "identity")
+            if parsed is not None:
+                policies.append((name, parsed))
+        self.unique_names(names, "policy")
+
+        groups = self.entities(body, path, "groups", "group", self.group, account_id)
+        group_names = {g.name for g in groups}
+        users = self.entities(body, path, "users", "user", self.user, account_id, group_names)
+        roles = self.entities(body, path, "roles", "role", self.role, account_id)
+        resources = self.resources(body.get("resources"), join_path(path, "resources"), account_id)
+        return Account(
+            id=account_id,
+            alias=alias,
+            policies=tuple(policies),
+            users=tuple(users),
+            groups=tuple(groups),
+            roles=tuple(roles),
+            resources=tuple(resources),
+        )
+
+    def entities(
+        self,
+        body: Mapping[Any, Any],
+        path: str,
+        section: str,
+        kind: str,
+        build: Callable[..., Any],
+        *args: Any,
+    ) -> list[Any]:
+        where = join_path(path, section)
+        out: list[Any] = []
+        names: list[tuple[str, str]] = []
+        for name, value in self.items(
+            self.optional_mapping(body.get(section), where, section), where, f"a {kind} name"
+        ):
+            entity_path = _key(where, name)
+            self.iam_name(name, entity_path, kind)
+            names.append((entity_path, name))
+            entity_body = self.optional_mapping(value, entity_path, f"a {kind}")
+            entity = build(name, entity_path, entity_body, *args)
+            if entity is not None:
+                out.append(entity)
+        self.unique_names(names, kind)
+        return out
+
+    def user(
+        self, name: str, path: str, body: Mapping[Any, Any], account_id: str, group_names: set[str]
+    ) -> User | None:
+        self.check_keys(body, _USER_KEYS, path, "a user")
+        iam_path = self.iam_path(body.get("path"), join_path(path, "path"))
+        policies = self.policy_list(body.get("policies"), join_path(path, "policies"), "identity")
+        groups: list[str] = []
+        if body.get("groups") is not None:
+            where = join_path(path, "groups")
+            for item_path, group in self.string_list(body["groups"], where, "groups") or []:
+                if group in group_names:
+                    groups.append(group)
+                else:
+                    self.add(
+                        "group.unknown",
+                        item_path,
+                        f"account {account_id} has no group {_short(group)}",
+                        did_you_mean(group, group_names) or _choices("groups", group_names),
+                    )
+        boundary = self.boundary(body.get("permissions_boundary"), path)
+        tags = self.tags(body.get("tags"), join_path(path, "tags"))
+        return User(
+            arn=f"arn:aws:iam::{account_id}:user{iam_path}{name}",
+            policies=policies,
+            groups=tuple(groups),
+            permissions_boundary=boundary,
+            tags=tags,
+        )
+
+    def group(self, name: str, path: str, body: Mapping[Any, Any], account_id: str) -> Group:
+        self.check_keys(body, _GROUP_KEYS, path, "a group")
+        iam_path = self.iam_path(body.get("path"), join_path(path, "path"))
+        policies = self.policy_list(body.get("policies"), join_path(path, "policies"), "identity")
+        return Group(arn=f"arn:aws:iam::{account_id}:group{iam_path}{name}", policies=policies)
+
+    def role(self, name: str, path: str, body: Mapping[Any, Any], account_id: str) -> Role | None:
+        self.check_keys(body, _ROLE_KEYS, path, "a role")
+        iam_path = self.iam_path(body.get("path"), join_path(path, "path"))
+        trust: Policy | str | None = None
+        if body.get("trust_policy") is None:
+            self.add(
+                "key.missing",
+                join_path(path, "trust_policy"),
+                "a role needs a trust policy",
+                "add `trust_policy: {...}`",
+            )
+        else:
+            trust = self.policy_item(body["trust_policy"], join_path(path, "trust_policy"), "trust")
+            if isinstance(trust, str):
+                # A trust policy is part of the role itself: AWS has no managed trust policy.
+                self.add(
+                    "value.type",
+                    join_path(path, "trust_policy"),
+                    "a trust policy must be a document, not a reference to a managed policy",
+                )
+                trust = None
+        policies = self.policy_list(body.get("policies"), join_path(path, "policies"), "identity")
+        boundary = self.boundary(body.get("permissions_boundary"), path)
+        duration = _MIN_SESSION
+        raw = body.get("max_session_duration")
+        if raw is not None:
+            where = join_path(path, "max_session_duration")
+            if not isinstance(raw, int) or isinstance(raw, bool):
+                self.add(
+                    "value.type",
+                    where,
+                    f"max_session_duration must be a number of seconds, not {_type_name(raw)}",
+                )
+            elif not _MIN_SESSION <= raw <= _MAX_SESSION:
+                self.add(
+                    "value.range",
+                    where,
+                    f"max_session_duration {raw} is outside {_MIN_SESSION}..{_MAX_SESSION}",
+                    "AWS allows 1 to 12 hours, in seconds",
+                )
+            else:
+                duration = raw
+        description = body.get("description")
+        if description is not None:
+            where = join_path(path, "description")
+            text = self.string(description, where, "description")
+            if text is not None and len(text) > _MAX_DESCRIPTION:
+                self.add(
+                    "value.range",
+                    where,
+                    f"a role description is at most {_MAX_DESCRIPTION} characters",
+                )
+        tags = self.tags(body.get("tags"), join_path(path, "tags"))
+        if trust is None:
+            return None
+        return Role(
+            arn=f"arn:aws:iam::{account_id}:role{iam_path}{name}",
+            trust_policy=trust,
+            policies=policies,
+            permissions_boundary=boundary,
+            max_session_duration=duration,
+            tags=tags,
+        )
+
+    def boundary(self, value: Any, path: str) -> Policy | str | None:
+        if value is None:
+            return None
+        return self.policy_item(value, join_path(path, "permissions_boundary"), "boundary")
+
+    def resources(self, value: Any, path: str, account_id: str) -> list[Resource]:
+        out: list[Resource] = []
+        for arn, raw in self.items(
+            self.optional_mapping(value, path, "resources"), path, "a resource ARN"
+        ):
+            where = _key(path, arn)
+            body = self.optional_mapping(raw, where, "a resource")
+            self.check_keys(body, _RESOURCE_KEYS, where, "a resource")
+            match = _ARN.fullmatch(arn)
+            owner = account_id
+            if match is None:
+                self.add(
+                    "resource.arn",
+                    where,
+                    f"malformed resource ARN {_short(arn)}",
+                    "an ARN looks like arn:aws:service:region:account:resource",
+                )
+            elif match["account"]:
+                if not _ACCOUNT_ID.fullmatch(match["account"]):
+                    self.add(
+                        "resource.arn",
+                        where,
+                        f"the account field {_short(match['account'])} of the ARN is not 12 digits",
+                    )
+                elif match["account"] != account_id:
+                    self.add(
+                        "resource.account",
+                        where,
+                        f"the resource belongs to account {match['account']} (its ARN says "
+                        f"so) but is listed under account {account_id}",
+                        f"move it under accounts.{match['account']}.resources",
+                    )
+            policy = None
+            if body.get("policy") is not None:
+                doc = body["policy"]
+                if isinstance(doc, str | Mapping) and not _is_reference(doc):
+                    policy = self.document(doc, join_path(where, "policy"), "resource")
+                else:
+                    self.add(
+                        "value.type",
+                        join_path(where, "policy"),
+                        "a resource policy must be a document (a mapping or JSON text), "
+                        f"not {_type_name(doc)}",
+                    )
+            aws_managed = body.get("aws_managed", False)
+            if not isinstance(aws_managed, bool):
+                self.add(
+                    "value.type",
+                    join_path(where, "aws_managed"),
+                    f"aws_managed must be true or false, not {_type_name(aws_managed)}",
+                )
+                aws_managed = False
+            elif aws_managed and match is not None and match["service"] != "kms":
+                self.add(
+                    "resource.aws_managed",
+                    join_path(where, "aws_managed"),
+                    "only KMS keys can be AWS managed",
+                )
+            tags = self.tags(body.get("tags"), join_path(where, "tags"))
+            out.append(
+                Resource(arn=arn, account=owner, policy=policy, tags=tags, aws_managed=aws_managed)
+            )
+        return out
+
+    def duplicate_resources(
+        self, built: tuple[Account | None, ...], accounts: dict[str, tuple[str, Mapping[Any, Any]]]
+    ) -> None:
+        """A resource has one owner: the same ARN under two accounts is an error."""
+        owners: dict[str, str] = {}
+        for account in built:
+            if account is None:
+                continue
+            for resource in account.resources:
+                match = _ARN.fullmatch(resource.arn)
+                if match is None or (match["account"] and match["account"] != account.id):
+                    continue  # already reported
+                first = owners.setdefault(resource.arn, account.id)
+                if first != account.id:
+                    where = _key(join_path(accounts[account.id][0], "resources"), resource.arn)
+                    self.add(
+                        "resource.duplicate",
+                        where,
+                        f"the resource is also listed under account {first}",
+                        "a resource has exactly one owning account",
+                    )
