@@ -1,0 +1,244 @@
+"""One policy value, from its text to a comparator: template, pieces, compiled form, hit test.
+
+    static_template(text, spec, substitute) -> the value as a template (variables parsed
+                                               only where they are substituted)
+    value_form(spec, value, pieces, static) -> the ready-to-compare form, or None
+    make_hit(spec, forms)                   -> Hit: does one request value match any form?
+
+Checking (`check.py`) and compiling (`compiled.py`) both read values through here, so the
+rule for what a usable value is (an ARN pattern's parts, say) is written once. Static
+values are compiled once with `compile_glob`; values holding policy variables are matched
+per request with `glob_match`, so evaluation never compiles a regex.
+
+Sources, cited beside each rule:
+  [OPS]   IAM User Guide, "IAM JSON policy elements: Condition operators"
+          (reference_policies_elements_condition_operators.html)
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+# patterns.py imports iamsim.conditions.ast/syntax, so this package must not import names
+# from it at import time (circular import); the module object is resolved lazily.
+import iamsim.patterns as _patterns
+from iamsim.conditions.ast import Literal as TemplateLiteral
+from iamsim.conditions.ast import Template
+from iamsim.conditions.operators import OperatorSpec
+from iamsim.conditions.syntax import parse_template
+from iamsim.conditions.values import (
+    read_arn,
+    read_base64,
+    read_bool,
+    read_date,
+    read_ip_address,
+    read_ip_network,
+    read_number,
+)
+from iamsim.model import ConditionScalar
+
+if TYPE_CHECKING:
+    from iamsim.patterns import Pieces
+
+__all__ = [
+    "Hit",
+    "arn_pattern_usable",
+    "literal_pieces",
+    "make_hit",
+    "split_arn_pieces",
+    "static_template",
+    "value_form",
+]
+
+# A per-request-value test: True/False, or None when the operator cannot read the value.
+Hit = Callable[[str], bool | None]
+
+
+# ------------------------------------------------------------------------------------------------
+# Policy values as templates and pieces
+# ------------------------------------------------------------------------------------------------
+
+
+def static_template(text: str, spec: OperatorSpec, substitute: bool) -> Template:
+    """The value as a template: parsed for variables only where they are substituted."""
+    if substitute and spec.variables and "${" in text:
+        return parse_template(text)
+    return Template(text=text, parts=(TemplateLiteral(text),) if text else ())
+
+
+def literal_pieces(template: Template) -> tuple[tuple[str, bool], ...]:
+    return tuple((p.text, p.escaped) for p in template.parts if isinstance(p, TemplateLiteral))
+
+
+def split_arn_pieces(pieces: Pieces) -> list[list[tuple[str, bool]]]:
+    """Split a pattern into at most six ARN parts at its first five colons."""
+    parts: list[list[tuple[str, bool]]] = [[]]
+    for text, literal in pieces:
+        rest = text
+        while len(parts) < 6 and ":" in rest:
+            head, _, rest = rest.partition(":")
+            parts[-1].append((head, literal))
+            parts.append([])
+        parts[-1].append((rest, literal))
+    return parts
+
+
+def arn_pattern_usable(parts: list[list[tuple[str, bool]]]) -> bool:
+    """Six parts, or fewer when the last one ends in a wildcard `*`.
+
+    [OPS] ARN operators compare the six parts separately. With fewer parts, a trailing `*`
+    stands for the rest of the ARN, as in a Resource element (IAM User Guide, "IAM JSON
+    policy elements: Resource": a `*` ending a segment may expand past colons).
+    """
+    if len(parts) == 6:
+        return True
+    last = [piece for piece in parts[-1] if piece[0]]
+    return bool(last) and not last[-1][1] and last[-1][0].endswith("*")
+
+
+# ------------------------------------------------------------------------------------------------
+# Compiling: policy values into ready-to-compare forms
+# ------------------------------------------------------------------------------------------------
+
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+}
+
+_ArnMatch = Callable[[tuple[str, ...]], bool]
+
+
+def _dynamic_glob(pieces: Pieces, *, ignore_case: bool) -> Callable[[str], bool]:
+    """A glob test for a per-request pattern: glob_match, never a compiled regex."""
+    return lambda text: _patterns.glob_match(pieces, text, ignore_case=ignore_case)
+
+
+def _arn_matcher(parts: list[list[tuple[str, bool]]], *, static: bool) -> _ArnMatch:
+    last = len(parts) - 1
+    tests: list[Callable[[str], bool]]
+    if static:
+        tests = [_patterns.compile_glob(tuple(p)).match for p in parts]
+    else:
+        tests = [_dynamic_glob(tuple(p), ignore_case=False) for p in parts]
+
+    def match(request: tuple[str, ...]) -> bool:
+        for i in range(last):
+            if not tests[i](request[i]):
+                return False
+        tail = request[last] if last == 5 else ":".join(request[last:])
+        return tests[last](tail)
+
+    return match
+
+
+def value_form(
+    spec: OperatorSpec, value: ConditionScalar | None, pieces: Pieces, static: bool
+) -> Any:
+    """The compiled form of one policy value, or None when it cannot be used (matches nothing).
+
+    `value` is the raw policy value for static values (None for substituted ones).
+    """
+    text = "".join(t for t, _ in pieces)
+    kind = spec.kind
+    if kind == "string":
+        if spec.comparator == "like":
+            # [OPS] StringLike: `*`/`?` wildcards, case-sensitive; substituted text is literal.
+            if static:
+                return _patterns.compile_glob(tuple(pieces), ignore_case=spec.ignore_case).match
+            return _dynamic_glob(tuple(pieces), ignore_case=spec.ignore_case)
+        # [OPS] StringEquals: exact; `*` is literal. IgnoreCase variants compare without case.
+        return text.lower() if spec.ignore_case else text
+    if kind == "numeric":
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        return read_number(text)
+    if kind == "date":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return Decimal(value)  # a JSON number: epoch seconds
+        return read_date(text)
+    if kind in ("bool", "null"):
+        return read_bool(text)
+    if kind == "binary":
+        return read_base64(text)
+    if kind == "ip":
+        return read_ip_network(text)
+    if kind == "arn":
+        parts = split_arn_pieces(pieces)
+        return _arn_matcher(parts, static=static) if arn_pattern_usable(parts) else None
+    raise AssertionError(kind)  # pragma: no cover
+
+
+# ------------------------------------------------------------------------------------------------
+# Matching: one request value against the compiled policy values
+# ------------------------------------------------------------------------------------------------
+
+
+def make_hit(spec: OperatorSpec, forms: Sequence[Any]) -> Hit:
+    """Does one request value match any of the policy values? None: value unreadable."""
+    kind = spec.kind
+    if kind == "string":
+        if spec.comparator == "like":
+            tests = tuple(forms)
+            return lambda v: any(t(v) for t in tests)
+        pool = frozenset(forms)
+        if spec.ignore_case:
+            return lambda v: v.lower() in pool
+        return lambda v: v in pool
+    if kind in ("numeric", "date"):
+        # [OPS] Numeric/Date operators: request value <op> policy value; dates compared as
+        # instants (UTC), epoch seconds and ISO 8601 mix freely.
+        read = read_number if kind == "numeric" else read_date
+        cmp = _ORDER[spec.comparator]
+        limits = tuple(forms)
+
+        def order_hit(v: str) -> bool | None:
+            got = read(v)
+            if got is None:
+                return None
+            return any(cmp(got, limit) for limit in limits)
+
+        return order_hit
+    if kind == "bool":
+        wanted = frozenset(forms)
+
+        def bool_hit(v: str) -> bool | None:
+            got = read_bool(v)
+            return None if got is None else got in wanted
+
+        return bool_hit
+    if kind == "binary":
+        blobs = frozenset(forms)
+
+        def binary_hit(v: str) -> bool | None:
+            got = read_base64(v)
+            return None if got is None else got in blobs
+
+        return binary_hit
+    if kind == "ip":
+        networks = tuple(forms)
+
+        def ip_hit(v: str) -> bool | None:
+            # [OPS] IP: an address of the other IP version never matches.
+            addr = read_ip_address(v)
+            if addr is None:
+                return None
+            return any(addr.version == n.version and addr in n for n in networks)
+
+        return ip_hit
+    if kind == "arn":
+        matchers = tuple(forms)
+
+        def arn_hit(v: str) -> bool | None:
+            parts = read_arn(v)  # [OPS] not a six-part ARN: no match
+            if parts is None:
+                return None
+            return any(m(parts) for m in matchers)
+
+        return arn_hit
+    raise AssertionError(kind)  # pragma: no cover
