@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
-import re
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -23,22 +22,30 @@ from iamsim.errors import IamsimError, PolicyError, ValidationError
 from iamsim.evaluate.combine import Combined
 from iamsim.evaluate.engine import build_decision, evaluate
 from iamsim.model import Policy
+from iamsim.patterns.text import (
+    STS_EXTERNAL_ID,
+    STS_NAME,
+    STS_ROLE_ARN,
+    STS_SERIAL_NUMBER,
+    STS_TAG_CHARS,
+    STS_TOKEN_CODE,
+)
 from iamsim.session import RoleSession
 
 if TYPE_CHECKING:
+    import re
+
     from iamsim.world import World
 
 __all__ = ["assume_role", "validate_parameters"]
 
-_NAME = r"[\w+=,.@-]*"
-_EXTERNAL_ID = r"[\w+=,.@:\/-]*"
-_SERIAL = r"[\w+=/:,.@-]*"
-_TOKEN = r"[\d]*"
+_NAME = STS_NAME.pattern
+_EXTERNAL_ID = STS_EXTERNAL_ID.pattern
+_SERIAL = STS_SERIAL_NUMBER.pattern
+_TOKEN = STS_TOKEN_CODE.pattern
 _TAG_KEY = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]+"
 _TAG_VALUE = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*"
-_PATTERNS = {p: re.compile(p) for p in (_NAME, _EXTERNAL_ID, _SERIAL, _TOKEN)}
-_ROLE_ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role/[\w+=,.@/-]+")
-_TAG_CHARS = re.compile(r"[\w\s.:/=+\-@]*")
+_PATTERNS = {p.pattern: p for p in (STS_NAME, STS_EXTERNAL_ID, STS_SERIAL_NUMBER, STS_TOKEN_CODE)}
 
 CHAINED_MAX = 3600
 PLAINTEXT_MAX = 2048
@@ -152,7 +159,7 @@ def validate_parameters(
                 if key
                 else "Member must have length greater than or equal to 1",
             )
-        elif not _TAG_CHARS.fullmatch(key):
+        elif not STS_TAG_CHARS.fullmatch(key):
             _constraint(
                 problems,
                 key,
@@ -166,7 +173,7 @@ def validate_parameters(
                 f"tags.{i + 1}.member.value",
                 "Member must have length less than or equal to 256",
             )
-        elif not _TAG_CHARS.fullmatch(value):
+        elif not STS_TAG_CHARS.fullmatch(value):
             _constraint(
                 problems,
                 value,
@@ -181,7 +188,7 @@ def validate_parameters(
             "Member must have length less than or equal to 50",
         )
     _raise(problems)
-    if _ROLE_ARN.fullmatch(role_arn) is None:
+    if STS_ROLE_ARN.fullmatch(role_arn) is None:
         raise ValidationError(f"{role_arn} is invalid")
     lowered = [k.lower() for k, _ in tags]
     if len(set(lowered)) != len(lowered):

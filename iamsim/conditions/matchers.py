@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-# patterns.py imports iamsim.conditions.ast/syntax, so this package must not import names
+# iamsim.patterns imports iamsim.conditions.ast/syntax, so this package must not import names
 # from it at import time (circular import); the module object is resolved lazily.
 import iamsim.patterns as _patterns
 from iamsim.conditions.ast import Literal as TemplateLiteral

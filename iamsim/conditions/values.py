@@ -2,7 +2,7 @@
 
 Every reader returns None for text it cannot read (the caller decides whether that is
 a policy error or a non-matching request value). None of them uses `re`: evaluation
-must never compile a regular expression (patterns.py is the only module that does).
+must never compile a regular expression (iamsim.patterns is the only package that does).
 
 Sources (AWS IAM User Guide, "IAM JSON policy elements: Condition operators",
 reference_policies_elements_condition_operators.html — cited below as [OPS]).

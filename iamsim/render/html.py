@@ -12,13 +12,13 @@ from __future__ import annotations
 import functools
 import html
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from json.encoder import encode_basestring_ascii as _json_string
 from typing import Any
 
 from iamsim.decision import Check, Decision, Layer
 from iamsim.model import Policy
+from iamsim.patterns.text import HTML_SPECIAL
 from iamsim.render.aws import aws_error, aws_error_detailed
 from iamsim.render.text import (
     condition_comparison,
@@ -71,13 +71,10 @@ max-height:260px}
 """
 
 
-_SPECIAL = re.compile(r"[&<>\"']")
-
-
 def _e(value: object) -> str:
     text = value if type(value) is str else str(value)
     # Most values (account ids, layer words) need no escaping; skip html.escape's five passes.
-    return html.escape(text, quote=True) if _SPECIAL.search(text) else text
+    return html.escape(text, quote=True) if HTML_SPECIAL.search(text) else text
 
 
 def _wrap(kind: str, body: str) -> str:

@@ -10,10 +10,10 @@ and ✔/✘ marks.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 
 from iamsim.decision import POLICY_TYPE_WORDS, Check, Decision, Denial, Layer, NearMiss
+from iamsim.patterns.text import CONTROL_CHARS, STATEMENT_INDEX
 from iamsim.render.aws import aws_error, aws_error_detailed
 from iamsim.trace import ConditionTrace, PolicyTrace, StatementTrace
 
@@ -51,7 +51,6 @@ _ANSI = {
 # While the text is built, colours are private-use placeholders, so that control
 # characters coming from policies or notes can be escaped without touching ours.
 _PLACEHOLDER = {name: chr(0xF8F0 + i) for i, name in enumerate(_ANSI)}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 _PLURAL_WORDS: dict[str, str] = {
     "scp": "service control policies",
@@ -159,7 +158,7 @@ def _principal_not_trusted(d: Decision, denial: Denial) -> bool:
 
 def _statement_words(statement: str) -> str:
     """`statement DenyAll` for a Sid; a statement without one is already `Statement[1]`."""
-    return statement if re.fullmatch(r"Statement\[\d+\]", statement) else f"statement {statement}"
+    return statement if STATEMENT_INDEX.fullmatch(statement) else f"statement {statement}"
 
 
 def _extra_action(d: Decision, denial: Denial, *, named: bool) -> str:
@@ -455,7 +454,7 @@ def explain(d: Decision, *, color: bool = False) -> str:
         detailed = aws_error_detailed(d)
         if detailed is not None and detailed != error:
             lines.append("AWS error (newer, detailed form): " + detailed)
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", "\n".join(lines))
+    text = CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", "\n".join(lines))
     if color:
         for name, mark in _PLACEHOLDER.items():
             text = text.replace(mark, _ANSI[name])

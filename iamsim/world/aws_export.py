@@ -12,22 +12,17 @@ are ignored. Errors are `WorldError`s whose paths point into the export
 
 from __future__ import annotations
 
-import re
 import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
 from iamsim.errors import WorldError, join_path
 from iamsim.model import Policy, PolicyKind
-from iamsim.world.load import _ACCOUNT_ID, _ORG_ID, _index, _Parser, _short, _type_name
+from iamsim.patterns.text import ACCOUNT_ID, IAM_ENTITY_ARN, ORG_ID
+from iamsim.world.load import _index, _Parser, _short, _type_name
 from iamsim.world.model import Account, Group, Organization, OrgUnit, Role, User
 
 __all__ = ["parse_authorization_details", "parse_organization_export"]
-
-_IAM_ARN = re.compile(
-    r"arn:aws(?:-[a-z]+)*:iam::(?P<account>\d{12}|aws):(?P<type>user|group|role|policy)"
-    r"(?P<path>/(?:[\x21-\x7e]*/)?)(?P<name>[^/]+)"
-)
 
 
 class _Export(_Parser):
@@ -125,7 +120,7 @@ def _authorization_details(p: _Export, doc: Any, account: str | None) -> Account
     local: set[str] = set()  # ARNs of this account's policies, referenced by name
     for path, record in lists["Policies"]:
         arn = p.field(record, "Arn", path, "a policy")
-        match = _IAM_ARN.fullmatch(arn or "")
+        match = IAM_ENTITY_ARN.fullmatch(arn or "")
         if arn is None or match is None or match["type"] != "policy":
             if arn is not None:
                 p.add("resource.arn", join_path(path, "Arn"), f"malformed policy ARN {_short(arn)}")
@@ -266,7 +261,7 @@ def _export_account(
 ) -> str | None:
     """The account the export describes: given, or the one its ARNs agree on."""
     if account is not None:
-        if not isinstance(account, str) or not _ACCOUNT_ID.fullmatch(account):
+        if not isinstance(account, str) or not ACCOUNT_ID.fullmatch(account):
             p.add(
                 "account.id",
                 "account",
@@ -278,7 +273,7 @@ def _export_account(
     for records in lists.values():
         for path, record in records:
             arn = record.get("Arn")
-            match = _IAM_ARN.fullmatch(arn) if isinstance(arn, str) else None
+            match = IAM_ENTITY_ARN.fullmatch(arn) if isinstance(arn, str) else None
             if match is None or match["account"] == "aws":
                 continue
             if found is None:
@@ -322,7 +317,7 @@ def _default_version(
 
 def _reference(p: _Export, arn: str, path: str, local: set[str]) -> str:
     """Attached managed policies: this account's by name, the rest by ARN."""
-    match = _IAM_ARN.fullmatch(arn)
+    match = IAM_ENTITY_ARN.fullmatch(arn)
     if match is None or match["type"] != "policy":
         p.add("policy.reference", path, f"malformed policy ARN {_short(arn)}")
         return arn
@@ -342,7 +337,7 @@ def _entity_arn(
         p.iam_name(name, join_path(path, key), kind)
         return f"arn:aws:iam::{account_id}:{kind}{iam_path}{name}"
     text = p.string(arn, join_path(path, "Arn"), "Arn")
-    match = _IAM_ARN.fullmatch(text or "")
+    match = IAM_ENTITY_ARN.fullmatch(text or "")
     if text is None:
         return None
     if match is None or match["type"] != kind or match["account"] != account_id:
@@ -428,7 +423,7 @@ def _organization(p: _Export, doc: Any) -> Organization | None:
         )
         if body is not None:
             org_id = p.field(body, "Id", "Organization", "the organization") or ""
-            if org_id and not _ORG_ID.fullmatch(org_id):
+            if org_id and not ORG_ID.fullmatch(org_id):
                 p.add(
                     "organization.id",
                     "Organization.Id",

@@ -7,7 +7,6 @@ import json
 import json.decoder
 import json.scanner
 import os
-import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 import yaml
 
 from iamsim.errors import Problem, WorldError
+from iamsim.patterns.text import TOML_POSITION
 from iamsim.world.load_checks import _type_name
 
 __all__ = ["SUPPORTED_EXTENSIONS", "read_world_file"]
@@ -170,15 +170,12 @@ def _load_json(text: str, name: str) -> Any:
         ) from None
 
 
-_TOML_POSITION = re.compile(r"^(?P<msg>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)$")
-
-
 def _load_toml(text: str, name: str) -> Any:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
-        match = _TOML_POSITION.match(message)
+        match = TOML_POSITION.match(message)
         if match:
             raise _syntax(name, int(match["line"]), int(match["column"]), match["msg"]) from None
         message = message.replace(" (at end of document)", "")

@@ -24,11 +24,9 @@ from iamsim.world.files import SUPPORTED_EXTENSIONS, read_world_file
 from iamsim.world.load_accounts import _AccountsParser
 
 # `aws_export` builds on the parser and its helpers: `X as X` re-exports them from here.
-from iamsim.world.load_checks import _ACCOUNT_ID as _ACCOUNT_ID
 from iamsim.world.load_checks import _index as _index
 from iamsim.world.load_checks import _short as _short
 from iamsim.world.load_checks import _type_name as _type_name
-from iamsim.world.load_org import _ORG_ID as _ORG_ID
 from iamsim.world.load_org import AWS_MANAGED_RCP, AWS_MANAGED_SCP, _OrgParser
 from iamsim.world.model import Account, Organization
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from iamsim.errors import did_you_mean, join_path
 from iamsim.model import Policy
+from iamsim.patterns.text import ACCOUNT_ALIAS, ACCOUNT_ID, ARN_PARTS
 from iamsim.world.load_checks import (
-    _ACCOUNT_ID,
     _Checks,
     _choices,
     _is_reference,
@@ -18,14 +17,6 @@ from iamsim.world.load_checks import (
     _type_name,
 )
 from iamsim.world.model import Account, Group, Resource, Role, User
-
-# Account aliases: 3-63 lowercase letters, digits and hyphens, not starting/ending with `-`.
-_ALIAS = re.compile(r"[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]")
-_ARN = re.compile(
-    r"arn:(?P<partition>aws(?:-[a-z]+)*):(?P<service>[a-z0-9][a-z0-9-]*):(?P<region>[a-z0-9-]*):"
-    r"(?P<account>[^:]*):(?P<resource>.+)",
-    re.DOTALL,
-)
 
 _MIN_SESSION, _MAX_SESSION = 3600, 43200  # CreateRole MaxSessionDuration
 _MAX_DESCRIPTION = 1000  # CreateRole Description
@@ -68,7 +59,7 @@ class _AccountsParser(_Checks):
         alias = body.get("alias")
         if alias is not None:
             alias = self.string(alias, join_path(path, "alias"), "alias")
-            if alias is not None and not _ALIAS.fullmatch(alias):
+            if alias is not None and not ACCOUNT_ALIAS.fullmatch(alias):
                 self.add(
                     "account.alias",
                     join_path(path, "alias"),
@@ -248,7 +239,7 @@ class _AccountsParser(_Checks):
             where = _key(path, arn)
             body = self.optional_mapping(raw, where, "a resource")
             self.check_keys(body, _RESOURCE_KEYS, where, "a resource")
-            match = _ARN.fullmatch(arn)
+            match = ARN_PARTS.fullmatch(arn)
             owner = account_id
             if match is None:
                 self.add(
@@ -258,7 +249,7 @@ class _AccountsParser(_Checks):
                     "an ARN looks like arn:aws:service:region:account:resource",
                 )
             elif match["account"]:
-                if not _ACCOUNT_ID.fullmatch(match["account"]):
+                if not ACCOUNT_ID.fullmatch(match["account"]):
                     self.add(
                         "resource.arn",
                         where,
@@ -313,7 +304,7 @@ class _AccountsParser(_Checks):
             if account is None:
                 continue
             for resource in account.resources:
-                match = _ARN.fullmatch(resource.arn)
+                match = ARN_PARTS.fullmatch(resource.arn)
                 if match is None or (match["account"] and match["account"] != account.id):
                     continue  # already reported
                 first = owners.setdefault(resource.arn, account.id)

@@ -3,32 +3,23 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any, TypeGuard
 
 from iamsim.errors import PolicyError, Problem, did_you_mean, join_path
 from iamsim.model import Policy, PolicyKind
-
-_ACCOUNT_ID = re.compile(r"\d{12}")
-# IAM names: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
-_IAM_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]+")
-# IAM paths: `/` or `/a/b/`, printable ASCII, at most 512 characters (IAM API `path` type).
-_IAM_PATH = re.compile(r"/|/[\x21-\x7e]+/")
-_POLICY_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::(?:aws|\d{12}):policy/(?:[\x21-\x7e]*/)?[^/]+")
+from iamsim.patterns.text import ACCOUNT_ID, IAM_NAME, IAM_PATH, PLAIN_KEY, POLICY_ARN
 
 # Length limits of IAM names (CreateUser, CreateGroup, CreateRole, CreatePolicy).
 _NAME_LIMITS = {"user": 64, "group": 128, "role": 64, "policy": 128}
 
 _MAX_TAGS, _MAX_TAG_KEY, _MAX_TAG_VALUE = 50, 128, 256
 
-_PLAIN_KEY = re.compile(r"[^.\[\]\"\s]+")
-
 
 def _key(path: str, key: Any) -> str:
     """The path of `key` under `path`: `a.b`, or `a["my.bucket"]` when the key needs quoting."""
     text = key if isinstance(key, str) else str(key)
-    if _PLAIN_KEY.fullmatch(text):
+    if PLAIN_KEY.fullmatch(text):
         return join_path(path, text)
     return join_path(path, f"[{json.dumps(text)}]")
 
@@ -134,7 +125,7 @@ class _Checks:
         """A 12-digit account id; YAML may give an unquoted id as a 12-digit int."""
         if isinstance(value, int) and not isinstance(value, bool) and 10**11 <= value < 10**12:
             return str(value)
-        if isinstance(value, str) and _ACCOUNT_ID.fullmatch(value):
+        if isinstance(value, str) and ACCOUNT_ID.fullmatch(value):
             return value
         hint = None
         if isinstance(value, int) and not isinstance(value, bool):
@@ -149,7 +140,7 @@ class _Checks:
 
     def iam_name(self, name: str, path: str, kind: str) -> None:
         limit = _NAME_LIMITS[kind]
-        if not name or len(name) > limit or not _IAM_NAME.fullmatch(name):
+        if not name or len(name) > limit or not IAM_NAME.fullmatch(name):
             self.add(
                 "name.invalid",
                 path,
@@ -176,7 +167,7 @@ class _Checks:
         text = self.string(value, path, "path")
         if text is None:
             return "/"
-        if len(text) > 512 or not _IAM_PATH.fullmatch(text):
+        if len(text) > 512 or not IAM_PATH.fullmatch(text):
             self.add(
                 "path.invalid",
                 path,
@@ -246,7 +237,7 @@ class _Checks:
         """An inline document, a name of the account's `policies`, or a policy ARN."""
         if _is_reference(value):
             if value.startswith("arn:"):
-                if not _POLICY_ARN.fullmatch(value):
+                if not POLICY_ARN.fullmatch(value):
                     self.add(
                         "policy.reference",
                         path,
@@ -254,7 +245,7 @@ class _Checks:
                         "a policy ARN looks like arn:aws:iam::aws:policy/ReadOnlyAccess",
                     )
                     return None
-            elif not value or len(value) > 128 or not _IAM_NAME.fullmatch(value):
+            elif not value or len(value) > 128 or not IAM_NAME.fullmatch(value):
                 self.add(
                     "policy.reference",
                     path,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from iamsim.errors import did_you_mean, join_path
 from iamsim.model import Policy, PolicyKind
+from iamsim.patterns.text import ORG_ID
 from iamsim.world.load_checks import _Checks, _choices, _index, _key, _short, _type_name
 from iamsim.world.model import Organization, OrgUnit
 
@@ -17,7 +17,6 @@ AWS_MANAGED_SCP = "FullAWSAccess"
 AWS_MANAGED_RCP = "RCPFullAWSAccess"
 """AWS's implicit RCP at every level; the library ships its document."""
 
-_ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
 _ORG_KEYS = ("id", "management_account", "policies", "root")
 _OU_KEYS = ("scps", "rcps", "accounts", "ous")
 
@@ -42,7 +41,7 @@ class _OrgParser(_Checks):
             )
         else:
             org_id = self.string(body["id"], "organization.id", "the organization id")
-            if org_id is not None and not _ORG_ID.fullmatch(org_id):
+            if org_id is not None and not ORG_ID.fullmatch(org_id):
                 self.add(
                     "organization.id",
                     "organization.id",

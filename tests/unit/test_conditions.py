@@ -321,7 +321,7 @@ def test_trace_and_keys() -> None:
 
 
 def test_evaluate_never_compiles_a_regex(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Evaluation must not build regexes (patterns.py compiles them once, at compile time)."""
+    """Evaluation must not build regexes (iamsim.patterns compiles them once, at compile time)."""
     compiled = [
         cond("StringLike", "k:k", "a*", "${aws:username}*"),
         cond("ArnLike", "k:k", "arn:aws:${aws:username}:*:*:*"),

@@ -1,0 +1,132 @@
+"""`Resource`/`NotResource` values compiled once; policy variables are rendered per request."""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+
+from iamsim.conditions.ast import Template
+from iamsim.conditions.syntax import parse_template
+from iamsim.errors import PolicyError, Problem
+from iamsim.patterns.arn import arn_problem
+from iamsim.patterns.glob import Pieces, _regex_source, glob_match
+from iamsim.request import Context
+
+__all__ = ["ResourceMatcher", "compile_resources"]
+
+
+def _segment_source(segment: str) -> str:
+    """Regex for one of partition/region/account: wildcards never cross a colon.
+
+    IAM User Guide, "IAM JSON policy elements: Resource": "You can use wildcard
+    characters (* and ?) within any ARN segment (the parts separated by colons)".
+    """
+    out: list[str] = []
+    for ch in segment:
+        out.append("[^:]*" if ch == "*" else "[^:]" if ch == "?" else re.escape(ch))
+    return "".join(out)
+
+
+def _resource_problem(value: str) -> PolicyError:
+    message = arn_problem(value, allow_wildcards=True) or value
+    return PolicyError(Problem("resource.invalid", "", message))
+
+
+@attrs.frozen
+class _VariablePattern:
+    """An ARN pattern whose resource part holds policy variables, rendered per request."""
+
+    prefix: re.Pattern[str]  # matches `arn:partition:service:region:account:` (.match)
+    template: Template
+
+
+@attrs.frozen(eq=False)
+class ResourceMatcher:
+    """Compiled `Resource`/`NotResource` values: does any of them cover a resource?
+
+    `match` returns `(matched, missing)`: `missing` lists the variable keys (without a
+    default) that the request lacks, from patterns that therefore matched nothing; it
+    is empty when the resource matched.
+    """
+
+    values: tuple[str, ...]
+    match_all: bool
+    _static: re.Pattern[str] | None = attrs.field(repr=False)
+    _variable: tuple[_VariablePattern, ...] = attrs.field(repr=False)
+
+    def match(self, resource: str, context: Context) -> tuple[bool, tuple[str, ...]]:
+        # "*" matches every resource (IAM User Guide, Resource element). A request made
+        # against "*" (an action without resource-level permissions) is covered only by
+        # a policy `*`: a statement naming specific ARNs does not cover it (IAM User
+        # Guide, Resource element; Service Authorization Reference, "Resource types").
+        if self.match_all:
+            return True, ()
+        if resource.count(":") < 5:
+            return False, ()
+        if self._static is not None and self._static.fullmatch(resource) is not None:
+            return True, ()
+        missing: list[str] = []
+        for pattern in self._variable:
+            head = pattern.prefix.match(resource)
+            if head is None:
+                continue
+            pieces = pattern.template.render(context)
+            if pieces is None:
+                # IAM User Guide, Variables: a variable without a default whose key is
+                # absent makes the resource pattern match nothing.
+                for var in pattern.template.variables:
+                    absent = var.default is None and not isinstance(context.get(var.key), str)
+                    if absent and var.key not in missing:
+                        missing.append(var.key)
+                continue
+            if glob_match(pieces, resource[head.end() :]):
+                return True, ()
+        return False, tuple(missing)
+
+
+def compile_resources(values: tuple[str, ...], *, substitute: bool) -> ResourceMatcher:
+    """Compile `Resource`/`NotResource` values (raise `PolicyError` for a malformed one).
+
+    `substitute`: the policy is `Version: 2012-10-17`, so `${…}` in the resource part
+    are policy variables; otherwise the text is literal (IAM User Guide, Variables:
+    "policy variables are not processed" without Version 2012-10-17).
+    All regex work happens here; matching never compiles.
+    """
+    sources: list[str] = []
+    variable: list[_VariablePattern] = []
+    match_all = False
+    for value in values:
+        if value == "*":
+            match_all = True
+            continue
+        if arn_problem(value, allow_wildcards=True) is not None:
+            raise _resource_problem(value)
+        parts = value.split(":", 5)
+        head = "arn:" + "".join(_segment_source(p) + ":" for p in parts[1:5])
+        if len(parts) < 6:
+            # IAM User Guide, Resource element: a `*` that is the last character of a
+            # segment "can expand to match beyond the colon boundaries", so
+            # `arn:aws:logs:*` covers every logs ARN. A short pattern is only valid
+            # when it ends in `*` (arn_problem), and then its tail `*` eats the rest.
+            body = [_segment_source(p) for p in parts[1:]]
+            body[-1] = _segment_source(parts[-1].rstrip("*"))
+            sources.append("arn:" + ":".join(body) + ".*")
+            continue
+        resource = parts[5]
+        if substitute and "${" in resource:
+            template = parse_template(resource)
+            if not template.is_literal:
+                variable.append(_VariablePattern(re.compile(head), template))
+                continue
+            pieces: Pieces = template.render(Context()) or ()
+        else:
+            pieces = ((resource, False),)
+        # IAM User Guide, Resource element: in the resource part `*` matches any run
+        # of characters, `/` and `:` included (`bucket/*/test/*` matches
+        # `bucket/1/2/test/3/x`). Compared case-sensitively (S3 keys are).
+        sources.append(head + _regex_source(pieces))
+    static = None
+    if sources:
+        static = re.compile("|".join(f"(?:{s})" for s in sources), re.DOTALL)
+    return ResourceMatcher(tuple(values), match_all, static, tuple(variable))
