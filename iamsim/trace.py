@@ -146,22 +146,19 @@ class PolicyTrace:
     statements: tuple[StatementTrace, ...]
     attached_to: str | None = None  # for SCPs/RCPs: "root", "ou:Workloads", "account:1111…"
     policy: Policy | None = attrs.field(default=None, eq=False, repr=False)
-    # Derived once from the statements: a matching Deny, else a matching Allow, else none.
+    # Derived once from the statements: a matching Deny, else a matching Allow, else none;
+    # the statements that decided it; whether any Allow applies.
     verdict: Verdict = attrs.field(init=False, eq=False, repr=False)
+    deciding: tuple[StatementTrace, ...] = attrs.field(init=False, eq=False, repr=False)
     allows: bool = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        effects = {s.effect for s in self.statements if not s.failed}
-        verdict = "deny" if "Deny" in effects else "allow" if "Allow" in effects else "none"
+        denies = tuple(s for s in self.statements if not s.failed and s.effect == "Deny")
+        allows = tuple(s for s in self.statements if not s.failed and s.effect == "Allow")
+        verdict = "deny" if denies else "allow" if allows else "none"
         object.__setattr__(self, "verdict", verdict)
-        object.__setattr__(self, "allows", "Allow" in effects)
-
-    @property
-    def deciding(self) -> tuple[StatementTrace, ...]:
-        """The statements that gave the verdict (matching Denies, else matching Allows)."""
-        verdict = self.verdict
-        effect = {"deny": "Deny", "allow": "Allow"}.get(verdict)
-        return tuple(s for s in self.statements if s.matched and s.effect == effect)
+        object.__setattr__(self, "deciding", denies or allows)
+        object.__setattr__(self, "allows", bool(allows))
 
     @property
     def near_misses(self) -> tuple[StatementTrace, ...]:

@@ -15,7 +15,6 @@ __all__ = [
     "ACCOUNT_ID",
     "ARN_PARTS",
     "CONTROL_CHARS",
-    "HTML_SPECIAL",
     "IAM_ENTITY_ARN",
     "IAM_NAME",
     "IAM_PATH",
@@ -81,7 +80,5 @@ TOML_POSITION = re.compile(r"^(?P<msg>.*) \(at line (?P<line>\d+), column (?P<co
 
 # Control characters the text renderer escapes: C0 except tab and newline, DEL, C1.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# The characters `html.escape(quote=True)` rewrites; text without any is left as it is.
-HTML_SPECIAL = re.compile(r"[&<>\"']")
 # A statement label made from its position (`Statement[2]`), as opposed to a Sid.
 STATEMENT_INDEX = re.compile(r"Statement\[\d+\]")

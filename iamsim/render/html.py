@@ -18,7 +18,6 @@ from typing import Any
 
 from iamsim.decision import Check, Decision, Layer
 from iamsim.model import Policy
-from iamsim.patterns.text import HTML_SPECIAL
 from iamsim.render.aws import aws_error, aws_error_detailed
 from iamsim.render.text import (
     condition_comparison,
@@ -74,7 +73,9 @@ max-height:260px}
 def _e(value: object) -> str:
     text = value if type(value) is str else str(value)
     # Most values (account ids, layer words) need no escaping; skip html.escape's five passes.
-    return html.escape(text, quote=True) if HTML_SPECIAL.search(text) else text
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return html.escape(text, quote=True)
+    return text
 
 
 def _wrap(kind: str, body: str) -> str:
