@@ -15,6 +15,7 @@ import attrs
 
 from iamsim.model import Policy
 from iamsim.request import format_time
+from iamsim.tags import Tags, as_tags
 
 __all__ = ["RoleSession", "fake_credentials"]
 
@@ -45,7 +46,7 @@ class RoleSession:
     expiration: _dt.datetime
     session_policies: tuple[Policy, ...] = ()
     session_policy_arns: tuple[str, ...] = ()
-    tags: tuple[tuple[str, str], ...] = ()
+    tags: Tags = attrs.field(factory=Tags, converter=as_tags)
     transitive_tag_keys: tuple[str, ...] = ()
     source_identity: str | None = None
     mfa_authenticated: bool = False
@@ -82,7 +83,7 @@ class RoleSession:
     @property
     def transitive_tags(self) -> tuple[tuple[str, str], ...]:
         keys = {k.lower() for k in self.transitive_tag_keys}
-        return tuple((k, v) for k, v in self.tags if k.lower() in keys)
+        return tuple((k, v) for k, v in self.tags.items() if k.lower() in keys)
 
     def to_aws_dict(self) -> dict[str, Any]:
         """What `aws sts assume-role` prints for this session."""
@@ -129,7 +130,7 @@ class RoleSession:
             expiration=when(data["expiration"]),
             session_policies=tuple(Policy.from_json(p) for p in data.get("session_policies", ())),
             session_policy_arns=tuple(data.get("session_policy_arns", ())),
-            tags=tuple(data.get("tags", {}).items()),
+            tags=data.get("tags", {}),
             transitive_tag_keys=tuple(data.get("transitive_tag_keys", ())),
             source_identity=data.get("source_identity"),
             mfa_authenticated=bool(data.get("mfa_authenticated")),

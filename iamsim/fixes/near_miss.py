@@ -127,7 +127,7 @@ class _NearMissFixes(_PlannerBase):
 
         def retag(e: Any) -> Any:
             lowered = {k.lower() for k in wanted}
-            kept = tuple((k, v) for k, v in e.tags if k.lower() not in lowered)
+            kept = tuple((k, v) for k, v in e.tags.items() if k.lower() not in lowered)
             return attrs.evolve(e, tags=(*kept, *wanted.items()))
 
         listed = ", ".join(f"{k}={v}" for k, v in wanted.items())

@@ -368,7 +368,7 @@ def _session_table(s: RoleSession) -> str:
         ("Expiration", s.expiration.isoformat()),
         ("AccessKeyId", creds.get("AccessKeyId", "") + " (simulated)"),
         ("Source identity", s.source_identity or "—"),
-        ("Tags", ", ".join(f"{k}={v}" for k, v in s.tags) or "—"),
+        ("Tags", ", ".join(f"{k}={v}" for k, v in s.tags.items()) or "—"),
         ("Transitive tag keys", ", ".join(s.transitive_tag_keys) or "—"),
         ("Session policies", str(len(s.session_policies) + len(s.session_policy_arns))),
         ("MFA", "yes" if s.mfa_authenticated else "no"),

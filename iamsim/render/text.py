@@ -447,7 +447,7 @@ def explain(d: Decision, *, color: bool = False) -> str:
         if s.source_identity:
             lines.append(f"  source identity: {s.source_identity}")
         if s.tags:
-            lines.append("  tags: " + ", ".join(f"{k}={v}" for k, v in s.tags))
+            lines.append("  tags: " + ", ".join(f"{k}={v}" for k, v in s.tags.items()))
     error = aws_error(d)
     if error is not None:
         lines += ["", "AWS error: " + error]

@@ -178,7 +178,7 @@ def session_profile(index: WorldIndex, session: RoleSession) -> Profile:
         session_policies.append(ref)
     tags = dict(role.tags)
     lowered = {k.lower(): k for k in tags}
-    for k, v in session.tags:  # session tags override role tags with the same key
+    for k, v in session.tags.items():  # session tags override role tags with the same key
         tags.pop(lowered.get(k.lower(), k), None)
         tags[k] = v
     keys = principal_keys(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from iamsim.request import Caller, Context, format_time
 from iamsim.session import RoleSession
@@ -25,16 +25,17 @@ __all__ = [
 Keys = dict[str, object]
 
 
-def tag_keys(prefix: str, tags: Iterable[tuple[str, str]]) -> Keys:
+def tag_keys(prefix: str, tags: Mapping[str, str] | Iterable[tuple[str, str]]) -> Keys:
     """`prefix/Key` → value for each tag (keys compared without case later)."""
-    return {f"{prefix}/{k}": v for k, v in tags}
+    items = tags.items() if isinstance(tags, Mapping) else tags
+    return {f"{prefix}/{k}": v for k, v in items}
 
 
 def principal_keys(
     caller: Caller,
     *,
     username: str | None = None,
-    tags: Iterable[tuple[str, str]] = (),
+    tags: Mapping[str, str] | Iterable[tuple[str, str]] = (),
     placement: AccountPlacement | None = None,
     session: RoleSession | None = None,
 ) -> Keys:
@@ -78,7 +79,7 @@ def principal_keys(
 def resource_keys(
     account: str | None,
     placement: AccountPlacement | None,
-    tags: Iterable[tuple[str, str]] = (),
+    tags: Mapping[str, str] | Iterable[tuple[str, str]] = (),
     *,
     iam_resource: bool = False,
 ) -> Keys:
@@ -89,7 +90,7 @@ def resource_keys(
     if placement is not None:
         keys["aws:ResourceOrgID"] = placement.org_id
         keys["aws:ResourceOrgPaths"] = [placement.org_path]
-    tags = tuple(tags)
+    tags = tuple(tags.items() if isinstance(tags, Mapping) else tags)
     keys.update(tag_keys("aws:ResourceTag", tags))
     if iam_resource:
         keys.update(tag_keys("iam:ResourceTag", tags))

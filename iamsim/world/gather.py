@@ -16,6 +16,7 @@ import attrs
 from iamsim.errors import ValidationError
 from iamsim.evaluate.inputs import Attached, Inputs
 from iamsim.request import Context, Request
+from iamsim.tags import Tags, as_tags
 from iamsim.world.callers import Profile
 from iamsim.world.context import request_context, resource_keys
 from iamsim.world.index import WorldIndex
@@ -88,7 +89,7 @@ class Target:
     policy_type: str = "resource"
     required: bool = False
     label: str = "resource"
-    tags: tuple[tuple[str, str], ...] = ()
+    tags: Tags = attrs.field(factory=Tags, converter=as_tags)
     aws_managed: bool = False
     iam: bool = False
     notes: tuple[str, ...] = ()

@@ -17,6 +17,7 @@ import attrs
 
 from iamsim.errors import PolicyError, WorldError
 from iamsim.model import Policy, PolicyKind
+from iamsim.tags import Tags, as_tags
 
 __all__ = [
     "Account",
@@ -92,15 +93,6 @@ def _named_policies(value: Any) -> tuple[tuple[str, Policy], ...]:
     return tuple(out)
 
 
-def _tags(
-    value: Mapping[str, str] | Iterable[tuple[str, str]] | None,
-) -> tuple[tuple[str, str], ...]:
-    if value is None:
-        return ()
-    items = value.items() if isinstance(value, Mapping) else value
-    return tuple((str(k), str(v)) for k, v in items)
-
-
 def _optional_names(value: Iterable[str] | str | None) -> tuple[str, ...] | None:
     """Converter: None stays None (AWS's default attachment), else a tuple of names."""
     return None if value is None else _names(value)
@@ -164,7 +156,7 @@ class User:
     policies: tuple[PolicySpec, ...] = attrs.field(default=(), converter=_identity_specs)
     groups: tuple[str, ...] = attrs.field(default=(), converter=_names)
     permissions_boundary: PolicySpec | None = attrs.field(default=None, converter=_boundary_spec)
-    tags: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_tags)
+    tags: Tags = attrs.field(factory=Tags, converter=as_tags)
 
     @property
     def name(self) -> str:
@@ -204,7 +196,7 @@ class Role:
     policies: tuple[PolicySpec, ...] = attrs.field(default=(), converter=_identity_specs)
     permissions_boundary: PolicySpec | None = attrs.field(default=None, converter=_boundary_spec)
     max_session_duration: int = 3600
-    tags: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_tags)
+    tags: Tags = attrs.field(factory=Tags, converter=as_tags)
 
     @property
     def name(self) -> str:
@@ -235,7 +227,7 @@ class Resource:
     arn: str
     account: str = attrs.field(default="")
     policy: PolicySpec | None = attrs.field(default=None, converter=_resource_spec)
-    tags: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_tags)
+    tags: Tags = attrs.field(factory=Tags, converter=as_tags)
     aws_managed: bool = False
 
     def __attrs_post_init__(self) -> None:

@@ -140,7 +140,7 @@ def test_authorization_details() -> None:
     )
     assert user.groups == ("developers",)
     assert user.permissions_boundary == "Boundary"
-    assert user.tags == (("team", "platform"),)
+    assert user.tags == {"team": "platform"}
     assert account.groups[0].arn == f"arn:aws:iam::{A}:group/developers"
     (role,) = account.roles
     assert role.arn == f"arn:aws:iam::{A}:role/service/App"

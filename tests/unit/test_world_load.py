@@ -97,7 +97,7 @@ def test_basic_world_content() -> None:
     assert alice.policies == ("AssumeProdReader",)
     assert alice.groups == ("developers",)
     # YAML/TOML numbers and booleans in tags become AWS's strings.
-    assert alice.tags == (("team", "platform"), ("level", "3"), ("oncall", "true"))
+    assert alice.tags == {"team": "platform", "level": "3", "oncall": "true"}
     assert by_id[A].groups[0].arn == f"arn:aws:iam::{A}:group/eng/developers"
     role = by_id[B].roles[0]
     assert role.arn == f"arn:aws:iam::{B}:role/CrossAccountS3Reader"
@@ -510,13 +510,13 @@ def test_tags_convert_yaml_scalars_to_strings() -> None:
     doc = world(
         _111111111111={"users": {"u": {"tags": {"n": 3, "f": 1.5, "t": True, "x": False, 7: "k"}}}}
     )
-    assert parse_world(doc)[0][0].users[0].tags == (
-        ("n", "3"),
-        ("f", "1.5"),
-        ("t", "true"),
-        ("x", "false"),
-        ("7", "k"),
-    )
+    assert parse_world(doc)[0][0].users[0].tags == {
+        "n": "3",
+        "f": "1.5",
+        "t": "true",
+        "x": "false",
+        "7": "k",
+    }
 
 
 def test_tag_values_must_be_scalars() -> None:
