@@ -40,12 +40,15 @@ class CompiledStatement:
     conditions: tuple[CompiledCondition, ...]
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)  # compiled once per policy: identity is equality, and hashing is cheap
 class CompiledPolicy:
     """A policy's statements, compiled, with the policy they came from."""
 
     policy: Policy
     statements: tuple[CompiledStatement, ...]
+    # Every statement applies to every request (Action and Resource "*", Principal absent
+    # or "*", no conditions), as in FullAWSAccess: its trace never depends on the request.
+    unconditional: bool = False
 
 
 def _statement(index: int, stmt: Statement, substitute: bool) -> CompiledStatement:
@@ -80,4 +83,16 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     return CompiledPolicy(
         policy=policy,
         statements=tuple(_statement(i, s, substitute) for i, s in enumerate(policy.statements)),
+        unconditional=all(_unconditional(s) for s in policy.statements),
+    )
+
+
+def _unconditional(stmt: Statement) -> bool:
+    return (
+        as_tuple(stmt.action) == ("*",)
+        and as_tuple(stmt.resource) in ((), ("*",))
+        and stmt.not_resource is None
+        and stmt.not_principal is None
+        and (stmt.principal is None or stmt.principal.wildcard)
+        and not stmt.condition
     )
