@@ -225,7 +225,12 @@ def caller_from_arn(arn: str, *, role_path: str = "/") -> Caller:
     if arn.endswith(".amazonaws.com") and not arn.startswith("arn:"):
         return Caller.for_service(arn)
     parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[4].isdigit():
+    if (
+        len(parts) != 6
+        or parts[0] != "arn"
+        or not parts[1]
+        or not (parts[4].isascii() and parts[4].isdigit() and len(parts[4]) == 12)
+    ):
         raise ValidationError(
             f"{arn!r} is not a principal: expected an IAM user, role or root ARN, an "
             "assumed-role session ARN, a service principal name or 'anonymous'"

@@ -142,15 +142,14 @@ def _decision_case(case: dict[str, Any]) -> None:
     expect = case["expect"]
     unknown = set(expect) - EXPECT_KEYS
     assert not unknown, f"unknown expect keys {unknown}"
-    world = _world(case["world"])
     if "error" in expect:
         with pytest.raises(iamsim.IamsimError) as info:
-            _run_call(world, case["call"])
+            _run_call(_world(case["world"]), case["call"])
         assert type(info.value).__name__ == expect["error"], repr(info.value)
         if "message_contains" in expect:
             assert expect["message_contains"] in str(info.value)
         return
-    d = _run_call(world, case["call"])
+    d = _run_call(_world(case["world"]), case["call"])
     assert d.outcome == expect["outcome"], d.explain()
     if "denied_by" in expect:
         got = sorted((x.policy_type, x.side, x.explicit) for x in d.denied_by)

@@ -23,6 +23,7 @@ from iamsim.fixes.documents import (
 from iamsim.fixes.model import Apply, Fix
 from iamsim.fixes.near_miss import _NearMissFixes
 from iamsim.model import Policy
+from iamsim.world.services import RBP_SERVICES
 
 if TYPE_CHECKING:
     from iamsim.trace import PolicyTrace, StatementTrace
@@ -141,6 +142,20 @@ class _TargetFixes(_NearMissFixes):
                 apply=self._edit_target(
                     lambda p: None if p is None else _without_statement(p, label)
                 ),
+                denial=denial,
+            )
+            return
+        service = self.d.resource.split(":")[2] if self.d.resource.count(":") >= 5 else ""
+        if kind != "role" and service and service not in RBP_SERVICES:
+            # No resource-based policy can exist: reported, with the way AWS does it.
+            yield Fix(
+                "target",
+                denial.policy_type,
+                denial.account,
+                f"{service} does not support resource-based policies: a caller from another "
+                f"account reaches {self.d.resource} only through a role in account "
+                f"{denial.account} that trusts it.",
+                {"reason": "no resource-based policies", "service": service},
                 denial=denial,
             )
             return

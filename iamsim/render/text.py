@@ -96,8 +96,14 @@ def _values(values: Sequence[str]) -> str:
 def condition_comparison(
     key: str, operator: str, policy_values: Sequence[str], request_values: Sequence[str] | None
 ) -> str:
-    """`sts:ExternalId (StringEquals): policy wants "x", request has "y"` (or has no key)."""
-    wants = f"{key} ({operator}): policy wants {_values(policy_values)}"
+    """`sts:ExternalId (StringEquals): policy wants "x", request has "y"` (or has no key).
+
+    A negated operator (`StringNotEquals`, `NotIpAddress`, …) reads "policy excludes".
+    """
+    base = operator.split(":")[-1].removesuffix("IfExists")
+    negated = "Not" in base
+    verb = "excludes" if negated else "wants"
+    wants = f"{key} ({operator}): policy {verb} {_values(policy_values)}"
     if request_values is None:
         return f"{wants}, request has no {key}"
     if not request_values:
@@ -329,11 +335,12 @@ def _statement_lines(stmt: StatementTrace, style: _Style, indent: str) -> list[s
         head = f"{style.mark(kind)} {stmt.label} ({stmt.effect}): applies"
         lines = [indent + head]
     else:
-        what = (
-            "near miss, a condition failed"
-            if stmt.near_miss
-            else ("does not apply: " + ", ".join(f"{f} does not match" for f in stmt.failed))
-        )
+        if stmt.near_miss and stmt.effect == "Allow":
+            what = "near miss, a condition failed"
+        elif stmt.near_miss:
+            what = "does not apply: its condition does not hold"
+        else:
+            what = "does not apply: " + ", ".join(f"{f} does not match" for f in stmt.failed)
         lines = [indent + f"{style.mark('none')} {stmt.label} ({stmt.effect}): {what}"]
     for cond in stmt.conditions:
         if stmt.matched or not cond.matched:

@@ -27,8 +27,8 @@ def read_world_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a world document as plain data; the format follows the file extension.
 
     Raise `WorldError` for an unsupported extension, an unreadable file, a syntax
-    error (`<file>: line L, column C: message`), a duplicate key, or a document
-    whose top level is not a mapping.
+    error (`<file>: line L, column C: message`), a duplicate key, a document
+    whose top level is not a mapping, or an empty document.
     """
     file = Path(path)
     name = str(path)
@@ -66,6 +66,17 @@ def read_world_file(path: str | os.PathLike[str]) -> dict[str, Any]:
                 "value.type",
                 name,
                 f"a world document must be a mapping at the top level, not {_type_name(data)}",
+            )
+        )
+    if not data:
+        # An empty file is almost always a mistake, and would answer every question with
+        # "nothing allows it": say so instead of loading an empty world.
+        raise WorldError(
+            Problem(
+                "file.empty",
+                name,
+                "the world document is empty",
+                "describe at least `accounts` (see docs/world.md)",
             )
         )
     return data

@@ -22,62 +22,16 @@ from iamsim.world.context import request_context, resource_keys
 from iamsim.world.index import WorldIndex
 from iamsim.world.model import arn_account
 from iamsim.world.org import AccountPlacement
+from iamsim.world.services import (
+    ANONYMOUS_SERVICES,
+    GLOBAL_SERVICES,
+    KMS_CROSS_ACCOUNT,
+    RBP_SERVICES,
+    RCP_SERVICES,
+    TRUST_ACTIONS,
+)
 
 __all__ = ["Target", "gather", "locate", "resolve_target", "session_clock"]
-
-# Actions authorized against a role's trust policy (IAM User Guide, role trust policies).
-TRUST_ACTIONS = frozenset(
-    a.lower()
-    for a in (
-        "sts:AssumeRole",
-        "sts:AssumeRoleWithSAML",
-        "sts:AssumeRoleWithWebIdentity",
-        "sts:TagSession",
-        "sts:SetSourceIdentity",
-        "sts:SetContext",
-    )
-)
-
-# Services whose resources RCPs govern (AWS Organizations, "Resource control policies",
-# list of supported services). Kept as data: AWS extends it over time.
-RCP_SERVICES = frozenset(
-    {"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "dynamodb", "logs", "cognito-idp", "aoss"}
-)
-
-# Services that accept unsigned requests, where a resource policy can admit anonymous
-# callers (IAM User Guide, policy variables: the anonymous row covers S3, SQS and SNS).
-ANONYMOUS_SERVICES = frozenset({"s3", "sqs", "sns"})
-
-# Services with one global endpoint, whose requests carry aws:RequestedRegion us-east-1.
-GLOBAL_SERVICES = frozenset({"iam", "sts", "organizations", "cloudfront", "route53", "support"})
-
-# KMS operations that work across accounts (AWS KMS Developer Guide, "Allowing users in
-# other accounts to use a KMS key"); any other KMS operation fails cross-account.
-KMS_CROSS_ACCOUNT = frozenset(
-    a.lower()
-    for a in (
-        "kms:Decrypt",
-        "kms:Encrypt",
-        "kms:GenerateDataKey",
-        "kms:GenerateDataKeyPair",
-        "kms:GenerateDataKeyPairWithoutPlaintext",
-        "kms:GenerateDataKeyWithoutPlaintext",
-        "kms:GenerateMac",
-        "kms:VerifyMac",
-        "kms:ReEncryptFrom",
-        "kms:ReEncryptTo",
-        "kms:Sign",
-        "kms:Verify",
-        "kms:DeriveSharedSecret",
-        "kms:CreateGrant",
-        "kms:DescribeKey",
-        "kms:GetKeyRotationStatus",
-        "kms:GetPublicKey",
-        "kms:ListGrants",
-        "kms:RetireGrant",
-        "kms:RevokeGrant",
-    )
-)
 
 
 @attrs.frozen
@@ -114,10 +68,14 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
     if resource == "*":
         return Target(account=caller_account, policy=None)
     parts = resource.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn":
+    if len(parts) != 6 or parts[0] != "arn" or not parts[2] or not parts[5]:
         raise ValidationError(
             f"{resource!r} is not a resource ARN (arn:partition:service:"
             'region:account:resource) or "*"'
+        )
+    if parts[4] and parts[4] != "aws" and not (parts[4].isdigit() and len(parts[4]) == 12):
+        raise ValidationError(
+            f"{resource!r}: the account field of an ARN is a 12-digit account ID, not {parts[4]!r}"
         )
     service = parts[2]
     if action.lower() in TRUST_ACTIONS and service == "iam" and ":role/" in resource:
@@ -181,11 +139,15 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
     if entry is None:
         owner = arn_account(resource) or None
         notes: tuple[str, ...] = ()
+        missing = None
         if owner is None:
             notes = (
                 f"{arn} is not described by the world, so its owner and its "
                 "resource-based policy are unknown.",
             )
+            missing = notes[0]
+        elif service not in RBP_SERVICES:
+            missing = no_resource_policy(service, owner, arn)
         return Target(
             account=owner,
             policy=None,
@@ -193,11 +155,20 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
             label=label,
             notes=notes,
             arn=arn,
-            missing=notes[0] if notes else None,
+            missing=missing,
         )
     res, policy = entry
+    if service not in RBP_SERVICES:
+        # IAM User Guide, "AWS services that work with IAM": this service takes no
+        # resource-based policy, so nothing in the world can act as one.
+        policy = None
     if policy is not None and service == "kms":
         policy = attrs.evolve(policy, require_resource=True)
+    if service not in RBP_SERVICES:
+        why = no_resource_policy(service, res.account, res.arn)
+        return Target(
+            account=res.account, policy=None, label=label, tags=res.tags, arn=res.arn, missing=why
+        )
     return Target(
         account=res.account,
         policy=policy,
@@ -210,6 +181,14 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
 
 
 # -- asking ---------------------------------------------------------------------
+
+
+def no_resource_policy(service: str, account: str, arn: str) -> str:
+    """Why a cross-account caller cannot be granted access to a resource of `service`."""
+    return (
+        f"{service} does not support resource-based policies, so nothing on {arn} can grant "
+        f"a caller from another account; such a caller needs a role in account {account}."
+    )
 
 
 def gather(
@@ -240,11 +219,16 @@ def gather(
     if not region and action.split(":", 1)[0].lower() in GLOBAL_SERVICES:
         # Global services are called in us-east-1 (IAM User Guide, aws:RequestedRegion).
         region = "us-east-1"
+    service_keys = Context()
+    if action[:4].lower() == "kms:" and caller.account:
+        # AWS KMS condition keys: kms:CallerAccount is the caller's account on every request.
+        service_keys = Context.of({"kms:CallerAccount": caller.account})
     context = Context.chain(
         request_context(now, region),
         profile.context,
         session_clock(profile, now),
         target.context,
+        service_keys,
         *(() if not call_keys else (Context.of(call_keys),)),
         *(() if not extra else (extra if isinstance(extra, Context) else Context.of(extra),)),
     )

@@ -28,6 +28,7 @@ from iamsim.world.model import (
     arn_name,
 )
 from iamsim.world.org import AccountPlacement, place_accounts
+from iamsim.world.services import RBP_SERVICES
 
 if TYPE_CHECKING:
     from iamsim.world.callers import Profile
@@ -202,7 +203,19 @@ class WorldIndex:
                     "world.resource.duplicate", path, f"{res.arn} is listed by two accounts"
                 )
             policy = None
-            if res.policy is not None:
+            if res.policy is not None and res.service not in RBP_SERVICES:
+                # IAM User Guide, "AWS services that work with IAM": no resource-based
+                # policy exists for this service (IAM's own is a role's trust policy).
+                self._problem(
+                    "world.resource.no_policy",
+                    f"{path}.policy",
+                    f"{res.service or 'this service'} does not support resource-based "
+                    "policies; give the resource no policy",
+                    "for an IAM role, write its trust_policy under roles"
+                    if res.service == "iam"
+                    else None,
+                )
+            elif res.policy is not None:
                 policy = self.resolve(res.policy, account, f"{path}.policy")
                 if policy is not None:
                     policy = attrs.evolve(policy, name=f"{res.arn} policy")

@@ -1,0 +1,112 @@
+"""What AWS services do differently, as data: which take resource-based policies, which RCPs
+govern, which accept anonymous requests, which are global, which KMS operations cross accounts.
+
+Each set cites the AWS page it comes from; AWS extends these lists over time.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ANONYMOUS_SERVICES",
+    "GLOBAL_SERVICES",
+    "KMS_CROSS_ACCOUNT",
+    "RBP_SERVICES",
+    "RCP_SERVICES",
+    "TRUST_ACTIONS",
+]
+
+# Actions authorized against a role's trust policy (IAM User Guide, role trust policies).
+TRUST_ACTIONS = frozenset(
+    a.lower()
+    for a in (
+        "sts:AssumeRole",
+        "sts:AssumeRoleWithSAML",
+        "sts:AssumeRoleWithWebIdentity",
+        "sts:TagSession",
+        "sts:SetSourceIdentity",
+        "sts:SetContext",
+    )
+)
+
+# Services whose resources RCPs govern (AWS Organizations, "Resource control policies",
+# list of supported services). Kept as data: AWS extends it over time.
+RCP_SERVICES = frozenset(
+    {"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "dynamodb", "logs", "cognito-idp", "aoss"}
+)
+
+# Services whose resources can carry a resource-based policy (IAM User Guide, "AWS services
+# that work with IAM", column "Resource-based policies"). IAM's only one is a role's trust
+# policy; EC2, for one, has none. Kept as data: AWS extends it over time.
+RBP_SERVICES = frozenset(
+    {
+        "s3",
+        "s3express",
+        "s3-object-lambda",
+        "kms",
+        "sqs",
+        "sns",
+        "lambda",
+        "secretsmanager",
+        "ecr",
+        "ecr-public",
+        "logs",
+        "events",
+        "schemas",
+        "glacier",
+        "es",
+        "aoss",
+        "execute-api",
+        "backup",
+        "codeartifact",
+        "elasticfilesystem",
+        "glue",
+        "serverlessrepo",
+        "dynamodb",
+        "kinesis",
+        "mediastore",
+        "iot",
+        "ssm-incidents",
+        "acm-pca",
+        "cloudtrail",
+        "lex",
+        "rekognition",
+        "bedrock",
+        "airflow",
+        "ram",
+    }
+)
+
+# Services that accept unsigned requests, where a resource policy can admit anonymous
+# callers (IAM User Guide, policy variables: the anonymous row covers S3, SQS and SNS).
+ANONYMOUS_SERVICES = frozenset({"s3", "sqs", "sns"})
+
+# Services with one global endpoint, whose requests carry aws:RequestedRegion us-east-1.
+GLOBAL_SERVICES = frozenset({"iam", "sts", "organizations", "cloudfront", "route53", "support"})
+
+# KMS operations that work across accounts (AWS KMS Developer Guide, "Allowing users in
+# other accounts to use a KMS key"); any other KMS operation fails cross-account.
+KMS_CROSS_ACCOUNT = frozenset(
+    a.lower()
+    for a in (
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKeyPair",
+        "kms:GenerateDataKeyPairWithoutPlaintext",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:GenerateMac",
+        "kms:VerifyMac",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+        "kms:Sign",
+        "kms:Verify",
+        "kms:DeriveSharedSecret",
+        "kms:CreateGrant",
+        "kms:DescribeKey",
+        "kms:GetKeyRotationStatus",
+        "kms:GetPublicKey",
+        "kms:ListGrants",
+        "kms:RetireGrant",
+        "kms:RevokeGrant",
+    )
+)
