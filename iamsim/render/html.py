@@ -20,6 +20,7 @@ from iamsim.decision import Check, Decision, Layer
 from iamsim.model import Policy
 from iamsim.render.aws import aws_error, aws_error_detailed
 from iamsim.render.text import (
+    VERDICT_WORDS,
     condition_comparison,
     layer_mark,
     layer_words,
@@ -189,14 +190,6 @@ def _layer_class(layer: Layer) -> str:
 
 _MARKS = {"iamsim-allow": "✔", "iamsim-deny": "✘", "iamsim-na": "–"}
 
-_VERDICT_WORDS = {
-    "allow": "allows",
-    "deny": "explicit deny",
-    "implicit": "implicit deny",
-    "not_applicable": "not applicable",
-    "exempt": "exempt",
-}
-
 
 def _statement_why(stmt: StatementTrace) -> str:
     if stmt.matched:
@@ -261,7 +254,7 @@ def _layer_why(layer: Layer) -> str:
 
 def _layer_row(layer: Layer) -> str:
     cls = _layer_class(layer)
-    verdict = _VERDICT_WORDS.get(layer.verdict, layer.verdict)
+    verdict = VERDICT_WORDS.get(layer.verdict, layer.verdict)
     note = f' <span class="iamsim-muted">({_e(layer.note)})</span>' if layer.note else ""
     why = _layer_why(layer)
     why_html = f'<div class="iamsim-why">{_e(why)}</div>' if why else ""

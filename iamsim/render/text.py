@@ -307,7 +307,8 @@ class _Style:
         return {"ok": "[ok]  ", "deny": "[DENY]", "none": "[--]  "}[kind]
 
 
-_VERDICT_WORDS = {
+VERDICT_WORDS = {
+    # How each layer verdict reads (text and HTML).
     "allow": "allows",
     "deny": "explicit deny",
     "implicit": "implicit deny",
@@ -389,7 +390,7 @@ def _side_lines(d: Decision, layers: Sequence[Layer], side: str, style: _Style) 
     if not mine:
         lines.append("  (no policy layer evaluated on this side)")
     for layer in mine:
-        verdict = _VERDICT_WORDS.get(layer.verdict, layer.verdict)
+        verdict = VERDICT_WORDS.get(layer.verdict, layer.verdict)
         head = f"{layer_words(layer.policy_type)}: {verdict}"
         if layer.note:
             head += f" ({layer.note})"

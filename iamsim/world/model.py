@@ -148,8 +148,23 @@ class NamedPolicy:
         return self.arn or self.name or "inline policy"
 
 
+class _Named:
+    """The name and account an IAM entity's ARN carries."""
+
+    __slots__ = ()
+    arn: str
+
+    @property
+    def name(self) -> str:
+        return arn_name(self.arn)
+
+    @property
+    def account(self) -> str:
+        return arn_account(self.arn)
+
+
 @attrs.frozen
-class User:
+class User(_Named):
     """An IAM user. Policies: inline documents, names of this account's policies, or ARNs."""
 
     arn: str
@@ -159,36 +174,20 @@ class User:
     tags: Tags = attrs.field(factory=Tags, converter=as_tags)
 
     @property
-    def name(self) -> str:
-        return arn_name(self.arn)
-
-    @property
-    def account(self) -> str:
-        return arn_account(self.arn)
-
-    @property
     def unique_id(self) -> str:
         return unique_id("AIDA", self.arn)
 
 
 @attrs.frozen
-class Group:
+class Group(_Named):
     """An IAM group: its policies apply to its members; a group is never a principal."""
 
     arn: str
     policies: tuple[PolicySpec, ...] = attrs.field(default=(), converter=_identity_specs)
 
-    @property
-    def name(self) -> str:
-        return arn_name(self.arn)
-
-    @property
-    def account(self) -> str:
-        return arn_account(self.arn)
-
 
 @attrs.frozen
-class Role:
+class Role(_Named):
     """An IAM role with its trust policy (who may assume it) and permissions policies."""
 
     arn: str
@@ -197,14 +196,6 @@ class Role:
     permissions_boundary: PolicySpec | None = attrs.field(default=None, converter=_boundary_spec)
     max_session_duration: int = 3600
     tags: Tags = attrs.field(factory=Tags, converter=as_tags)
-
-    @property
-    def name(self) -> str:
-        return arn_name(self.arn)
-
-    @property
-    def account(self) -> str:
-        return arn_account(self.arn)
 
     @property
     def unique_id(self) -> str:
