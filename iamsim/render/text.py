@@ -19,8 +19,10 @@ from iamsim.trace import ConditionTrace, PolicyTrace, StatementTrace
 
 __all__ = [
     "LAYER_ORDER",
+    "VERDICT_WORDS",
     "condition_comparison",
     "explain",
+    "layer_mark",
     "layer_words",
     "ordered_layers",
     "summary",
