@@ -235,6 +235,9 @@ def _once(text: str) -> str:
 
 
 def _side_is_fine(d: Decision, side: str) -> bool:
+    # A service principal or an anonymous caller has no source side to speak of.
+    if side == "source" and d.caller_account is None:
+        return False
     layers = [layer for check in d.checks for layer in check.layers if layer.side == side]
     return bool(layers) and all(layer.verdict not in ("deny", "implicit") for layer in layers)
 
