@@ -149,13 +149,6 @@ class Context:
     def __repr__(self) -> str:
         return f"Context({self.to_dict()!r})"
 
-    def merged(self, overrides: Context | Mapping[str, object]) -> Context:
-        """A new context with `overrides` added or replacing keys (case-insensitively)."""
-        other = overrides if isinstance(overrides, Context) else Context.of(overrides)
-        if not other._index:
-            return self
-        return Context._of_index({**self._index, **other._index})
-
     @classmethod
     def chain(cls, *contexts: Context) -> Context:
         """One context from several; later ones override earlier keys."""
@@ -163,10 +156,6 @@ class Context:
         for ctx in contexts:
             index.update(ctx._index)
         return cls._of_index(index)
-
-    def without(self, *keys: str) -> Context:
-        drop = {k.lower() for k in keys}
-        return Context._of_index({k: v for k, v in self._index.items() if k not in drop})
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self._index.values()}

@@ -186,18 +186,18 @@ class World:
         return build_decision(
             action,
             [(inputs, evaluate(inputs))],
-            origin=self._origin(
+            origin=(
+                self,
                 "simulate",
-                principal=principal,
-                action=action,
-                resource=resource,
-                context=context,
-                now=now,
+                {
+                    "principal": principal,
+                    "action": action,
+                    "resource": resource,
+                    "context": context,
+                    "now": now,
+                },
             ),
         )
-
-    def _origin(self, kind: str, **call: Any) -> tuple[World, str, dict[str, Any]]:
-        return (self, kind, call)
 
     def assume_role(
         self, caller: str | RoleSession, role_arn: str, session_name: str, **params: Any
