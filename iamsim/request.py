@@ -24,6 +24,7 @@ __all__ = [
     "Context",
     "ContextValue",
     "Request",
+    "as_utc",
     "caller_from_arn",
     "context_value",
     "format_time",
@@ -55,6 +56,13 @@ MULTIVALUED_KEYS: frozenset[str] = frozenset(
         "ec2:Attribute",
     )
 )
+
+
+def as_utc(now: _dt.datetime | None) -> _dt.datetime:
+    """A request's clock: `now` in UTC (naive means UTC), or the current time to the second."""
+    if now is None:
+        return _dt.datetime.now(_dt.UTC).replace(microsecond=0)
+    return now if now.tzinfo else now.replace(tzinfo=_dt.UTC)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -115,7 +123,10 @@ class Context:
         for key, value in items:
             if not isinstance(key, str) or not key:
                 raise ValidationError(f"context: key {key!r} must be a non-empty string")
-            index[key.lower()] = (key, context_value(key, value))
+            lowered = key.lower()
+            if type(value) is not str or lowered in MULTIVALUED_KEYS:
+                value = context_value(key, value)
+            index[lowered] = (key, value)
         return cls._of_index(index)
 
     @property

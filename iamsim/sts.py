@@ -19,8 +19,7 @@ import attrs
 
 from iamsim.decision import Decision, Denial
 from iamsim.errors import IamsimError, PolicyError, ValidationError
-from iamsim.evaluate.combine import Combined
-from iamsim.evaluate.engine import build_decision, evaluate
+from iamsim.evaluate.engine import build_decision
 from iamsim.model import Policy
 from iamsim.patterns.text import (
     STS_EXTERNAL_ID,
@@ -30,6 +29,7 @@ from iamsim.patterns.text import (
     STS_TAG_CHARS,
     STS_TOKEN_CODE,
 )
+from iamsim.request import as_utc
 from iamsim.session import RoleSession
 
 if TYPE_CHECKING:
@@ -39,13 +39,8 @@ if TYPE_CHECKING:
 
 __all__ = ["assume_role", "validate_parameters"]
 
-_NAME = STS_NAME.pattern
-_EXTERNAL_ID = STS_EXTERNAL_ID.pattern
-_SERIAL = STS_SERIAL_NUMBER.pattern
-_TOKEN = STS_TOKEN_CODE.pattern
 _TAG_KEY = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]+"
 _TAG_VALUE = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*"
-_PATTERNS = {p.pattern: p for p in (STS_NAME, STS_EXTERNAL_ID, STS_SERIAL_NUMBER, STS_TOKEN_CODE)}
 
 CHAINED_MAX = 3600
 PLAINTEXT_MAX = 2048
@@ -57,26 +52,20 @@ def _constraint(problems: list[str], value: object, member: str, rule: str) -> N
 
 def _string(
     problems: list[str],
-    value: str | None,
+    value: str,
     member: str,
-    *,
     low: int,
     high: int,
-    pattern: str | None = None,
     regex: re.Pattern[str] | None = None,
 ) -> None:
     """STS's three checks on a string parameter: pattern, then length bounds."""
-    if value is None:
-        return
-    if pattern is not None:
-        check = regex or _PATTERNS[pattern]
-        if check.fullmatch(value) is None:
-            _constraint(
-                problems,
-                value,
-                member,
-                f"Member must satisfy regular expression pattern: {pattern}",
-            )
+    if regex is not None and regex.fullmatch(value) is None:
+        _constraint(
+            problems,
+            value,
+            member,
+            f"Member must satisfy regular expression pattern: {regex.pattern}",
+        )
     if len(value) < low:
         _constraint(
             problems, value, member, f"Member must have length greater than or equal to {low}"
@@ -110,15 +99,19 @@ def validate_parameters(
 ) -> None:
     """Reject what STS rejects before it authorizes anything, with STS's wording."""
     problems: list[str] = []
-    for name, value in (("roleArn", role_arn), ("roleSessionName", session_name)):
-        if not isinstance(value, str):
-            raise ValidationError(f"{name} must be a string, not {type(value).__name__}")
-    _string(problems, role_arn, "roleArn", low=20, high=2048)
-    _string(problems, session_name, "roleSessionName", low=2, high=64, pattern=_NAME)
-    _string(problems, external_id, "externalId", low=2, high=1224, pattern=_EXTERNAL_ID)
-    _string(problems, serial_number, "serialNumber", low=9, high=256, pattern=_SERIAL)
-    _string(problems, token_code, "tokenCode", low=6, high=6, pattern=_TOKEN)
-    _string(problems, source_identity, "sourceIdentity", low=2, high=64, pattern=_NAME)
+    for name, given in (("roleArn", role_arn), ("roleSessionName", session_name)):
+        if not isinstance(given, str):
+            raise ValidationError(f"{name} must be a string, not {type(given).__name__}")
+    for value, member, low, high, regex in (
+        (role_arn, "roleArn", 20, 2048, None),
+        (session_name, "roleSessionName", 2, 64, STS_NAME),
+        (external_id, "externalId", 2, 1224, STS_EXTERNAL_ID),
+        (serial_number, "serialNumber", 9, 256, STS_SERIAL_NUMBER),
+        (token_code, "tokenCode", 6, 6, STS_TOKEN_CODE),
+        (source_identity, "sourceIdentity", 2, 64, STS_NAME),
+    ):
+        if value is not None:
+            _string(problems, value, member, low, high, regex)
     if duration_seconds is not None:
         if isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int):
             raise ValidationError(
@@ -139,7 +132,7 @@ def validate_parameters(
                 "Member must have value less than or equal to 43200",
             )
     if policy_text is not None:
-        _string(problems, policy_text, "policy", low=1, high=PLAINTEXT_MAX * 16)
+        _string(problems, policy_text, "policy", 1, PLAINTEXT_MAX * 16)
     if len(policy_arns) > 10:
         _constraint(
             problems,
@@ -264,12 +257,6 @@ def _as_tags(tags: Mapping[str, str] | Iterable[Any] | None) -> tuple[tuple[str,
     return tuple(out)
 
 
-def _now(now: _dt.datetime | None) -> _dt.datetime:
-    if now is None:
-        return _dt.datetime.now(_dt.UTC).replace(microsecond=0)
-    return now if now.tzinfo else now.replace(tzinfo=_dt.UTC)
-
-
 def _root_denial(caller_arn: str, role_arn: str, account: str | None) -> Denial:
     # IAM User Guide, "Compare AWS STS credentials": the root user cannot call AssumeRole.
     return Denial(
@@ -289,9 +276,9 @@ def _root_denial(caller_arn: str, role_arn: str, account: str | None) -> Denial:
 def assume_role(
     world: World,
     caller: str | RoleSession,
-    *,
     role_arn: str,
     session_name: str,
+    *,
     external_id: str | None = None,
     duration_seconds: int | None = None,
     policy: str | Mapping[str, Any] | Policy | None = None,
@@ -344,7 +331,7 @@ def assume_role(
                 f"policy of the role's account {role_account}"
             )
 
-    moment = _now(now)
+    moment = as_utc(now)
     inherited_tags: tuple[tuple[str, str], ...] = ()
     inherited_keys: tuple[str, ...] = ()
     inherited_source: str | None = None
@@ -387,7 +374,7 @@ def assume_role(
     if profile.caller.kind == "root":
         decision = build_decision(
             "AssumeRole",
-            [_single(world, profile, role_arn, context, moment, {})],
+            [world._evaluate(profile, "sts:AssumeRole", role_arn, context, moment)],
             origin=(world, "assume_role", {}),
         )
         return attrs.evolve(
@@ -416,11 +403,8 @@ def assume_role(
         actions.append("sts:TagSession")
     if source_identity is not None or inherited_source is not None:
         actions.append("sts:SetSourceIdentity")
-    results = []
-    for action in actions:
-        inputs = world._inputs(profile, action, role_arn, context, moment, keys)
-        results.append((inputs, evaluate(inputs)))
-    allowed = all(c.allowed for _, c in results)
+    results = [world._evaluate(profile, a, role_arn, context, moment, keys) for a in actions]
+    allowed = all(c.allowed for c in results)
 
     session = None
     if allowed:
@@ -478,15 +462,3 @@ def assume_role(
         },
     )
     return build_decision("AssumeRole", results, session=session, origin=origin)
-
-
-def _single(
-    world: World,
-    profile: Any,
-    role_arn: str,
-    context: Mapping[str, object] | None,
-    moment: _dt.datetime,
-    keys: dict[str, object],
-) -> tuple[Any, Combined]:
-    inputs = world._inputs(profile, "sts:AssumeRole", role_arn, context, moment, keys)
-    return inputs, evaluate(inputs)

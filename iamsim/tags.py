@@ -44,13 +44,13 @@ class Tags(Mapping[str, str]):
         return f"Tags({dict(self._pairs)!r})"
 
 
-def _tags(value: Mapping[str, str] | Iterable[tuple[str, str]]) -> Tags:
-    """Converter: session tags from a mapping or (key, value) pairs."""
-    return value if isinstance(value, Tags) else Tags(value)
+_NO_TAGS = Tags()
 
 
 def as_tags(value: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> Tags:
     """Converter: tags from a mapping or (key, value) pairs; values become strings."""
     if isinstance(value, Tags):
         return value
-    return Tags(() if value is None else value)
+    if value is None or value == () or value == {}:
+        return _NO_TAGS
+    return Tags(value)

@@ -153,12 +153,18 @@ class PolicyTrace:
     allows: bool = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        denies = tuple(s for s in self.statements if not s.failed and s.effect == "Deny")
-        allows = tuple(s for s in self.statements if not s.failed and s.effect == "Allow")
-        verdict = "deny" if denies else "allow" if allows else "none"
-        object.__setattr__(self, "verdict", verdict)
-        object.__setattr__(self, "deciding", denies or allows)
-        object.__setattr__(self, "allows", bool(allows))
+        denies: tuple[StatementTrace, ...] = ()
+        allows: tuple[StatementTrace, ...] = ()
+        for stmt in self.statements:
+            if not stmt.failed:
+                if stmt.effect == "Deny":
+                    denies += (stmt,)
+                else:
+                    allows += (stmt,)
+        put = object.__setattr__
+        put(self, "verdict", "deny" if denies else "allow" if allows else "none")
+        put(self, "deciding", denies or allows)
+        put(self, "allows", bool(allows))
 
     @property
     def near_misses(self) -> tuple[StatementTrace, ...]:

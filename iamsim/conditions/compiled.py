@@ -19,7 +19,7 @@ Plain operator against a multivalued request value (a tuple): AWS documents no b
 "Single-valued vs. multivalued context keys" page only says that multivalued keys "require a
 condition set operator" and never says what a plain operator does with one. iamsim therefore
 answers with whichever plausible AWS reading is *least permissive* for the statement's effect:
-the candidates are "no match" (what @cloud-copilot/iam-simulate reports), "any value matches"
+the candidates are "no match" (what an independent simulator reports), "any value matches"
 (ForAnyValue-like) and "every value matches" (ForAllValues-like). In an Allow statement, the
 condition matches only if every candidate says it does, and since one candidate is always
 "no match", it never matches. In a Deny statement it matches if any candidate does. Pass
@@ -85,6 +85,7 @@ class CompiledCondition:
     effect: Effect | None
     keys: tuple[str, ...]
     _values: tuple[_PolicyValue, ...]
+    _static: bool  # no value holds a policy variable
     _static_hit: Hit | None
     _static_shown: tuple[str, ...]
     _null_wanted: frozenset[bool]
@@ -96,9 +97,10 @@ class CompiledCondition:
     def missing_keys(self, context: Context) -> tuple[str, ...]:
         """The keys this condition reads that the request lacks (variables with a default
         are never missing)."""
-        out: list[str] = []
-        if context.get(self.entry.key) is None:
-            out.append(self.entry.key)
+        absent = context.get(self.entry.key) is None
+        if self._static:
+            return (self.entry.key,) if absent else ()
+        out = [self.entry.key] if absent else []
         for value in self._values:
             if value.template is not None:
                 out.extend(value.template.missing_keys(context))
@@ -139,53 +141,47 @@ class CompiledCondition:
         return any(candidates) if self.effect == "Deny" else all(candidates)
 
     def evaluate(self, context: Context) -> ConditionTrace:
+        entry = self.entry
         try:
-            return self._evaluate(context)
+            raw: ContextValue | None = context.get(entry.key)
+            request = None if raw is None else ((raw,) if isinstance(raw, str) else tuple(raw))
+            notes: list[str] = []
+            if self.spec.kind == "null":
+                matched = self._null(request, notes)
+                shown = self._static_shown
+            else:
+                if self._static_hit is not None:
+                    hit, shown = self._static_hit, self._static_shown
+                else:
+                    hit, shown, notes = self._resolve(context)
+                matched = self._compare(request, raw, hit, notes)
+                if (
+                    matched
+                    and request
+                    and not self._static
+                    and self.spec.negated
+                    and self.effect != "Deny"
+                    and any(
+                        v.template is not None and v.template.render(context) is None
+                        for v in self._values
+                    )
+                ):
+                    # [VARS] an unresolvable variable "might cause the entire statement to be
+                    # invalid": a negated operator must not grant on the strength of a value
+                    # that could not be read (least permissive reading for an Allow).
+                    notes.append("a value could not be resolved: an Allow is not granted on it")
+                    matched = False
         except Exception as exc:  # pragma: no cover - defensive: evaluate never raises
             return ConditionTrace(
-                operator=self.entry.operator,
-                key=self.entry.key,
+                operator=entry.operator,
+                key=entry.key,
                 policy_values=tuple(v.shown for v in self._values),
                 request_values=None,
                 matched=self.effect == "Deny",
                 note=f"internal error while evaluating: {exc!r}",
             )
-
-    def _evaluate(self, context: Context) -> ConditionTrace:
-        raw: ContextValue | None = context.get(self.entry.key)
-        request = None if raw is None else ((raw,) if isinstance(raw, str) else tuple(raw))
-        notes: list[str] = []
-        if self.spec.kind == "null":
-            matched = self._null(request, notes)
-            shown = self._static_shown
-        else:
-            if self._static_hit is not None:
-                hit, shown = self._static_hit, self._static_shown
-            else:
-                hit, shown, notes = self._resolve(context)
-            matched = self._compare(request, raw, hit, notes)
-            if (
-                matched
-                and request
-                and self.spec.negated
-                and self.effect != "Deny"
-                and any(
-                    v.template is not None and v.template.render(context) is None
-                    for v in self._values
-                )
-            ):
-                # [VARS] an unresolvable variable "might cause the entire statement to be
-                # invalid": a negated operator must not grant on the strength of a value
-                # that could not be read (least permissive reading for an Allow).
-                notes.append("a value could not be resolved: an Allow is not granted on it")
-                matched = False
         return ConditionTrace(
-            operator=self.entry.operator,
-            key=self.entry.key,
-            policy_values=shown,
-            request_values=request,
-            matched=matched,
-            note="; ".join(notes) if notes else None,
+            entry.operator, entry.key, shown, request, matched, "; ".join(notes) if notes else None
         )
 
     def _null(self, request: tuple[str, ...] | None, notes: list[str]) -> bool:
@@ -247,6 +243,14 @@ class CompiledCondition:
                 return True  # [OPS] "...IfExists": key absent → the condition is true
             return spec.negated
 
+        if self.qualifier is None and isinstance(raw, str):  # one value, one operator
+            got = hit(raw)
+            if got is None:  # a request value the operator cannot read never satisfies it
+                notes.append(f"request value `{raw}` {_UNREADABLE[spec.kind]}: no match")
+                return False
+            # [MULTI] several policy values: OR for positive operators, NOR for negated ones.
+            return got != spec.negated
+
         unreadable: list[str] = []
 
         def satisfies(v: str) -> bool:
@@ -264,8 +268,6 @@ class CompiledCondition:
         elif self.qualifier == "ForAnyValue":
             # [MULTI] at least one request value must satisfy it.
             result = any([satisfies(v) for v in request])
-        elif isinstance(raw, str):
-            result = satisfies(raw)
         else:
             # Plain operator, multivalued request value: undocumented (see module docstring).
             each = [satisfies(v) for v in request]
@@ -331,6 +333,7 @@ def compile_condition(
         effect=effect,
         keys=_dedupe([entry.key, *variable_keys]),
         values=tuple(values),
+        static=static,
         static_hit=static_hit,
         static_shown=tuple(v.shown for v in values),
         null_wanted=null_wanted,

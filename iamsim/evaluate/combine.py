@@ -18,6 +18,7 @@ boundaries", "Session policies"; AWS Organizations: SCPs and RCPs.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import attrs
@@ -25,6 +26,7 @@ import attrs
 from iamsim.decision import Denial, Layer, LayerVerdict, NearMiss, Side
 from iamsim.evaluate.inputs import Inputs, OrgLevel
 from iamsim.evaluate.policy_types import combined_verdict
+from iamsim.request import Request
 from iamsim.trace import PolicyTrace
 
 __all__ = ["LayerTraces", "OrgTraces", "decide", "denial_order"]
@@ -74,7 +76,22 @@ def _words(policy_type: str) -> str:
 
 def _allows(traces: Sequence[PolicyTrace]) -> bool:
     """Whether some Allow statement of these policies applies (Denies aside)."""
-    return any(t.allows for t in traces)
+    return any(trace.allows for trace in traces)
+
+
+def _layer_verdict(traces: Sequence[PolicyTrace], ok: bool) -> LayerVerdict:
+    """A layer's verdict: "deny" if a policy denies, else "allow" when `ok`, else "implicit"."""
+    for trace in traces:
+        if trace.verdict == "deny":
+            return "deny"
+    return "allow" if ok else "implicit"
+
+
+@functools.lru_cache(maxsize=256)
+def _inert_layer(side: Side, kind: str, note: str | None) -> Layer:
+    """A layer that takes no part in the request (exempt or not applicable): built once."""
+    exempt = bool(note and note.startswith("exempt"))
+    return Layer(side, kind, "exempt" if exempt else "not_applicable", note=note)
 
 
 def _failing_keys(traces: Sequence[PolicyTrace]) -> tuple[str, ...]:
@@ -92,10 +109,10 @@ def _failing_keys(traces: Sequence[PolicyTrace]) -> tuple[str, ...]:
 class _Decider:
     """Applies the rules to one request; collects denials and layers as it goes."""
 
-    def __init__(self, inputs: Inputs, traces: LayerTraces) -> None:
+    def __init__(self, inputs: Inputs, request: Request, traces: LayerTraces) -> None:
         self.inputs = inputs
         self.t = traces
-        self.request = inputs.request
+        self.request = request
         self.denials: list[Denial] = []
 
     # -- denials --------------------------------------------------------------------
@@ -347,11 +364,6 @@ class _Decider:
         """Every layer of both sides with its own verdict, in the order AWS applies them."""
         i, t = self.inputs, self.t
 
-        def verdict_of(traces: Sequence[PolicyTrace], ok: bool) -> LayerVerdict:
-            if combined_verdict(traces) == "deny":
-                return "deny"
-            return "allow" if ok else "implicit"
-
         def org_layer(
             side: Side,
             kind: str,
@@ -361,10 +373,9 @@ class _Decider:
             ok: bool,
         ) -> Layer:
             if not applies:  # AWS exempts the caller, or the layer does not apply at all
-                exempt = bool(note and note.startswith("exempt"))
-                return Layer(side, kind, "exempt" if exempt else "not_applicable", note=note)
+                return _inert_layer(side, kind, note)
             traces = tuple(tr for level in levels for tr in level.traces)
-            return Layer(side, kind, verdict_of(traces, ok), traces)
+            return Layer(side, kind, _layer_verdict(traces, ok), traces)
 
         def policy_layer(
             side: Side,
@@ -373,7 +384,7 @@ class _Decider:
             note: str | None = None,
             ok: bool | None = None,
         ) -> Layer:
-            verdict = verdict_of(traces, _allows(traces) if ok is None else ok)
+            verdict = _layer_verdict(traces, _allows(traces) if ok is None else ok)
             if verdict == "implicit" and kind in not_needed:
                 verdict, note = "not_applicable", not_needed[kind]
             return Layer(side, kind, verdict, traces, note)
@@ -447,17 +458,19 @@ class _Decider:
 
 @attrs.frozen
 class Combined:
-    """The combining rules' answer for one action."""
+    """The combining rules' answer for one action, with the request and inputs it answers."""
 
     allowed: bool
     layers: tuple[Layer, ...]
     denials: tuple[Denial, ...]
     near_misses: tuple[NearMiss, ...]
+    request: Request = attrs.field(eq=False)
+    inputs: Inputs = attrs.field(eq=False)
 
 
-def decide(inputs: Inputs, traces: LayerTraces) -> Combined:
+def decide(inputs: Inputs, request: Request, traces: LayerTraces) -> Combined:
     """Apply AWS's combining rules to evaluated layers."""
-    d = _Decider(inputs, traces)
+    d = _Decider(inputs, request, traces)
     d.explicit_denials()
     scp_ok = d.org_denials("source", "scp", traces.scp)
     rcp_ok = d.org_denials("target", "rcp", traces.rcp)
@@ -475,14 +488,18 @@ def decide(inputs: Inputs, traces: LayerTraces) -> Combined:
     layers = d.layers(not_needed, scp_ok, rcp_ok)
     if inputs.service_allow:  # e.g. sts:GetCallerIdentity: no permission needed, no deny applies
         d.denials.clear()
-    # One entry per layer: a layer that denies explicitly is not listed again as "nothing
-    # allows it" (its fix removes the Deny and, where needed, adds the Allow).
-    explicit = {(x.policy_type, x.side) for x in d.denials if x.explicit}
-    kept = [x for x in d.denials if x.explicit or (x.policy_type, x.side) not in explicit]
-    denials = tuple(sorted(kept, key=denial_order))
+    denials: tuple[Denial, ...] = ()
+    if d.denials:
+        # One entry per layer: a layer that denies explicitly is not listed again as "nothing
+        # allows it" (its fix removes the Deny and, where needed, adds the Allow).
+        explicit = {(x.policy_type, x.side) for x in d.denials if x.explicit}
+        kept = [x for x in d.denials if x.explicit or (x.policy_type, x.side) not in explicit]
+        denials = tuple(sorted(kept, key=denial_order))
     return Combined(
         allowed=not denials,
         layers=layers,
         denials=denials,
         near_misses=d.near_misses(layers),
+        request=request,
+        inputs=inputs,
     )

@@ -38,13 +38,12 @@ def _org(levels: tuple[OrgLevel, ...] | None, request: Request, kind: str) -> tu
     )
 
 
-def evaluate(inputs: Inputs) -> Combined:
+def evaluate(inputs: Inputs, request: Request) -> Combined:
     """Evaluate one request against every policy that applies to it."""
-    request = inputs.request
     traces = LayerTraces(
-        identity=tuple(_trace(a, request, "identity") for a in inputs.identity or ()),
+        identity=tuple([_trace(a, request, "identity") for a in inputs.identity or ()]),
         boundary=None if inputs.boundary is None else _trace(inputs.boundary, request, "boundary"),
-        session=tuple(_trace(a, request, "session") for a in inputs.session or ()),
+        session=tuple([_trace(a, request, "session") for a in inputs.session or ()]),
         resource=(
             None
             if inputs.resource_policy is None
@@ -53,37 +52,34 @@ def evaluate(inputs: Inputs) -> Combined:
         scp=_org(inputs.scp, request, "scp"),
         rcp=_org(inputs.rcp, request, "rcp"),
     )
-    return decide(inputs, traces)
-
-
-def _missing_keys(combined: Combined, into: dict[str, None]) -> None:
-    for layer in combined.layers:
-        for trace in layer.policies:
-            for stmt in trace.statements:
-                for key in stmt.missing_keys:
-                    into[key] = None
+    return decide(inputs, request, traces)
 
 
 def build_decision(
     operation: str,
-    results: Sequence[tuple[Inputs, Combined]],
+    results: Sequence[Combined],
     *,
     session: RoleSession | None = None,
     notes: Sequence[str] = (),
     origin: object = None,
 ) -> Decision:
     """One Decision from the evaluation of each action a call needs (main action first)."""
-    first, _ = results[0]
+    first = results[0]
     request = first.request
     denials: list[Denial] = []
     near: dict[NearMiss, None] = {}
     missing: dict[str, None] = {}
     all_notes = dict.fromkeys(notes)
-    for inputs, combined in results:
+    for combined in results:
         denials += combined.denials
         near.update(dict.fromkeys(combined.near_misses))
-        _missing_keys(combined, missing)
-        all_notes.update(dict.fromkeys(inputs.notes))
+        for layer in combined.layers:
+            for trace in layer.policies:
+                for stmt in trace.statements:
+                    if stmt.missing_keys:
+                        missing.update(dict.fromkeys(stmt.missing_keys))
+        if combined.inputs.notes:
+            all_notes.update(dict.fromkeys(combined.inputs.notes))
     if len(denials) > 1:
         denials.sort(key=denial_order)
     if not denials:
@@ -95,16 +91,16 @@ def build_decision(
     return Decision(
         operation=operation,
         caller=request.caller.display,
-        caller_account=first.caller_account,
+        caller_account=first.inputs.caller_account,
         action=request.action,
         resource=request.resource,
-        resource_account=first.resource_account,
+        resource_account=first.inputs.resource_account,
         outcome=outcome,  # type: ignore[arg-type]
         denied_by=tuple(denials),
         near_misses=tuple(near),
         missing_context_keys=tuple(missing),
         checks=tuple(
-            Check(i.request.action, i.request.resource, c.allowed, c.layers) for i, c in results
+            Check(c.request.action, c.request.resource, c.allowed, c.layers) for c in results
         ),
         context=request.context.entries,
         notes=tuple(all_notes),

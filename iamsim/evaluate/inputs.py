@@ -1,7 +1,8 @@
-"""What the engine needs for one request: the request and every policy that applies, by layer.
+"""What the engine needs besides the request: every policy that applies to it, by layer.
 
 The world gathers these (it knows who belongs to which account and organization);
-the engine only evaluates and combines them.
+the engine only evaluates and combines them. They depend on the caller, the action
+and the resource but not on the request's context, so the world reuses them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import attrs
 
 from iamsim.compile import CompiledPolicy
 from iamsim.model import Policy
-from iamsim.request import Request
 
 __all__ = ["Attached", "Inputs", "OrgLevel"]
 
@@ -42,7 +42,8 @@ class OrgLevel:
 
 @attrs.frozen
 class Inputs:
-    """Every policy layer for one request, and the facts the combining rules depend on.
+    """Every policy layer for a caller, action and resource, and the facts the combining
+    rules depend on.
 
     `identity` is None for callers that have no identity side (service principals,
     anonymous); `root_caller` marks the account root user (implicitly allowed in
@@ -51,7 +52,6 @@ class Inputs:
     and KMS key policies, which must allow even within one account.
     """
 
-    request: Request
     caller_account: str | None
     resource_account: str | None
     identity: tuple[Attached, ...] | None

@@ -41,7 +41,7 @@ def evaluate_policy(
         name=name,
         account=account,
         statements=tuple(
-            evaluate_statement(s, request, require_resource) for s in compiled.statements
+            [evaluate_statement(s, request, require_resource) for s in compiled.statements]
         ),
         attached_to=attached_to,
         policy=compiled.policy,

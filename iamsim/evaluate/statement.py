@@ -93,28 +93,25 @@ def evaluate_statement(
         failed.append("resource")
 
     if failed or not stmt.conditions:
-        return StatementTrace(
-            index=stmt.index,
-            sid=stmt.sid,
-            effect=stmt.effect,
-            failed=tuple(failed),
-            principal_match=how,
-            missing_keys=missing,
-        )
+        return StatementTrace(stmt.index, stmt.sid, stmt.effect, tuple(failed), how, (), missing)
 
     context = request.context
-    traces = tuple(cond.evaluate(context) for cond in stmt.conditions)
+    traces = []
+    matched = True
     missing_keys = list(missing)
     for cond in stmt.conditions:
+        trace = cond.evaluate(context)
+        traces.append(trace)
+        matched = matched and trace.matched
         for key in cond.missing_keys(context):
             if key not in missing_keys:
                 missing_keys.append(key)
     return StatementTrace(
-        index=stmt.index,
-        sid=stmt.sid,
-        effect=stmt.effect,
-        failed=() if all(t.matched for t in traces) else ("condition",),
-        principal_match=how,
-        conditions=traces,
-        missing_keys=tuple(missing_keys),
+        stmt.index,
+        stmt.sid,
+        stmt.effect,
+        () if matched else ("condition",),
+        how,
+        tuple(traces),
+        tuple(missing_keys),
     )

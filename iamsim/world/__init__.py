@@ -18,11 +18,12 @@ import attrs
 
 from iamsim.decision import Decision
 from iamsim.errors import ValidationError, WorldError
+from iamsim.evaluate.combine import Combined
 from iamsim.evaluate.engine import build_decision, evaluate
-from iamsim.evaluate.inputs import Inputs
-from iamsim.request import Context
+from iamsim.request import Context, as_utc
 from iamsim.session import RoleSession
-from iamsim.world.callers import Profile, as_utc, build_profile, session_profile
+from iamsim.sts import assume_role as _assume_role
+from iamsim.world.callers import Profile, build_profile, session_profile
 from iamsim.world.gather import gather
 from iamsim.world.index import WorldIndex
 from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, Role, User
@@ -155,7 +156,7 @@ class World:
     def _session_profile(self, session: RoleSession) -> Profile:
         return session_profile(self._ix, session)
 
-    def _inputs(
+    def _evaluate(
         self,
         profile: Profile,
         action: str,
@@ -163,9 +164,10 @@ class World:
         extra: Mapping[str, object] | Context | None,
         now: _dt.datetime,
         call_keys: Mapping[str, object] | None = None,
-    ) -> Inputs:
-        """Everything the engine needs for one request (see `iamsim.world.gather`)."""
-        return gather(self._ix, profile, action, resource, extra, now, call_keys)
+    ) -> Combined:
+        """Gather one request's policies and context (see `iamsim.world.gather`), evaluate."""
+        inputs, request = gather(self._ix, profile, action, resource, extra, now, call_keys)
+        return evaluate(inputs, request)
 
     def simulate(
         self,
@@ -182,10 +184,9 @@ class World:
                 f"{action!r} is not an action (service:Action, such as s3:GetObject)"
             )
         profile = self._profile(principal)
-        inputs = self._inputs(profile, action, resource, context, as_utc(now))
         return build_decision(
             action,
-            [(inputs, evaluate(inputs))],
+            [self._evaluate(profile, action, resource, context, as_utc(now))],
             origin=(
                 self,
                 "simulate",
@@ -199,13 +200,8 @@ class World:
             ),
         )
 
-    def assume_role(
-        self, caller: str | RoleSession, role_arn: str, session_name: str, **params: Any
-    ) -> Decision:
-        """Replay `sts:AssumeRole` (API.md §3): validation, authorization, the new session."""
-        from iamsim.sts import assume_role
-
-        return assume_role(self, caller, role_arn=role_arn, session_name=session_name, **params)
+    # Replay `sts:AssumeRole` (API.md §3): validation, authorization, the new session.
+    assume_role = _assume_role
 
     def _repr_html_(self) -> str:
         from iamsim.render.html import world_html

@@ -13,25 +13,21 @@ import attrs
 
 from iamsim.errors import ValidationError, WorldError, did_you_mean
 from iamsim.evaluate.inputs import Attached
-from iamsim.request import Caller, Context, caller_from_arn
+from iamsim.request import Caller, Context, as_utc, caller_from_arn
 from iamsim.session import RoleSession
 from iamsim.world.context import principal_keys
 from iamsim.world.index import WorldIndex
 from iamsim.world.model import arn_account, arn_name
 
-__all__ = ["Profile", "as_utc", "build_profile", "session_profile", "unknown"]
+__all__ = ["Profile", "build_profile", "session_profile", "unknown"]
 
 
-def as_utc(now: _dt.datetime | None) -> _dt.datetime:
-    """`now` in UTC (naive means UTC), or the current time to the second."""
-    if now is None:
-        return _dt.datetime.now(_dt.UTC).replace(microsecond=0)
-    return now if now.tzinfo else now.replace(tzinfo=_dt.UTC)
-
-
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Profile:
-    """A caller as the world knows it: who, which policies, which context keys."""
+    """A caller as the world knows it: who, which policies, which context keys.
+
+    Compared by identity: the world builds one per principal and keys its memos on it.
+    """
 
     caller: Caller
     identity: tuple[Attached, ...] | None

@@ -31,7 +31,7 @@ from iamsim.world.services import (
     TRUST_ACTIONS,
 )
 
-__all__ = ["Target", "gather", "locate", "resolve_target", "session_clock"]
+__all__ = ["Scope", "Target", "gather", "locate", "resolve_target", "session_clock"]
 
 
 @attrs.frozen
@@ -191,6 +191,16 @@ def no_resource_policy(service: str, account: str, arn: str) -> str:
     )
 
 
+@attrs.frozen(eq=False)
+class Scope:
+    """What a request's caller, action and resource fix, whatever its context: the
+    engine's inputs, the region it is called in, and the resource's context keys."""
+
+    inputs: Inputs
+    region: str
+    context: Context
+
+
 def gather(
     index: WorldIndex,
     profile: Profile,
@@ -199,8 +209,27 @@ def gather(
     extra: Mapping[str, object] | Context | None,
     now: _dt.datetime,
     call_keys: Mapping[str, object] | None = None,
-) -> Inputs:
-    """Every policy layer and context key of one request, for the engine."""
+) -> tuple[Inputs, Request]:
+    """Every policy layer of one request, and the request with all its context keys."""
+    memo_key = (profile, action, resource)
+    scope = index.scopes.get(memo_key)
+    if scope is None:
+        scope = _scope(index, profile, action, resource)
+        if len(index.scopes) < 4096:
+            index.scopes[memo_key] = scope
+    contexts = [request_context(now, scope.region), profile.context]
+    if profile.role_session is not None:
+        contexts.append(session_clock(profile, now))
+    contexts.append(scope.context)
+    if call_keys:
+        contexts.append(Context.of(call_keys))
+    if extra:
+        contexts.append(extra if isinstance(extra, Context) else Context.of(extra))
+    context = Context.chain(*contexts)
+    return scope.inputs, Request(profile.caller, action, resource, context)
+
+
+def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> Scope:
     caller = profile.caller
     memo_key = (
         action.lower() in TRUST_ACTIONS,
@@ -219,20 +248,10 @@ def gather(
     if not region and action.split(":", 1)[0].lower() in GLOBAL_SERVICES:
         # Global services are called in us-east-1 (IAM User Guide, aws:RequestedRegion).
         region = "us-east-1"
-    service_keys = Context()
+    context = target.context
     if action[:4].lower() == "kms:" and caller.account:
         # AWS KMS condition keys: kms:CallerAccount is the caller's account on every request.
-        service_keys = Context.of({"kms:CallerAccount": caller.account})
-    context = Context.chain(
-        request_context(now, region),
-        profile.context,
-        session_clock(profile, now),
-        target.context,
-        service_keys,
-        *(() if not call_keys else (Context.of(call_keys),)),
-        *(() if not extra else (extra if isinstance(extra, Context) else Context.of(extra),)),
-    )
-    request = Request(caller=caller, action=action, resource=resource, context=context)
+        context = Context.chain(context, Context.of({"kms:CallerAccount": caller.account}))
 
     scp = rcp = None
     scp_note = rcp_note = None
@@ -287,8 +306,7 @@ def gather(
             "operations, grants, DescribeKey, GetKeyRotationStatus and "
             "GetPublicKey work on another account's key."
         )
-    return Inputs(
-        request=request,
+    inputs = Inputs(
         caller_account=caller.account,
         resource_account=target.account,
         identity=profile.identity,
@@ -316,6 +334,7 @@ def gather(
             *org_note(caller_place, target_place, caller.account, target.account),
         ),
     )
+    return Scope(inputs, region, context)
 
 
 def session_clock(profile: Profile, now: _dt.datetime) -> Context:

@@ -32,7 +32,7 @@ from iamsim.world.services import RBP_SERVICES
 
 if TYPE_CHECKING:
     from iamsim.world.callers import Profile
-    from iamsim.world.gather import Target
+    from iamsim.world.gather import Scope, Target
 
 __all__ = ["Identity", "WorldIndex"]
 
@@ -58,6 +58,7 @@ class WorldIndex:
         self.placements: dict[str, AccountPlacement] = {}
         self.profiles: dict[str | RoleSession, Profile] = {}  # per-world memos
         self.targets: dict[tuple[bool, str, str | None], Target] = {}
+        self.scopes: dict[tuple[Profile, str, str], Scope] = {}
         self.problems: list[Problem] = []
         for account in accounts:
             if account.id in self.accounts:
