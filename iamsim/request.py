@@ -118,7 +118,10 @@ class Context:
     @classmethod
     def of(cls, mapping: Mapping[str, object] | Iterable[tuple[str, object]] = ()) -> Context:
         """Build a context from Python values; later keys override earlier ones, ignoring case."""
-        items = mapping.items() if isinstance(mapping, Mapping) else mapping
+        # (A dict is checked first: an ABC isinstance test is slow, and dicts are the norm.)
+        items = (
+            mapping.items() if type(mapping) is dict or isinstance(mapping, Mapping) else mapping
+        )
         index: dict[str, tuple[str, ContextValue]] = {}
         for key, value in items:
             if not isinstance(key, str) or not key:

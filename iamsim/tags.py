@@ -49,7 +49,7 @@ _NO_TAGS = Tags()
 
 def as_tags(value: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> Tags:
     """Converter: tags from a mapping or (key, value) pairs; values become strings."""
-    if isinstance(value, Tags):
+    if type(value) is Tags:
         return value
     if value is None or value == () or value == {}:
         return _NO_TAGS

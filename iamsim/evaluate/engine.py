@@ -72,7 +72,8 @@ def build_decision(
     all_notes = dict.fromkeys(notes)
     for combined in results:
         denials += combined.denials
-        near.update(dict.fromkeys(combined.near_misses))
+        if combined.near_misses:
+            near.update(dict.fromkeys(combined.near_misses))
         for layer in combined.layers:
             for trace in layer.policies:
                 for stmt in trace.statements:
