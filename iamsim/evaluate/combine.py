@@ -23,13 +23,13 @@ from collections.abc import Sequence
 
 import attrs
 
-from iamsim.decision import Denial, Layer, LayerVerdict, NearMiss, Side
+from iamsim.decision import POLICY_TYPE_WORDS, Denial, Layer, LayerVerdict, NearMiss, Side
 from iamsim.evaluate.inputs import Inputs, OrgLevel
 from iamsim.evaluate.policy_types import combined_verdict
 from iamsim.request import Request
 from iamsim.trace import PolicyTrace
 
-__all__ = ["LayerTraces", "OrgTraces", "decide", "denial_order"]
+__all__ = ["LayerTraces", "decide", "denial_order"]
 
 # How a resource-policy Allow named the caller decides what else it needs (§1.4).
 _DIRECT = frozenset(
@@ -49,28 +49,21 @@ def denial_order(denial: Denial) -> tuple[int, int]:
 
 
 @attrs.frozen
-class OrgTraces:
-    """The traces of one organization level."""
-
-    level: OrgLevel
-    traces: tuple[PolicyTrace, ...]
-
-
-@attrs.frozen
 class LayerTraces:
-    """Every policy of the request, evaluated, grouped by layer."""
+    """Every policy of the request, evaluated, grouped by layer.
+
+    `scp` and `rcp` hold one tuple of traces per level of `Inputs.scp` / `Inputs.rcp`.
+    """
 
     identity: tuple[PolicyTrace, ...]
     boundary: PolicyTrace | None
     session: tuple[PolicyTrace, ...]
     resource: PolicyTrace | None
-    scp: tuple[OrgTraces, ...]
-    rcp: tuple[OrgTraces, ...]
+    scp: tuple[tuple[PolicyTrace, ...], ...]
+    rcp: tuple[tuple[PolicyTrace, ...], ...]
 
 
 def _words(policy_type: str) -> str:
-    from iamsim.decision import POLICY_TYPE_WORDS
-
     return POLICY_TYPE_WORDS[policy_type]
 
 
@@ -155,8 +148,8 @@ class _Decider:
             ("source", "session", t.session),
             ("target", i.resource_type, () if t.resource is None else (t.resource,)),
         ]
-        groups += [("source", "scp", level.traces) for level in t.scp]
-        groups += [("target", "rcp", level.traces) for level in t.rcp]
+        groups += [("source", "scp", level) for level in t.scp]
+        groups += [("target", "rcp", level) for level in t.rcp]
         for side, policy_type, traces in groups:
             for trace in traces:
                 if trace.verdict != "deny":
@@ -182,18 +175,24 @@ class _Decider:
                     ),
                 )
 
-    def org_denials(self, side: Side, policy_type: str, levels: Sequence[OrgTraces]) -> bool:
+    def org_denials(
+        self,
+        side: Side,
+        policy_type: str,
+        levels: Sequence[OrgLevel] | None,
+        traces: Sequence[tuple[PolicyTrace, ...]],
+    ) -> bool:
         """Implicit denials for levels with no Allow; True when every level allows."""
         if not levels:
             return True
         ok = True
-        for level in levels:
-            verdict = combined_verdict(level.traces)
+        for level, level_traces in zip(levels, traces, strict=True):
+            verdict = combined_verdict(level_traces)
             if verdict == "allow":
                 continue
             ok = False
             if verdict == "none":
-                names = ", ".join(tr.label for tr in level.traces) or "no policy"
+                names = ", ".join(tr.label for tr in level_traces) or "no policy"
                 self._deny(
                     side,
                     policy_type,
@@ -201,10 +200,10 @@ class _Decider:
                     account=self.inputs.caller_account
                     if policy_type == "scp"
                     else self.inputs.resource_account,
-                    attached_to=level.level.attached_to,
-                    trace=level.traces[0] if len(level.traces) == 1 else None,
+                    attached_to=level.attached_to,
+                    trace=level_traces[0] if len(level_traces) == 1 else None,
                     reason=(
-                        f"No {_words(policy_type)} attached to {level.level.attached_to} "
+                        f"No {_words(policy_type)} attached to {level.attached_to} "
                         f"({names}) allows {self.request.action}; every level from the root "
                         "to the account must allow it."
                     ),
@@ -367,14 +366,14 @@ class _Decider:
         def org_layer(
             side: Side,
             kind: str,
-            levels: Sequence[OrgTraces],
+            levels: Sequence[tuple[PolicyTrace, ...]],
             applies: bool,
             note: str | None,
             ok: bool,
         ) -> Layer:
             if not applies:  # AWS exempts the caller, or the layer does not apply at all
                 return _inert_layer(side, kind, note)
-            traces = tuple(tr for level in levels for tr in level.traces)
+            traces = tuple([tr for level in levels for tr in level])
             return Layer(side, kind, _layer_verdict(traces, ok), traces)
 
         def policy_layer(
@@ -472,8 +471,8 @@ def decide(inputs: Inputs, request: Request, traces: LayerTraces) -> Combined:
     """Apply AWS's combining rules to evaluated layers."""
     d = _Decider(inputs, request, traces)
     d.explicit_denials()
-    scp_ok = d.org_denials("source", "scp", traces.scp)
-    rcp_ok = d.org_denials("target", "rcp", traces.rcp)
+    scp_ok = d.org_denials("source", "scp", inputs.scp, traces.scp)
+    rcp_ok = d.org_denials("target", "rcp", inputs.rcp, traces.rcp)
     not_needed = d.grant()
     if inputs.service_denial:
         d._deny(

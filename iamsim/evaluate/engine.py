@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from iamsim.decision import Check, Decision, Denial, NearMiss
-from iamsim.evaluate.combine import Combined, LayerTraces, OrgTraces, decide, denial_order
+from iamsim.evaluate.combine import Combined, LayerTraces, decide, denial_order
 from iamsim.evaluate.inputs import Attached, Inputs, OrgLevel
 from iamsim.evaluate.policy_types import evaluate_policy
 from iamsim.request import Request
@@ -29,12 +29,17 @@ def _trace(
     )
 
 
-def _org(levels: tuple[OrgLevel, ...] | None, request: Request, kind: str) -> tuple[OrgTraces, ...]:
+def _org(
+    levels: tuple[OrgLevel, ...] | None, request: Request, kind: str
+) -> tuple[tuple[PolicyTrace, ...], ...]:
+    """The traces of each level of an organization path, level by level."""
     if levels is None:
         return ()
     return tuple(
-        OrgTraces(level, tuple(_trace(a, request, kind, level.attached_to) for a in level.policies))
-        for level in levels
+        [
+            tuple([_trace(a, request, kind, level.attached_to) for a in level.policies])
+            for level in levels
+        ]
     )
 
 

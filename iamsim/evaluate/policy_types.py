@@ -78,9 +78,10 @@ def _unconditional_trace(
 
 def combined_verdict(traces: Sequence[PolicyTrace]) -> Verdict:
     """The verdict of several policies of one type: any Deny, else any Allow, else none."""
-    verdicts = {t.verdict for t in traces}
-    if "deny" in verdicts:
-        return "deny"
-    if "allow" in verdicts:
-        return "allow"
-    return "none"
+    verdict: Verdict = "none"
+    for trace in traces:
+        if trace.verdict == "deny":
+            return "deny"
+        if trace.verdict == "allow":
+            verdict = "allow"
+    return verdict
