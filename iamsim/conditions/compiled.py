@@ -85,7 +85,7 @@ class CompiledCondition:
     effect: Effect | None
     keys: tuple[str, ...]
     _values: tuple[_PolicyValue, ...]
-    _static: bool  # no value holds a policy variable
+    static: bool  # no value holds a policy variable
     _static_hit: Hit | None
     _static_shown: tuple[str, ...]
     _null_wanted: frozenset[bool]
@@ -98,7 +98,7 @@ class CompiledCondition:
         """The keys this condition reads that the request lacks (variables with a default
         are never missing)."""
         absent = context.get(self.entry.key) is None
-        if self._static:
+        if self.static:
             return (self.entry.key,) if absent else ()
         out = [self.entry.key] if absent else []
         for value in self._values:
@@ -158,7 +158,7 @@ class CompiledCondition:
                 if (
                     matched
                     and request
-                    and not self._static
+                    and not self.static
                     and self.spec.negated
                     and self.effect != "Deny"
                     and any(

@@ -102,10 +102,14 @@ def _failing_keys(traces: Sequence[PolicyTrace]) -> tuple[str, ...]:
 class _Decider:
     """Applies the rules to one request; collects denials and layers as it goes."""
 
+    __slots__ = ("action", "caller", "denials", "inputs", "request", "t")
+
     def __init__(self, inputs: Inputs, request: Request, traces: LayerTraces) -> None:
         self.inputs = inputs
         self.t = traces
         self.request = request
+        self.action = request.action
+        self.caller = request.caller.display
         self.denials: list[Denial] = []
 
     # -- denials --------------------------------------------------------------------
@@ -132,7 +136,7 @@ class _Decider:
                 explicit=explicit,
                 account=account,
                 reason=reason,
-                action=self.request.action,
+                action=self.action,
                 policy=None if trace is None else trace.name,
                 statement=statement,
                 attached_to=attached_to,
@@ -148,8 +152,10 @@ class _Decider:
             ("source", "session", t.session),
             ("target", i.resource_type, () if t.resource is None else (t.resource,)),
         ]
-        groups += [("source", "scp", level) for level in t.scp]
-        groups += [("target", "rcp", level) for level in t.rcp]
+        if t.scp:
+            groups += [("source", "scp", level) for level in t.scp]
+        if t.rcp:
+            groups += [("target", "rcp", level) for level in t.rcp]
         for side, policy_type, traces in groups:
             for trace in traces:
                 if trace.verdict != "deny":
@@ -171,7 +177,7 @@ class _Decider:
                     keys=tuple(dict.fromkeys(c.key for c in stmt.conditions)),
                     reason=(
                         f"{stmt.label} of the {_words(policy_type)} {trace.label}{where} "
-                        f"explicitly denies {self.request.action}."
+                        f"explicitly denies {self.action}."
                     ),
                 )
 
@@ -204,7 +210,7 @@ class _Decider:
                     trace=level_traces[0] if len(level_traces) == 1 else None,
                     reason=(
                         f"No {_words(policy_type)} attached to {level.attached_to} "
-                        f"({names}) allows {self.request.action}; every level from the root "
+                        f"({names}) allows {self.action}; every level from the root "
                         "to the account must allow it."
                     ),
                 )
@@ -212,101 +218,104 @@ class _Decider:
 
     # -- the grant ------------------------------------------------------------------
 
+    def _deny_identity(self, extra: str = "") -> None:
+        i, req = self.inputs, self.request
+        base = i.identity_note or (
+            f"No identity policy of {req.caller.principal_arn or self.caller} allows "
+            f"{self.action} on {req.resource}."
+        )
+        self._deny(
+            "source",
+            "identity",
+            explicit=False,
+            account=i.caller_account,
+            keys=_failing_keys(self.t.identity),
+            reason=base + extra,
+        )
+
+    def _deny_boundary(self) -> None:
+        boundary = self.t.boundary
+        assert boundary is not None
+        self._deny(
+            "source",
+            "boundary",
+            explicit=False,
+            account=self.inputs.caller_account,
+            trace=boundary,
+            keys=_failing_keys((boundary,)),
+            reason=f"The permissions boundary {boundary.label} does not allow "
+            f"{self.action}; a boundary caps what identity policies grant.",
+        )
+
+    def _deny_session(self) -> None:
+        self._deny(
+            "source",
+            "session",
+            explicit=False,
+            account=self.inputs.caller_account,
+            keys=_failing_keys(self.t.session),
+            reason=f"No session policy of {self.caller} allows {self.action}; session "
+            "policies cap what the role's policies grant.",
+        )
+
+    def _deny_resource(self) -> None:
+        rbp = self.t.resource
+        self._deny(
+            "target",
+            self.inputs.resource_type,
+            explicit=False,
+            account=self.inputs.resource_account,
+            trace=rbp,
+            keys=_failing_keys(() if rbp is None else (rbp,)),
+            reason=self._resource_reason(),
+        )
+
+    def _resource_reason(self) -> str:
+        i, rbp, action = self.inputs, self.t.resource, self.action
+        what = _words(i.resource_type)
+        owner = i.resource_arn or self.request.resource
+        if rbp is None:
+            if i.resource_missing:
+                return i.resource_missing
+            return f"The {i.resource_label} {owner} has no {what}, and " + (
+                "a caller from another account needs one to allow it."
+                if not i.same_account
+                else f"{action} requires one to allow it."
+            )
+        keys = _failing_keys((rbp,))
+        if keys:
+            return (
+                f"The {what} of {owner} would allow {self.caller} but a condition on "
+                f"{', '.join(keys)} does not hold."
+            )
+        return f"No statement of the {what} of {owner} allows {action} for {self.caller}."
+
     def grant(self) -> dict[str, str]:
         """Apply the same-/cross-account grant rules; return a note per layer not needed."""
-        i, t, req = self.inputs, self.t, self.request
-        caller = req.caller.display
-        action, resource = req.action, req.resource
+        i, t = self.inputs, self.t
         rbp = t.resource
-        kinds = (
-            {s.principal_match for s in rbp.statements if s.matched and s.effect == "Allow"}
-            if rbp is not None
-            else set()
-        )
+        # How the resource policy's applicable Allow statements name the caller.
+        kinds: set[str | None] = set()
+        if rbp is not None and rbp.allows:
+            kinds = {
+                s.principal_match for s in rbp.statements if not s.failed and s.effect == "Allow"
+            }
         # Whether an Allow applies in each layer; an explicit Deny is reported on its own.
         id_ok = i.root_caller or _allows(t.identity)
-        pb_ok = t.boundary is None or _allows((t.boundary,))
+        pb_ok = t.boundary is None or t.boundary.allows
         sp_ok = i.session is None or _allows(t.session)
-        rtype = i.resource_type
         not_needed: dict[str, str] = {}
-
-        def deny_identity(extra: str = "") -> None:
-            base = i.identity_note or (
-                f"No identity policy of {req.caller.principal_arn or caller} allows "
-                f"{action} on {resource}."
-            )
-            self._deny(
-                "source",
-                "identity",
-                explicit=False,
-                account=i.caller_account,
-                keys=_failing_keys(t.identity),
-                reason=base + extra,
-            )
-
-        def deny_boundary() -> None:
-            assert t.boundary is not None
-            self._deny(
-                "source",
-                "boundary",
-                explicit=False,
-                account=i.caller_account,
-                trace=t.boundary,
-                keys=_failing_keys((t.boundary,)),
-                reason=f"The permissions boundary {t.boundary.label} does not allow "
-                f"{action}; a boundary caps what identity policies grant.",
-            )
-
-        def deny_session() -> None:
-            self._deny(
-                "source",
-                "session",
-                explicit=False,
-                account=i.caller_account,
-                keys=_failing_keys(t.session),
-                reason=f"No session policy of {caller} allows {action}; session "
-                "policies cap what the role's policies grant.",
-            )
-
-        def deny_resource(why: str) -> None:
-            self._deny(
-                "target",
-                rtype,
-                explicit=False,
-                account=i.resource_account,
-                trace=rbp,
-                keys=_failing_keys(() if rbp is None else (rbp,)),
-                reason=why,
-            )
-
-        def resource_reason() -> str:
-            what = _words(rtype)
-            owner = i.resource_arn or resource
-            if rbp is None:
-                if i.resource_missing:
-                    return i.resource_missing
-                return f"The {i.resource_label} {owner} has no {what}, and " + (
-                    "a caller from another account needs one to allow it."
-                    if not i.same_account
-                    else f"{action} requires one to allow it."
-                )
-            keys = _failing_keys((rbp,))
-            if keys:
-                return (
-                    f"The {what} of {owner} would allow {caller} but a condition on "
-                    f"{', '.join(keys)} does not hold."
-                )
-            return f"No statement of the {what} of {owner} allows {action} for {caller}."
 
         if i.identity is None:  # service principals and anonymous callers: the RBP alone decides
             if not kinds:
-                deny_resource(resource_reason())
+                self._deny_resource()
             return {
                 "identity": "callers without an identity (services, anonymous) need "
                 "only the resource-based policy"
             }
 
         if i.same_account:
+            rtype = i.resource_type
             if kinds & _DIRECT:
                 note = f"not needed: the {_words(rtype)} allows the caller directly"
                 return {"identity": note, "boundary": note, "session": note}
@@ -316,15 +325,15 @@ class _Decider:
                     "within its boundary and session policy"
                 }
             if i.resource_required and not kinds:
-                deny_resource(resource_reason())
+                self._deny_resource()
                 return not_needed
             if kinds & _CAPPED and not (id_ok and kinds & _DELEGATING):
                 # The resource policy names the role: only the boundary and the session
                 # policy stand between the session and the grant (IAM User Guide, PB).
                 if not pb_ok:
-                    deny_boundary()
+                    self._deny_boundary()
                 if not sp_ok:
-                    deny_session()
+                    self._deny_session()
                 return not_needed
             if id_ok and pb_ok and sp_ok:
                 if not i.resource_required:
@@ -339,56 +348,59 @@ class _Decider:
                         f" The {_words(rtype)} trusts the account, which delegates to "
                         "its identity policies."
                     )
-                deny_identity(extra)
+                self._deny_identity(extra)
             if not pb_ok:
-                deny_boundary()
+                self._deny_boundary()
             if not sp_ok:
-                deny_session()
+                self._deny_session()
             return not_needed
 
         # Cross account: both sides must allow on their own.
         if not id_ok:
-            deny_identity()
+            self._deny_identity()
         if not pb_ok:
-            deny_boundary()
+            self._deny_boundary()
         if not sp_ok:
-            deny_session()
+            self._deny_session()
         if not kinds:
-            deny_resource(resource_reason())
+            self._deny_resource()
         return not_needed
 
     # -- layers ---------------------------------------------------------------------
 
+    @staticmethod
+    def _org_layer(
+        side: Side,
+        kind: str,
+        levels: Sequence[tuple[PolicyTrace, ...]],
+        applies: bool,
+        note: str | None,
+        ok: bool,
+    ) -> Layer:
+        if not applies:  # AWS exempts the caller, or the layer does not apply at all
+            return _inert_layer(side, kind, note)
+        traces = tuple([tr for level in levels for tr in level])
+        return Layer(side, kind, _layer_verdict(traces, ok), traces)
+
+    @staticmethod
+    def _policy_layer(
+        side: Side,
+        kind: str,
+        traces: tuple[PolicyTrace, ...],
+        not_needed: dict[str, str],
+        note: str | None = None,
+        ok: bool | None = None,
+    ) -> Layer:
+        verdict = _layer_verdict(traces, _allows(traces) if ok is None else ok)
+        if verdict == "implicit" and kind in not_needed:
+            verdict, note = "not_applicable", not_needed[kind]
+        return Layer(side, kind, verdict, traces, note)
+
     def layers(self, not_needed: dict[str, str], scp_ok: bool, rcp_ok: bool) -> tuple[Layer, ...]:
         """Every layer of both sides with its own verdict, in the order AWS applies them."""
         i, t = self.inputs, self.t
-
-        def org_layer(
-            side: Side,
-            kind: str,
-            levels: Sequence[tuple[PolicyTrace, ...]],
-            applies: bool,
-            note: str | None,
-            ok: bool,
-        ) -> Layer:
-            if not applies:  # AWS exempts the caller, or the layer does not apply at all
-                return _inert_layer(side, kind, note)
-            traces = tuple([tr for level in levels for tr in level])
-            return Layer(side, kind, _layer_verdict(traces, ok), traces)
-
-        def policy_layer(
-            side: Side,
-            kind: str,
-            traces: tuple[PolicyTrace, ...],
-            note: str | None = None,
-            ok: bool | None = None,
-        ) -> Layer:
-            verdict = _layer_verdict(traces, _allows(traces) if ok is None else ok)
-            if verdict == "implicit" and kind in not_needed:
-                verdict, note = "not_applicable", not_needed[kind]
-            return Layer(side, kind, verdict, traces, note)
-
-        out = [org_layer("source", "scp", t.scp, i.scp is not None, i.scp_note, scp_ok)]
+        policy_layer = self._policy_layer
+        out = [self._org_layer("source", "scp", t.scp, i.scp is not None, i.scp_note, scp_ok)]
         if i.identity is None:
             out.append(
                 Layer("source", "identity", "not_applicable", note=not_needed.get("identity"))
@@ -399,19 +411,20 @@ class _Decider:
                     "source",
                     "identity",
                     t.identity,
+                    not_needed,
+                    note="the account root user is implicitly allowed in its own account",
                     ok=True,
-                    note=("the account root user is implicitly allowed in its own account"),
                 )
             )
         else:
-            layer = policy_layer("source", "identity", t.identity)
+            layer = policy_layer("source", "identity", t.identity, not_needed)
             if layer.verdict != "allow" and layer.note is None:
                 layer = attrs.evolve(layer, note=i.identity_note)
             out.append(layer)
         if t.boundary is not None:
-            out.append(policy_layer("source", "boundary", (t.boundary,)))
+            out.append(policy_layer("source", "boundary", (t.boundary,), not_needed))
         if i.session is not None:
-            out.append(policy_layer("source", "session", t.session))
+            out.append(policy_layer("source", "session", t.session, not_needed))
         rtype = i.resource_type
         if t.resource is None:
             denied = any(d.policy_type == rtype for d in self.denials)
@@ -424,8 +437,8 @@ class _Decider:
                 )
             )
         else:
-            out.append(policy_layer("target", rtype, (t.resource,)))
-        out.append(org_layer("target", "rcp", t.rcp, i.rcp is not None, i.rcp_note, rcp_ok))
+            out.append(policy_layer("target", rtype, (t.resource,), not_needed))
+        out.append(self._org_layer("target", "rcp", t.rcp, i.rcp is not None, i.rcp_note, rcp_ok))
         return tuple(out)
 
     def near_misses(self, layers: Sequence[Layer]) -> tuple[NearMiss, ...]:
@@ -448,7 +461,7 @@ class _Decider:
                                 operator=cond.operator,
                                 policy_values=cond.policy_values,
                                 request_values=cond.request_values,
-                                action=self.request.action,
+                                action=self.action,
                                 note=cond.note,
                             )
                         )

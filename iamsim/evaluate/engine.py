@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from iamsim.decision import Check, Decision, Denial, NearMiss
 from iamsim.evaluate.combine import Combined, LayerTraces, decide, denial_order
 from iamsim.evaluate.inputs import Attached, Inputs, OrgLevel
-from iamsim.evaluate.policy_types import evaluate_policy
+from iamsim.evaluate.policy_types import trace_policy
 from iamsim.request import Request
 from iamsim.session import RoleSession
 from iamsim.trace import PolicyTrace
@@ -18,14 +18,14 @@ __all__ = ["build_decision", "evaluate"]
 def _trace(
     attached: Attached, request: Request, policy_type: str, attached_to: str | None = None
 ) -> PolicyTrace:
-    return evaluate_policy(
+    return trace_policy(
         attached.compiled,
         request,
-        policy_type=policy_type,
-        name=attached.name,
-        account=attached.account,
-        attached_to=attached_to,
-        require_resource=attached.require_resource,
+        policy_type,
+        attached.name,
+        attached.account,
+        attached_to,
+        attached.require_resource,
     )
 
 

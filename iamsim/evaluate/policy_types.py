@@ -15,7 +15,7 @@ from iamsim.model import Policy
 from iamsim.request import Request
 from iamsim.trace import PolicyTrace, StatementTrace, Verdict
 
-__all__ = ["combined_verdict", "evaluate_policy"]
+__all__ = ["combined_verdict", "evaluate_policy", "trace_policy"]
 
 
 def evaluate_policy(
@@ -34,17 +34,30 @@ def evaluate_policy(
     policies, where such a statement "has no effect").
     """
     compiled = policy if isinstance(policy, CompiledPolicy) else policy.compile()
+    return trace_policy(
+        compiled, request, policy_type, name, account, attached_to, require_resource
+    )
+
+
+def trace_policy(
+    compiled: CompiledPolicy,
+    request: Request,
+    policy_type: str,
+    name: str | None,
+    account: str | None,
+    attached_to: str | None,
+    require_resource: bool,
+) -> PolicyTrace:
+    """`evaluate_policy` for a compiled policy, with every argument given (the engine's path)."""
     if compiled.unconditional and not require_resource:
         return _unconditional_trace(compiled, policy_type, name, account, attached_to)
     return PolicyTrace(
-        policy_type=policy_type,
-        name=name,
-        account=account,
-        statements=tuple(
-            [evaluate_statement(s, request, require_resource) for s in compiled.statements]
-        ),
-        attached_to=attached_to,
-        policy=compiled.policy,
+        policy_type,
+        name,
+        account,
+        tuple([evaluate_statement(s, request, require_resource) for s in compiled.statements]),
+        attached_to,
+        compiled.policy,
     )
 
 

@@ -103,6 +103,10 @@ def evaluate_statement(
         trace = cond.evaluate(context)
         traces.append(trace)
         matched = matched and trace.matched
+        if cond.static:  # only the condition's own key can be missing
+            if trace.request_values is None and trace.key not in missing_keys:
+                missing_keys.append(trace.key)
+            continue
         for key in cond.missing_keys(context):
             if key not in missing_keys:
                 missing_keys.append(key)
