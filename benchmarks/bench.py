@@ -12,7 +12,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
+import shutil
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -161,11 +166,60 @@ def thousand_roles() -> dict[str, Any]:
     return {"accounts": {"111111111111": {}, "222222222222": {"roles": roles}}}
 
 
+def seed_calls(count: int) -> None:
+    """Run the seed AssumeRole `count` times (the loop `--instructions` counts)."""
+    world = iamsim.World.demo()
+    for _ in range(count + 1):
+        world.assume_role(ALICE, ROLE, "dev-session", external_id="my-secret-123", now=DEMO_NOW)
+
+
+def instructions_per_decision() -> int:
+    """Machine instructions per seed AssumeRole, counted by valgrind: unlike time, the
+    count does not move with the load of a shared machine, so it shows small changes."""
+    if shutil.which("valgrind") is None:
+        sys.exit("--instructions needs valgrind")
+
+    def collected(count: int) -> int:
+        with tempfile.TemporaryDirectory() as tmp:
+            run = subprocess.run(
+                [
+                    "valgrind",
+                    "--tool=callgrind",
+                    f"--callgrind-out-file={tmp}/out",
+                    sys.executable,
+                    __file__,
+                    "--seed-calls",
+                    str(count),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+        found = re.search(r"Collected : (\d+)", run.stderr)
+        if found is None:
+            sys.exit("valgrind printed no instruction count")
+        return int(found.group(1))
+
+    return (collected(600) - collected(100)) // 500
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="shorter runs")
     parser.add_argument("--json", action="store_true", help="print figures as JSON")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count machine instructions per seed AssumeRole instead (needs valgrind)",
+    )
+    parser.add_argument("--seed-calls", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.seed_calls is not None:
+        seed_calls(args.seed_calls)
+        return
+    if args.instructions:
+        print(f"seed AssumeRole: {instructions_per_decision():,} instructions per decision")
+        return
     seconds = 1.0 if args.quick else 3.0
     figures: dict[str, Any] = {}
 

@@ -117,11 +117,12 @@ def worlds(draw: Any) -> dict[str, Any]:
     return doc
 
 
+CONTEXTS = [{}, {"sts:ExternalId": "x-123"}, {"aws:SecureTransport": "false"}]
 requests = st.tuples(
     st.sampled_from([f"arn:aws:iam::{A}:user/alice", f"arn:aws:iam::{B}:user/bob"]),
     st.sampled_from(ACTIONS),
     st.sampled_from(RESOURCES),
-    st.sampled_from([{}, {"sts:ExternalId": "x-123"}, {"aws:SecureTransport": "false"}]),
+    st.sampled_from(CONTEXTS),
 )
 
 
@@ -156,6 +157,19 @@ def test_evaluation_never_raises_and_is_consistent(doc: dict[str, Any], req: Any
     assert (d.aws_error is None) == d.allowed
     d.explain()
     d.to_dict()
+
+
+@given(worlds(), st.lists(requests, min_size=2, max_size=4))
+def test_a_world_answers_the_same_after_other_requests(doc: dict[str, Any], reqs: Any) -> None:
+    # A world reuses what a caller, action and resource fix (world/gather.py); a request's
+    # context, the time and the other requests asked before must never leak into an answer.
+    world = iamsim.World.from_dict(doc)
+    for principal, action, resource, _ in reqs:
+        for context in CONTEXTS:
+            warm = world.simulate(principal, action, resource, context, now=NOW)
+            cold = decide(doc, (principal, action, resource, context))
+            assert warm == cold
+            assert warm.to_dict() == cold.to_dict()
 
 
 @given(worlds(), requests, st.data())
