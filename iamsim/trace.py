@@ -159,7 +159,7 @@ class PolicyTrace:
             if not stmt.failed:
                 if stmt.effect == "Deny":
                     denies += (stmt,)
-                else:
+                elif stmt.effect == "Allow":
                     allows += (stmt,)
         put = object.__setattr__
         put(self, "verdict", "deny" if denies else "allow" if allows else "none")

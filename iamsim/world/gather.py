@@ -230,6 +230,7 @@ def gather(
 
 
 def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> Scope:
+    """Which policies, organization levels and service rules apply, once per world."""
     caller = profile.caller
     memo_key = (
         action.lower() in TRUST_ACTIONS,
