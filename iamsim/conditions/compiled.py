@@ -41,6 +41,7 @@ from iamsim.conditions.matchers import (
     Hit,
     literal_pieces,
     make_hit,
+    split_arn_pieces,
     static_template,
     value_form,
 )
@@ -49,6 +50,7 @@ from iamsim.conditions.syntax import parse_operator_key
 from iamsim.conditions.values import policy_text
 from iamsim.errors import PolicyError
 from iamsim.model import ConditionEntry
+from iamsim.patterns import Pieces
 from iamsim.request import Context, ContextValue
 from iamsim.trace import ConditionTrace
 
@@ -88,6 +90,7 @@ class CompiledCondition:
     static: bool  # no value holds a policy variable
     _static_hit: Hit | None
     _static_shown: tuple[str, ...]
+    _static_notes: tuple[str, ...]  # why a literal value matches nothing
     _null_wanted: frozenset[bool]
 
     @property
@@ -115,7 +118,8 @@ class CompiledCondition:
         for value in self._values:
             if value.template is None:
                 shown.append(value.shown)
-                forms.append(value.form)
+                if value.form is not None:
+                    forms.append(value.form)
                 continue
             pieces = value.template.render(context)
             if pieces is None:
@@ -129,6 +133,10 @@ class CompiledCondition:
                 continue
             text = "".join(t for t, _ in pieces)
             shown.append(text)
+            short = _short_arn_note(self.spec, pieces, self.effect)
+            if short is not None:
+                notes.append(short)
+                continue
             form = value_form(self.spec, None, pieces, static=False)
             if form is None:
                 notes.append(f"`{text}` cannot be read by {self.spec.name}: it matches nothing")
@@ -154,6 +162,7 @@ class CompiledCondition:
                     hit, shown = self._static_hit, self._static_shown
                 else:
                     hit, shown, notes = self._resolve(context)
+                notes[:0] = self._static_notes
                 matched = self._compare(request, raw, hit, notes)
                 if (
                     matched
@@ -245,9 +254,9 @@ class CompiledCondition:
 
         if self.qualifier is None and isinstance(raw, str):  # one value, one operator
             got = hit(raw)
-            if got is None:  # a request value the operator cannot read never satisfies it
-                notes.append(f"request value `{raw}` {_UNREADABLE[spec.kind]}: no match")
-                return False
+            if got is None:
+                notes.append(self._unreadable_note([raw]))
+                return self._unreadable_satisfies()
             # [MULTI] several policy values: OR for positive operators, NOR for negated ones.
             return got != spec.negated
 
@@ -256,9 +265,8 @@ class CompiledCondition:
         def satisfies(v: str) -> bool:
             got = hit(v)
             if got is None:
-                # A request value the operator cannot read never satisfies it (either way).
                 unreadable.append(v)
-                return False
+                return self._unreadable_satisfies()
             # [MULTI] several policy values: OR for positive operators, NOR for negated ones.
             return got != spec.negated
 
@@ -278,9 +286,47 @@ class CompiledCondition:
                 f"{self.effect or 'Allow'} (use ForAnyValue:/ForAllValues:)"
             )
         if unreadable:
-            listed = ", ".join(f"`{v}`" for v in unreadable)
-            notes.append(f"request value {listed} {_UNREADABLE[spec.kind]}: no match")
+            notes.append(self._unreadable_note(unreadable))
         return result
+
+    def _unreadable_satisfies(self) -> bool:
+        """Whether a request value the operator cannot read (not an IP address, not an ARN,
+        …) satisfies it. A positive operator: no. A negated one: AWS does not say. The value
+        is unlike every policy value ([OPS] NotIpAddress: "all IP addresses except the
+        specified"), or it is no value at all; iamsim takes the least permissive of the two
+        for the statement's effect."""
+        return self.spec.negated and self._pessimistic([True, False])
+
+    def _unreadable_note(self, values: Sequence[str]) -> str:
+        listed = ", ".join(f"`{v}`" for v in values)
+        note = f"request value {listed} {_UNREADABLE[self.spec.kind]}"
+        if not self.spec.negated:
+            return note + ": no match"
+        return (
+            f"{note}: AWS does not document a negated operator on such a value; iamsim "
+            f"takes the least permissive reading for {self.effect or 'Allow'}"
+        )
+
+
+def _short_arn_note(spec: OperatorSpec, pieces: Pieces, effect: Effect | None) -> str | None:
+    """Why an ARN pattern of fewer than six parts matches nothing in this statement, if so.
+
+    [OPS] ARN operators check "each of the six colon-delimited components of the ARN"
+    separately; AWS does not say what a shorter pattern ending in `*` matches. It may stand
+    for the rest of the ARN (as a trailing `*` does in a Resource element) or match nothing:
+    iamsim takes the least permissive reading. It stands for the rest where matching makes
+    the condition stricter (ArnLike in a Deny, ArnNotLike in an Allow), else matches nothing.
+    """
+    if spec.kind != "arn" or len(split_arn_pieces(pieces)) == 6:
+        return None
+    if (effect == "Deny") != spec.negated:
+        return None
+    text = "".join(t for t, _ in pieces)
+    return (
+        f"`{text}` has fewer than six ARN parts; AWS does not document what {spec.name} "
+        f"makes of it, so iamsim takes the least permissive reading for {effect or 'Allow'}: "
+        "it matches nothing"
+    )
 
 
 def _dedupe(keys: Sequence[str]) -> tuple[str, ...]:
@@ -308,6 +354,7 @@ def compile_condition(
     spec = OPERATORS[parsed.base]
     values: list[_PolicyValue] = []
     variable_keys: list[str] = []
+    static_notes: list[str] = []
     for value in entry.values:
         text = policy_text(value)
         template = static_template(text, spec, substitute)
@@ -317,14 +364,18 @@ def compile_condition(
             continue
         pieces = literal_pieces(template)
         shown = "".join(t for t, _ in pieces)
+        short = _short_arn_note(spec, pieces, effect)
+        if short is not None:
+            static_notes.append(short)
+            values.append(_PolicyValue(shown=shown, template=None, form=None))
+            continue
         values.append(
             _PolicyValue(shown=shown, template=None, form=value_form(spec, value, pieces, True))
         )
     static = all(v.template is None for v in values)
-    null_wanted = frozenset(v.form for v in values) if spec.kind == "null" else frozenset()
-    static_hit = (
-        make_hit(spec, [v.form for v in values]) if static and spec.kind != "null" else None
-    )
+    forms = [v.form for v in values if v.form is not None]
+    null_wanted = frozenset(forms) if spec.kind == "null" else frozenset()
+    static_hit = make_hit(spec, forms) if static and spec.kind != "null" else None
     return CompiledCondition(
         entry=entry,
         spec=spec,
@@ -336,5 +387,6 @@ def compile_condition(
         static=static,
         static_hit=static_hit,
         static_shown=tuple(v.shown for v in values),
+        static_notes=tuple(static_notes),
         null_wanted=null_wanted,
     )

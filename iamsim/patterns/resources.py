@@ -17,14 +17,19 @@ __all__ = ["ResourceMatcher", "compile_resources"]
 
 
 def _segment_source(segment: str) -> str:
-    """Regex for one of partition/region/account: wildcards never cross a colon.
+    """Regex for one of partition/region/account.
 
-    IAM User Guide, "IAM JSON policy elements: Resource": "You can use wildcard
-    characters (* and ?) within any ARN segment (the parts separated by colons)".
+    IAM User Guide, "IAM JSON policy elements: Resource": wildcards (* and ?) work "within
+    the individual segments of an ARN (the parts separated by colons)", and a `*` that is
+    "the last character of a resource ARN segment … can expand to match beyond the colon
+    boundaries"; any other wildcard stays within its segment.
     """
     out: list[str] = []
-    for ch in segment:
-        out.append("[^:]*" if ch == "*" else "[^:]" if ch == "?" else re.escape(ch))
+    for i, ch in enumerate(segment):
+        if ch == "*":
+            out.append(".*" if i == len(segment) - 1 else "[^:]*")
+        else:
+            out.append("[^:]" if ch == "?" else re.escape(ch))
     return "".join(out)
 
 
@@ -37,7 +42,7 @@ def _resource_problem(value: str) -> PolicyError:
 class _VariablePattern:
     """An ARN pattern whose resource part holds policy variables, rendered per request."""
 
-    prefix: re.Pattern[str]  # matches `arn:partition:service:region:account:` (.match)
+    prefix: re.Pattern[str]  # `arn:partition:service:region:account:` (.fullmatch a head)
     template: Template
 
 
@@ -67,9 +72,12 @@ class ResourceMatcher:
         if self._static is not None and self._static.fullmatch(resource) is not None:
             return True, ()
         missing: list[str] = []
+        # Where the resource part may begin: after the fifth colon, or after a later one
+        # when a segment's trailing `*` expands beyond its colon.
+        starts = [i + 1 for i, ch in enumerate(resource) if ch == ":"][4:]
         for pattern in self._variable:
-            head = pattern.prefix.match(resource)
-            if head is None:
+            heads = [end for end in starts if pattern.prefix.fullmatch(resource, 0, end)]
+            if not heads:
                 continue
             pieces = pattern.template.render(context)
             if pieces is None:
@@ -80,7 +88,7 @@ class ResourceMatcher:
                     if absent and var.key not in missing:
                         missing.append(var.key)
                 continue
-            if glob_match(pieces, resource[head.end() :]):
+            if any(glob_match(pieces, resource[end:]) for end in heads):
                 return True, ()
         return False, tuple(missing)
 

@@ -241,7 +241,12 @@ def test_arn() -> None:
     assert not matches("ArnLike", "aws:SourceArn", pattern, {"aws:SourceArn": value})
     assert matches("StringLike", "aws:SourceArn", pattern, {"aws:SourceArn": value})
     assert not matches("ArnLike", "aws:SourceArn", "arn:*:*:*:*:*", {"aws:SourceArn": "nope"})
-    assert matches("ArnLike", "k:k", "arn:aws:logs:*", {"k:k": "arn:aws:logs:r:1:log-group:g:x"})
+    # Fewer than six parts: undocumented, so the least permissive reading for the effect.
+    short = {"k:k": "arn:aws:logs:r:1:log-group:g:x"}
+    assert not matches("ArnLike", "k:k", "arn:aws:logs:*", short)
+    assert matches("ArnLike", "k:k", "arn:aws:logs:*", short, effect="Deny")
+    assert not matches("ArnNotLike", "k:k", "arn:aws:logs:*", short)
+    assert matches("ArnNotLike", "k:k", "arn:aws:logs:*", short, effect="Deny")
 
 
 def test_missing_keys() -> None:

@@ -283,6 +283,18 @@ def _res(pattern: str, resource: str, *, substitute: bool = True, ctx: Context =
             id="RESOURCE-segments-matched-separately",
         ),
         pytest.param(
+            "arn:aws:logs:us-east-1:*:log-group:g",
+            "arn:aws:logs:us-east-1:111111111111:x:log-group:g",
+            True,
+            id="RESOURCE-segment-trailing-star-crosses-colons",
+        ),
+        pytest.param(
+            "arn:aws:sqs:us-*-1:111111111111:q",
+            "arn:aws:sqs:us-east:x-1:111111111111:q",
+            False,
+            id="RESOURCE-inner-star-stays-in-segment",
+        ),
+        pytest.param(
             "arn:aws:sqs:?:111111111111:q",
             "arn:aws:sqs::111111111111:q",
             False,
@@ -398,12 +410,15 @@ def test_variable_key_case_insensitive_and_prefix_segments() -> None:
     pattern = "arn:aws:s3:::bkt/${AWS:USERNAME}"
     ctx = Context.of({"aws:username": "bob"})
     assert _res(pattern, "arn:aws:s3:::bkt/bob", ctx=ctx)
-    # The segments before the resource part still match segment by segment.
+    # The segments before the resource part still match segment by segment, except that a
+    # segment's trailing `*` "can expand to match beyond the colon boundaries" (Resource).
     variable = "arn:aws:sqs:us-*:111111111111:${aws:username}"
     assert _res(variable, "arn:aws:sqs:us-east-1:111111111111:bob", ctx=ctx)
     assert not _res(variable, "arn:aws:sqs:eu-west-1:111111111111:bob", ctx=ctx)
     assert not _res(variable, "arn:aws:sqs:us-east-1:222222222222:bob", ctx=ctx)
-    assert not _res(variable, "arn:aws:sqs:us-east-1:x:111111111111:bob", ctx=ctx)
+    assert _res(variable, "arn:aws:sqs:us-east-1:x:111111111111:bob", ctx=ctx)
+    inner = "arn:aws:sqs:us-*-1:111111111111:${aws:username}"
+    assert not _res(inner, "arn:aws:sqs:us-east:x-1:111111111111:bob", ctx=ctx)
 
 
 def test_bad_variable_syntax_fails_loudly_only_when_substituting() -> None:
