@@ -15,8 +15,6 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from iamsim.decision import Decision, Denial
 from iamsim.errors import IamsimError, PolicyError, ValidationError
 from iamsim.evaluate.engine import build_decision
@@ -99,8 +97,15 @@ def validate_parameters(
 ) -> None:
     """Reject what STS rejects before it authorizes anything, with STS's wording."""
     problems: list[str] = []
-    for name, given in (("roleArn", role_arn), ("roleSessionName", session_name)):
-        if not isinstance(given, str):
+    for name, given in (
+        ("roleArn", role_arn),
+        ("roleSessionName", session_name),
+        ("externalId", external_id),
+        ("serialNumber", serial_number),
+        ("tokenCode", token_code),
+        ("sourceIdentity", source_identity),
+    ):
+        if not isinstance(given, str) and (given is not None or name.startswith("role")):
             raise ValidationError(f"{name} must be a string, not {type(given).__name__}")
     for value, member, low, high, regex in (
         (role_arn, "roleArn", 20, 2048, None),
@@ -181,6 +186,16 @@ def validate_parameters(
             "Member must have length less than or equal to 50",
         )
     _raise(problems)
+    # "Tagging IAM resources": no tag key or value may begin with aws:; "Monitor and control
+    # actions taken with assumed roles": nor may a source identity (reserved for AWS).
+    reserved = [(f"tags.{i + 1}.member.key", k) for i, (k, _) in enumerate(tags)]
+    reserved += [(f"tags.{i + 1}.member.value", v) for i, (_, v) in enumerate(tags)]
+    reserved.append(("sourceIdentity", source_identity or ""))
+    for member, text in reserved:
+        if text[:4].lower() == "aws:":
+            raise ValidationError(
+                f"{member}: {text!r} begins with 'aws:', a prefix AWS reserves for its own use."
+            )
     if STS_ROLE_ARN.fullmatch(role_arn) is None:
         raise ValidationError(f"{role_arn} is invalid")
     lowered = [k.lower() for k, _ in tags]
@@ -225,10 +240,19 @@ def _packed_percent(
     return math.ceil(100 * len(zlib.compress(material.encode(), 9)) / PLAINTEXT_MAX)
 
 
+def _sequence(value: object, name: str) -> Sequence[Any]:
+    """A list-valued parameter (None is empty); a string or scalar is refused."""
+    if value is None:
+        return ()
+    if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
+        raise ValidationError(f"{name} must be a list, not {type(value).__name__}")
+    return value
+
+
 def _policy_arns(value: Sequence[Any] | None) -> tuple[str, ...]:
     """PolicyArns as STS takes them: ARN strings, or boto3's `{"arn": …}` entries."""
     out = []
-    for i, item in enumerate(value or ()):
+    for i, item in enumerate(_sequence(value, "policy_arns")):
         if isinstance(item, Mapping) and isinstance(item.get("arn"), str):
             item = item["arn"]
         if not isinstance(item, str):
@@ -240,24 +264,31 @@ def _policy_arns(value: Sequence[Any] | None) -> tuple[str, ...]:
 
 
 def _as_tags(tags: Mapping[str, str] | Iterable[Any] | None) -> tuple[tuple[str, str], ...]:
+    """Session tags from a mapping, (key, value) pairs or boto3's `{"Key", "Value"}` entries."""
     if tags is None:
         return ()
     if isinstance(tags, Mapping):
-        return tuple((str(k), str(v)) for k, v in tags.items())
-    out = []
-    for item in tags:
-        if isinstance(item, Mapping) and {"Key", "Value"} <= set(item):
-            out.append((str(item["Key"]), str(item["Value"])))
-        elif isinstance(item, tuple | list) and len(item) == 2:
-            out.append((str(item[0]), str(item[1])))
-        else:
+        pairs: list[Any] = list(tags.items())
+    else:
+        pairs = []
+        for item in _sequence(tags, "tags"):
+            if isinstance(item, Mapping) and set(item) == {"Key", "Value"}:
+                pairs.append((item["Key"], item["Value"]))
+            elif isinstance(item, tuple | list) and len(item) == 2:
+                pairs.append(tuple(item))
+            else:
+                raise ValidationError(
+                    f"tags: {item!r} is not a tag (a key=value pair or {{'Key': …, 'Value': …}})"
+                )
+    for key, value in pairs:
+        if not (isinstance(key, str) and isinstance(value, str)):
             raise ValidationError(
-                f"tags: {item!r} is not a tag (a key=value pair or {{'Key': …, 'Value': …}})"
+                f"tags: the tag {key!r}={value!r} must have a string key and a string value"
             )
-    return tuple(out)
+    return tuple(pairs)
 
 
-def _root_denial(caller_arn: str, role_arn: str, account: str | None) -> Denial:
+def _root_denial(caller_arn: str, account: str | None) -> Denial:
     # IAM User Guide, "Compare AWS STS credentials": the root user cannot call AssumeRole.
     return Denial(
         policy_type="service",
@@ -270,6 +301,23 @@ def _root_denial(caller_arn: str, role_arn: str, account: str | None) -> Denial:
             "AssumeRole; sign in as an IAM user or role instead."
         ),
         aws_message="Roles may not be assumed by root accounts.",
+    )
+
+
+def _source_identity_denial(inherited: str, wanted: str, account: str | None) -> Denial:
+    # IAM User Guide, "Monitor and control actions taken with assumed roles": a source
+    # identity cannot be changed in a role chain; a request that tries "will be denied".
+    return Denial(
+        policy_type="service",
+        side="source",
+        explicit=False,
+        account=account,
+        action="sts:SetSourceIdentity",
+        reason=(
+            f"The calling session's source identity {inherited!r} cannot be changed to "
+            f"{wanted!r}: a source identity set earlier in a role chain persists. Pass "
+            f"{inherited!r}, or leave it out."
+        ),
     )
 
 
@@ -294,7 +342,9 @@ def assume_role(
     """Replay AssumeRole: validate as STS does, authorize every action it needs, mint a session."""
     tag_pairs = _as_tags(tags)
     arns = _policy_arns(policy_arns)
-    transitive = tuple(transitive_tag_keys or ())
+    transitive = tuple(_sequence(transitive_tag_keys, "transitive_tag_keys"))
+    if not all(isinstance(k, str) for k in transitive):
+        raise ValidationError("transitive_tag_keys must be a list of tag keys (strings)")
     policy_doc, policy_text = _session_policy(policy)
     validate_parameters(
         role_arn=role_arn,
@@ -357,38 +407,31 @@ def assume_role(
                 "cannot be set again in a role chain.",
                 code="InvalidParameterValue",
             )
-        if (
-            inherited_source is not None
-            and source_identity is not None
-            and source_identity != inherited_source
-        ):
-            raise ValidationError(
-                f"The calling session's source identity {inherited_source!r} cannot be changed "
-                f"to {source_identity!r} in a role chain.",
-                code="InvalidParameterValue",
-            )
 
     profile = world._profile(caller)
     # Role chaining: any role session calling AssumeRole, given as a RoleSession or by ARN.
     chained = profile.caller.kind == "role_session"
+    service_denials: list[Denial] = []
     if profile.caller.kind == "root":
-        decision = build_decision(
-            "AssumeRole",
-            [world._evaluate(profile, "sts:AssumeRole", role_arn, context, moment)],
-            origin=(world, "assume_role", {}),
-        )
-        return attrs.evolve(
-            decision,
-            denied_by=(_root_denial(profile.caller.display, role_arn, profile.caller.account),),
-            outcome="implicitDeny",
+        service_denials.append(_root_denial(profile.caller.display, profile.caller.account))
+    if (
+        inherited_source is not None
+        and source_identity is not None
+        and source_identity != inherited_source
+    ):
+        service_denials.append(
+            _source_identity_denial(inherited_source, source_identity, profile.caller.account)
         )
 
     all_tags = (*inherited_tags, *tag_pairs)
     keys: dict[str, object] = {"sts:RoleSessionName": session_name}
     if external_id is not None:
         keys["sts:ExternalId"] = external_id
-    if source_identity is not None:
-        keys["sts:SourceIdentity"] = source_identity
+    if source_identity is not None or inherited_source is not None:
+        # A source identity set earlier in a chain persists: both aws:SourceIdentity and
+        # sts:SourceIdentity are in the request ("Monitor and control actions taken with
+        # assumed roles", role chaining example).
+        keys["sts:SourceIdentity"] = source_identity or inherited_source
     if tag_pairs:
         keys.update({f"aws:RequestTag/{k}": v for k, v in tag_pairs})
         keys["aws:TagKeys"] = [k for k, _ in tag_pairs]
@@ -404,7 +447,7 @@ def assume_role(
     if source_identity is not None or inherited_source is not None:
         actions.append("sts:SetSourceIdentity")
     results = [world._evaluate(profile, a, role_arn, context, moment, keys) for a in actions]
-    allowed = all(c.allowed for c in results)
+    allowed = not service_denials and all(c.allowed for c in results)
 
     session = None
     if allowed:
@@ -461,4 +504,6 @@ def assume_role(
             "now": now,
         },
     )
-    return build_decision("AssumeRole", results, session=session, origin=origin)
+    return build_decision(
+        "AssumeRole", results, session=session, denials=service_denials, origin=origin
+    )

@@ -314,7 +314,7 @@ class _Decider:
                 "only the resource-based policy"
             }
 
-        if i.same_account:
+        if i.same_account and not i.identity_required:
             rtype = i.resource_type
             if kinds & _DIRECT:
                 note = f"not needed: the {_words(rtype)} allows the caller directly"
@@ -355,7 +355,7 @@ class _Decider:
                 self._deny_session()
             return not_needed
 
-        # Cross account: both sides must allow on their own.
+        # Cross account (or a side that must allow anyway): both sides must allow on their own.
         if not id_ok:
             self._deny_identity()
         if not pb_ok:

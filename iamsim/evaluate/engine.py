@@ -66,17 +66,22 @@ def build_decision(
     *,
     session: RoleSession | None = None,
     notes: Sequence[str] = (),
+    denials: Sequence[Denial] = (),
     origin: object = None,
 ) -> Decision:
-    """One Decision from the evaluation of each action a call needs (main action first)."""
+    """One Decision from the evaluation of each action a call needs (main action first).
+
+    `denials`: service rules the caller applied outside the policies (STS refusing the
+    root user, a source identity changed in a role chain).
+    """
     first = results[0]
     request = first.request
-    denials: list[Denial] = []
+    denied = list(denials)
     near: dict[NearMiss, None] = {}
     missing: dict[str, None] = {}
     all_notes = dict.fromkeys(notes)
     for combined in results:
-        denials += combined.denials
+        denied += combined.denials
         if combined.near_misses:
             near.update(dict.fromkeys(combined.near_misses))
         for layer in combined.layers:
@@ -86,11 +91,11 @@ def build_decision(
                         missing.update(dict.fromkeys(stmt.missing_keys))
         if combined.inputs.notes:
             all_notes.update(dict.fromkeys(combined.inputs.notes))
-    if len(denials) > 1:
-        denials.sort(key=denial_order)
-    if not denials:
+    if len(denied) > 1:
+        denied.sort(key=denial_order)
+    if not denied:
         outcome = "allowed"
-    elif any(d.explicit for d in denials):
+    elif any(d.explicit for d in denied):
         outcome = "explicitDeny"
     else:
         outcome = "implicitDeny"
@@ -102,7 +107,7 @@ def build_decision(
         resource=request.resource,
         resource_account=first.inputs.resource_account,
         outcome=outcome,  # type: ignore[arg-type]
-        denied_by=tuple(denials),
+        denied_by=tuple(denied),
         near_misses=tuple(near),
         missing_context_keys=tuple(missing),
         checks=tuple(

@@ -49,7 +49,9 @@ class Inputs:
     anonymous); `root_caller` marks the account root user (implicitly allowed in
     its own account). `scp`/`rcp` are None when they do not apply, with the reason
     in `scp_note`/`rcp_note`. `resource_required` is True for role trust policies
-    and KMS key policies, which must allow even within one account.
+    and KMS key policies, which must allow even within one account;
+    `identity_required` makes the caller's side allow too, even when the resource
+    policy names the caller within one account (`sts:SetSourceIdentity` in a role chain).
     """
 
     caller_account: str | None
@@ -58,6 +60,7 @@ class Inputs:
     resource_type: Literal["resource", "trust"] = "resource"
     resource_policy: Attached | None = None
     resource_required: bool = False
+    identity_required: bool = False
     resource_label: str = "resource"  # "bucket", "key", "role", … for sentences
     resource_arn: str | None = None  # the entity that owns the policy (the bucket of an object)
     resource_missing: str | None = None  # why there is no resource policy, when it is unknown

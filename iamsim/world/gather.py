@@ -314,6 +314,12 @@ def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> S
         resource_type=target.policy_type,  # type: ignore[arg-type]
         resource_policy=target.policy,
         resource_required=target.required,
+        # "Monitor and control actions taken with assumed roles": in a role chain,
+        # sts:SetSourceIdentity must be allowed by the permissions policy of the role
+        # that assumes "and" by the trust policy of the target role.
+        identity_required=(
+            caller.kind == "role_session" and action.lower() == "sts:setsourceidentity"
+        ),
         resource_label=target.label,
         resource_arn=target.arn,
         resource_missing=target.missing,
