@@ -38,7 +38,9 @@ from typing import Any, NoReturn, TextIO
 
 from iamsim import __version__
 from iamsim.decision import Decision
-from iamsim.errors import IamsimError, PolicyError, ValidationError, WorldError
+from iamsim.errors import IamsimError, PolicyError, ValidationError, WorldError, one_line
+from iamsim.patterns.text import INT_DIGITS_LIMIT, REQUEST_ACTION
+from iamsim.request import MAX_YEAR, MIN_YEAR
 from iamsim.world import World
 
 __all__ = ["EXIT_ALLOWED", "EXIT_BAD_INPUT", "EXIT_DENIED", "build_parser", "main"]
@@ -48,6 +50,12 @@ EXIT_DENIED = 1
 EXIT_BAD_INPUT = 2
 _EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a killed writer
 _EXIT_INTERRUPTED = 130  # 128 + SIGINT
+
+
+_MAX_SHOWN = 60  # characters of a value echoed in an error
+_MAX_LINE = 200  # characters of a usage error, which may echo what was typed
+# A request names one action: `service:Action`, no wildcards or whitespace.
+
 
 _EPILOG = """\
 exit codes:
@@ -102,6 +110,9 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser that reports a usage error as one line and never calls sys.exit."""
 
     def error(self, message: str) -> NoReturn:
+        message = one_line(message)  # argparse echoes what was typed, newlines and all
+        if len(message) > _MAX_LINE:
+            message = message[: _MAX_LINE - 3] + "..."
         raise _BadInput([f"{message} (see `{self.prog} --help`)"])
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
@@ -110,21 +121,42 @@ class _Parser(argparse.ArgumentParser):
         raise _Exit(status)
 
 
-def _one_line(text: str) -> str:
-    return "; ".join(line.strip() for line in text.splitlines() if line.strip())
-
-
 def _error_lines(exc: IamsimError, operation: str | None) -> list[str]:
-    """What the user sees on stderr for an error iamsim raised on purpose."""
+    """What the user sees on stderr for an error iamsim raised on purpose: a line a problem."""
     if isinstance(exc, ValidationError) and operation is not None:
         return [
             f"An error occurred ({exc.code}) when calling the {operation} operation: "
-            f"{_one_line(str(exc))}"
+            f"{one_line(str(exc))}"
         ]
-    lines = [_one_line(str(exc))]
+    lines = [one_line(str(exc))]
     if isinstance(exc, PolicyError | WorldError):
         lines = exc.lines()
     return [f"iamsim: error: {line}" for line in lines]
+
+
+def _shown(text: str) -> str:
+    """`text` quoted for an error message; a long value is cut, with its length."""
+    if len(text) <= _MAX_SHOWN:
+        return repr(text)
+    return f"{text[:_MAX_SHOWN]!r}... ({len(text)} characters)"
+
+
+def _json_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > INT_DIGITS_LIMIT:
+        raise ValueError(f"a number has more than {INT_DIGITS_LIMIT} digits")
+    return int(digits)
+
+
+def _json_value(text: str) -> Any:
+    """JSON text of an option value; ArgumentTypeError saying why (and where) it is not JSON."""
+    try:
+        return json.loads(text, parse_int=_json_int)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"{exc.msg} at column {exc.colno}") from None
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    except RecursionError:
+        raise argparse.ArgumentTypeError("nested too deeply") from None
 
 
 # ---------------------------------------------------------------------- argument types
@@ -136,20 +168,21 @@ def _context_item(text: str) -> tuple[str, object]:
     key = key.strip()
     if not sep or not key:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not KEY=VALUE (for example aws:SourceIp=203.0.113.7)"
+            f"{_shown(text)} is not KEY=VALUE (for example aws:SourceIp=203.0.113.7)"
         )
     if value.lstrip().startswith("["):
         try:
-            parsed = json.loads(value)
-        except json.JSONDecodeError as exc:
+            parsed = _json_value(value)
+        except argparse.ArgumentTypeError as exc:
             raise argparse.ArgumentTypeError(
-                f"{key}: the value {value!r} is not a JSON list ({exc.msg} at column {exc.colno})"
+                f"{_shown(key)}: the value {_shown(value)} is not a JSON list ({exc})"
             ) from None
         if not isinstance(parsed, list) or any(
             isinstance(v, dict | list) or v is None for v in parsed
         ):
             raise argparse.ArgumentTypeError(
-                f"{key}: the value {value!r} is not a JSON list of strings, numbers or booleans"
+                f"{_shown(key)}: the value {_shown(value)} is not a JSON list of strings, "
+                "numbers or booleans"
             )
         return key, parsed
     return key, value
@@ -160,32 +193,35 @@ def _tag_items(text: str) -> list[tuple[str, str]]:
     stripped = text.strip()
     if stripped.startswith(("[", "{")):
         try:
-            parsed = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} is not valid JSON ({exc.msg} at column {exc.colno})"
-            ) from None
+            parsed = _json_value(stripped)
+        except argparse.ArgumentTypeError as exc:
+            raise argparse.ArgumentTypeError(f"{_shown(text)} is not valid JSON ({exc})") from None
         items = parsed if isinstance(parsed, list) else [parsed]
         out = []
         for item in items:
             if not (isinstance(item, dict) and set(item) == {"Key", "Value"}):
                 raise argparse.ArgumentTypeError(
-                    f"{text!r}: each tag must be an object with Key and Value"
+                    f"{_shown(text)}: each tag must be an object with Key and Value"
                 )
-            out.append((str(item["Key"]), str(item["Value"])))
+            if not (isinstance(item["Key"], str) and isinstance(item["Value"], str)):
+                raise argparse.ArgumentTypeError(
+                    f"{_shown(text)}: a tag's Key and Value must be strings "
+                    '(write "" for an empty value)'
+                )
+            out.append((item["Key"], item["Value"]))
         return out
-    if stripped.startswith("Key="):
-        key, sep, value = stripped[len("Key=") :].partition(",Value=")
-        if sep:
-            return [(key, value)]
-    if stripped.startswith("Value="):
-        value, sep, key = stripped[len("Value=") :].partition(",Key=")
-        if sep:
-            return [(key, value)]
+    for first, second in (("Key=", ",Value="), ("Value=", ",Key=")):
+        if stripped.startswith(first):  # the AWS CLI shorthand, never a tag named Key
+            head, sep, tail = stripped[len(first) :].partition(second)
+            if not sep:
+                raise argparse.ArgumentTypeError(
+                    f"{_shown(text)} has no {second[1:-1]}: write Key=project,Value=reports"
+                )
+            return [(head, tail) if first == "Key=" else (tail, head)]
     key, sep, value = text.partition("=")
     if not sep or not key:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a tag (Key=project,Value=reports or project=reports)"
+            f"{_shown(text)} is not a tag (Key=project,Value=reports or project=reports)"
         )
     return [(key, value)]
 
@@ -196,13 +232,39 @@ def _policy_arn(text: str) -> str:
 
 
 def _timestamp(text: str) -> _dt.datetime:
+    """--now: an ISO 8601 time (naive means UTC) in the years iamsim can simulate."""
     try:
         moment = _dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO 8601 time (for example 2026-06-15T12:45:00Z)"
+            f"{_shown(text)} is not an ISO 8601 time (for example 2026-06-15T12:45:00Z)"
         ) from None
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        # Session expiry and epoch arithmetic need room on both sides of the clock.
+        raise argparse.ArgumentTypeError(
+            f"{_shown(text)}: the year must be in {MIN_YEAR}..{MAX_YEAR}"
+        )
     return moment if moment.tzinfo else moment.replace(tzinfo=_dt.UTC)
+
+
+def _seconds(text: str) -> int:
+    """--duration-seconds: a whole number (STS checks its range, in its own words)."""
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 10):
+        raise argparse.ArgumentTypeError(
+            f"invalid int value: {_shown(text)} (a whole number of seconds, such as 3600)"
+        )
+    return int(digits)
+
+
+def _action(text: str) -> str:
+    """--action: one action, `service:Action` (a request names no wildcard)."""
+    if not REQUEST_ACTION.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"{_shown(text)} is not an action: expected service:Action, such as s3:GetObject "
+            "(letters, digits, '-', '_' and '.'; no wildcards or spaces)"
+        )
+    return text
 
 
 def _context(items: Sequence[tuple[str, object]] | None) -> dict[str, object] | None:
@@ -236,7 +298,7 @@ def _policy_text(value: str) -> str:
     else:
         raise _BadInput(
             [
-                f"--policy: {value!r} is neither a JSON policy document nor a file "
+                f"--policy: {_shown(value)} is neither a JSON policy document nor a file "
                 "(give JSON text, file://PATH or @PATH)"
             ]
         )
@@ -246,6 +308,8 @@ def _policy_text(value: str) -> str:
         raise _BadInput([f"--policy: cannot read {path}: {exc.strerror or exc}"]) from None
     except UnicodeDecodeError:
         raise _BadInput([f"--policy: {path} is not UTF-8 text"]) from None
+    except ValueError:  # a NUL in the name: no file can have it
+        raise _BadInput([f"--policy: {_shown(path)} is not a file name"]) from None
 
 
 # ------------------------------------------------------------------------------ parser
@@ -339,7 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     assume.add_argument(
         "--duration-seconds",
-        type=int,
+        type=_seconds,
         metavar="N",
         help="900 up to the role's maximum session duration (default 3600)",
     )
@@ -393,7 +457,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(sns.amazonaws.com) or anonymous",
     )
     simulate.add_argument(
-        "--action", required=True, metavar="ACTION", help="service:Action, such as s3:GetObject"
+        "--action",
+        required=True,
+        type=_action,
+        metavar="ACTION",
+        help="service:Action, such as s3:GetObject",
     )
     simulate.add_argument("--resource", required=True, metavar="ARN", help='an ARN or "*"')
     _add_common(assume)
@@ -601,7 +669,7 @@ def main(argv: list[str] | None = None) -> int:
         return stop.status
     except _BadInput as bad:
         for problem in bad.problems:
-            print(f"iamsim: error: {problem}", file=sys.stderr)
+            print(f"iamsim: error: {one_line(problem)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except IamsimError as exc:
         for line in _error_lines(exc, _OPERATIONS.get(command or "")):

@@ -19,6 +19,7 @@ __all__ = [
     "WorldError",
     "did_you_mean",
     "join_path",
+    "one_line",
 ]
 
 
@@ -36,6 +37,15 @@ class Problem:
         hint = f" ({self.hint})" if self.hint else ""
         return f"{where}{self.message}{hint}"
 
+    def line(self) -> str:
+        """`str(self)` on one line, as the command line prints it (see `one_line`)."""
+        # A caret display under echoed text (`    ${oops`, then `      ^`) repeats what the
+        # first line says with "column C": dropped.
+        head, _, rest = self.message.partition("\n")
+        caret = "\n" in rest and rest.rsplit("\n", 1)[1].strip(" ") == "^"
+        message = head if "column" in head and caret else self.message
+        return one_line(str(attrs.evolve(self, message=message)))
+
     def under(self, prefix: str) -> Problem:
         """The same problem, seen from an enclosing document at `prefix`."""
         return attrs.evolve(self, path=join_path(prefix, self.path))
@@ -48,6 +58,17 @@ def join_path(prefix: str, path: str) -> str:
     if not path:
         return prefix
     return f"{prefix}{path}" if path.startswith("[") else f"{prefix}.{path}"
+
+
+def one_line(text: str) -> str:
+    """`text` with newlines and other unprintable characters escaped as Python does (`\\n`).
+
+    Problems echo user text (a file name, an action, a session name); one escaped
+    line per problem keeps what the user typed visible and the output parseable.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
@@ -90,8 +111,8 @@ class _ProblemsError(IamsimError):
         return "\n".join(lines)
 
     def lines(self) -> list[str]:
-        """One line per problem, as the command line prints them."""
-        return [str(p) for p in self.problems]
+        """One line per problem, as the command line prints them (`Problem.line`)."""
+        return [p.line() for p in self.problems]
 
 
 class PolicyError(_ProblemsError):

@@ -45,6 +45,11 @@ POLICY_KINDS: tuple[str, ...] = (
 )
 
 
+def _json_list(value: Any) -> Any:
+    """A tuple as a JSON list; anything else as it is (so the parser can name what is wrong)."""
+    return list(value) if isinstance(value, tuple | list) else value
+
+
 def as_tuple(value: StrOrList | None) -> tuple[str, ...]:
     """The values of a string-or-list element, as a tuple."""
     if value is None:
@@ -70,10 +75,16 @@ class Principal:
                 out.extend(as_tuple(value))
         return tuple(out)
 
-    def to_json(self) -> str | dict[str, Any]:
+    def to_json(self) -> Any:
+        """The element as JSON data (an ill-typed `entries` is passed through for the parser)."""
         if self.wildcard:
             return "*"
-        return {kind: (v if isinstance(v, str) else list(v)) for kind, v in self.entries}
+        entries = self.entries
+        if not isinstance(entries, tuple | list) or not all(
+            isinstance(e, tuple | list) and len(e) == 2 for e in entries
+        ):
+            return entries
+        return {kind: _json_list(v) for kind, v in entries}
 
 
 @attrs.frozen
@@ -88,6 +99,23 @@ class ConditionEntry:
     key: str
     values: tuple[ConditionScalar, ...]
     scalar: bool = False
+
+
+def _condition_json(condition: Any) -> Any:
+    """A `Condition` block as JSON data (ill-typed entries passed through for the parser)."""
+    if not isinstance(condition, tuple | list) or not all(
+        isinstance(e, ConditionEntry) for e in condition
+    ):
+        return condition
+    block: dict[Any, dict[Any, Any]] = {}
+    for entry in condition:
+        values = entry.values
+        if entry.scalar and isinstance(values, tuple | list) and len(values) == 1:
+            shown: Any = values[0]
+        else:
+            shown = _json_list(values)
+        block.setdefault(entry.operator, {})[entry.key] = shown
+    return block
 
 
 @attrs.frozen(cache_hash=True)
@@ -109,10 +137,9 @@ class Statement:
         if self.sid is not None:
             out["Sid"] = self.sid
         out["Effect"] = self.effect
-        if self.principal is not None:
-            out["Principal"] = self.principal.to_json()
-        if self.not_principal is not None:
-            out["NotPrincipal"] = self.not_principal.to_json()
+        for key, principal in (("Principal", self.principal), ("NotPrincipal", self.not_principal)):
+            if principal is not None:
+                out[key] = principal.to_json() if isinstance(principal, Principal) else principal
         for name, value in (
             ("Action", self.action),
             ("NotAction", self.not_action),
@@ -120,13 +147,9 @@ class Statement:
             ("NotResource", self.not_resource),
         ):
             if value is not None:
-                out[name] = value if isinstance(value, str) else list(value)
+                out[name] = _json_list(value)
         if self.condition is not None:
-            block: dict[str, dict[str, Any]] = {}
-            for entry in self.condition:
-                values: Any = entry.values[0] if entry.scalar else list(entry.values)
-                block.setdefault(entry.operator, {})[entry.key] = values
-            out["Condition"] = block
+            out["Condition"] = _condition_json(self.condition)
         return out
 
     def label(self, index: int) -> str:
@@ -163,8 +186,11 @@ class Policy:
             out["Version"] = self.version
         if self.id is not None:
             out["Id"] = self.id
-        stmts = [s.to_dict() for s in self.statements]
-        out["Statement"] = stmts if self.statement_is_list else stmts[0]
+        if not isinstance(self.statements, tuple | list):  # ill-typed: left to the parser
+            out["Statement"] = self.statements
+            return out
+        stmts = [s.to_dict() if isinstance(s, Statement) else s for s in self.statements]
+        out["Statement"] = stmts if self.statement_is_list or len(stmts) != 1 else stmts[0]
         return out
 
     def to_json(self, indent: int | None = 2) -> str:

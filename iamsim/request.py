@@ -18,6 +18,8 @@ import attrs
 from iamsim.errors import ValidationError
 
 __all__ = [
+    "MAX_YEAR",
+    "MIN_YEAR",
     "MULTIVALUED_KEYS",
     "Caller",
     "CallerKind",
@@ -25,6 +27,7 @@ __all__ = [
     "ContextValue",
     "Request",
     "as_utc",
+    "bad_time",
     "caller_from_arn",
     "context_value",
     "format_time",
@@ -58,11 +61,30 @@ MULTIVALUED_KEYS: frozenset[str] = frozenset(
 )
 
 
-def as_utc(now: _dt.datetime | None) -> _dt.datetime:
-    """A request's clock: `now` in UTC (naive means UTC), or the current time to the second."""
+# The years a request's clock may name (the CLI's `--now` takes the same range): late
+# enough for epoch arithmetic, early enough that a session's expiry still fits a datetime.
+MIN_YEAR, MAX_YEAR = 1970, 9000
+
+
+def as_utc(now: _dt.datetime | None, what: str = "now") -> _dt.datetime:
+    """A request's clock: `now` in UTC (naive means UTC), or the current time to the second.
+
+    Raises `ValidationError` naming `what` for anything but a datetime in MIN_YEAR..MAX_YEAR.
+    """
     if now is None:
         return _dt.datetime.now(_dt.UTC).replace(microsecond=0)
+    if not isinstance(now, _dt.datetime) or not MIN_YEAR <= now.year <= MAX_YEAR:
+        raise bad_time(now, what)
     return now if now.tzinfo else now.replace(tzinfo=_dt.UTC)
+
+
+def bad_time(value: object, what: str) -> ValidationError:
+    """The error for a value that is not a datetime in MIN_YEAR..MAX_YEAR."""
+    shown = repr(value) if isinstance(value, _dt.date) or value is None else type(value).__name__
+    return ValidationError(
+        f"{what} must be a datetime (naive means UTC) with a year in "
+        f"{MIN_YEAR}..{MAX_YEAR}, not {shown}"
+    )
 
 
 @functools.lru_cache(maxsize=1024)
@@ -79,13 +101,18 @@ def _scalar(key: str, value: object) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, int | float):
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # an int past Python's digit limit for str()
+            raise ValidationError(
+                f"context[{key!r}]: the number has too many digits for a condition value"
+            ) from None
     if isinstance(value, _dt.datetime):
         return format_time(value)
     if isinstance(value, _dt.date):
         return value.isoformat()
     raise ValidationError(
-        f"context[{key!r}]: unsupported value {value!r} of type {type(value).__name__}; "
+        f"context[{key!r}]: unsupported value of type {type(value).__name__}; "
         "use a string, bool, number, datetime or a list of these"
     )
 
@@ -94,11 +121,18 @@ def context_value(key: str, value: object) -> ContextValue:
     """Normalise a Python value to how AWS carries it (bool → "true", list → tuple)."""
     if type(value) is str and key.lower() not in MULTIVALUED_KEYS:
         return value
-    if isinstance(value, list | tuple | set | frozenset):
-        items = sorted(value) if isinstance(value, set | frozenset) else value
-        return tuple(_scalar(key, v) for v in items)
+    if isinstance(value, list | tuple):
+        return tuple(_scalar(key, v) for v in value)
+    if isinstance(value, set | frozenset):  # no order of its own: sorted once normalised
+        return tuple(sorted(_scalar(key, v) for v in value))
     scalar = _scalar(key, value)
     return (scalar,) if key.lower() in MULTIVALUED_KEYS else scalar
+
+
+def _pair(item: object) -> tuple[object, object]:
+    if isinstance(item, tuple | list) and len(item) == 2:
+        return item[0], item[1]
+    raise ValidationError(f"context: expected (key, value) pairs, not {type(item).__name__}")
 
 
 class Context:
@@ -119,13 +153,20 @@ class Context:
     def of(cls, mapping: Mapping[str, object] | Iterable[tuple[str, object]] = ()) -> Context:
         """Build a context from Python values; later keys override earlier ones, ignoring case."""
         # (A dict is checked first: an ABC isinstance test is slow, and dicts are the norm.)
-        items = (
-            mapping.items() if type(mapping) is dict or isinstance(mapping, Mapping) else mapping
-        )
+        if type(mapping) is dict or isinstance(mapping, Mapping):
+            items: Iterable[Any] = mapping.items()
+        elif isinstance(mapping, Iterable) and not isinstance(mapping, str | bytes):
+            items = (_pair(item) for item in mapping)
+        else:
+            raise ValidationError(
+                "context must be a mapping of condition keys to values, "
+                f"not {type(mapping).__name__}"
+            )
         index: dict[str, tuple[str, ContextValue]] = {}
         for key, value in items:
             if not isinstance(key, str) or not key:
-                raise ValidationError(f"context: key {key!r} must be a non-empty string")
+                shown = repr(key) if isinstance(key, str) else type(key).__name__
+                raise ValidationError(f"context: key {shown} must be a non-empty string")
             lowered = key.lower()
             if type(value) is not str or lowered in MULTIVALUED_KEYS:
                 value = context_value(key, value)

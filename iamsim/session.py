@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from iamsim.errors import ValidationError
 from iamsim.model import Policy
 from iamsim.request import format_time
 from iamsim.tags import Tags, as_tags
@@ -35,6 +36,84 @@ def fake_credentials(
     }
 
 
+def _session_tags(value: Any) -> Tags:
+    """Converter: session tags (string keys and values)."""
+    return as_tags(value, "RoleSession.tags")
+
+
+def _shown(value: Any) -> str:
+    return "None" if value is None else type(value).__name__
+
+
+def _is_utc_time(value: Any) -> bool:
+    return isinstance(value, _dt.datetime) and value.tzinfo is not None
+
+
+def _checked(session: RoleSession) -> dict[str, Any]:
+    """The slow path of `RoleSession`'s checks: the field at fault named, or the fields
+    to normalise (naive datetimes → UTC, lists → tuples)."""
+    fixed: dict[str, Any] = {}
+    arn = session.role_arn
+    if not (isinstance(arn, str) and arn.count(":") >= 5 and ":role/" in arn):
+        shown = repr(arn)[:80] if isinstance(arn, str) else _shown(arn)
+        raise ValidationError(
+            f"RoleSession.role_arn must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME), "
+            f"not {shown}"
+        )
+    for name in ("session_name", "role_unique_id"):
+        value = getattr(session, name)
+        if not isinstance(value, str) or not value:
+            raise ValidationError(
+                f"RoleSession.{name} must be a non-empty string, not {_shown(value)}"
+            )
+    for name in ("issued", "expiration", "mfa_time"):
+        value = getattr(session, name)
+        if value is None and name == "mfa_time":
+            continue
+        if not isinstance(value, _dt.datetime):
+            raise ValidationError(
+                f"RoleSession.{name} must be a datetime (naive means UTC), not {_shown(value)}"
+            )
+        fixed[name] = value if value.tzinfo else value.replace(tzinfo=_dt.UTC)
+    for name, kind in (
+        ("session_policies", Policy),
+        ("session_policy_arns", str),
+        ("transitive_tag_keys", str),
+    ):
+        value = getattr(session, name)
+        if not isinstance(value, tuple | list):
+            raise ValidationError(
+                f"RoleSession.{name} must be a tuple of {kind.__name__}, not {_shown(value)}"
+            )
+        for i, item in enumerate(value):
+            if not isinstance(item, kind):
+                hint = (
+                    " (parse a document with iamsim.Policy.from_json(doc, kind='session'))"
+                    if kind is Policy
+                    else ""
+                )
+                raise ValidationError(
+                    f"RoleSession.{name}[{i}] must be a {kind.__name__}, not {_shown(item)}{hint}"
+                )
+        fixed[name] = tuple(value)
+    if session.source_identity is not None and not isinstance(session.source_identity, str):
+        raise ValidationError(
+            f"RoleSession.source_identity must be a string or None, "
+            f"not {_shown(session.source_identity)}"
+        )
+    for name in ("mfa_authenticated", "chained"):
+        if not isinstance(getattr(session, name), bool):
+            raise ValidationError(
+                f"RoleSession.{name} must be True or False, not {_shown(getattr(session, name))}"
+            )
+    size = session.packed_policy_size
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int)):
+        raise ValidationError(
+            f"RoleSession.packed_policy_size must be an int or None, not {_shown(size)}"
+        )
+    return fixed
+
+
 @attrs.frozen
 class RoleSession:
     """An assumed-role session; pass it as the caller of `simulate`/`assume_role` to chain."""
@@ -42,19 +121,54 @@ class RoleSession:
     role_arn: str
     session_name: str
     role_unique_id: str
-    issued: _dt.datetime
-    expiration: _dt.datetime
+    issued: _dt.datetime  # naive means UTC (stored in UTC)
+    expiration: _dt.datetime  # likewise
     session_policies: tuple[Policy, ...] = ()
     session_policy_arns: tuple[str, ...] = ()
-    tags: Tags = attrs.field(factory=Tags, converter=as_tags)
+    tags: Tags = attrs.field(factory=Tags, converter=_session_tags)
     transitive_tag_keys: tuple[str, ...] = ()
     source_identity: str | None = None
     mfa_authenticated: bool = False
-    mfa_time: _dt.datetime | None = None
+    mfa_time: _dt.datetime | None = None  # likewise
     chained: bool = False
     # STS reports PackedPolicySize (percent of the allowed size) when session policies or
     # tags are passed; iamsim's figure is an estimate (see sts.py).
     packed_policy_size: int | None = attrs.field(default=None, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        # STS builds a session on every allowed AssumeRole: one cheap test per field
+        # here; `_checked` names the field at fault, or normalises (naive → UTC).
+        if (
+            type(self.role_arn) is str
+            and ":role/" in self.role_arn
+            and type(self.session_name) is str
+            and self.session_name
+            and type(self.role_unique_id) is str
+            and self.role_unique_id
+            and _is_utc_time(self.issued)
+            and _is_utc_time(self.expiration)
+            and (self.mfa_time is None or _is_utc_time(self.mfa_time))
+            and type(self.session_policies) is tuple
+            and (not self.session_policies or all(type(p) is Policy for p in self.session_policies))
+            and type(self.session_policy_arns) is tuple
+            and (
+                not self.session_policy_arns
+                or all(type(a) is str for a in self.session_policy_arns)
+            )
+            and type(self.transitive_tag_keys) is tuple
+            and (
+                not self.transitive_tag_keys
+                or all(type(k) is str for k in self.transitive_tag_keys)
+            )
+            and (self.source_identity is None or type(self.source_identity) is str)
+            and type(self.mfa_authenticated) is bool
+            and type(self.chained) is bool
+            and (self.packed_policy_size is None or type(self.packed_policy_size) is int)
+            and self.role_arn.count(":") >= 5
+        ):
+            return
+        for name, value in _checked(self).items():
+            object.__setattr__(self, name, value)
 
     @property
     def account(self) -> str:
@@ -119,6 +233,20 @@ class RoleSession:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RoleSession:
+        """The session `to_dict` describes; `ValidationError` for anything else."""
+        try:
+            return cls._from_dict(data)
+        except KeyError as exc:
+            raise ValidationError(
+                f"RoleSession.from_dict: required field {exc.args[0]!r} is missing"
+            ) from None
+        except (TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise ValidationError(
+                f"RoleSession.from_dict: malformed record ({str(exc)[:120]})"
+            ) from None
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> RoleSession:
         def when(text: str) -> _dt.datetime:
             return _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 

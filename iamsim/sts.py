@@ -97,16 +97,6 @@ def validate_parameters(
 ) -> None:
     """Reject what STS rejects before it authorizes anything, with STS's wording."""
     problems: list[str] = []
-    for name, given in (
-        ("roleArn", role_arn),
-        ("roleSessionName", session_name),
-        ("externalId", external_id),
-        ("serialNumber", serial_number),
-        ("tokenCode", token_code),
-        ("sourceIdentity", source_identity),
-    ):
-        if not isinstance(given, str) and (given is not None or name.startswith("role")):
-            raise ValidationError(f"{name} must be a string, not {type(given).__name__}")
     for value, member, low, high, regex in (
         (role_arn, "roleArn", 20, 2048, None),
         (session_name, "roleSessionName", 2, 64, STS_NAME),
@@ -115,8 +105,10 @@ def validate_parameters(
         (token_code, "tokenCode", 6, 6, STS_TOKEN_CODE),
         (source_identity, "sourceIdentity", 2, 64, STS_NAME),
     ):
-        if value is not None:
+        if type(value) is str:
             _string(problems, value, member, low, high, regex)
+        elif value is not None or regex is None or member == "roleSessionName":
+            raise ValidationError(f"{member} must be a string, not {type(value).__name__}")
     if duration_seconds is not None:
         if isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int):
             raise ValidationError(
@@ -188,9 +180,9 @@ def validate_parameters(
     _raise(problems)
     # "Tagging IAM resources": no tag key or value may begin with aws:; "Monitor and control
     # actions taken with assumed roles": nor may a source identity (reserved for AWS).
-    reserved = [(f"tags.{i + 1}.member.key", k) for i, (k, _) in enumerate(tags)]
-    reserved += [(f"tags.{i + 1}.member.value", v) for i, (_, v) in enumerate(tags)]
-    reserved.append(("sourceIdentity", source_identity or ""))
+    reserved = [("sourceIdentity", source_identity or "")]
+    for i, (key, value) in enumerate(tags):
+        reserved += [(f"tags.{i + 1}.member.key", key), (f"tags.{i + 1}.member.value", value)]
     for member, text in reserved:
         if text[:4].lower() == "aws:":
             raise ValidationError(
@@ -483,7 +475,7 @@ def assume_role(
             try:  # session policy ARNs must resolve in the role's account
                 world._session_profile(session)
             except IamsimError as exc:
-                raise ValidationError(f"policy_arns: {exc}") from None
+                raise ValidationError(str(exc)) from None
     origin = (
         world,
         "assume_role",

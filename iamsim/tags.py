@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
+from iamsim.errors import ValidationError
+
 __all__ = ["Tags", "as_tags"]
 
 
@@ -16,9 +18,37 @@ class Tags(Mapping[str, str]):
 
     __slots__ = ("_pairs",)
 
-    def __init__(self, tags: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
-        items = tags.items() if isinstance(tags, Mapping) else tags
-        self._pairs: tuple[tuple[str, str], ...] = tuple((str(k), str(v)) for k, v in items)
+    def __init__(
+        self, tags: Mapping[str, str] | Iterable[tuple[str, str]] = (), *, what: str = "tags"
+    ) -> None:
+        """Raise `ValidationError` (naming `what`) unless every key and value is a string."""
+        if isinstance(tags, Mapping):
+            items: Iterable[object] = tags.items()
+        elif isinstance(tags, Iterable) and not isinstance(tags, str | bytes):
+            items = tags
+        else:
+            raise ValidationError(
+                f"{what} must be a mapping of tag keys to values, not {type(tags).__name__}"
+            )
+        pairs = []
+        for item in items:
+            if not (isinstance(item, tuple | list) and len(item) == 2):
+                raise ValidationError(
+                    f"{what}: expected (key, value) pairs, not {type(item).__name__}"
+                )
+            key, value = item
+            if not isinstance(key, str):
+                raise ValidationError(
+                    f"{what}: a tag key must be a string, not {type(key).__name__}"
+                )
+            if not isinstance(value, str):
+                hint = ' (write "" for an empty value)' if value is None else ""
+                raise ValidationError(
+                    f"{what}[{key!r}]: a tag value must be a string, not "
+                    f"{type(value).__name__}{hint}"
+                )
+            pairs.append((key, value))
+        self._pairs: tuple[tuple[str, str], ...] = tuple(pairs)
 
     def __getitem__(self, key: str) -> str:
         for k, v in self._pairs:
@@ -47,10 +77,15 @@ class Tags(Mapping[str, str]):
 _NO_TAGS = Tags()
 
 
-def as_tags(value: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> Tags:
-    """Converter: tags from a mapping or (key, value) pairs; values become strings."""
+def as_tags(
+    value: Mapping[str, str] | Iterable[tuple[str, str]] | None, what: str = "tags"
+) -> Tags:
+    """Converter: tags from a mapping or (key, value) pairs of strings.
+
+    Raises `ValidationError` naming `what` for anything else (a value is never coerced).
+    """
     if type(value) is Tags:
         return value
-    if value is None or value == () or value == {}:
+    if value is None or (type(value) in (tuple, dict, list) and not value):
         return _NO_TAGS
-    return Tags(value)
+    return Tags(value, what=what)

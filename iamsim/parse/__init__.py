@@ -26,7 +26,18 @@ from iamsim.parse.document import _Checker
 from iamsim.parse.jsontext import load_json
 from iamsim.parse.values import _describe, _show
 
-__all__ = ["load_json", "parse_policy", "policy_problems"]
+__all__ = ["check_policy", "load_json", "parse_policy", "policy_problems"]
+
+# (policy, kind) pairs known to pass the checks of `kind`: documents parsed with a kind,
+# and Policy objects already re-checked. Bounded; cleared when full.
+_CHECKED: dict[tuple[Policy, str | None], None] = {}
+_CHECKED_MAX = 4096
+
+
+def _remember(policy: Policy, kind: str | None) -> None:
+    if len(_CHECKED) >= _CHECKED_MAX:
+        _CHECKED.clear()
+    _CHECKED[(policy, kind)] = None
 
 
 def _check_kind(kind: Any) -> None:
@@ -62,14 +73,65 @@ def parse_policy(
     """
     _check_kind(kind)
     if isinstance(document, Policy):
-        if kind is None:
-            return document
-        # A Policy built in code may hold no statement at all; to_dict cannot show that.
-        document = document.to_dict() if document.statements else {"Statement": []}
+        return document if kind is None else check_policy(document, kind)
     if isinstance(document, str | bytes | bytearray | memoryview):
         document = load_json(document)
     checker = _Checker(kind)
     policy = checker.policy(document)
     if checker.problems or policy is None:
         raise PolicyError(checker.problems or [Problem("policy.invalid", "", "invalid policy")])
+    if kind is not None:
+        _remember(policy, kind)
+    return policy
+
+
+def check_policy(policy: Policy, kind: PolicyKind | None = None) -> Policy:
+    """A `Policy` object given the checks a document gets: the grammar, and with `kind`
+    the rules of that attachment point. Returns `policy`; raises `PolicyError` otherwise.
+
+    A Policy built in code must also read back as itself from its JSON form (`to_dict`),
+    so that what is checked is what is evaluated.
+    """
+    _check_kind(kind)
+    try:
+        if (policy, kind) in _CHECKED:
+            return policy
+    except TypeError:  # a list or dict where the model has tuples
+        raise PolicyError(
+            Problem(
+                "policy.unhashable",
+                "",
+                "this Policy holds a list or dict where a tuple is expected",
+                "build policies with iamsim.Policy.from_json",
+            )
+        ) from None
+    try:
+        # A Policy built in code may hold no statement at all; to_dict cannot show that.
+        document = policy.to_dict() if policy.statements else {"Statement": []}
+    except (TypeError, ValueError, AttributeError, IndexError):
+        raise PolicyError(
+            Problem(
+                "policy.malformed",
+                "",
+                "this Policy object is malformed (its parts are not Statement, Principal "
+                "and ConditionEntry values of the documented types)",
+                "build policies with iamsim.Policy.from_json",
+            )
+        ) from None
+    checker = _Checker(kind)
+    parsed = checker.policy(document)
+    if checker.problems or parsed is None:
+        raise PolicyError(checker.problems or [Problem("policy.invalid", "", "invalid policy")])
+    if parsed != policy:
+        raise PolicyError(
+            Problem(
+                "policy.not_canonical",
+                "",
+                "this Policy object does not read back as itself from its JSON form "
+                "(for example a wildcard Principal that also lists entries, or several "
+                "statements with statement_is_list=False)",
+                "build policies with iamsim.Policy.from_json",
+            )
+        )
+    _remember(policy, kind)
     return policy

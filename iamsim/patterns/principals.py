@@ -27,10 +27,10 @@ _SERVICE_PRINCIPAL = re.compile(
     r"(?:amazonaws\.com|amazonaws\.com\.cn|amazon\.com|c2s\.ic\.gov|sc2s\.sgov\.gov)"
 )
 _FEDERATED_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?:/[^\s*?]*)?")
-_ROLE_NAME_PATH = re.compile(r"role(/[\x21-\x7e]*)?/[\w+=,.@-]+")
-_USER_NAME_PATH = re.compile(r"user(/[\x21-\x7e]*)?/[\w+=,.@-]+")
-_SESSION = re.compile(r"assumed-role/[\w+=,.@-]+/[\w+=,.@-]+")
-_FEDERATED_USER = re.compile(r"federated-user/[\w+=,.@-]+")
+_ROLE_NAME_PATH = re.compile(r"role(/[\x21-\x7e]*)?/[\w+=,.@-]+", re.ASCII)
+_USER_NAME_PATH = re.compile(r"user(/[\x21-\x7e]*)?/[\w+=,.@-]+", re.ASCII)
+_SESSION = re.compile(r"assumed-role/[\w+=,.@-]+/[\w+=,.@-]+", re.ASCII)
+_FEDERATED_USER = re.compile(r"federated-user/[\w+=,.@-]+", re.ASCII)
 
 
 def _aws_principal_kind(arn: Arn) -> str | None:

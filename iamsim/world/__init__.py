@@ -20,6 +20,7 @@ from iamsim.decision import Decision
 from iamsim.errors import ValidationError, WorldError
 from iamsim.evaluate.combine import Combined
 from iamsim.evaluate.engine import build_decision, evaluate
+from iamsim.patterns.text import ACCOUNT_ID, REQUEST_ACTION
 from iamsim.request import Context, as_utc
 from iamsim.session import RoleSession
 from iamsim.sts import assume_role as _assume_role
@@ -42,8 +43,34 @@ __all__ = [
 
 
 def _accounts(value: Iterable[Account]) -> tuple[Account, ...]:
-    """Converter: the world's accounts as a tuple."""
+    """Converter: the world's accounts as a tuple of `Account`."""
+    if not isinstance(value, list | tuple):
+        raise WorldError(f"accounts: expected a list of Account, not {type(value).__name__}")
+    for i, account in enumerate(value):
+        if not isinstance(account, Account):
+            raise WorldError(
+                f"accounts[{i}]: expected an Account, not {type(account).__name__}"
+                + (" (build Account(id=...) objects)" if isinstance(account, str) else "")
+            )
     return tuple(value)
+
+
+def _check_organization(value: Organization | None) -> None:
+    if value is not None and not isinstance(value, Organization):
+        raise WorldError(f"organization: expected an Organization, not {type(value).__name__}")
+
+
+def _organization(_: object, __: object, value: Organization | None) -> None:
+    """Validator: None or an `Organization`."""
+    _check_organization(value)
+
+
+def _principal_type(principal: object) -> None:
+    if not isinstance(principal, str | RoleSession):
+        raise ValidationError(
+            "principal (the caller) must be an ARN string, a service principal name, "
+            f"'anonymous' or a RoleSession, not {type(principal).__name__}"
+        )
 
 
 @attrs.frozen
@@ -51,7 +78,7 @@ class World:
     """Accounts, their principals and resources, and the organization that governs them."""
 
     accounts: tuple[Account, ...] = attrs.field(default=(), converter=_accounts)
-    organization: Organization | None = None
+    organization: Organization | None = attrs.field(default=None, validator=_organization)
     _ix: WorldIndex = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -64,6 +91,7 @@ class World:
         cls, *entities: User | Role | Group | Resource, organization: Organization | None = None
     ) -> World:
         """A world from the entities a test or notebook cares about (accounts from ARNs)."""
+        _check_organization(organization)
         accounts: dict[str, dict[str, list[Any]]] = {}  # account → kind → entities
         for entity in entities:
             if not isinstance(entity, User | Role | Group | Resource):
@@ -71,7 +99,7 @@ class World:
                     f"World.of: expected User, Role, Group or Resource, got {type(entity).__name__}"
                 )
             account = entity.account
-            if not (account.isdigit() and len(account) == 12):
+            if not ACCOUNT_ID.fullmatch(account):
                 raise WorldError(
                     f"{entity.arn}: cannot tell the account (give a 12-digit "
                     "account in the ARN, or account= for S3 buckets)"
@@ -145,8 +173,14 @@ class World:
 
     def _profile(self, principal: str | RoleSession) -> Profile:
         """The caller's profile, built once per principal (the world never changes)."""
+        _principal_type(principal)
         cache = self._ix.profiles
-        found = cache.get(principal)
+        try:
+            found = cache.get(principal)
+        except TypeError:  # a RoleSession holding a list or dict where a tuple belongs
+            raise ValidationError(
+                "principal: this RoleSession holds a list or dict where a tuple is expected"
+            ) from None
         if found is None:
             found = build_profile(self._ix, principal)
             if len(cache) < 4096:
@@ -179,14 +213,27 @@ class World:
         now: _dt.datetime | None = None,
     ) -> Decision:
         """Would AWS allow `principal` to perform `action` on `resource`?"""
-        if not isinstance(action, str) or action.count(":") != 1 or not all(action.split(":")):
+        _principal_type(principal)
+        if not isinstance(action, str) or not REQUEST_ACTION.fullmatch(action):
+            shown = repr(action)[:80] if isinstance(action, str) else type(action).__name__
             raise ValidationError(
-                f"{action!r} is not an action (service:Action, such as s3:GetObject)"
+                f"action {shown} is not an action: expected service:Action, such as "
+                "s3:GetObject (a service prefix of letters, digits and -; an action name of "
+                "letters, digits, -, _ and .; no wildcards, no whitespace)"
             )
+        if not isinstance(resource, str) or not resource:
+            shown = repr(resource) if isinstance(resource, str) else type(resource).__name__
+            raise ValidationError(f'resource must be an ARN string or "*", not {shown}')
+        if context is not None and not isinstance(context, Mapping | Context):
+            raise ValidationError(
+                "context must be a mapping of condition keys to values, "
+                f"not {type(context).__name__}"
+            )
+        moment = as_utc(now)
         profile = self._profile(principal)
         return build_decision(
             action,
-            [self._evaluate(profile, action, resource, context, as_utc(now))],
+            [self._evaluate(profile, action, resource, context, moment)],
             origin=(
                 self,
                 "simulate",

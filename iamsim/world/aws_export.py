@@ -16,11 +16,11 @@ import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
-from iamsim.errors import WorldError, join_path
+from iamsim.errors import WorldError, did_you_mean, join_path
 from iamsim.model import Policy, PolicyKind
 from iamsim.patterns.text import ACCOUNT_ID, IAM_ENTITY_ARN, ORG_ID
 from iamsim.world.load import _index, _Parser, _short, _type_name
-from iamsim.world.model import Account, Group, Organization, OrgUnit, Role, User
+from iamsim.world.model import MAX_OU_DEPTH, Account, Group, Organization, OrgUnit, Role, User
 
 __all__ = ["parse_authorization_details", "parse_organization_export"]
 
@@ -99,7 +99,16 @@ def _authorization_details(p: _Export, doc: Any, account: str | None) -> Account
     if not isinstance(doc, Mapping):
         p.add("value.type", "", f"the export must be a JSON object, not {_type_name(doc)}")
         return None
-    if doc.get("IsTruncated") is True:
+    truncated = doc.get("IsTruncated")
+    if isinstance(truncated, str):  # some tools print the flag as text
+        truncated = {"true": True, "false": False}.get(truncated.strip().lower(), truncated)
+    if not (truncated is None or isinstance(truncated, bool)):
+        p.add(
+            "value.type",
+            "IsTruncated",
+            f"IsTruncated must be true or false, not {_short(doc['IsTruncated'])}",
+        )
+    elif truncated:
         p.add(
             "export.truncated",
             "IsTruncated",
@@ -231,7 +240,8 @@ def _authorization_details(p: _Export, doc: Any, account: str | None) -> Account
             p.add(
                 "value.type",
                 join_path(path, "MaxSessionDuration"),
-                f"MaxSessionDuration must be a number, not {_type_name(duration)}",
+                "MaxSessionDuration must be a whole number of seconds, "
+                f"not {_short(duration) if isinstance(duration, float) else _type_name(duration)}",
             )
             duration = 3600
         if arn is not None and trust is not None:
@@ -373,6 +383,21 @@ _POLICY_TYPES: dict[str, PolicyKind] = {
     "RESOURCE_CONTROL_POLICY": "rcp",
 }
 
+# Organizations policy types that do not authorize requests (PolicyType in the API).
+_OTHER_POLICY_TYPES = (
+    "TAG_POLICY",
+    "BACKUP_POLICY",
+    "AISERVICES_OPT_OUT_POLICY",
+    "CHATBOT_POLICY",
+    "DECLARATIVE_POLICY_EC2",
+    "SECURITYHUB_POLICY",
+    "INSPECTOR_POLICY",
+    "UPGRADE_ROLLOUT_POLICY",
+    "BEDROCK_POLICY",
+    "S3_POLICY",
+    "NETWORK_SECURITY_DIRECTOR_POLICY",
+)
+
 
 class _Unit:
     """A root or OU while the tree is assembled from parent ids."""
@@ -394,8 +419,9 @@ def parse_organization_export(doc: Mapping[str, Any]) -> Organization:
     optional), `Roots` (list-roots), `OrganizationalUnits` (each with `ParentId`),
     `Accounts` (list-accounts, each with `ParentId`), `Policies` (each a
     describe-policy output, `Policy` wrapper optional, with `Targets` from
-    list-targets-for-policy). Only SCPs and RCPs are read; other policy types are
-    ignored. A level with no SCP attached keeps AWS's default (`FullAWSAccess`).
+    list-targets-for-policy). Only SCPs and RCPs are read; other Organizations policy
+    types are ignored, and a type Organizations does not define is a problem. A level
+    with no SCP attached keeps AWS's default (`FullAWSAccess`).
     """
     parser = _Export()
     result = _organization(parser, doc)
@@ -522,6 +548,16 @@ def _organization(p: _Export, doc: Any) -> Organization | None:
         summary_path = join_path(body_path, "PolicySummary")
         ptype = p.field(summary, "Type", summary_path, "a policy summary")
         name = p.field(summary, "Name", summary_path, "a policy summary")
+        if ptype is not None and ptype not in _POLICY_TYPES and ptype not in _OTHER_POLICY_TYPES:
+            p.add(
+                "organization.policy_type",
+                join_path(summary_path, "Type"),
+                f"unknown policy type {_short(ptype)}",
+                did_you_mean(ptype, [*_POLICY_TYPES, *_OTHER_POLICY_TYPES])
+                or "SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY are read, the "
+                "other Organizations policy types ignored",
+            )
+            continue
         if ptype not in _POLICY_TYPES or name is None:
             continue  # tag, backup, AI opt-out … policies do not authorize requests
         kind = _POLICY_TYPES[ptype]
@@ -594,7 +630,7 @@ def _parent(p: _Export, record: Mapping[Any, Any], path: str) -> str | None:
 
 
 def _check_cycles(p: _Export, units: dict[str, _Unit], root_id: str) -> None:
-    """Every OU must reach the root by its parents."""
+    """Every OU must reach the root by its parents, at most `MAX_OU_DEPTH` levels below it."""
     for unit_id, unit in units.items():
         seen = {unit_id}
         parent = unit.parent
@@ -609,3 +645,11 @@ def _check_cycles(p: _Export, units: dict[str, _Unit], root_id: str) -> None:
                 break
             seen.add(parent)
             parent = units[parent].parent
+        else:
+            if len(seen) == MAX_OU_DEPTH + 1:  # the OUs below it are implied
+                p.add(
+                    "organization.ou.too_deep",
+                    join_path(unit.path, "ParentId"),
+                    f"OU {unit_id} is {len(seen)} levels below the root; AWS allows at most "
+                    f"{MAX_OU_DEPTH}",
+                )

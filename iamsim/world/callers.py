@@ -11,8 +11,9 @@ import datetime as _dt
 
 import attrs
 
-from iamsim.errors import ValidationError, WorldError, did_you_mean
+from iamsim.errors import PolicyError, ValidationError, WorldError, did_you_mean
 from iamsim.evaluate.inputs import Attached
+from iamsim.parse import check_policy
 from iamsim.request import Caller, Context, as_utc, caller_from_arn
 from iamsim.session import RoleSession
 from iamsim.world.context import principal_keys
@@ -163,10 +164,15 @@ def session_profile(index: WorldIndex, session: RoleSession) -> Profile:
         has_boundary=ident.boundary is not None,
         service_linked=role.service_linked,
     )
-    session_policies: list[Attached] = [
-        Attached(p, name="inline session policy", account=role.account)
-        for p in session.session_policies
-    ]
+    session_policies: list[Attached] = []
+    for i, policy in enumerate(session.session_policies):
+        try:  # a session built in code is held to what STS accepts (cached when it did)
+            check_policy(policy, "session")
+        except PolicyError as exc:
+            raise PolicyError([p.under(f"session_policies[{i}]") for p in exc.problems]) from None
+        session_policies.append(
+            Attached(policy, name="inline session policy", account=role.account)
+        )
     for i, arn in enumerate(session.session_policy_arns):
         ref = index.resolve(arn, account, f"policy_arns[{i}]")
         if ref is None:

@@ -15,23 +15,32 @@ from typing import Any
 import yaml
 
 from iamsim.errors import Problem, WorldError
-from iamsim.patterns.text import TOML_POSITION
-from iamsim.world.load_checks import _type_name
+from iamsim.patterns.text import (
+    INT_DIGITS_LIMIT,
+    JSON_BAD_TOKEN,
+    TOML_LONG_NUMBER,
+    TOML_POSITION,
+)
+from iamsim.world.load_checks import _type_name, _YamlInt
 
-__all__ = ["SUPPORTED_EXTENSIONS", "read_world_file"]
+__all__ = ["MAX_DEPTH", "SUPPORTED_EXTENSIONS", "read_world_file"]
 
 SUPPORTED_EXTENSIONS = (".json", ".yaml", ".yml", ".toml")
+
+MAX_DEPTH = 100
+"""How deeply a world file may nest; a real world needs about twenty levels."""
 
 
 def read_world_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a world document as plain data; the format follows the file extension.
 
-    Raise `WorldError` for an unsupported extension, an unreadable file, a syntax
-    error (`<file>: line L, column C: message`), a duplicate key, a document
-    whose top level is not a mapping, or an empty document.
+    Raise `WorldError` for a path that is not a file name, an unsupported
+    extension, an unreadable file, a syntax error (`<file>: line L, column C:
+    message`), a duplicate key, nesting deeper than `MAX_DEPTH`, a document whose
+    top level is not a mapping, or an empty document.
     """
-    file = Path(path)
-    name = str(path)
+    name = _file_name(path)
+    file = Path(name)
     ext = file.suffix.lower()
     if ext not in SUPPORTED_EXTENSIONS:
         raise WorldError(
@@ -54,12 +63,16 @@ def read_world_file(path: str | os.PathLike[str]) -> dict[str, Any]:
         line, column = _line_column(raw[: exc.start].decode("utf-8", "replace"), None)
         raise _syntax(name, line, column, "not UTF-8 text") from None
 
-    if ext == ".json":
-        data = _load_json(text, name)
-    elif ext == ".toml":
-        data = _load_toml(text, name)
-    else:
-        data = _load_yaml(text, name)
+    data: Any = {}  # empty or blank text: an empty document in every format
+    if text.strip():
+        if ext == ".json":
+            data = _load_json(text, name)
+        elif ext == ".toml":
+            data = _load_toml(text, name)
+        else:
+            data = _load_yaml(text, name)
+    if data is None:  # YAML with only comments, or a lone `null`
+        data = {}
     if not isinstance(data, dict):
         raise WorldError(
             Problem(
@@ -79,7 +92,49 @@ def read_world_file(path: str | os.PathLike[str]) -> dict[str, Any]:
                 "describe at least `accounts` (see docs/world.md)",
             )
         )
-    return data
+    if _deeper_than(data, MAX_DEPTH):
+        raise _too_deep(name)
+    return _dates_as_text(data) if ext == ".toml" else data
+
+
+def _file_name(path: object) -> str:
+    """`path` as a file name; `World.load(None)` is bad input (`file.path`), not a crash."""
+    try:
+        name = os.fspath(path)  # type: ignore[call-overload]
+    except TypeError:
+        shown = "None" if path is None else type(path).__name__
+        raise WorldError(
+            Problem("file.path", "", f"a world file path must be a str or os.PathLike, not {shown}")
+        ) from None
+    if not isinstance(name, str):
+        raise WorldError(
+            Problem("file.path", "", "a world file path must be text, not bytes", "decode it first")
+        )
+    if not name:
+        raise WorldError(Problem("file.path", "", "the world file path is empty"))
+    if "\x00" in name:
+        raise WorldError(Problem("file.path", name, "a file name cannot contain a NUL character"))
+    return name
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether `data` nests more than `limit` mappings and lists; iterative, shared nodes once."""
+    level, depth = [data], 1
+    while level:
+        if depth > limit:
+            return True
+        below: dict[int, Any] = {}  # by id: a YAML alias used twice is walked once
+        for value in level:
+            children = value.values() if isinstance(value, dict) else value
+            below.update((id(c), c) for c in children if isinstance(c, dict | list))
+        level, depth = list(below.values()), depth + 1
+    return False
+
+
+def _too_deep(name: str) -> WorldError:
+    return WorldError(
+        Problem("file.syntax", name, f"the document is nested more than {MAX_DEPTH} levels deep")
+    )
 
 
 def _line_column(text: str, pos: int | None) -> tuple[int, int]:
@@ -107,13 +162,22 @@ _jd: Any = json.decoder
 _js: Any = json.scanner
 
 
+class _BadToken(Exception):
+    """NaN, Infinity or an over-long integer: valid Python, not a world document."""
+
+
 def _json_decoder() -> json.JSONDecoder:
-    """A decoder that rejects duplicate keys (and NaN/Infinity, which are not JSON)."""
+    """A decoder that rejects duplicate keys, NaN/Infinity (not JSON) and over-long integers."""
 
     def reject_constant(value: str) -> Any:
-        raise ValueError(f"{value} is not valid JSON")
+        raise _BadToken(value)
 
-    decoder: Any = json.JSONDecoder(parse_constant=reject_constant)
+    def integer(digits: str) -> int:
+        if len(digits.lstrip("-")) > INT_DIGITS_LIMIT:
+            raise _BadToken(digits)
+        return int(digits)
+
+    decoder: Any = json.JSONDecoder(parse_constant=reject_constant, parse_int=integer)
     original = _jd.JSONObject
 
     def parse_object(
@@ -137,6 +201,14 @@ def _json_decoder() -> json.JSONDecoder:
     decoder.parse_object = parse_object
     decoder.scan_once = _js.py_make_scanner(decoder)
     return decoder  # type: ignore[no-any-return]
+
+
+def _bad_token_position(text: str) -> int:
+    """Where the first NaN, Infinity or over-long integer outside a string starts."""
+    for match in JSON_BAD_TOKEN.finditer(text):
+        if match["bad"]:
+            return match.start()
+    return 0  # pragma: no cover - the decoder only rejects what the pattern finds
 
 
 def _key_position(
@@ -173,17 +245,22 @@ def _load_json(text: str, name: str) -> Any:
         raise _syntax(name, line, column, f"duplicate key {json.dumps(exc.key)}") from None
     except json.JSONDecodeError as exc:
         raise _syntax(name, exc.lineno, exc.colno, exc.msg) from None
-    except ValueError as exc:  # NaN / Infinity
-        raise WorldError(Problem("file.syntax", name, str(exc))) from None
+    except _BadToken as exc:
+        token = str(exc)
+        line, column = _line_column(text, _bad_token_position(text))
+        if token.lstrip("-")[:1].isdigit():
+            digits = len(token.lstrip("-"))
+            message = f"number too long ({digits} digits; at most {INT_DIGITS_LIMIT})"
+        else:
+            message = f"{token} is not valid JSON"
+        raise _syntax(name, line, column, message) from None
     except RecursionError:
-        raise WorldError(
-            Problem("file.syntax", name, "the document is nested too deeply")
-        ) from None
+        raise _too_deep(name) from None
 
 
 def _load_toml(text: str, name: str) -> Any:
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = TOML_POSITION.match(message)
@@ -192,7 +269,15 @@ def _load_toml(text: str, name: str) -> Any:
         message = message.replace(" (at end of document)", "")
         line, column = _line_column(text, None)
         raise _syntax(name, line, column, message) from None
-    return _dates_as_text(data)
+    except RecursionError:
+        raise _too_deep(name) from None
+    except ValueError as exc:  # an integer longer than CPython reads: tomllib lets it through
+        long_number = TOML_LONG_NUMBER.search(text)
+        if long_number is None:
+            raise WorldError(Problem("file.syntax", name, str(exc))) from None
+        line, column = _line_column(text, long_number.start())
+        message = f"number too long (at most {INT_DIGITS_LIMIT} digits)"
+        raise _syntax(name, line, column, message) from None
 
 
 def _dates_as_text(value: Any) -> Any:
@@ -244,7 +329,19 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
     return out
 
 
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """An int as YAML 1.1 reads it; one written otherwise (`011111111111`) keeps its text."""
+    text = loader.construct_scalar(node)
+    if len(text) > INT_DIGITS_LIMIT:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"number too long (at most {INT_DIGITS_LIMIT} digits)", node.start_mark
+        )
+    value = loader.construct_yaml_int(node)
+    return value if str(value) == text else _YamlInt(value, text)
+
+
 _WorldYamlLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_WorldYamlLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _load_yaml(text: str, name: str) -> Any:
@@ -256,9 +353,11 @@ def _load_yaml(text: str, name: str) -> Any:
         if mark is None:
             raise WorldError(Problem("file.syntax", name, message)) from None
         raise _syntax(name, mark.line + 1, mark.column + 1, message) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as NUL
+        line, column = _line_column(text, exc.position)
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise _syntax(name, line, column, f"character {char} is not allowed in YAML") from None
     except yaml.YAMLError as exc:
         raise WorldError(Problem("file.syntax", name, str(exc))) from None
     except RecursionError:
-        raise WorldError(
-            Problem("file.syntax", name, "the document is nested too deeply")
-        ) from None
+        raise _too_deep(name) from None

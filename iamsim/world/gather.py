@@ -15,6 +15,7 @@ import attrs
 
 from iamsim.errors import ValidationError
 from iamsim.evaluate.inputs import Attached, Inputs
+from iamsim.patterns.text import ACCOUNT_ID
 from iamsim.request import Context, Request
 from iamsim.tags import Tags, as_tags
 from iamsim.world.callers import Profile
@@ -73,7 +74,7 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
             f"{resource!r} is not a resource ARN (arn:partition:service:"
             'region:account:resource) or "*"'
         )
-    if parts[4] and parts[4] != "aws" and not (parts[4].isdigit() and len(parts[4]) == 12):
+    if parts[4] and parts[4] != "aws" and not ACCOUNT_ID.fullmatch(parts[4]):
         raise ValidationError(
             f"{resource!r}: the account field of an ARN is a 12-digit account ID, not {parts[4]!r}"
         )

@@ -6,15 +6,18 @@ problem with its document path; afterwards lookups are plain dictionary reads.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from iamsim.errors import Problem, WorldError, did_you_mean
 from iamsim.evaluate.inputs import Attached
 from iamsim.model import Policy
+from iamsim.patterns.text import ACCOUNT_ID, ARN_PARTS
 from iamsim.session import RoleSession
+from iamsim.tags import Tags
 from iamsim.world.managed import AWS_MANAGED_PREFIX, aws_managed_names, aws_managed_policy
 from iamsim.world.model import (
     Account,
@@ -27,7 +30,7 @@ from iamsim.world.model import (
     arn_account,
     arn_name,
 )
-from iamsim.world.org import AccountPlacement, place_accounts
+from iamsim.world.org import AccountPlacement, org_problems, place_accounts
 from iamsim.world.services import RBP_SERVICES
 
 if TYPE_CHECKING:
@@ -35,6 +38,10 @@ if TYPE_CHECKING:
     from iamsim.world.gather import Scope, Target
 
 __all__ = ["Identity", "WorldIndex"]
+
+
+def _type(value: Any) -> str:
+    return "None" if value is None else type(value).__name__
 
 
 @attrs.frozen
@@ -60,6 +67,7 @@ class WorldIndex:
         self.targets: dict[tuple[bool, str, str | None], Target] = {}
         self.scopes: dict[tuple[Profile, str, str], Scope] = {}
         self.problems: list[Problem] = []
+        accounts = [a for i, a in enumerate(accounts) if self._check_account(i, a)]
         for account in accounts:
             if account.id in self.accounts:
                 self._problem(
@@ -71,6 +79,7 @@ class WorldIndex:
         for account in accounts:
             self._index_account(account)
         if organization is not None:
+            self.problems += org_problems(organization, self.accounts)
             self.placements = place_accounts(organization)
             self._check_org(organization)
         if self.problems:
@@ -78,6 +87,99 @@ class WorldIndex:
 
     def _problem(self, code: str, path: str, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(code, path, message, hint))
+
+    def _check_account(self, i: int, account: Account) -> bool:
+        """Whether an Account built in code holds what its fields promise; problems if not."""
+        if not isinstance(account.id, str) or not ACCOUNT_ID.fullmatch(account.id):
+            shown = (
+                repr(account.id)[:40] if isinstance(account.id, str) else "a " + _type(account.id)
+            )
+            self._problem(
+                "world.account.id",
+                f"accounts[{i}].id",
+                f"an account ID is a string of 12 digits (0-9), not {shown}",
+            )
+            return False
+        base = f"accounts.{account.id}"
+        sound = True
+        if account.alias is not None and not isinstance(account.alias, str):
+            self._problem(
+                "value.type", f"{base}.alias", f"alias must be a string, not {_type(account.alias)}"
+            )
+            sound = False
+        for field, cls in (
+            ("users", User),
+            ("groups", Group),
+            ("roles", Role),
+            ("resources", Resource),
+        ):
+            items = getattr(account, field)
+            if not isinstance(items, tuple | list):
+                self._problem(
+                    "value.type",
+                    f"{base}.{field}",
+                    f"{field} must be a tuple of {cls.__name__}, not {_type(items)}",
+                )
+                sound = False
+                continue
+            for j, item in enumerate(items):
+                if not isinstance(item, cls):
+                    self._problem(
+                        "value.type",
+                        f"{base}.{field}[{j}]",
+                        f"expected a {cls.__name__}, not {_type(item)}",
+                    )
+                    sound = False
+        return sound
+
+    def _check_arn(self, arn: str, service: str, kind: str, account: str, path: str) -> bool:
+        """An IAM entity's ARN names its kind (`user/…`) and the account that holds it."""
+        parts = arn.split(":", 5)
+        if len(parts) != 6 or parts[0] != "arn" or parts[2] != service:
+            self._problem("world.arn", path, f"{arn[:100]!r} is not an ARN of {service}")
+            return False
+        if not parts[5].startswith(f"{kind}/") or parts[5].endswith("/"):
+            self._problem(
+                "world.arn",
+                path,
+                f"{arn[:100]!r} is not an IAM {kind} ARN",
+                f"an IAM {kind} ARN looks like arn:aws:iam::{account}:{kind}/NAME",
+            )
+            return False
+        if parts[4] != account:
+            self._problem(
+                "world.account.entity",
+                path,
+                f"the {kind} belongs to account {parts[4][:40]!r} (its ARN says so), not {account}",
+            )
+            return False
+        return True
+
+    def _check_tags(self, tags: Tags, path: str, iam: bool) -> None:
+        """IAM's tag rules: keys unique regardless of case; no `aws:` prefix (on IAM users
+        and roles, on values too: IAM User Guide, "Tagging IAM resources")."""
+        seen: dict[str, str] = {}
+        for key, value in tags.items():
+            where = f"{path}[{json.dumps(key)}]"
+            if key.lower() in seen:
+                self._problem(
+                    "tag.duplicate",
+                    where,
+                    f"tag key {key!r} repeats {seen[key.lower()]!r}; tag keys are not "
+                    "distinguished by case",
+                )
+            seen[key.lower()] = key
+            if key.lower().startswith("aws:"):
+                self._problem(
+                    "tag.invalid", where, "tag keys starting with `aws:` are reserved by AWS"
+                )
+            elif iam and value.lower().startswith("aws:"):
+                self._problem(
+                    "tag.invalid",
+                    where,
+                    "tag values starting with `aws:` are reserved by AWS",
+                    'IAM rejects a tag key or value that begins with "aws:"',
+                )
 
     def resolve(
         self, spec: PolicySpec, account: Account, path: str, inline_name: str | None = None
@@ -135,17 +237,26 @@ class WorldIndex:
 
     def _index_account(self, account: Account) -> None:
         base = f"accounts.{account.id}"
-        groups = {g.name: g for g in account.groups}
+        aid = account.id
+        account_groups = [
+            g
+            for g in account.groups
+            if self._check_arn(g.arn, "iam", "group", aid, f"{base}.groups[{g.arn!r}]")
+        ]
+        groups = {g.name: g for g in account_groups}
         group_policies: dict[str, tuple[Attached, ...]] = {}
-        for g in account.groups:
+        for g in account_groups:
             self.groups[g.arn] = g
             group_policies[g.name] = self._resolve_all(
                 g.policies, account, f"{base}.groups.{g.name}.policies", f"group {g.name}"
             )
         for u in account.users:
+            if not self._check_arn(u.arn, "iam", "user", aid, f"{base}.users[{u.arn!r}]"):
+                continue
             path = f"{base}.users.{u.name}"
             if u.arn in self.users:
                 self._problem("world.user.duplicate", path, f"user {u.name} is described twice")
+            self._check_tags(u.tags, f"{path}.tags", iam=True)
             policies = list(self._resolve_all(u.policies, account, f"{path}.policies", u.name))
             for i, gname in enumerate(u.groups):
                 if gname not in groups:
@@ -167,17 +278,35 @@ class WorldIndex:
                 )
             self.users[u.arn] = (u, Identity(tuple(policies), boundary))
         for r in account.roles:
+            if not self._check_arn(r.arn, "iam", "role", aid, f"{base}.roles[{r.arn!r}]"):
+                continue
             path = f"{base}.roles.{r.name}"
             if r.arn in self.roles:
                 self._problem("world.role.duplicate", path, f"role {r.name} is described twice")
-            if not 3600 <= r.max_session_duration <= 43200:
+            duration = r.max_session_duration
+            if isinstance(duration, bool) or not isinstance(duration, int):
                 self._problem(
                     "world.role.max_session_duration",
                     f"{path}.max_session_duration",
-                    "max_session_duration must be between 3600 and 43200 seconds, "
-                    f"not {r.max_session_duration}",
+                    f"max_session_duration must be a number of seconds, not {_type(duration)}",
                 )
-            trust = self.resolve(r.trust_policy, account, f"{path}.trust_policy")
+            elif not 3600 <= duration <= 43200:
+                self._problem(
+                    "world.role.max_session_duration",
+                    f"{path}.max_session_duration",
+                    f"max_session_duration must be between 3600 and 43200 seconds, not {duration}",
+                )
+            self._check_tags(r.tags, f"{path}.tags", iam=True)
+            trust = None
+            if isinstance(r.trust_policy, str):
+                # A trust policy is part of the role itself: AWS has no managed trust policy.
+                self._problem(
+                    "world.role.trust_reference",
+                    f"{path}.trust_policy",
+                    "a trust policy must be a document, not a reference to a managed policy",
+                )
+            else:
+                trust = self.resolve(r.trust_policy, account, f"{path}.trust_policy")
             role_policies = self._resolve_all(r.policies, account, f"{path}.policies", r.name)
             boundary = None
             if r.permissions_boundary is not None:
@@ -192,8 +321,22 @@ class WorldIndex:
                 self.roles[r.arn] = (r, Identity(role_policies, boundary), trust)
         for res in account.resources:
             path = f"{base}.resources.{res.arn}"
+            if not ARN_PARTS.fullmatch(res.arn):
+                self._problem(
+                    "world.resource.arn",
+                    path,
+                    f"malformed resource ARN {res.arn[:100]!r}",
+                    "an ARN looks like arn:aws:service:region:account:resource",
+                )
+                continue
             owner = arn_account(res.arn)
-            if owner and owner != account.id:
+            if owner and owner != "aws" and not ACCOUNT_ID.fullmatch(owner):
+                self._problem(
+                    "world.resource.arn",
+                    path,
+                    f"the account field {owner[:40]!r} of the ARN is not 12 digits",
+                )
+            elif owner and owner != account.id:
                 self._problem(
                     "world.resource.account",
                     path,
@@ -203,6 +346,7 @@ class WorldIndex:
                 self._problem(
                     "world.resource.duplicate", path, f"{res.arn} is listed by two accounts"
                 )
+            self._check_tags(res.tags, f"{path}.tags", iam=res.service == "iam")
             policy = None
             if res.policy is not None and res.service not in RBP_SERVICES:
                 # IAM User Guide, "AWS services that work with IAM": no resource-based
@@ -215,6 +359,12 @@ class WorldIndex:
                     "for an IAM role, write its trust_policy under roles"
                     if res.service == "iam"
                     else None,
+                )
+            elif isinstance(res.policy, str):
+                self._problem(
+                    "world.resource.policy_reference",
+                    f"{path}.policy",
+                    "a resource policy must be a document, not a reference to a managed policy",
                 )
             elif res.policy is not None:
                 policy = self.resolve(res.policy, account, f"{path}.policy")

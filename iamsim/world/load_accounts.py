@@ -190,10 +190,11 @@ class _AccountsParser(_Checks):
         if raw is not None:
             where = join_path(path, "max_session_duration")
             if not isinstance(raw, int) or isinstance(raw, bool):
+                shown = _short(raw) if isinstance(raw, float) else _type_name(raw)
                 self.add(
                     "value.type",
                     where,
-                    f"max_session_duration must be a number of seconds, not {_type_name(raw)}",
+                    f"max_session_duration must be a whole number of seconds, not {shown}",
                 )
             elif not _MIN_SESSION <= raw <= _MAX_SESSION:
                 self.add(
@@ -203,7 +204,7 @@ class _AccountsParser(_Checks):
                     "AWS allows 1 to 12 hours, in seconds",
                 )
             else:
-                duration = raw
+                duration = int(raw)
         description = body.get("description")
         if description is not None:
             where = join_path(path, "description")

@@ -16,9 +16,26 @@ _NAME_LIMITS = {"user": 64, "group": 128, "role": 64, "policy": 128}
 _MAX_TAGS, _MAX_TAG_KEY, _MAX_TAG_VALUE = 50, 128, 256
 
 
+class _YamlInt(int):
+    """An int YAML read from other digits than it prints: `011111111111` is octal in YAML 1.1.
+
+    It remembers the text as written, so that problems show what the user typed.
+    """
+
+    text: str
+
+    def __new__(cls, value: int, text: str) -> _YamlInt:
+        self = super().__new__(cls, value)
+        self.text = text
+        return self
+
+    def __getnewargs__(self) -> tuple[int, str]:  # type: ignore[override]
+        return int(self), self.text
+
+
 def _key(path: str, key: Any) -> str:
     """The path of `key` under `path`: `a.b`, or `a["my.bucket"]` when the key needs quoting."""
-    text = key if isinstance(key, str) else str(key)
+    text = key if isinstance(key, str) else key.text if isinstance(key, _YamlInt) else str(key)
     if PLAIN_KEY.fullmatch(text):
         return join_path(path, text)
     return join_path(path, f"[{json.dumps(text)}]")
@@ -123,6 +140,14 @@ class _Checks:
 
     def account_id(self, value: Any, path: str) -> str | None:
         """A 12-digit account id; YAML may give an unquoted id as a 12-digit int."""
+        if isinstance(value, _YamlInt):
+            self.add(
+                "account.id",
+                path,
+                f"YAML read the account ID {value.text} as the number {int(value)}",
+                f'quote it: "{value.text}"',
+            )
+            return None
         if isinstance(value, int) and not isinstance(value, bool) and 10**11 <= value < 10**12:
             return str(value)
         if isinstance(value, str) and ACCOUNT_ID.fullmatch(value):
@@ -200,6 +225,8 @@ class _Checks:
         return tuple(out)
 
     def tag_text(self, value: Any, path: str, what: str) -> str | None:
+        if isinstance(value, _YamlInt):
+            return value.text
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, int | float):

@@ -9,7 +9,7 @@ from iamsim.errors import did_you_mean, join_path
 from iamsim.model import Policy, PolicyKind
 from iamsim.patterns.text import ORG_ID
 from iamsim.world.load_checks import _Checks, _choices, _index, _key, _short, _type_name
-from iamsim.world.model import Organization, OrgUnit
+from iamsim.world.model import MAX_OU_DEPTH, Organization, OrgUnit
 
 AWS_MANAGED_SCP = "FullAWSAccess"
 """AWS's default SCP; the library ships its document, so it need not be listed."""
@@ -115,7 +115,18 @@ class _OrgParser(_Checks):
                 )
         return draft
 
-    def org_unit(self, name: str, value: Any, path: str, draft: _OrgDraft) -> OrgUnit | None:
+    def org_unit(
+        self, name: str, value: Any, path: str, draft: _OrgDraft, depth: int = 0
+    ) -> OrgUnit | None:
+        """The root (`depth` 0) or an OU `depth` levels below it, with everything under it."""
+        if depth > MAX_OU_DEPTH:
+            self.add(
+                "organization.ou.too_deep",
+                path,
+                f"this OU is {depth} levels below the root; AWS allows at most {MAX_OU_DEPTH}",
+                "move it, or the OUs above it, closer to the root",
+            )
+            return None
         body = self.optional_mapping(value, path, "an organizational unit")
         self.check_keys(body, _OU_KEYS, path, "the root" if name == "Root" else "an OU")
         scps = None
@@ -155,7 +166,7 @@ class _OrgParser(_Checks):
             child_path = _key(ous_path, child)
             if not child or len(child) > 128:
                 self.add("name.invalid", child_path, "an OU name is 1-128 characters")
-            unit = self.org_unit(child, child_body, child_path, draft)
+            unit = self.org_unit(child, child_body, child_path, draft, depth + 1)
             if unit is not None:
                 children.append(unit)
         return OrgUnit(

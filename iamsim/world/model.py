@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
-from iamsim.errors import PolicyError, WorldError
+from iamsim.errors import PolicyError, ValidationError, WorldError
 from iamsim.model import Policy, PolicyKind
+from iamsim.parse import check_policy
 from iamsim.tags import Tags, as_tags
 
 __all__ = [
@@ -38,70 +39,220 @@ __all__ = [
 PolicySpec = Policy | str
 """A policy, or a reference to one: an ARN or a policy name of the entity's account."""
 
+MAX_OU_DEPTH = 5
+"""AWS Organizations quotas: OUs nest at most five levels below the root."""
 
-def _spec(value: Any, kind: PolicyKind) -> PolicySpec:
-    if isinstance(value, Policy):
-        return value
+
+def _type(value: Any) -> str:
+    return "None" if value is None else type(value).__name__
+
+
+def _spec(value: Any, kind: PolicyKind, where: str) -> PolicySpec:
+    """A policy document checked as `kind` (as a world document's is), or a reference."""
     if isinstance(value, str) and not value.lstrip().startswith("{"):
-        return value
-    return Policy.from_json(value, kind=kind)
+        return value  # a name or an ARN: the World resolves it
+    try:
+        if isinstance(value, Policy):
+            return check_policy(value, kind)
+        return Policy.from_json(value, kind=kind)
+    except PolicyError as exc:
+        raise PolicyError([p.under(where) for p in exc.problems]) from None
 
 
-def _specs(values: Any, kind: PolicyKind) -> tuple[PolicySpec, ...]:
+def _optional_spec(value: Any, kind: PolicyKind, where: str) -> PolicySpec | None:
+    return None if value is None else _spec(value, kind, where)
+
+
+def _specs(values: Any, kind: PolicyKind, where: str) -> tuple[PolicySpec, ...]:
     if values is None:
         return ()
     if isinstance(values, str | Mapping | Policy):
         values = [values]
-    return tuple(_spec(v, kind) for v in values)
+    elif not isinstance(values, list | tuple):
+        raise WorldError(
+            f"{where}: expected a list of policies (documents, names or ARNs), not {_type(values)}"
+        )
+    return tuple(_spec(v, kind, f"{where}[{i}]") for i, v in enumerate(values))
 
 
-def _identity_specs(values: Any) -> tuple[PolicySpec, ...]:
-    """Converter: identity policies as given (documents parsed, references kept)."""
-    return _specs(values, "identity")
+def _names(values: Any, where: str, what: str) -> tuple[str, ...]:
+    """A string or a list of strings, as a tuple; WorldError naming `where` otherwise."""
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        return (values,)
+    if not isinstance(values, list | tuple):
+        raise WorldError(f"{where}: expected a list of {what}s, not {_type(values)}")
+    for i, item in enumerate(values):
+        if not isinstance(item, str):
+            raise WorldError(f"{where}[{i}]: expected a {what} (a string), not {_type(item)}")
+    return tuple(values)
 
 
-def _boundary_spec(value: Any) -> PolicySpec | None:
-    """Converter: a permissions boundary, or None."""
-    return None if value is None else _spec(value, "boundary")
+def _optional_names(values: Any, where: str, what: str) -> tuple[str, ...] | None:
+    """None stays None (AWS's default attachment), else a tuple of names."""
+    return None if values is None else _names(values, where, what)
 
 
-def _trust_spec(value: Any) -> PolicySpec:
-    """Converter: a role trust policy."""
-    return _spec(value, "trust")
+def _tags(value: Any, where: str) -> Tags:
+    try:
+        return as_tags(value, where)
+    except ValidationError as exc:
+        raise WorldError(str(exc)) from None
 
 
-def _resource_spec(value: Any) -> PolicySpec | None:
-    """Converter: a resource-based policy, or None."""
-    return None if value is None else _spec(value, "resource")
-
-
-def _named_policies(value: Any) -> tuple[tuple[str, Policy], ...]:
-    """Converter: policy documents by name (a mapping or pairs; dicts, JSON text or Policy)."""
+def _named_policies(
+    value: Any, where: str, kind: PolicyKind | None
+) -> tuple[tuple[str, Policy], ...]:
+    """Policy documents by name (a mapping or pairs; dicts, JSON text or Policy)."""
     if value is None:
         return ()
-    items = value.items() if isinstance(value, Mapping) else value
+    if isinstance(value, Mapping):
+        items: Any = value.items()
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        raise WorldError(f"{where}: expected name → policy document, not {_type(value)}")
     out = []
     for item in items:
         if not (isinstance(item, tuple | list) and len(item) == 2 and isinstance(item[0], str)):
-            raise WorldError(f"policies: expected name → policy document, got {item!r}")
+            raise WorldError(f"{where}: expected (name, policy document) pairs, not {_type(item)}")
         name, doc = item
         try:
-            policy = doc if isinstance(doc, Policy) else Policy.from_json(doc)
+            if isinstance(doc, Policy):
+                policy = check_policy(doc, kind)
+            else:
+                policy = Policy.from_json(doc, kind=kind)
         except PolicyError as exc:
-            raise PolicyError([p.under(f"policies.{name}") for p in exc.problems]) from None
+            raise PolicyError([p.under(f"{where}.{name}") for p in exc.problems]) from None
         out.append((name, policy))
     return tuple(out)
 
 
-def _optional_names(value: Iterable[str] | str | None) -> tuple[str, ...] | None:
-    """Converter: None stays None (AWS's default attachment), else a tuple of names."""
-    return None if value is None else _names(value)
+def _str_field(owner: Any, field: attrs.Attribute[Any], value: Any) -> None:
+    """Validator: a non-empty string (an ARN, a name, an account ID)."""
+    if not isinstance(value, str) or not value:
+        where = f"{type(owner).__name__}.{field.name}"
+        raise WorldError(f"{where}: expected a non-empty string, not {_type(value)}")
 
 
-def _names(value: Iterable[str] | str | None) -> tuple[str, ...]:
+def _account_field(owner: Any, field: attrs.Attribute[Any], value: Any) -> None:
+    """Validator: an account ID is a string ("" when the ARN carries it)."""
+    if not isinstance(value, str):
+        where = f"{type(owner).__name__}.{field.name}"
+        hint = " (quote it: a number loses leading zeros)" if isinstance(value, int) else ""
+        raise WorldError(
+            f"{where}: expected a 12-digit account ID string, not {_type(value)}{hint}"
+        )
+
+
+def _bool_field(owner: Any, field: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, bool):
+        where = f"{type(owner).__name__}.{field.name}"
+        raise WorldError(f"{where}: expected True or False, not {_type(value)}")
+
+
+def _units(value: Any) -> tuple[OrgUnit, ...]:
+    """Converter: child OUs as a tuple (each checked to be an OrgUnit after construction)."""
+    if not isinstance(value, list | tuple):
+        raise WorldError(f"OrgUnit.children: expected a list of OrgUnits, not {_type(value)}")
+    return tuple(value)
+
+
+def _attachments(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Account ID → attached policy names, as a mapping or pairs."""
     if value is None:
         return ()
-    return (value,) if isinstance(value, str) else tuple(value)
+    if isinstance(value, Mapping):
+        items: Any = value.items()
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        raise WorldError(f"{where}: expected account ID → policy names, not {_type(value)}")
+    out = []
+    for item in items:
+        if not (isinstance(item, tuple | list) and len(item) == 2 and isinstance(item[0], str)):
+            raise WorldError(
+                f"{where}: expected (account ID, policy names) pairs, not {_type(item)}"
+            )
+        account, names = item
+        out.append((account, _names(names, f"{where}.{account}", "policy name")))
+    return tuple(out)
+
+
+# Converters of each entity field: the field's name is in every error they raise.
+
+
+def _user_policies(value: Any) -> tuple[PolicySpec, ...]:
+    return _specs(value, "identity", "User.policies")
+
+
+def _user_groups(value: Any) -> tuple[str, ...]:
+    return _names(value, "User.groups", "group name")
+
+
+def _user_boundary(value: Any) -> PolicySpec | None:
+    return _optional_spec(value, "boundary", "User.permissions_boundary")
+
+
+def _user_tags(value: Any) -> Tags:
+    return _tags(value, "User.tags")
+
+
+def _group_policies(value: Any) -> tuple[PolicySpec, ...]:
+    return _specs(value, "identity", "Group.policies")
+
+
+def _role_trust(value: Any) -> PolicySpec:
+    return _spec(value, "trust", "Role.trust_policy")
+
+
+def _role_policies(value: Any) -> tuple[PolicySpec, ...]:
+    return _specs(value, "identity", "Role.policies")
+
+
+def _role_boundary(value: Any) -> PolicySpec | None:
+    return _optional_spec(value, "boundary", "Role.permissions_boundary")
+
+
+def _role_tags(value: Any) -> Tags:
+    return _tags(value, "Role.tags")
+
+
+def _resource_policy(value: Any) -> PolicySpec | None:
+    return _optional_spec(value, "resource", "Resource.policy")
+
+
+def _resource_tags(value: Any) -> Tags:
+    return _tags(value, "Resource.tags")
+
+
+def _ou_scps(value: Any) -> tuple[str, ...] | None:
+    return _optional_names(value, "OrgUnit.scps", "policy name")
+
+
+def _ou_rcps(value: Any) -> tuple[str, ...]:
+    return _names(value, "OrgUnit.rcps", "policy name")
+
+
+def _ou_accounts(value: Any) -> tuple[str, ...]:
+    return _names(value, "OrgUnit.accounts", "account ID")
+
+
+def _org_policies(value: Any) -> tuple[tuple[str, Policy], ...]:
+    return _named_policies(value, "Organization.policies", None)
+
+
+def _account_scps(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return _attachments(value, "Organization.account_scps")
+
+
+def _account_rcps(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return _attachments(value, "Organization.account_rcps")
+
+
+def _account_policies(value: Any) -> tuple[tuple[str, Policy], ...]:
+    return _named_policies(value, "Account.policies", "identity")
 
 
 def arn_account(arn: str) -> str:
@@ -167,11 +318,11 @@ class _Named:
 class User(_Named):
     """An IAM user. Policies: inline documents, names of this account's policies, or ARNs."""
 
-    arn: str
-    policies: tuple[PolicySpec, ...] = attrs.field(default=(), converter=_identity_specs)
-    groups: tuple[str, ...] = attrs.field(default=(), converter=_names)
-    permissions_boundary: PolicySpec | None = attrs.field(default=None, converter=_boundary_spec)
-    tags: Tags = attrs.field(factory=Tags, converter=as_tags)
+    arn: str = attrs.field(validator=_str_field)
+    policies: tuple[PolicySpec, ...] = attrs.field(default=(), converter=_user_policies)
+    groups: tuple[str, ...] = attrs.field(default=(), converter=_user_groups)
+    permissions_boundary: PolicySpec | None = attrs.field(default=None, converter=_user_boundary)
+    tags: Tags = attrs.field(factory=Tags, converter=_user_tags)
 
     @property
     def unique_id(self) -> str:
@@ -182,20 +333,20 @@ class User(_Named):
 class Group(_Named):
     """An IAM group: its policies apply to its members; a group is never a principal."""
 
-    arn: str
-    policies: tuple[PolicySpec, ...] = attrs.field(default=(), converter=_identity_specs)
+    arn: str = attrs.field(validator=_str_field)
+    policies: tuple[PolicySpec, ...] = attrs.field(default=(), converter=_group_policies)
 
 
 @attrs.frozen
 class Role(_Named):
     """An IAM role with its trust policy (who may assume it) and permissions policies."""
 
-    arn: str
-    trust_policy: PolicySpec = attrs.field(converter=_trust_spec)
-    policies: tuple[PolicySpec, ...] = attrs.field(default=(), converter=_identity_specs)
-    permissions_boundary: PolicySpec | None = attrs.field(default=None, converter=_boundary_spec)
-    max_session_duration: int = 3600
-    tags: Tags = attrs.field(factory=Tags, converter=as_tags)
+    arn: str = attrs.field(validator=_str_field)
+    trust_policy: PolicySpec = attrs.field(converter=_role_trust)
+    policies: tuple[PolicySpec, ...] = attrs.field(default=(), converter=_role_policies)
+    permissions_boundary: PolicySpec | None = attrs.field(default=None, converter=_role_boundary)
+    max_session_duration: int = 3600  # checked (3600..43200) when the World is built
+    tags: Tags = attrs.field(factory=Tags, converter=_role_tags)
 
     @property
     def unique_id(self) -> str:
@@ -215,11 +366,11 @@ class Resource:
     `aws_managed` marks AWS managed KMS keys (outside RCPs, not shareable).
     """
 
-    arn: str
-    account: str = attrs.field(default="")
-    policy: PolicySpec | None = attrs.field(default=None, converter=_resource_spec)
-    tags: Tags = attrs.field(factory=Tags, converter=as_tags)
-    aws_managed: bool = False
+    arn: str = attrs.field(validator=_str_field)
+    account: str = attrs.field(default="", validator=_account_field)
+    policy: PolicySpec | None = attrs.field(default=None, converter=_resource_policy)
+    tags: Tags = attrs.field(factory=Tags, converter=_resource_tags)
+    aws_managed: bool = attrs.field(default=False, validator=_bool_field)
 
     def __attrs_post_init__(self) -> None:
         if not self.account:
@@ -235,14 +386,37 @@ class Resource:
 class OrgUnit:
     """The root or an OU: its attached SCP/RCP names, member accounts and child OUs.
 
-    `scps=None` means AWS's default: `FullAWSAccess` attached.
+    `scps=None` means AWS's default: `FullAWSAccess` attached. OUs nest at most
+    MAX_OU_DEPTH levels below the root: a deeper tree is refused as it is built.
     """
 
-    name: str
-    scps: tuple[str, ...] | None = attrs.field(default=None, converter=_optional_names)
-    rcps: tuple[str, ...] = attrs.field(default=(), converter=_names)
-    accounts: tuple[str, ...] = attrs.field(default=(), converter=_names)
-    children: tuple[OrgUnit, ...] = ()
+    name: str = attrs.field(validator=_str_field)
+    scps: tuple[str, ...] | None = attrs.field(default=None, converter=_ou_scps)
+    rcps: tuple[str, ...] = attrs.field(default=(), converter=_ou_rcps)
+    accounts: tuple[str, ...] = attrs.field(default=(), converter=_ou_accounts)
+    children: tuple[OrgUnit, ...] = attrs.field(default=(), converter=_units)
+    # Levels of this unit and the OUs below it (1 for a leaf): bounds every recursion.
+    _height: int = attrs.field(init=False, eq=False, hash=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        height = 1
+        for i, child in enumerate(self.children):
+            if not isinstance(child, OrgUnit):
+                raise WorldError(
+                    f"OrgUnit {self.name!r}: children[{i}] must be an OrgUnit, not {_type(child)}"
+                )
+            height = max(height, child._height + 1)
+        if height > MAX_OU_DEPTH + 1:
+            chain, unit = [self.name], self
+            while unit.children:
+                unit = max(unit.children, key=lambda c: c._height)
+                chain.append(unit.name)
+            raise WorldError(
+                f"OrgUnit {self.name!r}: OUs nest {height - 1} levels deep below it "
+                f"({'/'.join(chain)}); AWS Organizations allows at most {MAX_OU_DEPTH} "
+                "levels of OUs under the root"
+            )
+        object.__setattr__(self, "_height", height)
 
 
 @attrs.frozen
@@ -252,12 +426,21 @@ class Organization:
     `account_scps`/`account_rcps` are the policies attached to accounts themselves.
     """
 
-    id: str
-    management_account: str
-    root: OrgUnit
-    policies: tuple[tuple[str, Policy], ...] = attrs.field(default=(), converter=_named_policies)
-    account_scps: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    account_rcps: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    id: str = attrs.field(validator=_str_field)
+    management_account: str = attrs.field(validator=_str_field)
+    root: OrgUnit = attrs.field()
+    policies: tuple[tuple[str, Policy], ...] = attrs.field(default=(), converter=_org_policies)
+    account_scps: tuple[tuple[str, tuple[str, ...]], ...] = attrs.field(
+        default=(), converter=_account_scps
+    )
+    account_rcps: tuple[tuple[str, tuple[str, ...]], ...] = attrs.field(
+        default=(), converter=_account_rcps
+    )
+
+    @root.validator
+    def _check_root(self, _: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, OrgUnit):
+            raise WorldError(f"Organization.root: expected an OrgUnit, not {_type(value)}")
 
     def policy(self, name: str) -> Policy | None:
         return next((p for n, p in self.policies if n == name), None)
@@ -269,7 +452,7 @@ class Account:
 
     id: str
     alias: str | None = None
-    policies: tuple[tuple[str, Policy], ...] = attrs.field(default=(), converter=_named_policies)
+    policies: tuple[tuple[str, Policy], ...] = attrs.field(default=(), converter=_account_policies)
     users: tuple[User, ...] = ()
     groups: tuple[Group, ...] = ()
     roles: tuple[Role, ...] = ()
