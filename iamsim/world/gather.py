@@ -24,12 +24,15 @@ from iamsim.world.index import WorldIndex
 from iamsim.world.model import arn_account
 from iamsim.world.org import AccountPlacement
 from iamsim.world.services import (
+    ANONYMOUS_ACTIONS,
     ANONYMOUS_SERVICES,
     GLOBAL_SERVICES,
     KMS_CROSS_ACCOUNT,
     RBP_SERVICES,
     RCP_SERVICES,
+    RESOURCELESS_POLICY_SERVICES,
     TRUST_ACTIONS,
+    WHOLE_ARN_SERVICES,
 )
 
 __all__ = ["Scope", "Target", "gather", "locate", "resolve_target", "session_clock"]
@@ -117,15 +120,11 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
         bucket = parts[5].split("/", 1)[0]
         arn = index.buckets.get(bucket, f"arn:{parts[1]}:s3:::{bucket}")
     entry = index.resources.get(arn)
-    if entry is None:
-        entry = next(
-            (
-                e
-                for a, e in index.resources.items()
-                if arn.startswith(a) and arn[len(a) : len(a) + 1] in (":", "/")
-            ),
-            None,
-        )
+    if entry is None and service not in WHOLE_ARN_SERVICES:
+        # The longest listed ARN that this one extends (`…:table/T` for `…:table/T/index/I`).
+        below = [a for a in index.resources if arn.startswith(a) and arn[len(a)] in ":/"]
+        if below:
+            entry = index.resources[max(below, key=len)]
     label = {
         "s3": "bucket",
         "kms": "key",
@@ -163,7 +162,9 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
         # IAM User Guide, "AWS services that work with IAM": this service takes no
         # resource-based policy, so nothing in the world can act as one.
         policy = None
-    if policy is not None and service == "kms":
+    if policy is not None and service not in RESOURCELESS_POLICY_SERVICES:
+        # A statement without Resource/NotResource has no effect: KMS says so of key policies
+        # ("AWS KMS key policies"), and other services refuse such a policy when it is set.
         policy = attrs.evolve(policy, require_resource=True)
     if service not in RBP_SERVICES:
         why = no_resource_policy(service, res.account, res.arn)
@@ -290,7 +291,11 @@ def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> S
             "sts:GetCallerIdentity needs no permission and cannot be denied "
             "(AWS STS API reference, GetCallerIdentity)."
         )
-    elif caller.kind == "anonymous" and service not in ANONYMOUS_SERVICES:
+    elif (
+        caller.kind == "anonymous"
+        and service not in ANONYMOUS_SERVICES
+        and action.lower() not in ANONYMOUS_ACTIONS
+    ):
         service_denial = (
             f"{service} does not accept anonymous (unsigned) requests; only "
             f"{', '.join(sorted(ANONYMOUS_SERVICES))} do."

@@ -7,12 +7,15 @@ Each set cites the AWS page it comes from; AWS extends these lists over time.
 from __future__ import annotations
 
 __all__ = [
+    "ANONYMOUS_ACTIONS",
     "ANONYMOUS_SERVICES",
     "GLOBAL_SERVICES",
     "KMS_CROSS_ACCOUNT",
     "RBP_SERVICES",
     "RCP_SERVICES",
+    "RESOURCELESS_POLICY_SERVICES",
     "TRUST_ACTIONS",
+    "WHOLE_ARN_SERVICES",
 ]
 
 # Actions authorized against a role's trust policy (IAM User Guide, role trust policies).
@@ -79,6 +82,21 @@ RBP_SERVICES = frozenset(
 # Services that accept unsigned requests, where a resource policy can admit anonymous
 # callers (IAM User Guide, policy variables: the anonymous row covers S3, SQS and SNS).
 ANONYMOUS_SERVICES = frozenset({"s3", "sqs", "sns"})
+# Single actions of other services that accept unsigned requests: a Lambda function URL
+# with auth type NONE (Lambda Developer Guide, "Security and auth model for Lambda
+# function URLs": "any unauthenticated user with your function URL can invoke" it).
+ANONYMOUS_ACTIONS = frozenset({"lambda:invokefunctionurl"})
+
+# Services whose resource-based policies name no Resource: the policy is the resource's own
+# (Amazon ECR User Guide, "Private repository policies"). Elsewhere a statement must have
+# Resource or NotResource (IAM User Guide, Resource element); one without has no effect.
+RESOURCELESS_POLICY_SERVICES = frozenset({"ecr", "ecr-public"})
+
+# Services whose resource names may hold `/` yet each name is a resource of its own, with its
+# own policy: `repository/team` and `repository/team/app` are two ECR repositories. For
+# other services a policy also covers the ARNs below its resource (a DynamoDB table's
+# indexes, `table/T/index/I`).
+WHOLE_ARN_SERVICES = frozenset({"ecr", "ecr-public"})
 
 # Services with one global endpoint, whose requests carry aws:RequestedRegion us-east-1.
 GLOBAL_SERVICES = frozenset({"iam", "sts", "organizations", "cloudfront", "route53", "support"})
