@@ -62,19 +62,8 @@ class _TargetFixes(_NearMissFixes):
         resource = self.d.resource
         if resource.startswith("arn:aws:s3:::"):
             resource = "arn:aws:s3:::" + resource.split(":::", 1)[1].split("/", 1)[0]
-        found = self.world.resource(resource)
-        if found is None:
-            found = next(
-                (
-                    r
-                    for a in self.world.accounts
-                    for r in a.resources
-                    if self.d.resource.startswith(r.arn)
-                    and self.d.resource[len(r.arn) : len(r.arn) + 1] in ("", ":", "/")
-                ),
-                None,
-            )
-        return "resource", found
+        found = self.world._ix.covering(resource)
+        return "resource", None if found is None else found[0]
 
     def _edit_target(self, change: Callable[[Policy | None], Policy | None]) -> Apply | None:
         kind, entity = self._target_policy()

@@ -32,7 +32,6 @@ from iamsim.world.services import (
     RCP_SERVICES,
     RESOURCELESS_POLICY_SERVICES,
     TRUST_ACTIONS,
-    WHOLE_ARN_SERVICES,
 )
 
 __all__ = ["Scope", "Target", "gather", "locate", "resolve_target", "session_clock"]
@@ -119,12 +118,7 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
     if service == "s3":
         bucket = parts[5].split("/", 1)[0]
         arn = index.buckets.get(bucket, f"arn:{parts[1]}:s3:::{bucket}")
-    entry = index.resources.get(arn)
-    if entry is None and service not in WHOLE_ARN_SERVICES:
-        # The longest listed ARN that this one extends (`…:table/T` for `…:table/T/index/I`).
-        below = [a for a in index.resources if arn.startswith(a) and arn[len(a)] in ":/"]
-        if below:
-            entry = index.resources[max(below, key=len)]
+    entry = index.covering(arn)
     label = {
         "s3": "bucket",
         "kms": "key",

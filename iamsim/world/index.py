@@ -31,7 +31,7 @@ from iamsim.world.model import (
     arn_name,
 )
 from iamsim.world.org import AccountPlacement, org_problems, place_accounts
-from iamsim.world.services import RBP_SERVICES
+from iamsim.world.services import RBP_SERVICES, WHOLE_ARN_SERVICES
 
 if TYPE_CHECKING:
     from iamsim.world.callers import Profile
@@ -390,6 +390,16 @@ class WorldIndex:
                 "organization.management_account",
                 f"management account {org.management_account} is not in the organization tree",
             )
+
+    def covering(self, arn: str) -> tuple[Resource, Attached | None] | None:
+        """The listed resource whose policy governs `arn`: the resource itself, or the
+        longest listed ARN that `arn` extends past a `/` or `:` (a DynamoDB table for its
+        indexes), except for services whose every ARN is a resource of its own (ECR)."""
+        found = self.resources.get(arn)
+        if found is not None or arn.split(":", 3)[2:3] in ([s] for s in WHOLE_ARN_SERVICES):
+            return found
+        below = [a for a in self.resources if arn.startswith(a) and arn[len(a)] in ":/"]
+        return self.resources[max(below, key=len)] if below else None
 
     def role(self, arn: str) -> Role | None:
         found = self.roles.get(arn)
