@@ -10,7 +10,7 @@ from iamsim.evaluate.inputs import Attached, Inputs, OrgLevel
 from iamsim.evaluate.policy_types import trace_policy
 from iamsim.request import Request
 from iamsim.session import RoleSession
-from iamsim.trace import PolicyTrace
+from iamsim.trace import PolicyTrace, StatementTrace
 
 __all__ = ["build_decision", "evaluate"]
 
@@ -60,6 +60,18 @@ def evaluate(inputs: Inputs, request: Request) -> Combined:
     return decide(inputs, request, traces)
 
 
+def _absent_deny_note(trace: PolicyTrace, stmt: StatementTrace) -> tuple[str, ...]:
+    """A caveat for a Deny that did not apply because the request lacks a key it tests."""
+    keys = ", ".join(c.key for c in stmt.failed_conditions if c.request_values is None)
+    if not keys:
+        return ()
+    return (
+        f"The Deny {stmt.label} of {trace.label} did not apply because the request lacks "
+        f"{keys}. AWS sets some keys on every real request (aws:RequestedRegion, "
+        "aws:SourceIp): pass them with `context` to be sure.",
+    )
+
+
 def build_decision(
     operation: str,
     results: Sequence[Combined],
@@ -89,6 +101,8 @@ def build_decision(
                 for stmt in trace.statements:
                     if stmt.missing_keys:
                         missing.update(dict.fromkeys(stmt.missing_keys))
+                        if stmt.effect == "Deny" and stmt.failed == ("condition",):
+                            all_notes.update(dict.fromkeys(_absent_deny_note(trace, stmt)))
         if combined.inputs.notes:
             all_notes.update(dict.fromkeys(combined.inputs.notes))
     if len(denied) > 1:

@@ -11,7 +11,7 @@ from iamsim.decision import Denial
 from iamsim.fixes.base import _PlannerBase
 from iamsim.fixes.documents import (
     _edit_account,
-    _has_statement,
+    _has_deny,
     _resolve,
     _with_statement,
     _without_statement,
@@ -95,7 +95,7 @@ class _CallerFixes(_PlannerBase):
         label = denial.statement or ""
         specs = list(entity.policies)
         index = next(
-            (i for i, s in enumerate(specs) if isinstance(s, Policy) and _has_statement(s, label)),
+            (i for i, s in enumerate(specs) if isinstance(s, Policy) and _has_deny(s, label)),
             None,
         )
         if index is not None:
@@ -125,7 +125,7 @@ class _CallerFixes(_PlannerBase):
                 continue
             name = str(spec).rsplit("/", 1)[-1]
             policy = names.get(name)
-            if policy is None or not _has_statement(policy, label):
+            if policy is None or not _has_deny(policy, label):
                 continue
 
             if _without_statement(policy, label) is None:
@@ -224,7 +224,7 @@ class _CallerFixes(_PlannerBase):
         where = f"when creating the session {session.arn} with AssumeRole on {session.role_arn}"
         if denial.explicit:
             label = denial.statement or ""
-            if inline is not None and _has_statement(inline, label):
+            if inline is not None and _has_deny(inline, label):
                 smaller = _without_statement(inline, label)
                 request: dict[str, Any] = {"policy": None if smaller is None else smaller.to_dict()}
                 yield Fix(

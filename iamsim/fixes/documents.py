@@ -41,8 +41,10 @@ def _without_statement(policy: Policy, label: str) -> Policy | None:
     return attrs.evolve(policy, statements=kept, statement_is_list=True)
 
 
-def _has_statement(policy: Policy, label: str) -> bool:
-    return any(s.label(i) == label for i, s in enumerate(policy.statements))
+def _has_deny(policy: Policy, label: str) -> bool:
+    """Whether `policy` holds the Deny statement `label` (a Sid or `Statement[i]`): several
+    policies of one principal may each have a `Statement[0]`, only one of them a Deny."""
+    return any(s.label(i) == label and s.effect == "Deny" for i, s in enumerate(policy.statements))
 
 
 def _listed(value: Any) -> list[Any]:

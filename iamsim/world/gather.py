@@ -271,6 +271,10 @@ def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> S
         rcp_note = f"RCPs do not apply to the {service} service"
     elif caller.service_linked:
         rcp_note = "exempt: RCPs do not restrict service-linked roles"
+    elif target.policy_type == "trust" and ":role/aws-service-role/" in (target.arn or ""):
+        # AWS Organizations, RCPs: they do not affect AWS services assuming their
+        # service-linked roles.
+        rcp_note = "exempt: RCPs do not restrict assuming a service-linked role"
     elif target.aws_managed:
         rcp_note = "exempt: RCPs do not apply to AWS managed KMS keys"
     elif action.lower() == "kms:retiregrant":
