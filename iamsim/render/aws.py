@@ -5,6 +5,8 @@ messages"), as summarised in reference/aws-evaluation.md §1.12 and §5.5:
 
     User: <caller-arn> is not authorized to perform: <action>[ on resource: <arn>][ <context>]
 
+(S3 writes the ARN in double quotes.)
+
 The classic form (`aws_error`) carries no context: that is what STS returns for a
 cross-account AssumeRole, identical whichever side failed (the gotcha of the seed
 page). The detailed form (`aws_error_detailed`) appends the newer context phrase
@@ -97,9 +99,11 @@ def _classic(d: Decision, denial: Denial | None) -> str:
     action = denial.action if denial is not None else d.action
     text = f"User: {d.caller} is not authorized to perform: {action}"
     resource = _resource_for(d, action)
-    # AWS leaves out "on resource:" for actions that take no resource.
+    # AWS leaves out "on resource:" for actions that take no resource. S3 quotes the ARN
+    # (S3 user guide, "Troubleshoot access denied (403 Forbidden) errors").
     if resource and resource != "*":
-        text += f" on resource: {resource}"
+        shown = f'"{resource}"' if action[:3].lower() == "s3:" else resource
+        text += f" on resource: {shown}"
     return text
 
 

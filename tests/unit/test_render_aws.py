@@ -138,7 +138,7 @@ def test_s3_same_organization_gets_the_full_message() -> None:
     )
     text = (
         "User: arn:aws:iam::111111111111:user/alice is not authorized to perform: "
-        "s3:GetObject on resource: arn:aws:s3:::prod-bucket/report.csv"
+        's3:GetObject on resource: "arn:aws:s3:::prod-bucket/report.csv"'
     )
     assert aws_error(d) == text
     assert aws_error_detailed(d) == (
@@ -150,7 +150,7 @@ def test_s3_same_account_gets_the_full_message() -> None:
     d = f.s3_get(caller_account=f.TARGET)
     assert aws_error(d) == (
         "User: arn:aws:iam::222222222222:user/alice is not authorized to perform: "
-        "s3:GetObject on resource: arn:aws:s3:::prod-bucket/report.csv"
+        's3:GetObject on resource: "arn:aws:s3:::prod-bucket/report.csv"'
     )
 
 
