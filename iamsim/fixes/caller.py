@@ -162,6 +162,42 @@ class _CallerFixes(_PlannerBase):
                 apply=edit,
                 denial=denial,
             )
+        return self._remove_from_group(denial, who, entity, label)
+
+    def _remove_from_group(self, denial: Denial, who: str, user: Any, label: str) -> Fix | None:
+        """The Deny in an inline policy of one of the user's groups (their policies apply)."""
+        account = self.world.account(str(user.account))
+        names = getattr(user, "groups", ())  # roles belong to no group
+        groups = [g for g in (account.groups if account else ()) if g.name in names]
+        for group in groups:
+            for spec in group.policies:
+                if not (isinstance(spec, Policy) and _has_deny(spec, label)):
+                    continue
+
+                def edit(world: World, arn: str = group.arn, spec: Policy = spec) -> World:
+                    smaller = _without_statement(spec, label)
+
+                    def change(a: Any) -> Any:
+                        def narrowed(g: Any) -> Any:
+                            kept = (smaller if p == spec else p for p in g.policies)
+                            return attrs.evolve(g, policies=tuple(p for p in kept if p))
+
+                        groups = tuple(narrowed(g) if g.arn == arn else g for g in a.groups)
+                        return attrs.evolve(a, groups=groups)
+
+                    return _edit_account(world, str(user.account), change)
+
+                return Fix(
+                    "source",
+                    "identity",
+                    denial.account,
+                    f"Remove or narrow the Deny statement {label} in the policies of the group "
+                    f"{group.name}, whose policies apply to {who}: it explicitly denies "
+                    f"{denial.action}.",
+                    {"group": group.name, "remove_statement": label},
+                    apply=edit,
+                    denial=denial,
+                )
         return None
 
     def _fix_boundary(self, denial: Denial) -> Iterator[Fix | None]:
