@@ -11,6 +11,7 @@ True
 
 from iamsim.decision import Decision, Denial, Layer, NearMiss
 from iamsim.errors import IamsimError, PolicyError, Problem, ValidationError, WorldError
+from iamsim.fixes.model import Fix
 from iamsim.model import ConditionEntry, Policy, Principal, Statement
 from iamsim.session import RoleSession
 from iamsim.world import World
@@ -23,6 +24,7 @@ __all__ = [
     "ConditionEntry",
     "Decision",
     "Denial",
+    "Fix",
     "Group",
     "IamsimError",
     "Layer",
