@@ -129,13 +129,18 @@ def _own_message(d: Decision, denial: Denial | None) -> str | None:
 
 
 def aws_error(d: Decision) -> str | None:
-    """The classic AccessDenied message for the first denial, or None when allowed.
+    """The AccessDenied message AWS returns for the first denial, or None when allowed.
 
-    For AssumeRole this is the seed page's text, the same whichever side failed.
+    For AssumeRole this is the seed page's classic text, the same whichever side failed.
+    S3 gives callers of the bucket owner's account or organization the detailed text, and
+    everyone else a bare `Access Denied` (S3 user guide, "Troubleshoot access denied (403
+    Forbidden) errors").
     """
     if d.allowed:
         return None
     denial = _first(d)
+    if (denial.action if denial is not None else d.action)[:3].lower() == "s3:":
+        return aws_error_detailed(d)
     return _own_message(d, denial) or _classic(d, denial)
 
 
