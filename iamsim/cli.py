@@ -50,12 +50,8 @@ EXIT_DENIED = 1
 EXIT_BAD_INPUT = 2
 _EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a killed writer
 _EXIT_INTERRUPTED = 130  # 128 + SIGINT
-
-
 _MAX_SHOWN = 60  # characters of a value echoed in an error
 _MAX_LINE = 200  # characters of a usage error, which may echo what was typed
-# A request names one action: `service:Action`, no wildcards or whitespace.
-
 
 _EPILOG = """\
 exit codes:
