@@ -237,7 +237,21 @@ class _ElementChecks(_Recorder):
                 self.add("value.empty", op_path, f"{operator} must name at least one condition key")
                 good = False
                 continue
+            seen: dict[str, str] = {}
             for key, values in keys.items():
+                if isinstance(key, str):
+                    first = seen.setdefault(key.lower(), key)
+                    if first != key:
+                        # IAM Access Analyzer, "Duplicate keys with different case": key
+                        # names ignore case, so AWS cannot tell which one the policy means.
+                        self.add(
+                            "condition.key.duplicate",
+                            _key_path(op_path, key),
+                            f"{key} and {first} are one condition key (names ignore case)",
+                            "keep one of them, with every value it should allow",
+                        )
+                        good = False
+                        continue
                 entry = self.condition_entry(op_path, operator, key, values)
                 if entry is None:
                     good = False

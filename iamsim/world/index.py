@@ -31,7 +31,11 @@ from iamsim.world.model import (
     arn_name,
 )
 from iamsim.world.org import AccountPlacement, org_problems, place_accounts
-from iamsim.world.services import RBP_SERVICES, WHOLE_ARN_SERVICES
+from iamsim.world.services import (
+    RBP_SERVICES,
+    RESOURCELESS_POLICY_SERVICES,
+    WHOLE_ARN_SERVICES,
+)
 
 if TYPE_CHECKING:
     from iamsim.world.callers import Profile
@@ -370,9 +374,29 @@ class WorldIndex:
                 policy = self.resolve(res.policy, account, f"{path}.policy")
                 if policy is not None:
                     policy = attrs.evolve(policy, name=f"{res.arn} policy")
+                    self._check_resource_elements(res, policy.policy, f"{path}.policy")
             self.resources[res.arn] = (attrs.evolve(res, account=account.id), policy)
             if res.service == "s3":
                 self.buckets[res.arn.split(":", 5)[5].split("/", 1)[0]] = res.arn
+
+    def _check_resource_elements(self, res: Resource, policy: Policy, path: str) -> None:
+        """IAM User Guide, Resource element: "Statements must include either a Resource or
+        a NotResource element"; services refuse a policy with one that does not. ECR
+        repository policies name no Resource, and a KMS key policy keeps such a statement
+        ("it has no effect")."""
+        if res.service in RESOURCELESS_POLICY_SERVICES or res.service == "kms":
+            return
+        for i, stmt in enumerate(policy.statements):
+            if stmt.resource is None and stmt.not_resource is None:
+                where = (
+                    f"{path}.Statement[{i}]" if policy.statement_is_list else f"{path}.Statement"
+                )
+                self._problem(
+                    "world.resource.statement_resource",
+                    where,
+                    f"a statement of a {res.service} resource-based policy needs Resource or "
+                    "NotResource: AWS refuses the policy without it",
+                )
 
     def _check_org(self, org: Organization) -> None:
         for account in self.placements:
