@@ -272,14 +272,7 @@ class WorldIndex:
                     )
                     continue
                 policies += group_policies[gname]
-            boundary = None
-            if u.permissions_boundary is not None:
-                boundary = self.resolve(
-                    u.permissions_boundary,
-                    account,
-                    f"{path}.permissions_boundary",
-                    f"{u.name} boundary",
-                )
+            boundary = self._boundary(u, account, path)
             self.users[u.arn] = (u, Identity(tuple(policies), boundary))
         for r in account.roles:
             if not self._check_arn(r.arn, "iam", "role", aid, f"{base}.roles[{r.arn!r}]"):
@@ -312,14 +305,7 @@ class WorldIndex:
             else:
                 trust = self.resolve(r.trust_policy, account, f"{path}.trust_policy")
             role_policies = self._resolve_all(r.policies, account, f"{path}.policies", r.name)
-            boundary = None
-            if r.permissions_boundary is not None:
-                boundary = self.resolve(
-                    r.permissions_boundary,
-                    account,
-                    f"{path}.permissions_boundary",
-                    f"{r.name} boundary",
-                )
+            boundary = self._boundary(r, account, path)
             if trust is not None:
                 trust = attrs.evolve(trust, name=f"{r.name} trust policy")
                 self.roles[r.arn] = (r, Identity(role_policies, boundary), trust)
@@ -379,6 +365,17 @@ class WorldIndex:
             if res.service == "s3":
                 self.buckets[res.arn.split(":", 5)[5].split("/", 1)[0]] = res.arn
 
+    def _boundary(self, entity: User | Role, account: Account, path: str) -> Attached | None:
+        """A user's or role's permissions boundary, resolved (None when it has none)."""
+        if entity.permissions_boundary is None:
+            return None
+        return self.resolve(
+            entity.permissions_boundary,
+            account,
+            f"{path}.permissions_boundary",
+            f"{entity.name} boundary",
+        )
+
     def _check_resource_elements(self, res: Resource, policy: Policy, path: str) -> None:
         """IAM User Guide, Resource element: "Statements must include either a Resource or
         a NotResource element"; services refuse a policy with one that does not. ECR
@@ -420,7 +417,8 @@ class WorldIndex:
         longest listed ARN that `arn` extends past a `/` or `:` (a DynamoDB table for its
         indexes), except for services whose every ARN is a resource of its own (ECR)."""
         found = self.resources.get(arn)
-        if found is not None or arn.split(":", 3)[2:3] in ([s] for s in WHOLE_ARN_SERVICES):
+        service = arn.split(":", 3)[2] if arn.count(":") >= 3 else ""
+        if found is not None or service in WHOLE_ARN_SERVICES:
             return found
         below = [a for a in self.resources if arn.startswith(a) and arn[len(a)] in ":/"]
         return self.resources[max(below, key=len)] if below else None
