@@ -46,9 +46,6 @@ class CompiledPolicy:
 
     policy: Policy
     statements: tuple[CompiledStatement, ...]
-    # Every statement applies to every request (Action and Resource "*", Principal absent
-    # or "*", no conditions), as in FullAWSAccess: its trace never depends on the request.
-    unconditional: bool = False
 
 
 def _statement(index: int, stmt: Statement, substitute: bool) -> CompiledStatement:
@@ -83,16 +80,4 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     return CompiledPolicy(
         policy=policy,
         statements=tuple(_statement(i, s, substitute) for i, s in enumerate(policy.statements)),
-        unconditional=all(_unconditional(s) for s in policy.statements),
-    )
-
-
-def _unconditional(stmt: Statement) -> bool:
-    return (
-        as_tuple(stmt.action) == ("*",)
-        and as_tuple(stmt.resource) in ((), ("*",))
-        and stmt.not_resource is None
-        and stmt.not_principal is None
-        and (stmt.principal is None or stmt.principal.wildcard)
-        and not stmt.condition
     )

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import attrs
 
 from iamsim.errors import ValidationError
+from iamsim.frozen import builder
 
 __all__ = [
     "MAX_YEAR",
@@ -31,6 +32,7 @@ __all__ = [
     "caller_from_arn",
     "context_value",
     "format_time",
+    "make_request",
 ]
 
 ContextValue = str | tuple[str, ...]
@@ -257,6 +259,10 @@ class Request:
     action: str
     resource: str
     context: Context = attrs.Factory(Context)
+
+
+make_request = builder(Request)
+"""`Request(caller, action, resource, context)`, every field given (iamsim.frozen)."""
 
 
 def caller_from_arn(arn: str, *, role_path: str = "/") -> Caller:

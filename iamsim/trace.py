@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from iamsim.frozen import builder
+
 if TYPE_CHECKING:
     from iamsim.model import Policy
 
@@ -20,6 +22,9 @@ __all__ = [
     "PrincipalMatch",
     "StatementTrace",
     "Verdict",
+    "make_condition_trace",
+    "make_policy_trace",
+    "make_statement_trace",
 ]
 
 Verdict = Literal["allow", "deny", "none"]
@@ -153,18 +158,11 @@ class PolicyTrace:
     allows: bool = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        denies: tuple[StatementTrace, ...] = ()
-        allows: tuple[StatementTrace, ...] = ()
-        for stmt in self.statements:
-            if not stmt.failed:
-                if stmt.effect == "Deny":
-                    denies += (stmt,)
-                elif stmt.effect == "Allow":
-                    allows += (stmt,)
+        verdict, deciding, allows = _derived(self.statements)
         put = object.__setattr__
-        put(self, "verdict", "deny" if denies else "allow" if allows else "none")
-        put(self, "deciding", denies or allows)
-        put(self, "allows", bool(allows))
+        put(self, "verdict", verdict)
+        put(self, "deciding", deciding)
+        put(self, "allows", allows)
 
     @property
     def near_misses(self) -> tuple[StatementTrace, ...]:
@@ -198,3 +196,38 @@ class PolicyTrace:
             attached_to=data.get("attached_to"),
             policy=None if document is None else Policy.from_json(document),
         )
+
+
+def _derived(
+    statements: tuple[StatementTrace, ...],
+) -> tuple[Verdict, tuple[StatementTrace, ...], bool]:
+    """A policy's verdict, the statements that decide it, and whether any Allow applies."""
+    denies: tuple[StatementTrace, ...] = ()
+    allows: tuple[StatementTrace, ...] = ()
+    for stmt in statements:
+        if not stmt.failed:
+            if stmt.effect == "Deny":
+                denies += (stmt,)
+            elif stmt.effect == "Allow":
+                allows += (stmt,)
+    return ("deny" if denies else "allow" if allows else "none"), denies or allows, bool(allows)
+
+
+# The evaluator's builders (iamsim.frozen): every field, positionally, in order.
+make_condition_trace = builder(ConditionTrace)
+make_statement_trace = builder(StatementTrace)
+_make_policy_trace = builder(PolicyTrace)
+
+
+def make_policy_trace(
+    policy_type: str,
+    name: str | None,
+    account: str | None,
+    statements: tuple[StatementTrace, ...],
+    attached_to: str | None,
+    policy: Policy | None,
+) -> PolicyTrace:
+    """`PolicyTrace(...)` with every init field given, built the evaluator's way."""
+    return _make_policy_trace(
+        policy_type, name, account, statements, attached_to, policy, *_derived(statements)
+    )

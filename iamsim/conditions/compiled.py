@@ -52,7 +52,7 @@ from iamsim.errors import PolicyError
 from iamsim.model import ConditionEntry
 from iamsim.patterns import Pieces
 from iamsim.request import Context, ContextValue
-from iamsim.trace import ConditionTrace
+from iamsim.trace import ConditionTrace, make_condition_trace
 
 __all__ = ["CompiledCondition", "Effect", "compile_condition"]
 
@@ -189,7 +189,7 @@ class CompiledCondition:
                 matched=self.effect == "Deny",
                 note=f"internal error while evaluating: {exc!r}",
             )
-        return ConditionTrace(
+        return make_condition_trace(
             entry.operator, entry.key, shown, request, matched, "; ".join(notes) if notes else None
         )
 

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 
 from iamsim.decision import Check, Decision, Denial, NearMiss
 from iamsim.evaluate.combine import Combined, LayerTraces, decide, denial_order
-from iamsim.evaluate.inputs import Attached, Inputs, OrgLevel
-from iamsim.evaluate.policy_types import trace_policy
+from iamsim.evaluate.plan import Plan, trace_plan
 from iamsim.request import Request
 from iamsim.session import RoleSession
 from iamsim.trace import PolicyTrace, StatementTrace
@@ -15,49 +14,17 @@ from iamsim.trace import PolicyTrace, StatementTrace
 __all__ = ["build_decision", "evaluate"]
 
 
-def _trace(
-    attached: Attached, request: Request, policy_type: str, attached_to: str | None = None
-) -> PolicyTrace:
-    return trace_policy(
-        attached.compiled,
-        request,
-        policy_type,
-        attached.name,
-        attached.account,
-        attached_to,
-        attached.require_resource,
-    )
-
-
-def _org(
-    levels: tuple[OrgLevel, ...] | None, request: Request, kind: str
-) -> tuple[tuple[PolicyTrace, ...], ...]:
-    """The traces of each level of an organization path, level by level."""
-    if levels is None:
-        return ()
-    return tuple(
-        [
-            tuple([_trace(a, request, kind, level.attached_to) for a in level.policies])
-            for level in levels
-        ]
-    )
-
-
-def evaluate(inputs: Inputs, request: Request) -> Combined:
-    """Evaluate one request against every policy that applies to it."""
+def evaluate(plan: Plan, request: Request) -> Combined:
+    """Evaluate one request against every policy of its scope's plan, then combine."""
     traces = LayerTraces(
-        identity=tuple([_trace(a, request, "identity") for a in inputs.identity or ()]),
-        boundary=None if inputs.boundary is None else _trace(inputs.boundary, request, "boundary"),
-        session=tuple([_trace(a, request, "session") for a in inputs.session or ()]),
-        resource=(
-            None
-            if inputs.resource_policy is None
-            else _trace(inputs.resource_policy, request, inputs.resource_type)
-        ),
-        scp=_org(inputs.scp, request, "scp"),
-        rcp=_org(inputs.rcp, request, "rcp"),
+        identity=tuple([trace_plan(p, request) for p in plan.identity]),
+        boundary=None if plan.boundary is None else trace_plan(plan.boundary, request),
+        session=tuple([trace_plan(p, request) for p in plan.session]),
+        resource=None if plan.resource is None else trace_plan(plan.resource, request),
+        scp=tuple([tuple([trace_plan(p, request) for p in level]) for level in plan.scp]),
+        rcp=tuple([tuple([trace_plan(p, request) for p in level]) for level in plan.rcp]),
     )
-    return decide(inputs, request, traces)
+    return decide(plan.inputs, request, traces)
 
 
 def _absent_deny_note(trace: PolicyTrace, stmt: StatementTrace) -> tuple[str, ...]:

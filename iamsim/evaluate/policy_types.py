@@ -6,16 +6,15 @@ Allow (IAM User Guide, policy evaluation logic).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 
 from iamsim.compile import CompiledPolicy
 from iamsim.evaluate.statement import evaluate_statement
 from iamsim.model import Policy
 from iamsim.request import Request
-from iamsim.trace import PolicyTrace, StatementTrace, Verdict
+from iamsim.trace import PolicyTrace, Verdict, make_policy_trace
 
-__all__ = ["combined_verdict", "evaluate_policy", "trace_policy"]
+__all__ = ["combined_verdict", "evaluate_policy"]
 
 
 def evaluate_policy(
@@ -34,58 +33,13 @@ def evaluate_policy(
     policies, where such a statement "has no effect").
     """
     compiled = policy if isinstance(policy, CompiledPolicy) else policy.compile()
-    return trace_policy(
-        compiled, request, policy_type, name, account, attached_to, require_resource
-    )
-
-
-def trace_policy(
-    compiled: CompiledPolicy,
-    request: Request,
-    policy_type: str,
-    name: str | None,
-    account: str | None,
-    attached_to: str | None,
-    require_resource: bool,
-) -> PolicyTrace:
-    """`evaluate_policy` for a compiled policy, with every argument given (the engine's path)."""
-    if compiled.unconditional and not require_resource:
-        return _unconditional_trace(compiled, policy_type, name, account, attached_to)
-    return PolicyTrace(
+    return make_policy_trace(
         policy_type,
         name,
         account,
-        tuple([evaluate_statement(s, request, require_resource) for s in compiled.statements]),
+        tuple(evaluate_statement(s, request, require_resource) for s in compiled.statements),
         attached_to,
         compiled.policy,
-    )
-
-
-@functools.lru_cache(maxsize=1024)
-def _unconditional_trace(
-    compiled: CompiledPolicy,
-    policy_type: str,
-    name: str | None,
-    account: str | None,
-    attached_to: str | None,
-) -> PolicyTrace:
-    """The trace of a policy that applies to every request, built once (FullAWSAccess…)."""
-    return PolicyTrace(
-        policy_type=policy_type,
-        name=name,
-        account=account,
-        statements=tuple(
-            StatementTrace(
-                index=s.index,
-                sid=s.sid,
-                effect=s.effect,
-                failed=(),
-                principal_match="any" if s.principal is None else "wildcard",
-            )
-            for s in compiled.statements
-        ),
-        attached_to=attached_to,
-        policy=compiled.policy,
     )
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from iamsim.compile import CompiledStatement
 from iamsim.patterns import PrincipalMatcher
-from iamsim.request import Caller, Request
-from iamsim.trace import PrincipalMatch, StatementTrace
+from iamsim.request import Caller, Context, Request
+from iamsim.trace import PrincipalMatch, StatementTrace, make_statement_trace
 
-__all__ = ["evaluate_statement"]
+__all__ = ["evaluate_conditions", "evaluate_statement", "match_elements"]
 
 
 def _chain(caller: Caller) -> tuple[tuple[Caller, frozenset[str]], ...]:
@@ -57,6 +57,17 @@ def evaluate_statement(
     stmt: CompiledStatement, request: Request, require_resource: bool = False
 ) -> StatementTrace:
     """Whether `stmt` applies to `request`; never raises for a parsed policy."""
+    failed, how, missing = match_elements(stmt, request, require_resource)
+    if failed or not stmt.conditions:
+        return make_statement_trace(stmt.index, stmt.sid, stmt.effect, failed, how, (), missing)
+    return evaluate_conditions(stmt, how, missing, request.context)
+
+
+def match_elements(
+    stmt: CompiledStatement, request: Request, require_resource: bool
+) -> tuple[tuple[str, ...], PrincipalMatch | None, tuple[str, ...]]:
+    """The elements (principal, action, resource) that miss, how the principal matched,
+    and the keys of unresolvable Resource variables."""
     failed: list[str] = []
     caller = request.caller
     how: PrincipalMatch | None = "any"
@@ -91,11 +102,17 @@ def evaluate_statement(
             failed.append("resource")
     elif require_resource:
         failed.append("resource")
+    return tuple(failed), how, missing
 
-    if failed or not stmt.conditions:
-        return StatementTrace(stmt.index, stmt.sid, stmt.effect, tuple(failed), how, (), missing)
 
-    context = request.context
+def evaluate_conditions(
+    stmt: CompiledStatement,
+    how: PrincipalMatch | None,
+    missing: tuple[str, ...],
+    context: Context,
+) -> StatementTrace:
+    """The trace of a statement whose principal, action and resource match: its conditions
+    decide."""
     traces = []
     matched = True
     missing_keys = list(missing)
@@ -110,7 +127,7 @@ def evaluate_statement(
         for key in cond.missing_keys(context):
             if key not in missing_keys:
                 missing_keys.append(key)
-    return StatementTrace(
+    return make_statement_trace(
         stmt.index,
         stmt.sid,
         stmt.effect,

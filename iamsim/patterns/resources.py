@@ -60,6 +60,11 @@ class ResourceMatcher:
     _static: re.Pattern[str] | None = attrs.field(repr=False)
     _variable: tuple[_VariablePattern, ...] = attrs.field(repr=False)
 
+    @property
+    def reads_context(self) -> bool:
+        """Whether a match may depend on the request's context (a pattern holds variables)."""
+        return bool(self._variable)
+
     def match(self, resource: str, context: Context) -> tuple[bool, tuple[str, ...]]:
         # "*" matches every resource (IAM User Guide, Resource element). A request made
         # against "*" (an action without resource-level permissions) is covered only by

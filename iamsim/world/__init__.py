@@ -200,8 +200,8 @@ class World:
         call_keys: Mapping[str, object] | None = None,
     ) -> Combined:
         """Gather one request's policies and context (see `iamsim.world.gather`), evaluate."""
-        inputs, request = gather(self._ix, profile, action, resource, extra, now, call_keys)
-        return evaluate(inputs, request)
+        plan, request = gather(self._ix, profile, action, resource, extra, now, call_keys)
+        return evaluate(plan, request)
 
     def simulate(
         self,

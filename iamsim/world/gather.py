@@ -15,8 +15,9 @@ import attrs
 
 from iamsim.errors import ValidationError
 from iamsim.evaluate.inputs import Attached, Inputs
+from iamsim.evaluate.plan import Plan, plan
 from iamsim.patterns.text import ACCOUNT_ID
-from iamsim.request import Context, Request
+from iamsim.request import Context, Request, make_request
 from iamsim.tags import Tags, as_tags
 from iamsim.world.callers import Profile
 from iamsim.world.context import request_context, resource_keys
@@ -190,9 +191,9 @@ def no_resource_policy(service: str, account: str, arn: str) -> str:
 @attrs.frozen(eq=False)
 class Scope:
     """What a request's caller, action and resource fix, whatever its context: the
-    engine's inputs, the region it is called in, and the resource's context keys."""
+    engine's plan, the region it is called in, and the resource's context keys."""
 
-    inputs: Inputs
+    plan: Plan
     region: str
     context: Context
 
@@ -205,8 +206,9 @@ def gather(
     extra: Mapping[str, object] | Context | None,
     now: _dt.datetime,
     call_keys: Mapping[str, object] | None = None,
-) -> tuple[Inputs, Request]:
-    """Every policy layer of one request, and the request with all its context keys."""
+) -> tuple[Plan, Request]:
+    """The plan of every policy layer of one request, and the request with all its
+    context keys."""
     memo_key = (profile, action, resource)
     scope = index.scopes.get(memo_key)
     if scope is None:
@@ -222,7 +224,7 @@ def gather(
     if extra:
         contexts.append(extra if isinstance(extra, Context) else Context.of(extra))
     context = Context.chain(*contexts)
-    return scope.inputs, Request(profile.caller, action, resource, context)
+    return scope.plan, make_request(profile.caller, action, resource, context)
 
 
 def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> Scope:
@@ -345,7 +347,7 @@ def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> S
             *org_note(caller_place, target_place, caller.account, target.account),
         ),
     )
-    return Scope(inputs, region, context)
+    return Scope(plan(inputs, caller, action, resource), region, context)
 
 
 def session_clock(profile: Profile, now: _dt.datetime) -> Context:

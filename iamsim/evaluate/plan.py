@@ -1,0 +1,138 @@
+"""What a caller, action and resource fix, evaluated once: the engine's plan for a scope.
+
+A statement's Principal, Action and Resource depend only on the caller, the action and
+the resource (unless a Resource holds policy variables); its conditions depend on the
+request's context. The world asks for a plan once per caller, action and resource and
+reuses it: each request then evaluates only the conditions, and a policy with none left
+to evaluate keeps the trace built with its plan.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from iamsim.compile import CompiledStatement
+from iamsim.evaluate.inputs import Attached, Inputs, OrgLevel
+from iamsim.evaluate.statement import evaluate_conditions, evaluate_statement, match_elements
+from iamsim.request import Caller, Context, Request
+from iamsim.trace import PolicyTrace, PrincipalMatch, StatementTrace, make_policy_trace
+
+__all__ = ["Pending", "Plan", "PolicyPlan", "plan", "trace_plan"]
+
+
+@attrs.frozen(eq=False)
+class Pending:
+    """A statement whose principal, action and resource match: its conditions decide."""
+
+    statement: CompiledStatement
+    how: PrincipalMatch | None
+    missing: tuple[str, ...]
+
+
+# A statement's plan: its trace when the scope decides it, the conditions left to evaluate,
+# or the whole statement (a Resource with policy variables reads the context).
+StatementPlan = StatementTrace | Pending | CompiledStatement
+
+
+@attrs.frozen(eq=False)
+class PolicyPlan:
+    """One attached policy's statements, planned; `trace` when no statement is left open."""
+
+    attached: Attached
+    policy_type: str
+    attached_to: str | None
+    statements: tuple[StatementPlan, ...]
+    trace: PolicyTrace | None
+
+
+@attrs.frozen(eq=False)
+class Plan:
+    """Every policy of a scope, planned, by layer (`scp`/`rcp`: one tuple per level)."""
+
+    inputs: Inputs
+    identity: tuple[PolicyPlan, ...]
+    boundary: PolicyPlan | None
+    session: tuple[PolicyPlan, ...]
+    resource: PolicyPlan | None
+    scp: tuple[tuple[PolicyPlan, ...], ...]
+    rcp: tuple[tuple[PolicyPlan, ...], ...]
+
+
+def _statement(stmt: CompiledStatement, scope: Request, require_resource: bool) -> StatementPlan:
+    if any(m is not None and m.reads_context for m in (stmt.resources, stmt.not_resources)):
+        return stmt
+    failed, how, missing = match_elements(stmt, scope, require_resource)
+    if failed or not stmt.conditions:
+        return StatementTrace(stmt.index, stmt.sid, stmt.effect, failed, how, (), missing)
+    return Pending(stmt, how, missing)
+
+
+def _policy(
+    attached: Attached, scope: Request, policy_type: str, attached_to: str | None = None
+) -> PolicyPlan:
+    statements = tuple(
+        _statement(s, scope, attached.require_resource) for s in attached.compiled.statements
+    )
+    decided = tuple(s for s in statements if isinstance(s, StatementTrace))
+    trace = None
+    if len(decided) == len(statements):
+        trace = _trace(attached, policy_type, attached_to, decided)
+    return PolicyPlan(attached, policy_type, attached_to, statements, trace)
+
+
+def _trace(
+    attached: Attached,
+    policy_type: str,
+    attached_to: str | None,
+    statements: tuple[StatementTrace, ...],
+) -> PolicyTrace:
+    return make_policy_trace(
+        policy_type, attached.name, attached.account, statements, attached_to, attached.policy
+    )
+
+
+def _org(
+    levels: tuple[OrgLevel, ...] | None, scope: Request, kind: str
+) -> tuple[tuple[PolicyPlan, ...], ...]:
+    if levels is None:
+        return ()
+    return tuple(
+        tuple(_policy(a, scope, kind, level.attached_to) for a in level.policies)
+        for level in levels
+    )
+
+
+def plan(inputs: Inputs, caller: Caller, action: str, resource: str) -> Plan:
+    """Evaluate what the caller, action and resource decide, for every policy of `inputs`."""
+    scope = Request(caller, action, resource, Context())
+    return Plan(
+        inputs=inputs,
+        identity=tuple(_policy(a, scope, "identity") for a in inputs.identity or ()),
+        boundary=None if inputs.boundary is None else _policy(inputs.boundary, scope, "boundary"),
+        session=tuple(_policy(a, scope, "session") for a in inputs.session or ()),
+        resource=(
+            None
+            if inputs.resource_policy is None
+            else _policy(inputs.resource_policy, scope, inputs.resource_type)
+        ),
+        scp=_org(inputs.scp, scope, "scp"),
+        rcp=_org(inputs.rcp, scope, "rcp"),
+    )
+
+
+def trace_plan(policy: PolicyPlan, request: Request) -> PolicyTrace:
+    """The policy's trace for one request: only what the scope left open is evaluated."""
+    if policy.trace is not None:
+        return policy.trace
+    require_resource = policy.attached.require_resource
+    statements = []
+    for stmt in policy.statements:
+        if isinstance(stmt, StatementTrace):
+            statements.append(stmt)
+        elif isinstance(stmt, Pending):
+            statements.append(
+                evaluate_conditions(stmt.statement, stmt.how, stmt.missing, request.context)
+            )
+        else:
+            statements.append(evaluate_statement(stmt, request, require_resource))
+    return _trace(policy.attached, policy.policy_type, policy.attached_to, tuple(statements))
