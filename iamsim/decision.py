@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from iamsim.frozen import builder
 from iamsim.session import RoleSession
 from iamsim.trace import PolicyTrace
 
@@ -267,3 +268,11 @@ class Decision:
         from iamsim.fixes import suggest_fixes
 
         return suggest_fixes(self)
+
+
+# The evaluator's builders (iamsim.frozen): every field, positionally, in order.
+make_denial = builder(Denial)
+make_near_miss = builder(NearMiss)
+make_layer = builder(Layer)
+make_check = builder(Check)
+make_decision = builder(Decision)

@@ -14,11 +14,12 @@ from typing import Any
 import attrs
 
 from iamsim.errors import ValidationError
+from iamsim.frozen import builder
 from iamsim.model import Policy
 from iamsim.request import format_time
 from iamsim.tags import Tags, as_tags
 
-__all__ = ["RoleSession", "fake_credentials"]
+__all__ = ["RoleSession", "fake_credentials", "make_role_session"]
 
 SIMULATED = "IAMSIM-SIMULATED"
 
@@ -136,8 +137,8 @@ class RoleSession:
     packed_policy_size: int | None = attrs.field(default=None, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        # STS builds a session on every allowed AssumeRole: one cheap test per field
-        # here; `_checked` names the field at fault, or normalises (naive → UTC).
+        # One cheap test per field; `_checked` names the field at fault, or normalises
+        # (naive → UTC). STS mints its sessions with `make_role_session` instead.
         if (
             type(self.role_arn) is str
             and ":role/" in self.role_arn
@@ -271,3 +272,8 @@ class RoleSession:
         from iamsim.render.html import session_html
 
         return session_html(self)
+
+
+make_role_session = builder(RoleSession)
+"""A session from values already in their final form (STS's, after its own checks):
+every field, positionally, with `tags` as `Tags` (iamsim.frozen)."""

@@ -23,13 +23,24 @@ from collections.abc import Sequence
 
 import attrs
 
-from iamsim.decision import POLICY_TYPE_WORDS, Denial, Layer, LayerVerdict, NearMiss, Side
+from iamsim.decision import (
+    POLICY_TYPE_WORDS,
+    Denial,
+    Layer,
+    LayerVerdict,
+    NearMiss,
+    Side,
+    make_denial,
+    make_layer,
+    make_near_miss,
+)
 from iamsim.evaluate.inputs import Inputs, OrgLevel
 from iamsim.evaluate.policy_types import combined_verdict
+from iamsim.frozen import builder
 from iamsim.request import Request
 from iamsim.trace import PolicyTrace
 
-__all__ = ["LayerTraces", "decide", "denial_order"]
+__all__ = ["Combined", "LayerTraces", "decide", "denial_order", "make_layer_traces"]
 
 # How a resource-policy Allow named the caller decides what else it needs (§1.4).
 _DIRECT = frozenset(
@@ -61,6 +72,9 @@ class LayerTraces:
     resource: PolicyTrace | None
     scp: tuple[tuple[PolicyTrace, ...], ...]
     rcp: tuple[tuple[PolicyTrace, ...], ...]
+
+
+make_layer_traces = builder(LayerTraces)
 
 
 def _words(policy_type: str) -> str:
@@ -130,17 +144,18 @@ class _Decider:
         if explicit and trace is not None and trace.deciding:
             statement = trace.deciding[0].label
         self.denials.append(
-            Denial(
-                policy_type=policy_type,
-                side=side,
-                explicit=explicit,
-                account=account,
-                reason=reason,
-                action=self.action,
-                policy=None if trace is None else trace.name,
-                statement=statement,
-                attached_to=attached_to,
-                condition_keys=keys,
+            make_denial(
+                policy_type,
+                side,
+                explicit,
+                account,
+                reason,
+                self.action,
+                None if trace is None else trace.name,
+                statement,
+                attached_to,
+                keys,
+                None,
             )
         )
 
@@ -380,7 +395,7 @@ class _Decider:
         if not applies:  # AWS exempts the caller, or the layer does not apply at all
             return _inert_layer(side, kind, note)
         traces = tuple([tr for level in levels for tr in level])
-        return Layer(side, kind, _layer_verdict(traces, ok), traces)
+        return make_layer(side, kind, _layer_verdict(traces, ok), traces, None)
 
     @staticmethod
     def _policy_layer(
@@ -394,7 +409,7 @@ class _Decider:
         verdict = _layer_verdict(traces, _allows(traces) if ok is None else ok)
         if verdict == "implicit" and kind in not_needed:
             verdict, note = "not_applicable", not_needed[kind]
-        return Layer(side, kind, verdict, traces, note)
+        return make_layer(side, kind, verdict, traces, note)
 
     def layers(self, not_needed: dict[str, str], scp_ok: bool, rcp_ok: bool) -> tuple[Layer, ...]:
         """Every layer of both sides with its own verdict, in the order AWS applies them."""
@@ -452,17 +467,17 @@ class _Decider:
                         continue
                     for cond in stmt.failed_conditions:
                         out.append(
-                            NearMiss(
-                                policy_type=layer.policy_type,
-                                side=layer.side,
-                                policy=trace.name,
-                                statement=stmt.label,
-                                key=cond.key,
-                                operator=cond.operator,
-                                policy_values=cond.policy_values,
-                                request_values=cond.request_values,
-                                action=self.action,
-                                note=cond.note,
+                            make_near_miss(
+                                layer.policy_type,
+                                layer.side,
+                                trace.name,
+                                stmt.label,
+                                cond.key,
+                                cond.operator,
+                                cond.policy_values,
+                                cond.request_values,
+                                self.action,
+                                cond.note,
                             )
                         )
         return tuple(out)
@@ -478,6 +493,9 @@ class Combined:
     near_misses: tuple[NearMiss, ...]
     request: Request = attrs.field(eq=False)
     inputs: Inputs = attrs.field(eq=False)
+
+
+make_combined = builder(Combined)
 
 
 def decide(inputs: Inputs, request: Request, traces: LayerTraces) -> Combined:
@@ -507,11 +525,4 @@ def decide(inputs: Inputs, request: Request, traces: LayerTraces) -> Combined:
         explicit = {(x.policy_type, x.side) for x in d.denials if x.explicit}
         kept = [x for x in d.denials if x.explicit or (x.policy_type, x.side) not in explicit]
         denials = tuple(sorted(kept, key=denial_order))
-    return Combined(
-        allowed=not denials,
-        layers=layers,
-        denials=denials,
-        near_misses=d.near_misses(layers),
-        request=request,
-        inputs=inputs,
-    )
+    return make_combined(not denials, layers, denials, d.near_misses(layers), request, inputs)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from iamsim.decision import Check, Decision, Denial, NearMiss
-from iamsim.evaluate.combine import Combined, LayerTraces, decide, denial_order
+from iamsim.decision import Decision, Denial, NearMiss, make_check, make_decision
+from iamsim.evaluate.combine import Combined, decide, denial_order, make_layer_traces
 from iamsim.evaluate.plan import Plan, trace_plan
 from iamsim.request import Request
 from iamsim.session import RoleSession
@@ -16,13 +16,13 @@ __all__ = ["build_decision", "evaluate"]
 
 def evaluate(plan: Plan, request: Request) -> Combined:
     """Evaluate one request against every policy of its scope's plan, then combine."""
-    traces = LayerTraces(
-        identity=tuple([trace_plan(p, request) for p in plan.identity]),
-        boundary=None if plan.boundary is None else trace_plan(plan.boundary, request),
-        session=tuple([trace_plan(p, request) for p in plan.session]),
-        resource=None if plan.resource is None else trace_plan(plan.resource, request),
-        scp=tuple([tuple([trace_plan(p, request) for p in level]) for level in plan.scp]),
-        rcp=tuple([tuple([trace_plan(p, request) for p in level]) for level in plan.rcp]),
+    traces = make_layer_traces(
+        tuple([trace_plan(p, request) for p in plan.identity]),
+        None if plan.boundary is None else trace_plan(plan.boundary, request),
+        tuple([trace_plan(p, request) for p in plan.session]),
+        None if plan.resource is None else trace_plan(plan.resource, request),
+        tuple([tuple([trace_plan(p, request) for p in level]) for level in plan.scp]),
+        tuple([tuple([trace_plan(p, request) for p in level]) for level in plan.rcp]),
     )
     return decide(plan.inputs, request, traces)
 
@@ -80,22 +80,22 @@ def build_decision(
         outcome = "explicitDeny"
     else:
         outcome = "implicitDeny"
-    return Decision(
-        operation=operation,
-        caller=request.caller.display,
-        caller_account=first.inputs.caller_account,
-        action=request.action,
-        resource=request.resource,
-        resource_account=first.inputs.resource_account,
-        outcome=outcome,  # type: ignore[arg-type]
-        denied_by=tuple(denied),
-        near_misses=tuple(near),
-        missing_context_keys=tuple(missing),
-        checks=tuple(
-            Check(c.request.action, c.request.resource, c.allowed, c.layers) for c in results
+    return make_decision(
+        operation,
+        request.caller.display,
+        first.inputs.caller_account,
+        request.action,
+        request.resource,
+        first.inputs.resource_account,
+        outcome,
+        tuple(denied),
+        tuple(near),
+        tuple(missing),
+        tuple(
+            [make_check(c.request.action, c.request.resource, c.allowed, c.layers) for c in results]
         ),
-        context=request.context.entries,
-        notes=tuple(all_notes),
-        session=session if outcome == "allowed" else None,
-        origin=origin,
+        request.context.entries,
+        tuple(all_notes),
+        session if outcome == "allowed" else None,
+        origin,
     )
