@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import re
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -32,8 +33,6 @@ from iamsim.session import RoleSession, make_role_session
 from iamsim.tags import as_tags
 
 if TYPE_CHECKING:
-    import re
-
     from iamsim.world import World
 
 __all__ = ["assume_role", "validate_parameters"]
@@ -44,35 +43,20 @@ _TAG_VALUE = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*"
 CHAINED_MAX = 3600
 PLAINTEXT_MAX = 2048
 
+# AssumeRole's string parameters, in `validate_parameters`' order: the member STS names,
+# the length bounds, the pattern, and whether the parameter is required.
+_STRINGS: tuple[tuple[str, int, int, re.Pattern[str] | None, bool], ...] = (
+    ("roleArn", 20, 2048, None, True),
+    ("roleSessionName", 2, 64, STS_NAME, True),
+    ("externalId", 2, 1224, STS_EXTERNAL_ID, False),
+    ("serialNumber", 9, 256, STS_SERIAL_NUMBER, False),
+    ("tokenCode", 6, 6, STS_TOKEN_CODE, False),
+    ("sourceIdentity", 2, 64, STS_NAME, False),
+)
+
 
 def _constraint(problems: list[str], value: object, member: str, rule: str) -> None:
     problems.append(f"Value '{value}' at '{member}' failed to satisfy constraint: {rule}")
-
-
-def _string(
-    problems: list[str],
-    value: str,
-    member: str,
-    low: int,
-    high: int,
-    regex: re.Pattern[str] | None = None,
-) -> None:
-    """STS's three checks on a string parameter: pattern, then length bounds."""
-    if regex is not None and regex.fullmatch(value) is None:
-        _constraint(
-            problems,
-            value,
-            member,
-            f"Member must satisfy regular expression pattern: {regex.pattern}",
-        )
-    if len(value) < low:
-        _constraint(
-            problems, value, member, f"Member must have length greater than or equal to {low}"
-        )
-    if len(value) > high:
-        _constraint(
-            problems, value, member, f"Member must have length less than or equal to {high}"
-        )
 
 
 def _raise(problems: Sequence[str]) -> None:
@@ -98,18 +82,22 @@ def validate_parameters(
 ) -> None:
     """Reject what STS rejects before it authorizes anything, with STS's wording."""
     problems: list[str] = []
-    for value, member, low, high, regex in (
-        (role_arn, "roleArn", 20, 2048, None),
-        (session_name, "roleSessionName", 2, 64, STS_NAME),
-        (external_id, "externalId", 2, 1224, STS_EXTERNAL_ID),
-        (serial_number, "serialNumber", 9, 256, STS_SERIAL_NUMBER),
-        (token_code, "tokenCode", 6, 6, STS_TOKEN_CODE),
-        (source_identity, "sourceIdentity", 2, 64, STS_NAME),
-    ):
-        if type(value) is str:
-            _string(problems, value, member, low, high, regex)
-        elif value is not None or regex is None or member == "roleSessionName":
+    values = (role_arn, session_name, external_id, serial_number, token_code, source_identity)
+    for value, (member, low, high, regex, required) in zip(values, _STRINGS):  # noqa: B905
+        if type(value) is not str:
+            if value is None and not required:
+                continue
             raise ValidationError(f"{member} must be a string, not {type(value).__name__}")
+        # STS's three checks on a string parameter: pattern, then length bounds.
+        if regex is not None and regex.fullmatch(value) is None:
+            rule = f"Member must satisfy regular expression pattern: {regex.pattern}"
+            _constraint(problems, value, member, rule)
+        if len(value) < low:
+            rule = f"Member must have length greater than or equal to {low}"
+            _constraint(problems, value, member, rule)
+        if len(value) > high:
+            rule = f"Member must have length less than or equal to {high}"
+            _constraint(problems, value, member, rule)
     if duration_seconds is not None:
         if isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int):
             raise ValidationError(
@@ -129,8 +117,9 @@ def validate_parameters(
                 "durationSeconds",
                 "Member must have value less than or equal to 43200",
             )
-    if policy_text is not None:
-        _string(problems, policy_text, "policy", 1, PLAINTEXT_MAX * 16)
+    if policy_text is not None and len(policy_text) > PLAINTEXT_MAX * 16:
+        rule = f"Member must have length less than or equal to {PLAINTEXT_MAX * 16}"
+        _constraint(problems, "[...]", "policy", rule)
     if len(policy_arns) > 10:
         _constraint(
             problems,
@@ -191,17 +180,18 @@ def validate_parameters(
             )
     if STS_ROLE_ARN.fullmatch(role_arn) is None:
         raise ValidationError(f"{role_arn} is invalid")
-    lowered = [k.lower() for k, _ in tags]
-    if len(set(lowered)) != len(lowered):
-        raise ValidationError(
-            "Duplicate tag keys found. Please note that Tag keys are case insensitive."
-        )
-    missing = [k for k in transitive_tag_keys if k.lower() not in lowered]
-    if missing:
-        raise ValidationError(
-            f"The transitive tag keys {missing} are not among the session tags passed with "
-            "this request; a transitive tag key must name a session tag."
-        )
+    if tags or transitive_tag_keys:
+        lowered = [k.lower() for k, _ in tags]
+        if len(set(lowered)) != len(lowered):
+            raise ValidationError(
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+            )
+        missing = [k for k in transitive_tag_keys if k.lower() not in lowered]
+        if missing:
+            raise ValidationError(
+                f"The transitive tag keys {missing} are not among the session tags passed "
+                "with this request; a transitive tag key must name a session tag."
+            )
     if (serial_number is None) != (token_code is None):
         raise ValidationError("SerialNumber and TokenCode must be passed together.")
 

@@ -19,6 +19,7 @@ boundaries", "Session policies"; AWS Organizations: SCPs and RCPs.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Sequence
 
 import attrs
@@ -77,13 +78,16 @@ class LayerTraces:
 make_layer_traces = builder(LayerTraces)
 
 
+_ALLOWS = operator.attrgetter("allows")
+
+
 def _words(policy_type: str) -> str:
     return POLICY_TYPE_WORDS[policy_type]
 
 
 def _allows(traces: Sequence[PolicyTrace]) -> bool:
     """Whether some Allow statement of these policies applies (Denies aside)."""
-    return any(trace.allows for trace in traces)
+    return any(map(_ALLOWS, traces))
 
 
 def _layer_verdict(traces: Sequence[PolicyTrace], ok: bool) -> LayerVerdict:
@@ -160,41 +164,48 @@ class _Decider:
         )
 
     def explicit_denials(self) -> None:
-        t, i = self.t, self.inputs
-        groups: list[tuple[Side, str, Sequence[PolicyTrace]]] = [
-            ("source", "identity", t.identity),
-            ("source", "boundary", () if t.boundary is None else (t.boundary,)),
-            ("source", "session", t.session),
-            ("target", i.resource_type, () if t.resource is None else (t.resource,)),
-        ]
-        if t.scp:
-            groups += [("source", "scp", level) for level in t.scp]
-        if t.rcp:
-            groups += [("target", "rcp", level) for level in t.rcp]
-        for side, policy_type, traces in groups:
-            for trace in traces:
-                if trace.verdict != "deny":
-                    continue
-                stmt = trace.deciding[0]
-                where = f" attached to {trace.attached_to}" if trace.attached_to else ""
-                # SCPs and RCPs are owned by the management account but govern the
-                # caller's (SCP) or the resource's (RCP) account: report the governed one.
-                account = {"scp": i.caller_account, "rcp": i.resource_account}.get(
-                    policy_type, trace.account
-                )
-                self._deny(
-                    side,
-                    policy_type,
-                    explicit=True,
-                    account=account,
-                    trace=trace,
-                    attached_to=trace.attached_to,
-                    keys=tuple(dict.fromkeys(c.key for c in stmt.conditions)),
-                    reason=(
-                        f"{stmt.label} of the {_words(policy_type)} {trace.label}{where} "
-                        f"explicitly denies {self.action}."
-                    ),
-                )
+        t = self.t
+        for trace in t.identity:
+            if trace.verdict == "deny":
+                self._explicit("source", "identity", trace)
+        if t.boundary is not None and t.boundary.verdict == "deny":
+            self._explicit("source", "boundary", t.boundary)
+        for trace in t.session:
+            if trace.verdict == "deny":
+                self._explicit("source", "session", trace)
+        if t.resource is not None and t.resource.verdict == "deny":
+            self._explicit("target", self.inputs.resource_type, t.resource)
+        for level in t.scp:
+            for trace in level:
+                if trace.verdict == "deny":
+                    self._explicit("source", "scp", trace)
+        for level in t.rcp:
+            for trace in level:
+                if trace.verdict == "deny":
+                    self._explicit("target", "rcp", trace)
+
+    def _explicit(self, side: Side, policy_type: str, trace: PolicyTrace) -> None:
+        i = self.inputs
+        stmt = trace.deciding[0]
+        where = f" attached to {trace.attached_to}" if trace.attached_to else ""
+        # SCPs and RCPs are owned by the management account but govern the caller's (SCP)
+        # or the resource's (RCP) account: report the governed one.
+        account = {"scp": i.caller_account, "rcp": i.resource_account}.get(
+            policy_type, trace.account
+        )
+        self._deny(
+            side,
+            policy_type,
+            explicit=True,
+            account=account,
+            trace=trace,
+            attached_to=trace.attached_to,
+            keys=tuple(dict.fromkeys(c.key for c in stmt.conditions)),
+            reason=(
+                f"{stmt.label} of the {_words(policy_type)} {trace.label}{where} "
+                f"explicitly denies {self.action}."
+            ),
+        )
 
     def org_denials(
         self,
@@ -312,9 +323,9 @@ class _Decider:
         # How the resource policy's applicable Allow statements name the caller.
         kinds: set[str | None] = set()
         if rbp is not None and rbp.allows:
-            kinds = {
-                s.principal_match for s in rbp.statements if not s.failed and s.effect == "Allow"
-            }
+            for s in rbp.statements:
+                if not s.failed and s.effect == "Allow":
+                    kinds.add(s.principal_match)
         # Whether an Allow applies in each layer; an explicit Deny is reported on its own.
         id_ok = i.root_caller or _allows(t.identity)
         pb_ok = t.boundary is None or t.boundary.allows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 
 from iamsim.decision import Decision, Denial, NearMiss, make_check, make_decision
 from iamsim.evaluate.combine import Combined, decide, denial_order, make_layer_traces
@@ -16,13 +17,15 @@ __all__ = ["build_decision", "evaluate"]
 
 def evaluate(plan: Plan, request: Request) -> Combined:
     """Evaluate one request against every policy of its scope's plan, then combine."""
+    # (map() rather than comprehensions: this runs on every request.)
+    each = repeat(request)
     traces = make_layer_traces(
-        tuple([trace_plan(p, request) for p in plan.identity]),
+        tuple(map(trace_plan, plan.identity, each)),
         None if plan.boundary is None else trace_plan(plan.boundary, request),
-        tuple([trace_plan(p, request) for p in plan.session]),
+        tuple(map(trace_plan, plan.session, each)),
         None if plan.resource is None else trace_plan(plan.resource, request),
-        tuple([tuple([trace_plan(p, request) for p in level]) for level in plan.scp]),
-        tuple([tuple([trace_plan(p, request) for p in level]) for level in plan.rcp]),
+        tuple([tuple(map(trace_plan, level, each)) for level in plan.scp]) if plan.scp else (),
+        tuple([tuple(map(trace_plan, level, each)) for level in plan.rcp]) if plan.rcp else (),
     )
     return decide(plan.inputs, request, traces)
 
@@ -59,7 +62,10 @@ def build_decision(
     near: dict[NearMiss, None] = {}
     missing: dict[str, None] = {}
     all_notes = dict.fromkeys(notes)
+    checks = []
     for combined in results:
+        req = combined.request
+        checks.append(make_check(req.action, req.resource, combined.allowed, combined.layers))
         denied += combined.denials
         if combined.near_misses:
             near.update(dict.fromkeys(combined.near_misses))
@@ -91,9 +97,7 @@ def build_decision(
         tuple(denied),
         tuple(near),
         tuple(missing),
-        tuple(
-            [make_check(c.request.action, c.request.resource, c.allowed, c.layers) for c in results]
-        ),
+        tuple(checks),
         request.context.entries,
         tuple(all_notes),
         session if outcome == "allowed" else None,
