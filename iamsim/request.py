@@ -146,12 +146,6 @@ class Context:
         self._index: dict[str, tuple[str, ContextValue]] = {k.lower(): (k, v) for k, v in entries}
 
     @classmethod
-    def _of_index(cls, index: dict[str, tuple[str, ContextValue]]) -> Context:
-        ctx = cls.__new__(cls)
-        ctx._index = index
-        return ctx
-
-    @classmethod
     def of(cls, mapping: Mapping[str, object] | Iterable[tuple[str, object]] = ()) -> Context:
         """Build a context from Python values; later keys override earlier ones, ignoring case."""
         # (A dict is checked first: an ABC isinstance test is slow, and dicts are the norm.)
@@ -173,7 +167,7 @@ class Context:
             if type(value) is not str or lowered in MULTIVALUED_KEYS:
                 value = context_value(key, value)
             index[lowered] = (key, value)
-        return cls._of_index(index)
+        return _context(index)
 
     @property
     def entries(self) -> tuple[tuple[str, ContextValue], ...]:
@@ -209,13 +203,20 @@ class Context:
     @classmethod
     def chain(cls, *contexts: Context) -> Context:
         """One context from several; later ones override earlier keys."""
-        index: dict[str, tuple[str, ContextValue]] = {}
-        for ctx in contexts:
+        index = contexts[0]._index.copy() if contexts else {}
+        for ctx in contexts[1:]:
             index.update(ctx._index)
-        return cls._of_index(index)
+        return _context(index)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self._index.values()}
+
+
+def _context(index: dict[str, tuple[str, ContextValue]]) -> Context:
+    """A Context over an index already lowered and normalised (the index is not copied)."""
+    ctx = object.__new__(Context)
+    ctx._index = index
+    return ctx
 
 
 @attrs.frozen

@@ -326,7 +326,7 @@ def assume_role(
     tag_pairs = _as_tags(tags)
     arns = _policy_arns(policy_arns)
     transitive = tuple(_sequence(transitive_tag_keys, "transitive_tag_keys"))
-    if not all(isinstance(k, str) for k in transitive):
+    if transitive and not all(isinstance(k, str) for k in transitive):
         raise ValidationError("transitive_tag_keys must be a list of tag keys (strings)")
     policy_doc, policy_text = _session_policy(policy)
     validate_parameters(
@@ -429,8 +429,12 @@ def assume_role(
         actions.append("sts:TagSession")
     if source_identity is not None or inherited_source is not None:
         actions.append("sts:SetSourceIdentity")
-    results = [world._evaluate(profile, a, role_arn, context, moment, keys) for a in actions]
-    allowed = not service_denials and all(c.allowed for c in results)
+    results = []
+    allowed = not service_denials
+    for action in actions:
+        combined = world._evaluate(profile, action, role_arn, context, moment, keys)
+        results.append(combined)
+        allowed = allowed and combined.allowed
 
     session = None
     if allowed:

@@ -162,7 +162,8 @@ class CompiledCondition:
                     hit, shown = self._static_hit, self._static_shown
                 else:
                     hit, shown, notes = self._resolve(context)
-                notes[:0] = self._static_notes
+                if self._static_notes:
+                    notes[:0] = self._static_notes
                 matched = self._compare(request, raw, hit, notes)
                 if (
                     matched

@@ -417,10 +417,16 @@ class _Decider:
         note: str | None = None,
         ok: bool | None = None,
     ) -> Layer:
-        verdict = _layer_verdict(traces, _allows(traces) if ok is None else ok)
-        if verdict == "implicit" and kind in not_needed:
-            verdict, note = "not_applicable", not_needed[kind]
-        return make_layer(side, kind, verdict, traces, note)
+        allows = False
+        for trace in traces:
+            if trace.verdict == "deny":
+                return make_layer(side, kind, "deny", traces, note)
+            allows = allows or trace.allows
+        if allows if ok is None else ok:
+            return make_layer(side, kind, "allow", traces, note)
+        if kind in not_needed:
+            return make_layer(side, kind, "not_applicable", traces, not_needed[kind])
+        return make_layer(side, kind, "implicit", traces, note)
 
     def layers(self, not_needed: dict[str, str], scp_ok: bool, rcp_ok: bool) -> tuple[Layer, ...]:
         """Every layer of both sides with its own verdict, in the order AWS applies them."""

@@ -135,4 +135,12 @@ def trace_plan(policy: PolicyPlan, request: Request) -> PolicyTrace:
             )
         else:
             statements.append(evaluate_statement(stmt, request, require_resource))
-    return _trace(policy.attached, policy.policy_type, policy.attached_to, tuple(statements))
+    attached = policy.attached
+    return make_policy_trace(
+        policy.policy_type,
+        attached.name,
+        attached.account,
+        tuple(statements),
+        policy.attached_to,
+        attached.policy,
+    )

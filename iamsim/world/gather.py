@@ -191,7 +191,8 @@ def no_resource_policy(service: str, account: str, arn: str) -> str:
 @attrs.frozen(eq=False)
 class Scope:
     """What a request's caller, action and resource fix, whatever its context: the
-    engine's plan, the region it is called in, and the resource's context keys."""
+    engine's plan, the region it is called in, and the caller's and the resource's
+    context keys."""
 
     plan: Plan
     region: str
@@ -215,10 +216,11 @@ def gather(
         scope = _scope(index, profile, action, resource)
         if len(index.scopes) < 4096:
             index.scopes[memo_key] = scope
-    contexts = [request_context(now, scope.region), profile.context]
+    contexts = [request_context(now, scope.region), scope.context]
     if profile.role_session is not None:
+        # The clock's keys (aws:TokenIssueTime, aws:MultiFactorAuthAge) override the
+        # caller's; they are never resource keys, so coming after those changes nothing.
         contexts.append(session_clock(profile, now))
-    contexts.append(scope.context)
     if call_keys:
         contexts.append(Context.of(call_keys))
     if extra:
@@ -247,7 +249,7 @@ def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> S
     if not region and action.split(":", 1)[0].lower() in GLOBAL_SERVICES:
         # Global services are called in us-east-1 (IAM User Guide, aws:RequestedRegion).
         region = "us-east-1"
-    context = target.context
+    context = Context.chain(profile.context, target.context)
     if action[:4].lower() == "kms:" and caller.account:
         # AWS KMS condition keys: kms:CallerAccount is the caller's account on every request.
         context = Context.chain(context, Context.of({"kms:CallerAccount": caller.account}))
