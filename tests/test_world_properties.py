@@ -27,10 +27,17 @@ ACTION_PATTERNS = [*ACTIONS, "s3:*", "s3:Get*", "*", "sts:*"]
 RESOURCES = [
     "arn:aws:s3:::bkt/key.txt",
     "arn:aws:s3:::bkt/other.txt",
+    "arn:aws:s3:::bkt/alice/notes.txt",
     f"arn:aws:sqs:us-east-1:{B}:jobs",
     f"arn:aws:iam::{B}:role/app",
 ]
-RESOURCE_PATTERNS = [*RESOURCES, "*", "arn:aws:s3:::bkt/*", f"arn:aws:iam::{B}:role/*"]
+RESOURCE_PATTERNS = [
+    *RESOURCES,
+    "*",
+    "arn:aws:s3:::bkt/*",
+    "arn:aws:s3:::bkt/${aws:username}/*",  # a Resource that reads the request's context
+    f"arn:aws:iam::{B}:role/*",
+]
 PRINCIPALS = [
     "*",
     A,
@@ -46,6 +53,7 @@ CONDITIONS = [
     {"Bool": {"aws:SecureTransport": "true"}},
     {"StringEquals": {"sts:ExternalId": "x-123"}},
     {"StringLike": {"aws:PrincipalArn": f"arn:aws:iam::{A}:*"}},
+    {"StringLike": {"aws:PrincipalArn": "*/${aws:username}"}},
 ]
 settings.register_profile(
     "iamsim", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -117,7 +125,12 @@ def worlds(draw: Any) -> dict[str, Any]:
     return doc
 
 
-CONTEXTS = [{}, {"sts:ExternalId": "x-123"}, {"aws:SecureTransport": "false"}]
+CONTEXTS = [
+    {},
+    {"sts:ExternalId": "x-123"},
+    {"aws:SecureTransport": "false"},
+    {"aws:username": "alice"},
+]
 requests = st.tuples(
     st.sampled_from([f"arn:aws:iam::{A}:user/alice", f"arn:aws:iam::{B}:user/bob"]),
     st.sampled_from(ACTIONS),

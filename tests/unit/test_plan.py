@@ -1,0 +1,102 @@
+"""The engine's plan (evaluate/plan.py): what a caller, action and resource decide is
+evaluated once, and a request's trace is the trace a full evaluation gives.
+
+[EVAL] IAM User Guide, "Policy evaluation logic": a statement applies when its principal,
+       action, resource and conditions all match the request.
+[VARS] IAM User Guide, "IAM policy elements: Variables and tags": a Resource may name
+       request keys such as ${aws:username}, so its match depends on the request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from iamsim.compile import CompiledStatement
+from iamsim.evaluate.inputs import Attached, Inputs
+from iamsim.evaluate.plan import Pending, plan, trace_plan
+from iamsim.evaluate.policy_types import evaluate_policy
+from iamsim.model import Policy
+from iamsim.request import Context, Request, caller_from_arn
+from iamsim.trace import StatementTrace
+
+ALICE = caller_from_arn("arn:aws:iam::111111111111:user/alice")
+ACTION = "s3:GetObject"
+OBJECT = "arn:aws:s3:::bkt/alice/notes.txt"
+
+
+def _policy(*statements: dict[str, Any]) -> Policy:
+    return Policy.from_json({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _plan(policy: Policy) -> Any:
+    inputs = Inputs(
+        caller_account="111111111111",
+        resource_account=None,
+        identity=(Attached(policy, name="p", account="111111111111"),),
+    )
+    return plan(inputs, ALICE, ACTION, OBJECT).identity[0]
+
+
+def _request(context: dict[str, object]) -> Request:
+    return Request(ALICE, ACTION, OBJECT, Context.of(context))
+
+
+PLAIN = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bkt/*"}
+OTHER_ACTION = {"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}
+CONDITIONED = PLAIN | {"Condition": {"Bool": {"aws:SecureTransport": "true"}}}
+VARIABLE = {
+    "Effect": "Allow",
+    "Action": "s3:GetObject",
+    "Resource": "arn:aws:s3:::bkt/${aws:username}/*",
+}
+CONTEXTS: list[dict[str, object]] = [
+    {},
+    {"aws:SecureTransport": True},
+    {"aws:SecureTransport": False},
+    {"aws:username": "alice"},
+    {"aws:username": "bob", "aws:SecureTransport": True},
+]
+
+
+def test_a_policy_the_scope_decides_keeps_one_trace() -> None:
+    # [EVAL] principal, action and resource alone decide these statements.
+    planned = _plan(_policy(PLAIN, OTHER_ACTION))
+    assert all(isinstance(s, StatementTrace) for s in planned.statements)
+    traces = {id(trace_plan(planned, _request(c))) for c in CONTEXTS}
+    assert traces == {id(planned.trace)}
+    assert planned.trace.verdict == "allow"
+
+
+def test_conditions_are_evaluated_on_every_request() -> None:
+    planned = _plan(_policy(CONDITIONED))
+    assert isinstance(planned.statements[0], Pending)
+    assert planned.trace is None
+    assert trace_plan(planned, _request({"aws:SecureTransport": True})).verdict == "allow"
+    assert trace_plan(planned, _request({"aws:SecureTransport": False})).verdict == "none"
+
+
+def test_a_resource_with_variables_is_matched_on_every_request() -> None:
+    # [VARS] ${aws:username} resolves per request: alice's prefix, not bob's.
+    planned = _plan(_policy(VARIABLE))
+    assert isinstance(planned.statements[0], CompiledStatement)
+    assert trace_plan(planned, _request({"aws:username": "alice"})).verdict == "allow"
+    assert trace_plan(planned, _request({"aws:username": "bob"})).verdict == "none"
+    assert trace_plan(planned, _request({})).statements[0].missing_keys == ("aws:username",)
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_a_planned_trace_is_the_full_evaluation(context: dict[str, object]) -> None:
+    policy = _policy(PLAIN, OTHER_ACTION, CONDITIONED, VARIABLE)
+    request = _request(context)
+    full = evaluate_policy(
+        policy, request, policy_type="identity", name="p", account="111111111111"
+    )
+    planned = trace_plan(_plan(policy), request)
+    assert planned == full
+    assert (planned.verdict, planned.deciding, planned.allows) == (
+        full.verdict,
+        full.deciding,
+        full.allows,
+    )
