@@ -148,25 +148,8 @@ class Context:
     @classmethod
     def of(cls, mapping: Mapping[str, object] | Iterable[tuple[str, object]] = ()) -> Context:
         """Build a context from Python values; later keys override earlier ones, ignoring case."""
-        # (A dict is checked first: an ABC isinstance test is slow, and dicts are the norm.)
-        if type(mapping) is dict or isinstance(mapping, Mapping):
-            items: Iterable[Any] = mapping.items()
-        elif isinstance(mapping, Iterable) and not isinstance(mapping, str | bytes):
-            items = (_pair(item) for item in mapping)
-        else:
-            raise ValidationError(
-                "context must be a mapping of condition keys to values, "
-                f"not {type(mapping).__name__}"
-            )
         index: dict[str, tuple[str, ContextValue]] = {}
-        for key, value in items:
-            if not isinstance(key, str) or not key:
-                shown = repr(key) if isinstance(key, str) else type(key).__name__
-                raise ValidationError(f"context: key {shown} must be a non-empty string")
-            lowered = key.lower()
-            if type(value) is not str or lowered in MULTIVALUED_KEYS:
-                value = context_value(key, value)
-            index[lowered] = (key, value)
+        _put(index, mapping)
         return _context(index)
 
     @property
@@ -201,15 +184,43 @@ class Context:
         return f"Context({self.to_dict()!r})"
 
     @classmethod
-    def chain(cls, *contexts: Context) -> Context:
-        """One context from several; later ones override earlier keys."""
-        index = contexts[0]._index.copy() if contexts else {}
-        for ctx in contexts[1:]:
-            index.update(ctx._index)
+    def chain(cls, *contexts: Context | Mapping[str, object]) -> Context:
+        """One context from several (Contexts, or mappings of Python values as `of` takes
+        them); later ones override earlier keys."""
+        index: dict[str, tuple[str, ContextValue]] = {}
+        for ctx in contexts:
+            if isinstance(ctx, Context):
+                index.update(ctx._index)
+            else:
+                _put(index, ctx)
         return _context(index)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self._index.values()}
+
+
+def _put(
+    index: dict[str, tuple[str, ContextValue]],
+    mapping: Mapping[str, object] | Iterable[tuple[str, object]],
+) -> None:
+    """Add the keys of `mapping` to a context's index, lowered, their values normalised."""
+    # (A dict is checked first: an ABC isinstance test is slow, and dicts are the norm.)
+    if type(mapping) is dict or isinstance(mapping, Mapping):
+        items: Iterable[Any] = mapping.items()
+    elif isinstance(mapping, Iterable) and not isinstance(mapping, str | bytes):
+        items = (_pair(item) for item in mapping)
+    else:
+        raise ValidationError(
+            f"context must be a mapping of condition keys to values, not {type(mapping).__name__}"
+        )
+    for key, value in items:
+        if not isinstance(key, str) or not key:
+            shown = repr(key) if isinstance(key, str) else type(key).__name__
+            raise ValidationError(f"context: key {shown} must be a non-empty string")
+        lowered = key.lower()
+        if type(value) is not str or lowered in MULTIVALUED_KEYS:
+            value = context_value(key, value)
+        index[lowered] = (key, value)
 
 
 def _context(index: dict[str, tuple[str, ContextValue]]) -> Context:

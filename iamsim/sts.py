@@ -9,6 +9,7 @@ taken with assumed roles" (source identity), "Role terms and concepts" (chaining
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import math
 import re
@@ -194,6 +195,12 @@ def validate_parameters(
             )
     if (serial_number is None) != (token_code is None):
         raise ValidationError("SerialNumber and TokenCode must be passed together.")
+
+
+@functools.lru_cache(maxsize=64)
+def _seconds(duration: int) -> _dt.timedelta:
+    """A session's duration as a timedelta (built once per duration: the constructor is slow)."""
+    return _dt.timedelta(seconds=duration)
 
 
 def _session_policy(policy: object) -> tuple[Policy | None, str | None]:
@@ -455,7 +462,7 @@ def assume_role(
             session_name,
             role.unique_id,
             moment,
-            moment + _dt.timedelta(seconds=duration),
+            moment + _seconds(duration),
             () if policy_doc is None else (policy_doc,),
             arns,
             as_tags(all_tags),

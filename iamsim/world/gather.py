@@ -216,15 +216,18 @@ def gather(
         scope = _scope(index, profile, action, resource)
         if len(index.scopes) < 4096:
             index.scopes[memo_key] = scope
-    contexts = [request_context(now, scope.region), scope.context]
+    contexts: list[Context | Mapping[str, object]] = [
+        request_context(now, scope.region),
+        scope.context,
+    ]
     if profile.role_session is not None:
         # The clock's keys (aws:TokenIssueTime, aws:MultiFactorAuthAge) override the
         # caller's; they are never resource keys, so coming after those changes nothing.
         contexts.append(session_clock(profile, now))
     if call_keys:
-        contexts.append(Context.of(call_keys))
+        contexts.append(call_keys)
     if extra:
-        contexts.append(extra if isinstance(extra, Context) else Context.of(extra))
+        contexts.append(extra)
     context = Context.chain(*contexts)
     return scope.plan, make_request(profile.caller, action, resource, context)
 
@@ -252,7 +255,7 @@ def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> S
     context = Context.chain(profile.context, target.context)
     if action[:4].lower() == "kms:" and caller.account:
         # AWS KMS condition keys: kms:CallerAccount is the caller's account on every request.
-        context = Context.chain(context, Context.of({"kms:CallerAccount": caller.account}))
+        context = Context.chain(context, {"kms:CallerAccount": caller.account})
 
     scp = rcp = None
     scp_note = rcp_note = None
