@@ -1,7 +1,8 @@
 """Throughput figures for benchmarks/README.md. Run: python benchmarks/bench.py [--quick].
 
 Measures, on one core: policy parse+compile time, statement evaluations per
-second, seed AssumeRole decisions per second (full trace built), a decision
+second, seed AssumeRole decisions per second (full trace built; also with a new
+session name each call, and as the first call of its caller, action and resource), a decision
 that passes every layer (3 OU levels of SCPs, a boundary, a session policy),
 loading a world of 1,000 roles, and rendering a decision (text, HTML, JSON)
 against evaluating it. Speed is measured here, never asserted in tests.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import re
 import shutil
@@ -260,6 +262,18 @@ def main() -> None:
     figures["seed_assume_role_per_s"], figures["seed_spread"] = rate(
         lambda: world.assume_role(ALICE, **call), seconds
     )
+    # A new session name on every call: nothing is reused but what the caller, action and
+    # resource fix (no decision is memoized, so this runs as fast as the figure above).
+    names = itertools.cycle([f"dev-session-{i}" for i in range(1000)])
+    figures["seed_assume_role_varied_per_s"] = rate(
+        lambda: world.assume_role(ALICE, **{**call, "session_name": next(names)}), seconds
+    )[0]
+
+    def new_scope() -> None:  # the first call of a caller, action and resource: plan included
+        world._ix.scopes.clear()
+        world.assume_role(ALICE, **call)
+
+    figures["seed_assume_role_new_scope_per_s"] = rate(new_scope, seconds)[0]
     denied = {**call, "external_id": "wrong"}
     figures["seed_assume_role_denied_per_s"] = rate(
         lambda: world.assume_role(ALICE, **denied), seconds

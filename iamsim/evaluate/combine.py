@@ -211,12 +211,10 @@ class _Decider:
         self,
         side: Side,
         policy_type: str,
-        levels: Sequence[OrgLevel] | None,
+        levels: Sequence[OrgLevel],
         traces: Sequence[tuple[PolicyTrace, ...]],
     ) -> bool:
         """Implicit denials for levels with no Allow; True when every level allows."""
-        if not levels:
-            return True
         ok = True
         for level, level_traces in zip(levels, traces, strict=True):
             verdict = combined_verdict(level_traces)
@@ -519,8 +517,8 @@ def decide(inputs: Inputs, request: Request, traces: LayerTraces) -> Combined:
     """Apply AWS's combining rules to evaluated layers."""
     d = _Decider(inputs, request, traces)
     d.explicit_denials()
-    scp_ok = d.org_denials("source", "scp", inputs.scp, traces.scp)
-    rcp_ok = d.org_denials("target", "rcp", inputs.rcp, traces.rcp)
+    scp_ok = not inputs.scp or d.org_denials("source", "scp", inputs.scp, traces.scp)
+    rcp_ok = not inputs.rcp or d.org_denials("target", "rcp", inputs.rcp, traces.rcp)
     not_needed = d.grant()
     if inputs.service_denial:
         d._deny(
