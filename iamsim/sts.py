@@ -84,6 +84,7 @@ def validate_parameters(
     """Reject what STS rejects before it authorizes anything, with STS's wording."""
     problems: list[str] = []
     values = (role_arn, session_name, external_id, serial_number, token_code, source_identity)
+    # (zip without strict=: the table and the values are one length, and this runs per call)
     for value, (member, low, high, regex, required) in zip(values, _STRINGS):  # noqa: B905
         if type(value) is not str:
             if value is None and not required:

@@ -76,19 +76,10 @@ def _policy(
     decided = tuple(s for s in statements if isinstance(s, StatementTrace))
     trace = None
     if len(decided) == len(statements):
-        trace = _trace(attached, policy_type, attached_to, decided)
+        trace = make_policy_trace(
+            policy_type, attached.name, attached.account, decided, attached_to, attached.policy
+        )
     return PolicyPlan(attached, policy_type, attached_to, statements, trace)
-
-
-def _trace(
-    attached: Attached,
-    policy_type: str,
-    attached_to: str | None,
-    statements: tuple[StatementTrace, ...],
-) -> PolicyTrace:
-    return make_policy_trace(
-        policy_type, attached.name, attached.account, statements, attached_to, attached.policy
-    )
 
 
 def _org(

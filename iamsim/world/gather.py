@@ -252,10 +252,11 @@ def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> S
     if not region and action.split(":", 1)[0].lower() in GLOBAL_SERVICES:
         # Global services are called in us-east-1 (IAM User Guide, aws:RequestedRegion).
         region = "us-east-1"
-    context = Context.chain(profile.context, target.context)
+    keys: list[Context | Mapping[str, object]] = [profile.context, target.context]
     if action[:4].lower() == "kms:" and caller.account:
         # AWS KMS condition keys: kms:CallerAccount is the caller's account on every request.
-        context = Context.chain(context, {"kms:CallerAccount": caller.account})
+        keys.append({"kms:CallerAccount": caller.account})
+    context = Context.chain(*keys)
 
     scp = rcp = None
     scp_note = rcp_note = None
