@@ -15,7 +15,7 @@ import math
 import re
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from iamsim.decision import Decision, Denial
 from iamsim.errors import IamsimError, PolicyError, ValidationError
@@ -60,11 +60,10 @@ def _constraint(problems: list[str], value: object, member: str, rule: str) -> N
     problems.append(f"Value '{value}' at '{member}' failed to satisfy constraint: {rule}")
 
 
-def _raise(problems: Sequence[str]) -> None:
-    if problems:
-        count = len(problems)
-        noun = "error" if count == 1 else "errors"
-        raise ValidationError(f"{count} validation {noun} detected: " + "; ".join(problems))
+def _raise(problems: Sequence[str]) -> NoReturn:
+    count = len(problems)
+    noun = "error" if count == 1 else "errors"
+    raise ValidationError(f"{count} validation {noun} detected: " + "; ".join(problems))
 
 
 def validate_parameters(
@@ -169,10 +168,11 @@ def validate_parameters(
             "transitiveTagKeys",
             "Member must have length less than or equal to 50",
         )
-    _raise(problems)
+    if problems:
+        _raise(problems)
     # "Tagging IAM resources": no tag key or value may begin with aws:; "Monitor and control
     # actions taken with assumed roles": nor may a source identity (reserved for AWS).
-    reserved = [("sourceIdentity", source_identity or "")]
+    reserved = [("sourceIdentity", source_identity)] if source_identity else []
     for i, (key, value) in enumerate(tags):
         reserved += [(f"tags.{i + 1}.member.key", key), (f"tags.{i + 1}.member.value", value)]
     for member, text in reserved:
