@@ -120,15 +120,19 @@ def _failing_keys(traces: Sequence[PolicyTrace]) -> tuple[str, ...]:
 class _Decider:
     """Applies the rules to one request; collects denials and layers as it goes."""
 
-    __slots__ = ("action", "caller", "denials", "inputs", "request", "t")
+    __slots__ = ("action", "denials", "inputs", "request", "t")
 
     def __init__(self, inputs: Inputs, request: Request, traces: LayerTraces) -> None:
         self.inputs = inputs
         self.t = traces
         self.request = request
         self.action = request.action
-        self.caller = request.caller.display
         self.denials: list[Denial] = []
+
+    @property
+    def caller(self) -> str:
+        """How AWS names the caller (only denial reasons need it)."""
+        return self.request.caller.display
 
     # -- denials --------------------------------------------------------------------
 
