@@ -22,7 +22,7 @@ def evaluate(plan: Plan, request: Request) -> Combined:
     traces = make_layer_traces(
         tuple(map(trace_plan, plan.identity, each)),
         None if plan.boundary is None else trace_plan(plan.boundary, request),
-        tuple(map(trace_plan, plan.session, each)),
+        tuple(map(trace_plan, plan.session, each)) if plan.session else (),
         None if plan.resource is None else trace_plan(plan.resource, request),
         tuple([tuple(map(trace_plan, level, each)) for level in plan.scp]) if plan.scp else (),
         tuple([tuple(map(trace_plan, level, each)) for level in plan.rcp]) if plan.rcp else (),
@@ -47,7 +47,6 @@ def build_decision(
     results: Sequence[Combined],
     *,
     session: RoleSession | None = None,
-    notes: Sequence[str] = (),
     denials: Sequence[Denial] = (),
     origin: object = None,
 ) -> Decision:
@@ -61,7 +60,7 @@ def build_decision(
     denied = list(denials)
     near: dict[NearMiss, None] = {}
     missing: dict[str, None] = {}
-    all_notes = dict.fromkeys(notes)
+    all_notes: dict[str, None] = {}
     checks = []
     for combined in results:
         req = combined.request
