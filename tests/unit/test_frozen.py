@@ -7,7 +7,9 @@ equality, hash, repr and fields, and just as frozen.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -89,6 +91,8 @@ def test_a_builder_builds_what_the_constructor_builds(
     _assert_same(built, made)
     assert hash(built) == hash(made)
     assert attrs.evolve(built) == made
+    assert copy.deepcopy(built) == made
+    assert pickle.loads(pickle.dumps(built)) == made
 
 
 def test_a_policy_trace_derives_its_verdict_as_the_constructor_does() -> None:
