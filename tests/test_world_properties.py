@@ -132,7 +132,13 @@ CONTEXTS = [
     {"aws:username": "alice"},
 ]
 requests = st.tuples(
-    st.sampled_from([f"arn:aws:iam::{A}:user/alice", f"arn:aws:iam::{B}:user/bob"]),
+    st.sampled_from(
+        [
+            f"arn:aws:iam::{A}:user/alice",
+            f"arn:aws:iam::{B}:user/bob",
+            f"arn:aws:sts::{B}:assumed-role/app/s1",
+        ]
+    ),
     st.sampled_from(ACTIONS),
     st.sampled_from(RESOURCES),
     st.sampled_from(CONTEXTS),
