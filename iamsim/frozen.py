@@ -1,11 +1,11 @@
 """Positional builders for frozen attrs classes that the evaluator creates on every call.
 
 attrs fills a frozen slotted instance through `object.__setattr__`, about a thousand
-machine instructions a field on CPython 3.11; a decision fills a hundred fields of
-traces, layers, the decision itself and the new session. A builder fills the slots of a draft instance (a subclass with the same
-layout that allows assignment) and then gives it the frozen class: the result is an
-ordinary instance of that class, equal to the one its attrs `__init__` would build, and
-frozen like it.
+machine instructions a field on CPython 3.11 (valgrind's count); a decision fills a
+hundred fields of traces, layers, the decision itself and the new session. A builder
+fills the slots of a draft instance (a subclass with the same layout that allows
+assignment) and then gives it the frozen class: the result is an ordinary instance of
+that class, equal to the one its attrs `__init__` would build, and frozen like it.
 
 A builder takes every field in definition order, `init=False` ones included, and runs
 no converter, validator or `__attrs_post_init__`: its callers pass values already in

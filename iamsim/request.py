@@ -150,7 +150,7 @@ class Context:
         """Build a context from Python values; later keys override earlier ones, ignoring case."""
         index: dict[str, tuple[str, ContextValue]] = {}
         _put(index, mapping)
-        return _context(index)
+        return _context(cls, index)
 
     @property
     def entries(self) -> tuple[tuple[str, ContextValue], ...]:
@@ -193,7 +193,7 @@ class Context:
                 index.update(ctx._index)
             else:
                 _put(index, ctx)
-        return _context(index)
+        return _context(cls, index)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self._index.values()}
@@ -223,9 +223,9 @@ def _put(
         index[lowered] = (key, value)
 
 
-def _context(index: dict[str, tuple[str, ContextValue]]) -> Context:
+def _context(cls: type[Context], index: dict[str, tuple[str, ContextValue]]) -> Context:
     """A Context over an index already lowered and normalised (the index is not copied)."""
-    ctx = object.__new__(Context)
+    ctx = object.__new__(cls)
     ctx._index = index
     return ctx
 

@@ -15,7 +15,7 @@ import math
 import re
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 from iamsim.decision import Decision, Denial
 from iamsim.errors import IamsimError, PolicyError, ValidationError
@@ -60,10 +60,26 @@ def _constraint(problems: list[str], value: object, member: str, rule: str) -> N
     problems.append(f"Value '{value}' at '{member}' failed to satisfy constraint: {rule}")
 
 
-def _raise(problems: Sequence[str]) -> NoReturn:
-    count = len(problems)
-    noun = "error" if count == 1 else "errors"
-    raise ValidationError(f"{count} validation {noun} detected: " + "; ".join(problems))
+def _string(
+    problems: list[str],
+    value: str,
+    member: str,
+    low: int,
+    high: int,
+    regex: re.Pattern[str] | None = None,
+) -> None:
+    """STS's three checks on a string parameter: pattern, then length bounds."""
+    if regex is not None and regex.fullmatch(value) is None:
+        rule = f"Member must satisfy regular expression pattern: {regex.pattern}"
+        _constraint(problems, value, member, rule)
+    if len(value) < low:
+        _constraint(
+            problems, value, member, f"Member must have length greater than or equal to {low}"
+        )
+    if len(value) > high:
+        _constraint(
+            problems, value, member, f"Member must have length less than or equal to {high}"
+        )
 
 
 def validate_parameters(
@@ -89,16 +105,7 @@ def validate_parameters(
             if value is None and not required:
                 continue
             raise ValidationError(f"{member} must be a string, not {type(value).__name__}")
-        # STS's three checks on a string parameter: pattern, then length bounds.
-        if regex is not None and regex.fullmatch(value) is None:
-            rule = f"Member must satisfy regular expression pattern: {regex.pattern}"
-            _constraint(problems, value, member, rule)
-        if len(value) < low:
-            rule = f"Member must have length greater than or equal to {low}"
-            _constraint(problems, value, member, rule)
-        if len(value) > high:
-            rule = f"Member must have length less than or equal to {high}"
-            _constraint(problems, value, member, rule)
+        _string(problems, value, member, low, high, regex)
     if duration_seconds is not None:
         if isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int):
             raise ValidationError(
@@ -118,9 +125,8 @@ def validate_parameters(
                 "durationSeconds",
                 "Member must have value less than or equal to 43200",
             )
-    if policy_text is not None and len(policy_text) > PLAINTEXT_MAX * 16:
-        rule = f"Member must have length less than or equal to {PLAINTEXT_MAX * 16}"
-        _constraint(problems, "[...]", "policy", rule)
+    if policy_text is not None:
+        _string(problems, policy_text, "policy", 1, PLAINTEXT_MAX * 16)
     if len(policy_arns) > 10:
         _constraint(
             problems,
@@ -169,7 +175,9 @@ def validate_parameters(
             "Member must have length less than or equal to 50",
         )
     if problems:
-        _raise(problems)
+        count = len(problems)
+        noun = "error" if count == 1 else "errors"
+        raise ValidationError(f"{count} validation {noun} detected: " + "; ".join(problems))
     # "Tagging IAM resources": no tag key or value may begin with aws:; "Monitor and control
     # actions taken with assumed roles": nor may a source identity (reserved for AWS).
     reserved = [("sourceIdentity", source_identity)] if source_identity else []

@@ -90,12 +90,15 @@ def _allows(traces: Sequence[PolicyTrace]) -> bool:
     return any(map(_ALLOWS, traces))
 
 
-def _layer_verdict(traces: Sequence[PolicyTrace], ok: bool) -> LayerVerdict:
-    """A layer's verdict: "deny" if a policy denies, else "allow" when `ok`, else "implicit"."""
+def _layer_verdict(traces: Sequence[PolicyTrace], ok: bool | None) -> LayerVerdict:
+    """A layer's verdict: "deny" if a policy denies, else "allow" when `ok` (None: when
+    some Allow of these policies applies), else "implicit"."""
+    allows = False
     for trace in traces:
         if trace.verdict == "deny":
             return "deny"
-    return "allow" if ok else "implicit"
+        allows = allows or trace.allows
+    return "allow" if (allows if ok is None else ok) else "implicit"
 
 
 @functools.lru_cache(maxsize=256)
@@ -419,16 +422,10 @@ class _Decider:
         note: str | None = None,
         ok: bool | None = None,
     ) -> Layer:
-        allows = False
-        for trace in traces:
-            if trace.verdict == "deny":
-                return make_layer(side, kind, "deny", traces, note)
-            allows = allows or trace.allows
-        if allows if ok is None else ok:
-            return make_layer(side, kind, "allow", traces, note)
-        if kind in not_needed:
-            return make_layer(side, kind, "not_applicable", traces, not_needed[kind])
-        return make_layer(side, kind, "implicit", traces, note)
+        verdict = _layer_verdict(traces, ok)
+        if verdict == "implicit" and kind in not_needed:
+            verdict, note = "not_applicable", not_needed[kind]
+        return make_layer(side, kind, verdict, traces, note)
 
     def layers(self, not_needed: dict[str, str], scp_ok: bool, rcp_ok: bool) -> tuple[Layer, ...]:
         """Every layer of both sides with its own verdict, in the order AWS applies them."""

@@ -17,7 +17,7 @@ __all__ = ["build_decision", "evaluate"]
 
 def evaluate(plan: Plan, request: Request) -> Combined:
     """Evaluate one request against every policy of its scope's plan, then combine."""
-    # (map() rather than comprehensions: this runs on every request.)
+    # (map() and early exits rather than comprehensions: this runs on every request.)
     each = repeat(request)
     traces = make_layer_traces(
         tuple(map(trace_plan, plan.identity, each)),

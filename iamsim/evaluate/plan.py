@@ -1,8 +1,8 @@
 """What a caller, action and resource fix, evaluated once: the engine's plan for a scope.
 
 A statement's Principal, Action and Resource depend only on the caller, the action and
-the resource (unless a Resource holds policy variables); its conditions depend on the
-request's context. The world asks for a plan once per caller, action and resource and
+the resource (unless its Resource or NotResource holds policy variables); its conditions
+depend on the request's context. The world asks for a plan once per caller, action and resource and
 reuses it: each request then evaluates only the conditions, and a policy with none left
 to evaluate keeps the trace built with its plan.
 """
@@ -26,11 +26,11 @@ class Pending:
 
     statement: CompiledStatement
     how: PrincipalMatch | None
-    missing: tuple[str, ...]
 
 
 # A statement's plan: its trace when the scope decides it, the conditions left to evaluate,
-# or the whole statement (a Resource with policy variables reads the context).
+# or the whole statement (a Resource or NotResource with policy variables reads the
+# context).
 StatementPlan = StatementTrace | Pending | CompiledStatement
 
 
@@ -61,10 +61,10 @@ class Plan:
 def _statement(stmt: CompiledStatement, scope: Request, require_resource: bool) -> StatementPlan:
     if any(m is not None and m.reads_context for m in (stmt.resources, stmt.not_resources)):
         return stmt
-    failed, how, missing = match_elements(stmt, scope, require_resource)
+    failed, how, _ = match_elements(stmt, scope, require_resource)  # no variable: none missing
     if failed or not stmt.conditions:
-        return StatementTrace(stmt.index, stmt.sid, stmt.effect, failed, how, (), missing)
-    return Pending(stmt, how, missing)
+        return StatementTrace(stmt.index, stmt.sid, stmt.effect, failed, how)
+    return Pending(stmt, how)
 
 
 def _policy(
@@ -73,13 +73,10 @@ def _policy(
     statements = tuple(
         _statement(s, scope, attached.require_resource) for s in attached.compiled.statements
     )
-    decided = tuple(s for s in statements if isinstance(s, StatementTrace))
-    trace = None
-    if len(decided) == len(statements):
-        trace = make_policy_trace(
-            policy_type, attached.name, attached.account, decided, attached_to, attached.policy
-        )
-    return PolicyPlan(attached, policy_type, attached_to, statements, trace)
+    planned = PolicyPlan(attached, policy_type, attached_to, statements, None)
+    if all(isinstance(s, StatementTrace) for s in statements):
+        return attrs.evolve(planned, trace=trace_plan(planned, scope))
+    return planned
 
 
 def _org(
@@ -121,9 +118,7 @@ def trace_plan(policy: PolicyPlan, request: Request) -> PolicyTrace:
         if isinstance(stmt, StatementTrace):
             statements.append(stmt)
         elif isinstance(stmt, Pending):
-            statements.append(
-                evaluate_conditions(stmt.statement, stmt.how, stmt.missing, request.context)
-            )
+            statements.append(evaluate_conditions(stmt.statement, stmt.how, (), request.context))
         else:
             statements.append(evaluate_statement(stmt, request, require_resource))
     attached = policy.attached

@@ -191,8 +191,7 @@ def no_resource_policy(service: str, account: str, arn: str) -> str:
 @attrs.frozen(eq=False)
 class Scope:
     """What a request's caller, action and resource fix, whatever its context: the
-    engine's plan, the region it is called in, and the caller's and the resource's
-    context keys."""
+    engine's plan, the region it is called in, and the resource's context keys."""
 
     plan: Plan
     region: str
@@ -218,12 +217,11 @@ def gather(
             index.scopes[memo_key] = scope
     contexts: list[Context | Mapping[str, object]] = [
         request_context(now, scope.region),
-        scope.context,
+        profile.context,
     ]
     if profile.role_session is not None:
-        # The clock's keys (aws:TokenIssueTime, aws:MultiFactorAuthAge) override the
-        # caller's; they are never resource keys, so coming after those changes nothing.
         contexts.append(session_clock(profile, now))
+    contexts.append(scope.context)
     if call_keys:
         contexts.append(call_keys)
     if extra:
@@ -252,11 +250,10 @@ def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> S
     if not region and action.split(":", 1)[0].lower() in GLOBAL_SERVICES:
         # Global services are called in us-east-1 (IAM User Guide, aws:RequestedRegion).
         region = "us-east-1"
-    keys: list[Context | Mapping[str, object]] = [profile.context, target.context]
+    context = target.context
     if action[:4].lower() == "kms:" and caller.account:
         # AWS KMS condition keys: kms:CallerAccount is the caller's account on every request.
-        keys.append({"kms:CallerAccount": caller.account})
-    context = Context.chain(*keys)
+        context = Context.chain(context, {"kms:CallerAccount": caller.account})
 
     scp = rcp = None
     scp_note = rcp_note = None

@@ -39,6 +39,17 @@ def _plan(policy: Policy) -> Any:
     return plan(inputs, ALICE, ACTION, OBJECT).identity[0]
 
 
+def _resource_plan(policy: Policy, require_resource: bool) -> Any:
+    attached = Attached(policy, name="b", account="222222222222", require_resource=require_resource)
+    inputs = Inputs(
+        caller_account="111111111111",
+        resource_account="222222222222",
+        identity=(),
+        resource_policy=attached,
+    )
+    return plan(inputs, ALICE, ACTION, OBJECT).resource
+
+
 def _request(context: dict[str, object]) -> Request:
     return Request(ALICE, ACTION, OBJECT, Context.of(context))
 
@@ -100,3 +111,43 @@ def test_a_planned_trace_is_the_full_evaluation(context: dict[str, object]) -> N
         full.deciding,
         full.allows,
     )
+
+
+# Resource-policy statements: Principal and NotPrincipal name the caller; NotResource may
+# hold variables; a statement without Resource has no effect where one is required (KMS).
+ALICE_ARN = "arn:aws:iam::111111111111:user/alice"
+PRINCIPAL = {"Effect": "Allow", "Principal": {"AWS": ALICE_ARN}, "Action": "s3:*"}
+RESOURCE_STATEMENTS: list[dict[str, Any]] = [
+    PRINCIPAL | {"Resource": "arn:aws:s3:::bkt/*"},
+    PRINCIPAL,  # no Resource
+    PRINCIPAL | {"NotResource": "arn:aws:s3:::bkt/${aws:username}/*"},
+    PRINCIPAL | {"NotResource": "arn:aws:s3:::other/*"},
+    {
+        "Effect": "Deny",
+        "NotPrincipal": {"AWS": "arn:aws:iam::111111111111:root"},
+        "Action": "s3:GetObject",
+        "Resource": "*",
+    },
+    PRINCIPAL | {"Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+]
+
+
+@pytest.mark.parametrize("require_resource", [False, True])
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_a_planned_resource_policy_trace_is_the_full_evaluation(
+    context: dict[str, object], require_resource: bool
+) -> None:
+    # [EVAL] and [VARS]; AWS KMS, "Key policies": a statement without Resource has no effect.
+    policy = Policy.from_json({"Version": "2012-10-17", "Statement": RESOURCE_STATEMENTS})
+    request = _request(context)
+    full = evaluate_policy(
+        policy,
+        request,
+        policy_type="resource",
+        name="b",
+        account="222222222222",
+        require_resource=require_resource,
+    )
+    planned = _resource_plan(policy, require_resource)
+    assert isinstance(planned.statements[2], CompiledStatement)  # NotResource reads context
+    assert trace_plan(planned, request) == full
