@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from iamsim.errors import IamsimError
 from iamsim.frozen import builder
 from iamsim.session import RoleSession
 from iamsim.trace import PolicyTrace
 
 if TYPE_CHECKING:
+    from iamsim.calls import Answerer, Call, Replay
     from iamsim.fixes import Fix
 
 __all__ = [
@@ -194,8 +196,9 @@ class Decision:
     context: tuple[tuple[str, Any], ...] = ()
     notes: tuple[str, ...] = ()
     session: RoleSession | None = None
-    # What produced this decision, for suggest_fixes(); not part of equality or JSON.
-    _origin: Any = attrs.field(default=None, eq=False, repr=False)
+    # The world that answered and the call it answered, for replays and fixes; not part of
+    # equality or JSON (a decision rebuilt from JSON has none).
+    _replay: Replay | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def allowed(self) -> bool:
@@ -219,6 +222,26 @@ class Decision:
         from iamsim.render.aws import aws_error_detailed
 
         return aws_error_detailed(self)
+
+    @property
+    def world(self) -> Answerer | None:
+        """The world that answered (None for a decision rebuilt from JSON)."""
+        return None if self._replay is None else self._replay[0]
+
+    @property
+    def call(self) -> Call | None:
+        """The call that produced this decision (None for one rebuilt from JSON)."""
+        return None if self._replay is None else self._replay[1]
+
+    def replay(self, world: Answerer | None = None, call: Call | None = None) -> Decision:
+        """Ask the same question again: of another world, or with a changed call."""
+        if self._replay is None:
+            raise IamsimError(
+                "this decision was rebuilt from JSON; asking again needs the world: "
+                "re-run the request with World.simulate or World.assume_role"
+            )
+        asked_of, asked = self._replay
+        return (asked if call is None else call).run(asked_of if world is None else world)
 
     @property
     def explicit(self) -> bool:

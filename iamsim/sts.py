@@ -15,11 +15,11 @@ import math
 import re
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from iamsim.decision import Decision, Denial
+from iamsim.calls import AccessRequest, AssumeRoleCall, Call, make_access_request
+from iamsim.decision import Decision
 from iamsim.errors import IamsimError, PolicyError, ValidationError
-from iamsim.evaluate.engine import build_decision
 from iamsim.model import Policy
 from iamsim.patterns.text import (
     STS_EXTERNAL_ID,
@@ -29,14 +29,12 @@ from iamsim.patterns.text import (
     STS_TAG_CHARS,
     STS_TOKEN_CODE,
 )
-from iamsim.request import as_utc
+from iamsim.request import Caller, as_utc
 from iamsim.session import RoleSession, make_role_session
 from iamsim.tags import as_tags
+from iamsim.world.model import Role
 
-if TYPE_CHECKING:
-    from iamsim.world import World
-
-__all__ = ["assume_role", "validate_parameters"]
+__all__ = ["Authority", "assume_role", "validate_parameters"]
 
 _TAG_KEY = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]+"
 _TAG_VALUE = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*"
@@ -105,7 +103,8 @@ def validate_parameters(
             if value is None and not required:
                 continue
             raise ValidationError(f"{member} must be a string, not {type(value).__name__}")
-        _string(problems, value, member, low, high, regex)
+        if not low <= len(value) <= high or (regex is not None and not regex.fullmatch(value)):
+            _string(problems, value, member, low, high, regex)  # words each broken constraint
     if duration_seconds is not None:
         if isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int):
             raise ValidationError(
@@ -287,64 +286,39 @@ def _as_tags(tags: Mapping[str, str] | Iterable[Any] | None) -> tuple[tuple[str,
     return tuple(pairs)
 
 
-def _root_denial(caller_arn: str, account: str | None) -> Denial:
-    # IAM User Guide, "Compare AWS STS credentials": the root user cannot call AssumeRole.
-    return Denial(
-        policy_type="service",
-        side="source",
-        explicit=False,
-        account=account,
-        action="sts:AssumeRole",
-        reason=(
-            f"{caller_arn} is an account root user, and the root user cannot call "
-            "AssumeRole; sign in as an IAM user or role instead."
-        ),
-        aws_message="Roles may not be assumed by root accounts.",
-    )
+class Authority(Protocol):
+    """What STS needs of a world: the seam that authorizes, and the facts a session needs."""
+
+    def authorize(
+        self,
+        request: AccessRequest,
+        *,
+        answering: Call | None = None,
+        session: RoleSession | None = None,
+    ) -> Decision: ...
+
+    def caller(self, principal: str | RoleSession) -> Caller: ...
+
+    def role(self, arn: str) -> Role | None: ...
+
+    def check_session(self, session: RoleSession) -> None: ...
 
 
-def _source_identity_denial(inherited: str, wanted: str, account: str | None) -> Denial:
-    # IAM User Guide, "Monitor and control actions taken with assumed roles": a source
-    # identity cannot be changed in a role chain; a request that tries "will be denied".
-    return Denial(
-        policy_type="service",
-        side="source",
-        explicit=False,
-        account=account,
-        action="sts:SetSourceIdentity",
-        reason=(
-            f"The calling session's source identity {inherited!r} cannot be changed to "
-            f"{wanted!r}: a source identity set earlier in a role chain persists. Pass "
-            f"{inherited!r}, or leave it out."
-        ),
-    )
-
-
-def assume_role(
-    world: World,
-    caller: str | RoleSession,
-    role_arn: str,
-    session_name: str,
-    *,
-    external_id: str | None = None,
-    duration_seconds: int | None = None,
-    policy: str | Mapping[str, Any] | Policy | None = None,
-    policy_arns: Sequence[str] | None = None,
-    tags: Mapping[str, str] | Iterable[Any] | None = None,
-    transitive_tag_keys: Sequence[str] | None = None,
-    source_identity: str | None = None,
-    serial_number: str | None = None,
-    token_code: str | None = None,
-    context: Mapping[str, object] | None = None,
-    now: _dt.datetime | None = None,
-) -> Decision:
+def assume_role(world: Authority, call: AssumeRoleCall) -> Decision:
     """Replay AssumeRole: validate as STS does, authorize every action it needs, mint a session."""
-    tag_pairs = _as_tags(tags)
-    arns = _policy_arns(policy_arns)
-    transitive = tuple(_sequence(transitive_tag_keys, "transitive_tag_keys"))
+    caller, role_arn, session_name = call.caller, call.role_arn, call.session_name
+    external_id, duration_seconds = call.external_id, call.duration_seconds
+    source_identity, serial_number, token_code = (
+        call.source_identity,
+        call.serial_number,
+        call.token_code,
+    )
+    tag_pairs = _as_tags(call.tags)
+    arns = _policy_arns(call.policy_arns)
+    transitive = tuple(_sequence(call.transitive_tag_keys, "transitive_tag_keys"))
     if transitive and not all(isinstance(k, str) for k in transitive):
         raise ValidationError("transitive_tag_keys must be a list of tag keys (strings)")
-    policy_doc, policy_text = _session_policy(policy)
+    policy_doc, policy_text = _session_policy(call.policy)
     validate_parameters(
         role_arn=role_arn,
         session_name=session_name,
@@ -380,7 +354,7 @@ def assume_role(
                 f"policy of the role's account {role_account}"
             )
 
-    moment = as_utc(now)
+    moment = as_utc(call.now)
     inherited_tags: tuple[tuple[str, str], ...] = ()
     inherited_keys: tuple[str, ...] = ()
     inherited_source: str | None = None
@@ -407,21 +381,6 @@ def assume_role(
                 code="InvalidParameterValue",
             )
 
-    profile = world._profile(caller)
-    # Role chaining: any role session calling AssumeRole, given as a RoleSession or by ARN.
-    chained = profile.caller.kind == "role_session"
-    service_denials: list[Denial] = []
-    if profile.caller.kind == "root":
-        service_denials.append(_root_denial(profile.caller.display, profile.caller.account))
-    if (
-        inherited_source is not None
-        and source_identity is not None
-        and source_identity != inherited_source
-    ):
-        service_denials.append(
-            _source_identity_denial(inherited_source, source_identity, profile.caller.account)
-        )
-
     all_tags = (*inherited_tags, *tag_pairs)
     keys: dict[str, object] = {"sts:RoleSessionName": session_name}
     if external_id is not None:
@@ -440,32 +399,25 @@ def assume_role(
         keys["aws:MultiFactorAuthPresent"] = True
         keys["aws:MultiFactorAuthAge"] = 0
 
-    actions = ["sts:AssumeRole"]
+    # The actions AssumeRole needs besides itself ("Passing session tags in AWS STS";
+    # "Monitor and control actions taken with assumed roles").
+    also: tuple[str, ...] = ()
     if tag_pairs or transitive or inherited_tags:
-        actions.append("sts:TagSession")
+        also += ("sts:TagSession",)
     if source_identity is not None or inherited_source is not None:
-        actions.append("sts:SetSourceIdentity")
-    results = []
-    allowed = not service_denials
-    for action in actions:
-        combined = world._evaluate(profile, action, role_arn, context, moment, keys)
-        results.append(combined)
-        allowed = allowed and combined.allowed
+        also += ("sts:SetSourceIdentity",)
+    request = make_access_request(
+        caller, "sts:AssumeRole", role_arn, call.context, moment, also, keys, "AssumeRole"
+    )
 
+    # The session an allowed call hands back. STS authorizes before it looks at the
+    # duration, so its limits are checked only once the call is allowed.
+    role = world.role(role_arn)
+    # Role chaining: any role session calling AssumeRole, given as a RoleSession or by ARN.
+    chained = world.caller(caller).kind == "role_session"
+    duration = 3600 if duration_seconds is None else duration_seconds
     session = None
-    if allowed:
-        role = world.role(role_arn)
-        assert role is not None  # an allowed trust check means the role exists
-        duration = 3600 if duration_seconds is None else duration_seconds
-        if chained and duration > CHAINED_MAX:
-            raise ValidationError(
-                "The requested DurationSeconds exceeds the 1 hour session "
-                "limit for roles assumed by role chaining."
-            )
-        if duration > role.max_session_duration:
-            raise ValidationError(
-                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
-            )
+    if role is not None:
         session = make_role_session(
             role.arn,
             session_name,
@@ -482,31 +434,22 @@ def assume_role(
             chained,
             packed if (policy_text or arns or tag_pairs) else None,
         )
-        if arns:
-            try:  # session policy ARNs must resolve in the role's account
-                world._session_profile(session)
-            except IamsimError as exc:
-                raise ValidationError(str(exc)) from None
-    origin = (
-        world,
-        "assume_role",
-        {
-            "caller": caller,
-            "role_arn": role_arn,
-            "session_name": session_name,
-            "external_id": external_id,
-            "duration_seconds": duration_seconds,
-            "policy": policy,
-            "policy_arns": policy_arns,
-            "tags": tags,
-            "transitive_tag_keys": transitive_tag_keys,
-            "source_identity": source_identity,
-            "serial_number": serial_number,
-            "token_code": token_code,
-            "context": context,
-            "now": now,
-        },
-    )
-    return build_decision(
-        "AssumeRole", results, session=session, denials=service_denials, origin=origin
-    )
+    decision = world.authorize(request, answering=call, session=session)
+    if not decision.allowed:
+        return decision
+    assert role is not None and session is not None  # an allowed trust check: the role exists
+    if chained and duration > CHAINED_MAX:
+        raise ValidationError(
+            "The requested DurationSeconds exceeds the 1 hour session "
+            "limit for roles assumed by role chaining."
+        )
+    if duration > role.max_session_duration:
+        raise ValidationError(
+            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+        )
+    if arns:
+        try:  # session policy ARNs must resolve in the role's account
+            world.check_session(session)
+        except IamsimError as exc:
+            raise ValidationError(str(exc)) from None
+    return decision

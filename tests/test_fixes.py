@@ -196,10 +196,10 @@ def _check(
 
 def _apply_by_hand(d: Decision, fixes: tuple[Fix, ...]) -> Decision:
     """What a user does: apply_all to the world, the request changes to the same call."""
-    world, kind, call = d._origin
-    new_world, request = apply_all(fixes, world)
-    args = {**call, **request}
-    if kind == "assume_role":
+    assert d.world is not None and d.call is not None
+    new_world, request = apply_all(fixes, d.world)  # type: ignore[arg-type]
+    args = {**d.call.arguments(), **request}
+    if d.call.kind == "assume_role":
         return new_world.assume_role(args.pop("caller"), **args)
     return new_world.simulate(
         args["principal"], args["action"], args["resource"], args["context"], now=args["now"]
@@ -235,7 +235,7 @@ def test_trust_omits_the_caller() -> None:
     assert fixes[0].change["add_principal"] == ALICE
     assert _apply_by_hand(d, fixes).allowed
     # The statement's external-ID condition is kept: the fixed world still wants it.
-    world, _ = apply_all(fixes, d._origin[0])
+    world, _ = apply_all(fixes, d.world)  # type: ignore[arg-type]
     assert not world.assume_role(ALICE, ROLE, "dev-session", external_id="nope").allowed
 
 

@@ -150,6 +150,7 @@ class _Decider:
         trace: PolicyTrace | None = None,
         attached_to: str | None = None,
         keys: tuple[str, ...] = (),
+        aws_message: str | None = None,
     ) -> None:
         statement = None
         if explicit and trace is not None and trace.deciding:
@@ -166,7 +167,7 @@ class _Decider:
                 statement,
                 attached_to,
                 keys,
-                None,
+                aws_message,
             )
         )
 
@@ -530,7 +531,23 @@ def decide(inputs: Inputs, request: Request, traces: LayerTraces) -> Combined:
             if inputs.service_side == "source"
             else inputs.resource_account,
             reason=inputs.service_denial,
+            aws_message=inputs.service_message,
         )
+    fixed = inputs.fixed_source_identity
+    if fixed is not None:
+        wanted = request.context.get("sts:SourceIdentity")
+        if wanted is not None and wanted != fixed:
+            d._deny(
+                "source",
+                "service",
+                explicit=False,
+                account=inputs.caller_account,
+                reason=(
+                    f"The calling session's source identity {fixed!r} cannot be changed to "
+                    f"{wanted!r}: a source identity set earlier in a role chain persists. "
+                    f"Pass {fixed!r}, or leave it out."
+                ),
+            )
     layers = d.layers(not_needed, scp_ok, rcp_ok)
     if inputs.service_allow:  # e.g. sts:GetCallerIdentity: no permission needed, no deny applies
         d.denials.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import repeat
 
+from iamsim.calls import Replay
 from iamsim.decision import Decision, Denial, NearMiss, make_check, make_decision
 from iamsim.evaluate.combine import Combined, decide, denial_order, make_layer_traces
 from iamsim.evaluate.plan import Plan, trace_plan
@@ -48,7 +49,7 @@ def build_decision(
     *,
     session: RoleSession | None = None,
     denials: Sequence[Denial] = (),
-    origin: object = None,
+    replay: Replay | None = None,
 ) -> Decision:
     """One Decision from the evaluation of each action a call needs (main action first).
 
@@ -100,5 +101,5 @@ def build_decision(
         request.context.entries,
         tuple(all_notes),
         session if outcome == "allowed" else None,
-        origin,
+        replay,
     )

@@ -73,8 +73,11 @@ class Inputs:
     rcp_note: str | None = None
     service_denial: str | None = None  # a service rule that denies whatever the policies say
     service_side: Literal["source", "target"] = "target"  # whose side that rule concerns
+    service_message: str | None = None  # AWS's own message for that rule, where it has one
     service_allow: str | None = None  # a service rule that allows whatever the policies say
     identity_note: str | None = None  # e.g. the caller's account is not in the world
+    # A role chain's source identity, which sts:SetSourceIdentity may not change.
+    fixed_source_identity: str | None = None
     notes: tuple[str, ...] = ()
 
     @property

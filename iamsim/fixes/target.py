@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from iamsim.decision import Denial
+from iamsim.evaluate.services import RBP_SERVICES
 from iamsim.fixes.documents import (
     _doc,
     _edit_account,
@@ -23,7 +24,6 @@ from iamsim.fixes.documents import (
 from iamsim.fixes.model import Apply, Fix
 from iamsim.fixes.near_miss import _NearMissFixes
 from iamsim.model import Policy
-from iamsim.world.services import RBP_SERVICES
 
 if TYPE_CHECKING:
     from iamsim.trace import PolicyTrace, StatementTrace
@@ -62,8 +62,7 @@ class _TargetFixes(_NearMissFixes):
         resource = self.d.resource
         if resource.startswith("arn:aws:s3:::"):
             resource = "arn:aws:s3:::" + resource.split(":::", 1)[1].split("/", 1)[0]
-        found = self.world._ix.covering(resource)
-        return "resource", None if found is None else found[0]
+        return "resource", self.world.covering(resource)
 
     def _edit_target(self, change: Callable[[Policy | None], Policy | None]) -> Apply | None:
         kind, entity = self._target_policy()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from iamsim.calls import Call
 from iamsim.decision import Decision, Denial
 from iamsim.errors import IamsimError
 from iamsim.fixes.documents import _tag_dict
@@ -52,23 +52,33 @@ def _merged(request: dict[str, Any], more: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _replay(world: World, kind: str, call: dict[str, Any], fixes: Sequence[Fix] = ()) -> Decision:
-    args = dict(call)
+def _asked(decision: Decision) -> tuple[World, Call]:
+    """The world that made a decision and the call it answered; an error for one rebuilt
+    from JSON, which has neither."""
+    world, call = decision.world, decision.call
+    if world is None or call is None:
+        raise IamsimError(
+            "this decision was rebuilt from JSON; fixes need the world: "
+            "re-run the request with World.simulate or World.assume_role"
+        )
+    return world, call  # type: ignore[return-value]
+
+
+def _kind(call: Call) -> str:
+    """How the planner reads a call: an AssumeRole, or a request of a principal."""
+    return "assume_role" if call.kind == "assume_role" else "simulate"
+
+
+def _replay(decision: Decision, world: World, call: Call, fixes: Sequence[Fix] = ()) -> Decision:
+    """The decision's call asked again of `world`, with the fixes' changes to the call."""
+    args = call.arguments()
     for fix in fixes:
         if fix.request is not None and fix.request_for == "call":
             args = _merged(args, fix.request)
-    who = "caller" if kind == "assume_role" else "principal"
+    who = "caller" if call.kind == "assume_role" else "principal"
     if isinstance(args.get(who), RoleSession):
         args[who] = session_with(fixes, args[who])
-    if kind == "assume_role":
-        return world.assume_role(args.pop("caller"), **args)
-    return world.simulate(
-        args.pop("principal"),
-        args.pop("action"),
-        args.pop("resource"),
-        args.pop("context"),
-        now=args.pop("now"),
-    )
+    return decision.replay(world, call.changed(**args))
 
 
 def _same(a: Denial, b: Denial) -> bool:
@@ -80,21 +90,22 @@ def _same(a: Denial, b: Denial) -> bool:
     )
 
 
-def _alone(fix: Fix, world: World, kind: str, call: dict[str, Any]) -> Decision | None:
+def _alone(fix: Fix, decision: Decision, world: World, call: Call) -> Decision | None:
     """The call replayed with this one fix applied (None if the changed world is rejected)."""
     try:
-        return _replay(fix.apply(world) if fix.apply is not None else world, kind, call, (fix,))
+        changed = fix.apply(world) if fix.apply is not None else world
+        return _replay(decision, changed, call, (fix,))
     except IamsimError:
         return None
 
 
 def _verified(
-    fix: Fix, world: World, kind: str, call: dict[str, Any], before: Sequence[Denial]
+    fix: Fix, decision: Decision, world: World, call: Call, before: Sequence[Denial]
 ) -> bool:
     """Whether the fix, applied on its own, removes its denial and adds none."""
     if fix.guardrail:
         return True  # a report: nothing to verify
-    after = _alone(fix, world, kind, call)
+    after = _alone(fix, decision, world, call)
     if after is None:
         return False
     assert fix.denial is not None
@@ -126,7 +137,7 @@ def _compose(first: Fix, then: Fix) -> Fix:
 
 
 def _completed(
-    fix: Fix, world: World, kind: str, call: dict[str, Any], before: Sequence[Denial]
+    fix: Fix, decision: Decision, world: World, call: Call, before: Sequence[Denial]
 ) -> Fix | None:
     """A fix for an explicit Deny whose layer allows nothing once the Deny is gone.
 
@@ -136,7 +147,7 @@ def _completed(
     denial = fix.denial
     if denial is None or not denial.explicit or fix.guardrail:
         return None
-    after = _alone(fix, world, kind, call)
+    after = _alone(fix, decision, world, call)
     if after is None:
         return None
     gap = [
@@ -145,15 +156,15 @@ def _completed(
         if not d.explicit
         and (d.policy_type, d.side, d.action) == (denial.policy_type, denial.side, denial.action)
     ]
-    if len(gap) != 1 or after._origin is None:
+    if len(gap) != 1:
         return None
-    fixed_world, _, _ = after._origin
-    planner = _Planner(after, fixed_world, kind, copy.copy(call))
+    fixed_world, _ = _asked(after)
+    planner = _Planner(after, fixed_world, _kind(call), call.arguments())
     for follow in planner.candidates(gap[0]):
         if follow is None or follow.guardrail:
             continue
         both = _compose(fix, follow)
-        if _verified(both, world, kind, call, before):
+        if _verified(both, decision, world, call, before):
             return both
     return None
 
@@ -162,24 +173,17 @@ def suggest_fixes(decision: Decision) -> Sequence[Fix]:
     """The verified fixes for every denial of a decision made by a world: one per denial."""
     if decision.allowed:
         return ()
-    origin = decision._origin
-    if origin is None:
-        raise IamsimError(
-            "this decision was rebuilt from JSON; fixes need the world: "
-            "re-run the request with World.simulate or World.assume_role"
-        )
-    world, kind, call = origin
-    call = copy.copy(call)
-    planner = _Planner(decision, world, kind, call)
+    world, call = _asked(decision)
+    planner = _Planner(decision, world, _kind(call), call.arguments())
     fixes: list[Fix] = []
     for denial in decision.denied_by:
         for fix in planner.candidates(denial):
             if fix in fixes:
                 break
-            if _verified(fix, world, kind, call, decision.denied_by):
+            if _verified(fix, decision, world, call, decision.denied_by):
                 fixes.append(fix)
                 break
-            completed = _completed(fix, world, kind, call, decision.denied_by)
+            completed = _completed(fix, decision, world, call, decision.denied_by)
             if completed is not None:
                 fixes.append(completed)
                 break
@@ -203,12 +207,9 @@ def apply_all(fixes: Sequence[Fix], world: World) -> tuple[World, dict[str, Any]
 
 def replay(decision: Decision, fixes: Sequence[Fix] | None = None) -> Decision:
     """The same call again, with every fix applied (world, call and session changes)."""
-    origin = decision._origin
-    if origin is None:
-        raise IamsimError("this decision was rebuilt from JSON; replaying needs the world")
-    world, kind, call = origin
+    world, call = _asked(decision)
     fixes = decision.suggest_fixes() if fixes is None else fixes
     for fix in fixes:
         if fix.apply is not None:
             world = fix.apply(world)
-    return _replay(world, kind, dict(call), fixes)
+    return _replay(decision, world, call, fixes)

@@ -10,22 +10,31 @@ resolved in `world/callers.py`, each request's policy layers gathered in
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
+from iamsim.calls import (
+    AccessRequest,
+    AssumeRoleCall,
+    Call,
+    make_access_request,
+    make_assume_role_call,
+    make_simulate_call,
+)
 from iamsim.decision import Decision
 from iamsim.errors import ValidationError, WorldError
-from iamsim.evaluate.combine import Combined
 from iamsim.evaluate.engine import build_decision, evaluate
-from iamsim.patterns.text import ACCOUNT_ID, REQUEST_ACTION
-from iamsim.request import Context, as_utc
+from iamsim.limits import remember
+from iamsim.model import Policy
+from iamsim.patterns.text import ACCOUNT_ID
+from iamsim.request import Caller, Context, as_utc
 from iamsim.session import RoleSession
-from iamsim.sts import assume_role as _assume_role
 from iamsim.world.callers import Profile, build_profile, session_profile
-from iamsim.world.gather import gather
+from iamsim.world.gather import check_action, gather
 from iamsim.world.index import WorldIndex
 from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, Role, User
 from iamsim.world.org import AccountPlacement, place_accounts
@@ -63,6 +72,15 @@ def _check_organization(value: Organization | None) -> None:
 def _organization(_: object, __: object, value: Organization | None) -> None:
     """Validator: None or an `Organization`."""
     _check_organization(value)
+
+
+@functools.cache
+def _sts_assume_role() -> Callable[[World, AssumeRoleCall], Decision]:
+    """STS's AssumeRole, which `World.assume_role` delegates to: imported on first use, since
+    `world` sits below the clients of its seam (a declared exception of the import contract)."""
+    from iamsim.sts import assume_role
+
+    return assume_role
 
 
 def _principal_type(principal: object) -> None:
@@ -169,12 +187,22 @@ class World:
     def placement(self, account: str | None) -> AccountPlacement | None:
         return self._ix.placement(account)
 
+    def covering(self, arn: str) -> Resource | None:
+        """The resource whose policy governs `arn`: itself, or the longest listed ARN above
+        it (a DynamoDB table for its indexes)."""
+        found = self._ix.covering(arn)
+        return None if found is None else found[0]
+
     # -- callers --------------------------------------------------------------------
 
     def _profile(self, principal: str | RoleSession) -> Profile:
         """The caller's profile, built once per principal (the world never changes)."""
-        _principal_type(principal)
         cache = self._ix.profiles
+        if type(principal) is str:  # the common case, hashable by construction
+            found = cache.get(principal)
+            if found is not None:
+                return found
+        _principal_type(principal)
         try:
             found = cache.get(principal)
         except TypeError:  # a RoleSession holding a list or dict where a tuple belongs
@@ -182,26 +210,63 @@ class World:
                 "principal: this RoleSession holds a list or dict where a tuple is expected"
             ) from None
         if found is None:
-            found = build_profile(self._ix, principal)
-            if len(cache) < 4096:
-                cache[principal] = found
+            found = remember(cache, principal, build_profile(self._ix, principal))
         return found
 
-    def _session_profile(self, session: RoleSession) -> Profile:
-        return session_profile(self._ix, session)
+    def caller(self, principal: str | RoleSession) -> Caller:
+        """Who `principal` is as AWS sees it: kind, ARN, account (ValidationError if the world
+        cannot hold it)."""
+        found = self._ix.profiles.get(principal) if type(principal) is str else None
+        return (self._profile(principal) if found is None else found).caller
 
-    def _evaluate(
+    def check_session(self, session: RoleSession) -> None:
+        """Raise the world's error if `session` cannot act in it (e.g. its policy ARNs do not
+        resolve in the role's account)."""
+        session_profile(self._ix, session)
+
+    # -- the seam ---------------------------------------------------------------------
+
+    def authorize(
         self,
-        profile: Profile,
-        action: str,
-        resource: str,
-        extra: Mapping[str, object] | Context | None,
-        now: _dt.datetime,
-        call_keys: Mapping[str, object] | None = None,
-    ) -> Combined:
-        """Gather one request's policies and context (see `iamsim.world.gather`), evaluate."""
-        plan, request = gather(self._ix, profile, action, resource, extra, now, call_keys)
-        return evaluate(plan, request)
+        request: AccessRequest,
+        *,
+        answering: Call | None = None,
+        session: RoleSession | None = None,
+    ) -> Decision:
+        """Answer one fully described request: every question (simulate, STS, fixes, the
+        questions built on them) is asked through here.
+
+        A client that asks on behalf of its own call (STS for AssumeRole) names that call in
+        `answering`, for the decision to replay (by default the request itself), and the
+        session the call hands back in `session`, which the decision carries if allowed.
+        """
+        if type(request) is not AccessRequest and not isinstance(request, AccessRequest):
+            raise ValidationError(f"authorize takes an AccessRequest, not {type(request).__name__}")
+        principal, resource, context = request.principal, request.resource, request.context
+        if type(request.action) is not str:
+            check_action(request.action)
+        for action in request.also:
+            check_action(action)
+        if type(resource) is not str or not resource:
+            shown = repr(resource) if isinstance(resource, str) else type(resource).__name__
+            raise ValidationError(f'resource must be an ARN string or "*", not {shown}')
+        if context is not None and not isinstance(context, Mapping | Context):
+            raise ValidationError(
+                "context must be a mapping of condition keys to values, "
+                f"not {type(context).__name__}"
+            )
+        moment = as_utc(request.now)
+        profile = self._profile(principal)
+        ix, keys = self._ix, request.call_keys
+        results = [evaluate(*gather(ix, profile, request.action, resource, context, moment, keys))]
+        for action in request.also:
+            results.append(evaluate(*gather(ix, profile, action, resource, context, moment, keys)))
+        return build_decision(
+            request.operation or request.action,
+            results,
+            session=session,
+            replay=(self, request if answering is None else answering),
+        )
 
     def simulate(
         self,
@@ -213,42 +278,50 @@ class World:
         now: _dt.datetime | None = None,
     ) -> Decision:
         """Would AWS allow `principal` to perform `action` on `resource`?"""
-        _principal_type(principal)
-        if not isinstance(action, str) or not REQUEST_ACTION.fullmatch(action):
-            shown = repr(action)[:80] if isinstance(action, str) else type(action).__name__
-            raise ValidationError(
-                f"action {shown} is not an action: expected service:Action, such as "
-                "s3:GetObject (a service prefix of letters, digits and -; an action name of "
-                "letters, digits, -, _ and .; no wildcards, no whitespace)"
-            )
-        if not isinstance(resource, str) or not resource:
-            shown = repr(resource) if isinstance(resource, str) else type(resource).__name__
-            raise ValidationError(f'resource must be an ARN string or "*", not {shown}')
-        if context is not None and not isinstance(context, Mapping | Context):
-            raise ValidationError(
-                "context must be a mapping of condition keys to values, "
-                f"not {type(context).__name__}"
-            )
-        moment = as_utc(now)
-        profile = self._profile(principal)
-        return build_decision(
-            action,
-            [self._evaluate(profile, action, resource, context, moment)],
-            origin=(
-                self,
-                "simulate",
-                {
-                    "principal": principal,
-                    "action": action,
-                    "resource": resource,
-                    "context": context,
-                    "now": now,
-                },
-            ),
+        return self.authorize(
+            make_access_request(principal, action, resource, context, now, (), None, None),
+            answering=make_simulate_call(principal, action, resource, context, now),
         )
 
-    # Replay `sts:AssumeRole` (API.md §3): validation, authorization, the new session.
-    assume_role = _assume_role
+    def assume_role(
+        self,
+        caller: str | RoleSession,
+        role_arn: str,
+        session_name: str,
+        *,
+        external_id: str | None = None,
+        duration_seconds: int | None = None,
+        policy: str | Mapping[str, Any] | Policy | None = None,
+        policy_arns: Sequence[str] | None = None,
+        tags: Mapping[str, str] | Iterable[Any] | None = None,
+        transitive_tag_keys: Sequence[str] | None = None,
+        source_identity: str | None = None,
+        serial_number: str | None = None,
+        token_code: str | None = None,
+        context: Mapping[str, object] | None = None,
+        now: _dt.datetime | None = None,
+    ) -> Decision:
+        """Replay `sts:AssumeRole` (API.md §3): validation as STS words it, authorization
+        through `authorize`, and the new session (`iamsim.sts`)."""
+        return _sts_assume_role()(
+            self,
+            make_assume_role_call(
+                caller,
+                role_arn,
+                session_name,
+                external_id,
+                duration_seconds,
+                policy,
+                policy_arns,
+                tags,
+                transitive_tag_keys,
+                source_identity,
+                serial_number,
+                token_code,
+                context,
+                now,
+            ),
+        )
 
     def _repr_html_(self) -> str:
         from iamsim.render.html import world_html

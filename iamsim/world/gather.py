@@ -14,9 +14,17 @@ from collections.abc import Mapping
 import attrs
 
 from iamsim.errors import ValidationError
-from iamsim.evaluate.inputs import Attached, Inputs
+from iamsim.evaluate.inputs import Attached
 from iamsim.evaluate.plan import Plan, plan
-from iamsim.patterns.text import ACCOUNT_ID
+from iamsim.evaluate.rules import (
+    honours_resource_policy,
+    scope_inputs,
+    statement_needs_resource,
+    target_policy_required,
+)
+from iamsim.evaluate.services import GLOBAL_SERVICES, TRUST_ACTIONS
+from iamsim.limits import remember
+from iamsim.patterns.text import ACCOUNT_ID, REQUEST_ACTION
 from iamsim.request import Context, Request, make_request
 from iamsim.tags import Tags, as_tags
 from iamsim.world.callers import Profile
@@ -24,18 +32,8 @@ from iamsim.world.context import request_context, resource_keys
 from iamsim.world.index import WorldIndex
 from iamsim.world.model import arn_account
 from iamsim.world.org import AccountPlacement
-from iamsim.world.services import (
-    ANONYMOUS_ACTIONS,
-    ANONYMOUS_SERVICES,
-    GLOBAL_SERVICES,
-    KMS_CROSS_ACCOUNT,
-    RBP_SERVICES,
-    RCP_SERVICES,
-    RESOURCELESS_POLICY_SERVICES,
-    TRUST_ACTIONS,
-)
 
-__all__ = ["Scope", "Target", "gather", "locate", "resolve_target", "session_clock"]
+__all__ = ["Scope", "Target", "check_action", "gather", "locate", "resolve_target", "session_clock"]
 
 
 @attrs.frozen
@@ -109,7 +107,7 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
             account=role.account,
             policy=trust,
             policy_type="trust",
-            required=True,
+            required=target_policy_required("iam", trust=True),
             label="role",
             tags=role.tags,
             iam=True,
@@ -130,7 +128,7 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
         "ecr": "repository",
         "iam": "IAM resource",
     }.get(service, "resource")
-    required = service == "kms"
+    required = target_policy_required(service, trust=False)
     if entry is None:
         owner = arn_account(resource) or None
         notes: tuple[str, ...] = ()
@@ -141,7 +139,7 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
                 "resource-based policy are unknown.",
             )
             missing = notes[0]
-        elif service not in RBP_SERVICES:
+        elif not honours_resource_policy(service):
             missing = no_resource_policy(service, owner, arn)
         return Target(
             account=owner,
@@ -153,19 +151,13 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
             missing=missing,
         )
     res, policy = entry
-    if service not in RBP_SERVICES:
-        # IAM User Guide, "AWS services that work with IAM": this service takes no
-        # resource-based policy, so nothing in the world can act as one.
-        policy = None
-    if policy is not None and service not in RESOURCELESS_POLICY_SERVICES:
-        # A statement without Resource/NotResource has no effect: KMS says so of key policies
-        # ("AWS KMS key policies"), and other services refuse such a policy when it is set.
-        policy = attrs.evolve(policy, require_resource=True)
-    if service not in RBP_SERVICES:
+    if not honours_resource_policy(service):
         why = no_resource_policy(service, res.account, res.arn)
         return Target(
             account=res.account, policy=None, label=label, tags=res.tags, arn=res.arn, missing=why
         )
+    if policy is not None and statement_needs_resource(service):
+        policy = attrs.evolve(policy, require_resource=True)
     return Target(
         account=res.account,
         policy=policy,
@@ -198,6 +190,17 @@ class Scope:
     context: Context
 
 
+def check_action(action: object) -> None:
+    """Refuse what is not one action (`service:Action`) with a ValidationError."""
+    if type(action) is not str or not REQUEST_ACTION.fullmatch(action):
+        shown = repr(action)[:80] if isinstance(action, str) else type(action).__name__
+        raise ValidationError(
+            f"action {shown} is not an action: expected service:Action, such as "
+            "s3:GetObject (a service prefix of letters, digits and -; an action name of "
+            "letters, digits, -, _ and .; no wildcards, no whitespace)"
+        )
+
+
 def gather(
     index: WorldIndex,
     profile: Profile,
@@ -212,9 +215,8 @@ def gather(
     memo_key = (profile, action, resource)
     scope = index.scopes.get(memo_key)
     if scope is None:
-        scope = _scope(index, profile, action, resource)
-        if len(index.scopes) < 4096:
-            index.scopes[memo_key] = scope
+        check_action(action)  # once per scope: a scope is only ever built for a valid action
+        scope = remember(index.scopes, memo_key, _scope(index, profile, action, resource))
     contexts: list[Context | Mapping[str, object]] = [
         request_context(now, scope.region),
         profile.context,
@@ -240,9 +242,9 @@ def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> S
     )
     target = index.targets.get(memo_key)
     if target is None:
-        target = resolve_target(index, action, resource, caller.account)
-        if len(index.targets) < 4096:
-            index.targets[memo_key] = target
+        target = remember(
+            index.targets, memo_key, resolve_target(index, action, resource, caller.account)
+        )
     caller_place = index.placement(caller.account)
     target_place = index.placement(target.account)
     parts = resource.split(":", 4)
@@ -255,96 +257,19 @@ def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> S
         # AWS KMS condition keys: kms:CallerAccount is the caller's account on every request.
         context = Context.chain(context, {"kms:CallerAccount": caller.account})
 
-    scp = rcp = None
-    scp_note = rcp_note = None
-    if caller.kind in ("service", "anonymous"):
-        scp_note = "SCPs do not apply to AWS service principals or anonymous callers"
-    elif caller_place is None:
-        scp_note = "the caller's account is not in an organization"
-    elif caller_place.management:
-        scp_note = "exempt: SCPs never restrict the management account"
-    elif caller.service_linked:
-        scp_note = "exempt: SCPs do not restrict service-linked roles"
-    else:
-        scp = caller_place.scp_levels
-    service = action.split(":", 1)[0].lower()
-    if target_place is None:
-        rcp_note = "the resource's account is not in an organization"
-    elif target_place.management:
-        rcp_note = "exempt: RCPs never restrict resources of the management account"
-    elif service not in RCP_SERVICES:
-        rcp_note = f"RCPs do not apply to the {service} service"
-    elif caller.service_linked:
-        rcp_note = "exempt: RCPs do not restrict service-linked roles"
-    elif target.policy_type == "trust" and ":role/aws-service-role/" in (target.arn or ""):
-        # AWS Organizations, RCPs: they do not affect AWS services assuming their
-        # service-linked roles.
-        rcp_note = "exempt: RCPs do not restrict assuming a service-linked role"
-    elif target.aws_managed:
-        rcp_note = "exempt: RCPs do not apply to AWS managed KMS keys"
-    elif action.lower() == "kms:retiregrant":
-        rcp_note = "exempt: RCPs do not restrict kms:RetireGrant"
-    else:
-        rcp = target_place.rcp_levels
-
-    service_denial = service_allow = None
-    service_side = "target"
-    if action.lower() == "sts:getcalleridentity" and caller.kind != "anonymous":
-        service_allow = (
-            "sts:GetCallerIdentity needs no permission and cannot be denied "
-            "(AWS STS API reference, GetCallerIdentity)."
-        )
-    elif (
-        caller.kind == "anonymous"
-        and service not in ANONYMOUS_SERVICES
-        and action.lower() not in ANONYMOUS_ACTIONS
-    ):
-        service_denial = (
-            f"{service} does not accept anonymous (unsigned) requests; only "
-            f"{', '.join(sorted(ANONYMOUS_SERVICES))} do."
-        )
-        service_side = "source"
-    elif (
-        service == "kms"
-        and caller.account
-        and target.account
-        and caller.account != target.account
-        and action.lower() not in KMS_CROSS_ACCOUNT
-    ):
-        service_denial = (
-            f"KMS does not allow {action} across accounts: only cryptographic "
-            "operations, grants, DescribeKey, GetKeyRotationStatus and "
-            "GetPublicKey work on another account's key."
-        )
-    inputs = Inputs(
-        caller_account=caller.account,
-        resource_account=target.account,
+    session = profile.role_session
+    inputs = scope_inputs(
+        caller,
+        action,
+        target,
+        caller_place,
+        target_place,
         identity=profile.identity,
-        resource_type=target.policy_type,  # type: ignore[arg-type]
-        resource_policy=target.policy,
-        resource_required=target.required,
-        # "Monitor and control actions taken with assumed roles": in a role chain,
-        # sts:SetSourceIdentity must be allowed by the permissions policy of the role
-        # that assumes "and" by the trust policy of the target role.
-        identity_required=(
-            caller.kind == "role_session" and action.lower() == "sts:setsourceidentity"
-        ),
-        resource_label=target.label,
-        resource_arn=target.arn,
-        resource_missing=target.missing,
-        root_caller=caller.kind == "root",
         boundary=profile.boundary,
         session=profile.session,
-        scp=scp,
-        scp_note=scp_note,
-        rcp=rcp,
-        rcp_note=rcp_note,
-        service_denial=service_denial,
-        service_side=service_side,  # type: ignore[arg-type]
-        service_allow=service_allow,
         identity_note=profile.identity_note,
+        source_identity=None if session is None else session.source_identity,
         notes=(
-            *((service_allow,) if service_allow else ()),
             *profile.notes,
             *target.notes,
             *org_note(caller_place, target_place, caller.account, target.account),

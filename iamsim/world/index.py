@@ -14,6 +14,11 @@ import attrs
 
 from iamsim.errors import Problem, WorldError, did_you_mean
 from iamsim.evaluate.inputs import Attached
+from iamsim.evaluate.services import (
+    RBP_SERVICES,
+    RESOURCELESS_POLICY_SERVICES,
+    WHOLE_ARN_SERVICES,
+)
 from iamsim.model import Policy
 from iamsim.patterns.text import ACCOUNT_ID, ARN_PARTS
 from iamsim.session import RoleSession
@@ -31,11 +36,6 @@ from iamsim.world.model import (
     arn_name,
 )
 from iamsim.world.org import AccountPlacement, org_problems, place_accounts
-from iamsim.world.services import (
-    RBP_SERVICES,
-    RESOURCELESS_POLICY_SERVICES,
-    WHOLE_ARN_SERVICES,
-)
 
 if TYPE_CHECKING:
     from iamsim.world.callers import Profile

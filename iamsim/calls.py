@@ -1,0 +1,178 @@
+"""The questions a world answers, as data: who asks what, with every argument.
+
+`AccessRequest` is the fully described request that `World.authorize` answers (the
+one seam every client calls); `SimulateCall` and `AssumeRoleCall` are the arguments
+of `World.simulate` and `World.assume_role`, keyed by their Python keyword names. A
+`Decision` keeps the call that produced it and the world that answered in a `Replay`,
+so that fixes can ask the same question again with a change.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+import attrs
+
+from iamsim.frozen import builder
+from iamsim.session import RoleSession
+
+if TYPE_CHECKING:
+    from iamsim.decision import Decision
+    from iamsim.model import Policy
+
+__all__ = [
+    "AccessRequest",
+    "Answerer",
+    "AssumeRoleCall",
+    "Call",
+    "Replay",
+    "SimulateCall",
+    "caller_of",
+    "make_access_request",
+    "make_assume_role_call",
+    "make_simulate_call",
+]
+
+Principal = str | RoleSession
+
+
+class Answerer(Protocol):
+    """What a call needs of a world to be asked again: the three public questions."""
+
+    def authorize(self, request: AccessRequest) -> Decision: ...
+
+    def simulate(
+        self,
+        principal: Principal,
+        action: str,
+        resource: str,
+        context: Mapping[str, object] | None = None,
+        *,
+        now: _dt.datetime | None = None,
+    ) -> Decision: ...
+
+    def assume_role(
+        self,
+        caller: Principal,
+        role_arn: str,
+        session_name: str,
+        *,
+        external_id: str | None = None,
+        duration_seconds: int | None = None,
+        policy: str | Mapping[str, Any] | Policy | None = None,
+        policy_arns: Sequence[str] | None = None,
+        tags: Mapping[str, str] | Iterable[Any] | None = None,
+        transitive_tag_keys: Sequence[str] | None = None,
+        source_identity: str | None = None,
+        serial_number: str | None = None,
+        token_code: str | None = None,
+        context: Mapping[str, object] | None = None,
+        now: _dt.datetime | None = None,
+    ) -> Decision: ...
+
+
+class _CallBase:
+    """What every call record shares: its keyword arguments, and a changed copy."""
+
+    __slots__ = ()
+    kind: ClassVar[str]
+
+    def arguments(self) -> dict[str, Any]:
+        """The call's keyword arguments, by their Python names."""
+        return {f.name: getattr(self, f.name) for f in attrs.fields(type(self))}  # type: ignore[arg-type]
+
+    def changed(self, **changes: Any) -> Any:
+        """The same call with some arguments changed."""
+        return attrs.evolve(self, **changes)  # type: ignore[misc]
+
+
+@attrs.frozen
+class AccessRequest(_CallBase):
+    """One call as AWS authorizes it: who asks, which actions on which resource, in which
+    context.
+
+    `action` is the call's main action; `also` the further actions the same call needs
+    (AssumeRole with session tags needs `sts:TagSession` too). `call_keys` are the context
+    keys the API sets from the call's own parameters (`sts:ExternalId`); `context` the
+    caller's extra keys, which override anything else. `operation` names the API operation
+    in AWS's error text (default: the action).
+    """
+
+    kind: ClassVar[str] = "authorize"
+
+    principal: Principal
+    action: str
+    resource: str
+    context: Mapping[str, object] | None = None
+    now: _dt.datetime | None = None
+    also: tuple[str, ...] = ()
+    call_keys: Mapping[str, object] | None = None
+    operation: str | None = None
+
+    def run(self, world: Answerer) -> Decision:
+        return world.authorize(self)
+
+
+@attrs.frozen
+class SimulateCall(_CallBase):
+    """The arguments of `World.simulate`."""
+
+    kind: ClassVar[str] = "simulate"
+
+    principal: Principal
+    action: str
+    resource: str
+    context: Mapping[str, object] | None = None
+    now: _dt.datetime | None = None
+
+    def run(self, world: Answerer) -> Decision:
+        return world.simulate(
+            self.principal, self.action, self.resource, self.context, now=self.now
+        )
+
+
+@attrs.frozen
+class AssumeRoleCall(_CallBase):
+    """The arguments of `World.assume_role` (the STS AssumeRole parameters)."""
+
+    kind: ClassVar[str] = "assume_role"
+
+    caller: Principal
+    role_arn: str
+    session_name: str
+    external_id: str | None = None
+    duration_seconds: int | None = None
+    policy: str | Mapping[str, Any] | Policy | None = None
+    policy_arns: Sequence[str] | None = None
+    tags: Mapping[str, str] | Iterable[Any] | None = None
+    transitive_tag_keys: Sequence[str] | None = None
+    source_identity: str | None = None
+    serial_number: str | None = None
+    token_code: str | None = None
+    context: Mapping[str, object] | None = None
+    now: _dt.datetime | None = None
+
+    def run(self, world: Answerer) -> Decision:
+        args = self.arguments()
+        return world.assume_role(args.pop("caller"), **args)
+
+
+Call = AccessRequest | SimulateCall | AssumeRoleCall
+
+
+def caller_of(call: Call) -> Principal:
+    """Who asks: the principal of a request or simulation, the caller of an AssumeRole."""
+    return call.caller if isinstance(call, AssumeRoleCall) else call.principal
+
+
+# How a decision was made: the world that answered and the call it answered. A plain
+# pair, since every decision carries one; `Decision.world` and `Decision.call` name them.
+Replay = tuple[Answerer, Call]
+
+
+# Hot-path builders (iamsim.frozen): every field, positionally, in definition order.
+make_access_request = builder(AccessRequest)
+make_simulate_call = builder(SimulateCall)
+make_assume_role_call = builder(AssumeRoleCall)
