@@ -3,17 +3,23 @@
 Two kinds of case, told apart by their keys:
 
 - policy cases (`policy` + `request` + `expect` allow/deny/none, or `expect_error`):
-  one policy's own verdict for one request;
+  one policy's own verdict for one request, on the road production takes: the policy
+  attached as the world attaches it (compiled once), planned for the request's caller,
+  action and resource (`iamsim.evaluate.plan.plan`), then traced for the request
+  (`trace_plan`), as the engine does for every layer;
 - decision cases (`world` + `call` + `expect` {outcome, denied_by, …}): a whole
   decision through the world, the engine and STS.
 
-Set IAMSIM_COMPLIANCE=<substring> to run only the files whose path contains it.
+Files are named by topic (`conditions/string.json`, `decisions/kms.json`, …). Set
+IAMSIM_COMPLIANCE=<substring> to run only the files whose path contains it.
 Each case carries a `cite`: the AWS behaviour it pins.
 """
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import itertools
 import json
 import os
 from pathlib import Path
@@ -22,8 +28,11 @@ from typing import Any
 import pytest
 
 import iamsim
-from iamsim.evaluate.policy_types import evaluate_policy
+from iamsim.evaluate.inputs import Attached, Inputs, OrgLevel
+from iamsim.evaluate.plan import plan, trace_plan
 from iamsim.request import Context, Request, caller_from_arn
+from iamsim.trace import PolicyTrace
+from iamsim.world.services import RESOURCELESS_POLICY_SERVICES
 
 ROOT = Path(__file__).parent / "compliance"
 CASE_KEYS = {
@@ -78,6 +87,12 @@ def test_corpus_is_large_enough() -> None:
     assert decision >= 140
 
 
+def test_case_ids_are_unique_per_file() -> None:
+    """A case is named `<file>::<id>`: two cases of one file must not share a name."""
+    counts = collections.Counter(c.id for c in CASES)
+    assert not [name for name, n in counts.items() if n > 1]
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_case(case: dict[str, Any]) -> None:
     unknown = set(case) - CASE_KEYS
@@ -107,8 +122,42 @@ def _policy_case(case: dict[str, Any]) -> None:
         resource=req.get("resource", "arn:aws:s3:::bkt/key.txt"),
         context=Context.of(req.get("context", {})),
     )
-    trace = evaluate_policy(policy, request, policy_type=kind or "identity")
+    trace = _production_trace(policy, request, kind or "identity")
     assert trace.verdict == case["expect"], [s.to_dict() for s in trace.statements]
+
+
+def _production_trace(policy: iamsim.Policy, request: Request, kind: str) -> PolicyTrace:
+    """One policy's trace as the engine builds it: attached in its layer (a resource-based
+    policy requires Resource, as `world.gather.locate` attaches it, except where the service's
+    policies name none), planned for the request's caller, action and resource, then traced
+    for the request's context."""
+    service = request.resource.split(":", 3)[2] if request.resource.count(":") >= 3 else ""
+    attached = Attached(
+        policy,
+        require_resource=kind == "resource" and service not in RESOURCELESS_POLICY_SERVICES,
+    )
+    levels = (OrgLevel("root", (attached,)),)
+    inputs = Inputs(
+        caller_account=request.caller.account,
+        resource_account=None,
+        identity=(attached,) if kind == "identity" else None,
+        resource_type="trust" if kind == "trust" else "resource",
+        resource_policy=attached if kind in ("resource", "trust") else None,
+        boundary=attached if kind == "boundary" else None,
+        session=(attached,) if kind == "session" else None,
+        scp=levels if kind == "scp" else None,
+        rcp=levels if kind == "rcp" else None,
+    )
+    scope = plan(inputs, request.caller, request.action, request.resource)
+    (planned,) = [
+        *scope.identity,
+        *(p for p in (scope.boundary, scope.resource) if p is not None),
+        *scope.session,
+        *itertools.chain.from_iterable(scope.scp),
+        *itertools.chain.from_iterable(scope.rcp),
+    ]
+    assert planned.policy_type == kind, (planned.policy_type, kind)
+    return trace_plan(planned, request)
 
 
 def _world(spec: Any) -> iamsim.World:

@@ -687,11 +687,11 @@ EXCLUDED = {
         "the bucket is not in the world, so its owner account is unknown: the fix is a report "
         "(describe the bucket and its policy), with nothing to apply"
     ),
-    "decisions/review.json::review-016": (
+    "decisions/resource_policies.json::review-016": (
         "IAM takes no resource-based policy: cross-account access needs a role in the target "
         "account, which the fix reports rather than invents"
     ),
-    "decisions/review.json::review-017": (
+    "decisions/resource_policies.json::review-017": (
         "EC2 takes no resource-based policy: cross-account access needs a role in the target "
         "account, which the fix reports rather than invents"
     ),
