@@ -33,6 +33,7 @@ __all__ = [
     "action_retired",
     "condition_key_type",
     "load_reference",
+    "parse_reference",
     "reference_about",
     "service_actions",
     "service_condition_keys",
