@@ -30,9 +30,9 @@ import pytest
 import iamsim
 from iamsim.evaluate.inputs import Attached, Inputs, OrgLevel
 from iamsim.evaluate.plan import plan, trace_plan
+from iamsim.evaluate.rules import statement_needs_resource
 from iamsim.request import Context, Request, caller_from_arn
 from iamsim.trace import PolicyTrace
-from iamsim.world.services import RESOURCELESS_POLICY_SERVICES
 
 ROOT = Path(__file__).parent / "compliance"
 CASE_KEYS = {
@@ -134,7 +134,7 @@ def _production_trace(policy: iamsim.Policy, request: Request, kind: str) -> Pol
     service = request.resource.split(":", 3)[2] if request.resource.count(":") >= 3 else ""
     attached = Attached(
         policy,
-        require_resource=kind == "resource" and service not in RESOURCELESS_POLICY_SERVICES,
+        require_resource=kind == "resource" and statement_needs_resource(service),
     )
     levels = (OrgLevel("root", (attached,)),)
     inputs = Inputs(

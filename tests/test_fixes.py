@@ -420,7 +420,9 @@ def test_session_policy(explicit: bool) -> None:
         if explicit
         else _policy(_allow("s3:GetObject"))
     )
-    first = {"caller": BOB, "role_arn": APP, "session_name": "s1", "policy": policy}
+    # One clock for both AssumeRole calls: they must mint the same session, to the second.
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    first = {"caller": BOB, "role_arn": APP, "session_name": "s1", "policy": policy, "now": now}
     session = _session(world, **first)
     d = world.simulate(session, "s3:DeleteObject", OBJ)
     layers = ["explicit deny", "session policy"] if explicit else ["session policy"]
