@@ -9,6 +9,7 @@
 True
 """
 
+from iamsim.calls import AccessRequest, AssumeRoleCall, SimulateCall
 from iamsim.decision import Decision, Denial, Layer, NearMiss
 from iamsim.errors import IamsimError, PolicyError, Problem, ValidationError, WorldError
 from iamsim.fixes.model import Fix
@@ -20,7 +21,9 @@ from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AccessRequest",
     "Account",
+    "AssumeRoleCall",
     "ConditionEntry",
     "Decision",
     "Denial",
@@ -38,6 +41,7 @@ __all__ = [
     "Resource",
     "Role",
     "RoleSession",
+    "SimulateCall",
     "Statement",
     "User",
     "ValidationError",
