@@ -17,6 +17,7 @@ Sources, cited beside each rule:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import operator
 from collections.abc import Callable, Sequence
@@ -216,12 +217,36 @@ def _binary_hit(blobs: frozenset[bytes], v: str) -> bool | None:
     return None if got is None else got in blobs
 
 
-def _ip_hit(networks: tuple[Any, ...], v: str) -> bool | None:
+IpRanges = tuple[tuple[int, ...], tuple[int, ...]]
+"""Disjoint address ranges, sorted: their first addresses, and their last ones."""
+
+
+def ip_ranges(networks: Sequence[Any], version: int) -> IpRanges:
+    """The networks of one IP version as sorted, merged ranges of addresses (as integers),
+    so that one bisection tests an address against all of them."""
+    starts: list[int] = []
+    ends: list[int] = []
+    spans = (
+        (int(n.network_address), int(n.broadcast_address)) for n in networks if n.version == version
+    )
+    for first, last in sorted(spans):
+        if ends and first <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], last)
+        else:
+            starts.append(first)
+            ends.append(last)
+    return tuple(starts), tuple(ends)
+
+
+def _ip_hit(v4: IpRanges, v6: IpRanges, v: str) -> bool | None:
     # [OPS] IP: an address of the other IP version never matches.
     addr = read_ip_address(v)
     if addr is None:
         return None
-    return any(addr.version == n.version and addr in n for n in networks)
+    starts, ends = v4 if addr.version == 4 else v6
+    number = int(addr)
+    i = bisect.bisect_right(starts, number) - 1
+    return i >= 0 and number <= ends[i]
 
 
 def _arn_hit(matchers: tuple[_ArnMatch, ...], v: str) -> bool | None:
@@ -251,7 +276,7 @@ def make_hit(spec: OperatorSpec, forms: Sequence[Any]) -> Hit:
     if kind == "binary":
         return functools.partial(_binary_hit, frozenset(forms))
     if kind == "ip":
-        return functools.partial(_ip_hit, tuple(forms))
+        return functools.partial(_ip_hit, ip_ranges(forms, 4), ip_ranges(forms, 6))
     if kind == "arn":
         return functools.partial(_arn_hit, tuple(forms))
     raise AssertionError(kind)  # pragma: no cover
