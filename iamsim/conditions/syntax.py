@@ -6,6 +6,7 @@ Lark's errors become `PolicyError`s carrying the column and a caret under the te
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 
 import lark
@@ -30,12 +31,21 @@ def _syntax_problem(code: str, what: str, text: str, column: int, expected: str)
     return PolicyError(Problem(code, "", message))
 
 
+# What `operator_key` in grammar.lark accepts, split the same way (QUALIFIER, OPNAME): the
+# well-formed keys skip lark (a policy of 10,000 unknown operators parses each once), and
+# everything else goes to lark, which says where it goes wrong.
+_OPERATOR_KEY = re.compile(r"(?:(For[A-Za-z]+Values?):)?([A-Za-z][A-Za-z0-9]*)")
+
+
 @functools.lru_cache(maxsize=4096)
 def parse_operator_key(text: str) -> OperatorKey:
     """Split an operator key into set qualifier, base operator and `IfExists`.
 
     Raises `PolicyError` for text that is not shaped like an operator key.
     """
+    simple = _OPERATOR_KEY.fullmatch(text)
+    if simple is not None:
+        return _operator_key(text, simple.group(1), simple.group(2))
     try:
         tree = _parser("operator_key").parse(text)
     except lark.UnexpectedInput as exc:
@@ -47,10 +57,13 @@ def parse_operator_key(text: str) -> OperatorKey:
             "unexpected character",
         ) from None
     tokens = {t.type: str(t) for t in tree.children if isinstance(t, lark.Token)}
-    name = tokens["OPNAME"]
+    return _operator_key(text, tokens.get("QUALIFIER"), tokens["OPNAME"])
+
+
+def _operator_key(text: str, qualifier: str | None, name: str) -> OperatorKey:
     if_exists = name.endswith("IfExists") and name != "IfExists"
     base = name[: -len("IfExists")] if if_exists else name
-    return OperatorKey(text=text, base=base, qualifier=tokens.get("QUALIFIER"), if_exists=if_exists)
+    return OperatorKey(text=text, base=base, qualifier=qualifier, if_exists=if_exists)
 
 
 class _ToTemplate(lark.Transformer[lark.Token, tuple[Literal | Variable, ...]]):
