@@ -37,7 +37,7 @@ def _answers(d: iamsim.Decision, fixes: bool) -> tuple[Any, ...]:
     return (*got, [f.description for f in d.suggest_fixes()]) if fixes else got
 
 
-@settings(max_examples=25)
+@settings(max_examples=15)
 @given(
     worlds(),
     st.lists(requests, min_size=1, max_size=3),

@@ -18,6 +18,7 @@ __all__ = [
     "Star",
     "Token",
     "compile_glob",
+    "glob_lead",
     "glob_match",
     "glob_tokens",
     "linear_source",
@@ -172,6 +173,18 @@ def glob_match(pieces: Pieces, text: str, *, ignore_case: bool = False) -> bool:
     while p < len(tokens) and tokens[p] is None:
         p += 1
     return p == len(tokens)
+
+
+def glob_lead(pieces: Pieces) -> tuple[tuple[str | None, ...], bool]:
+    """A pattern's fixed-width start, one character (None for `?`) a position, and whether
+    a `*` follows it (if not, the start is the whole pattern)."""
+    lead: list[str | None] = []
+    for text, literal in pieces:
+        for ch in text:
+            if not literal and ch == "*":
+                return tuple(lead), True
+            lead.append(None if not literal and ch == "?" else ch)
+    return tuple(lead), False
 
 
 def _has_wildcard(text: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import attrs
 
@@ -10,7 +11,15 @@ from iamsim.conditions.ast import Template
 from iamsim.conditions.syntax import parse_template
 from iamsim.errors import PolicyError, Problem
 from iamsim.patterns.arn import arn_problem
-from iamsim.patterns.glob import Pieces, Star, Token, glob_match, glob_tokens, linear_source
+from iamsim.patterns.glob import (
+    Pieces,
+    Star,
+    Token,
+    glob_lead,
+    glob_match,
+    glob_tokens,
+    linear_source,
+)
 from iamsim.request import Context
 
 __all__ = ["ResourceMatcher", "compile_resources"]
@@ -85,12 +94,11 @@ class ResourceMatcher:
         if self._static is not None and self._static.fullmatch(resource) is not None:
             return True, ()
         missing: list[str] = []
-        # Where the resource part may begin: after the fifth colon, or after a later one
-        # when a segment's trailing `*` expands beyond its colon.
-        starts = [i + 1 for i, ch in enumerate(resource) if ch == ":"][4:]
         for pattern in self._variable:
-            heads = [end for end in starts if pattern.prefix.fullmatch(resource, 0, end)]
-            if not heads:
+            # Where the resource part may begin: after the fifth colon, or after a later one
+            # when a segment's trailing `*` expands beyond its colon. None: the pattern's
+            # head covers no start of the resource.
+            if pattern.prefix.match(resource) is None:
                 continue
             pieces = pattern.template.render(context)
             if pieces is None:
@@ -101,9 +109,47 @@ class ResourceMatcher:
                     if absent and var.key not in missing:
                         missing.append(var.key)
                 continue
-            if any(glob_match(pieces, resource[end:]) for end in heads):
+            if _tail_matches(pattern.prefix, pieces, resource):
                 return True, ()
         return False, tuple(missing)
+
+
+def _after_colons(resource: str) -> Iterator[int]:
+    """The positions just after the fifth colon of `resource` and after each later one."""
+    at = -1
+    for _ in range(5):
+        at = resource.find(":", at + 1)
+        if at < 0:
+            return
+    while at >= 0:
+        yield at + 1
+        at = resource.find(":", at + 1)
+
+
+def _tail_matches(prefix: re.Pattern[str], pieces: Pieces, resource: str) -> bool:
+    """Whether some head of `resource` that `prefix` covers is followed by a text that the
+    resource-part pattern `pieces` matches.
+
+    Heads are tried in order, each only where the pattern's fixed-width start fits after
+    it; and once the rest fails after one, it fails after any later one (a `*` follows
+    that start, and absorbs whatever more text an earlier head leaves). So the work is
+    linear in the resource, not in the number of its colons times its length.
+    """
+    lead, starred = glob_lead(pieces)
+    width = len(lead)
+    for end in _after_colons(resource):
+        rest = len(resource) - end
+        if rest < width or (not starred and rest != width):
+            continue
+        if any(c is not None and resource[end + i] != c for i, c in enumerate(lead)):
+            continue
+        if prefix.fullmatch(resource, 0, end) is None:
+            continue
+        if glob_match(pieces, resource[end:]):
+            return True
+        if starred:
+            return False
+    return False
 
 
 def compile_resources(values: tuple[str, ...], *, substitute: bool) -> ResourceMatcher:

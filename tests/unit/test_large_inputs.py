@@ -124,7 +124,7 @@ _EDITS = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.sampled_from(all_spellings()), _EDITS, st.text("ForAnyValueStringIfExists:", max_size=30))
 def test_property_operator_hints_are_did_you_mean(
     spelling: str, edits: list[tuple[int, int, str]], noise: str
@@ -136,7 +136,7 @@ def test_property_operator_hints_are_did_you_mean(
         assert operators.hint(word) == did_you_mean(word, OPERATORS), word
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.lists(
         st.sampled_from(["For", "Any", "All", "Value", "Values", ":", "String", "IfExists", "x"])

@@ -83,8 +83,12 @@ def test_decision_and_its_session(clone: Callable[[Any], Any]) -> None:
     other_world = clone(world)
     bucket = "arn:aws:s3:::prod-bucket/report.csv"
     expected = world.simulate(decision.session, "s3:GetObject", bucket, now=DEMO_NOW)
+    session_alone = clone(decision.session)
+    assert session_alone == decision.session
+    assert session_alone.credentials == decision.session.credentials
     for w, session in (
         (world, copied.session),
+        (world, session_alone),
         (other_world, copied.session),
         (other_world, decision.session),
     ):
