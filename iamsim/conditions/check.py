@@ -16,9 +16,11 @@ Sources, cited beside each rule:
 
 from __future__ import annotations
 
+import functools
 import math
 
 from iamsim.conditions.ast import OperatorKey
+from iamsim.conditions.hints import Choices
 from iamsim.conditions.matchers import (
     arn_pattern_usable,
     literal_pieces,
@@ -63,13 +65,23 @@ _KIND_WORDS = {
 # ------------------------------------------------------------------------------------------------
 
 
+@functools.cache
+def _spellings() -> Choices:
+    return Choices(all_spellings())
+
+
+@functools.cache
+def _operators() -> Choices:
+    return Choices(OPERATORS)
+
+
 def _parse_operator(text: str) -> tuple[OperatorKey | None, list[Problem]]:
     path = text
     if ":" in text:
         prefix = text.partition(":")[0]
         if prefix not in SET_QUALIFIERS and prefix[:3].lower() == "for":
             # [OPS] the only set qualifiers are ForAnyValue and ForAllValues.
-            hint = did_you_mean(prefix, SET_QUALIFIERS) or did_you_mean(text, all_spellings())
+            hint = did_you_mean(prefix, SET_QUALIFIERS) or _spellings().hint(text)
             return None, [
                 Problem(
                     "condition.qualifier.unknown",
@@ -83,9 +95,10 @@ def _parse_operator(text: str) -> tuple[OperatorKey | None, list[Problem]]:
     except PolicyError as exc:
         return None, [p.under(path) for p in exc.problems]
     if parsed.base not in OPERATORS:
-        hint = did_you_mean(text, all_spellings())
-        if hint is None and parsed.qualifier is None:
-            hint = did_you_mean(parsed.base, OPERATORS)
+        hint = _spellings().hint(text)
+        if hint is None and parsed.qualifier is None and parsed.base != text:
+            # (With base == text, every operator is among the spellings just tried.)
+            hint = _operators().hint(parsed.base)
         return None, [
             Problem(
                 "condition.operator.unknown", path, f"unknown condition operator `{text}`", hint

@@ -17,6 +17,8 @@ Sources, cited beside each rule:
 
 from __future__ import annotations
 
+import bisect
+import functools
 import operator
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -114,27 +116,32 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
 _ArnMatch = Callable[[tuple[str, ...]], bool]
 
 
+def _glob_test(pieces: Pieces, ignore_case: bool, text: str) -> bool:
+    return _patterns.glob_match(pieces, text, ignore_case=ignore_case)
+
+
 def _dynamic_glob(pieces: Pieces, *, ignore_case: bool) -> Callable[[str], bool]:
     """A glob test for a per-request pattern: glob_match, never a compiled regex."""
-    return lambda text: _patterns.glob_match(pieces, text, ignore_case=ignore_case)
+    return functools.partial(_glob_test, pieces, ignore_case)
+
+
+def _arn_match(tests: tuple[Callable[[str], bool], ...], request: tuple[str, ...]) -> bool:
+    """Each ARN part against its test; the last test takes the rest of a short pattern."""
+    last = len(tests) - 1
+    for i in range(last):
+        if not tests[i](request[i]):
+            return False
+    tail = request[last] if last == 5 else ":".join(request[last:])
+    return tests[last](tail)
 
 
 def _arn_matcher(parts: list[list[tuple[str, bool]]], *, static: bool) -> _ArnMatch:
-    last = len(parts) - 1
     tests: list[Callable[[str], bool]]
     if static:
         tests = [_patterns.compile_glob(tuple(p)).match for p in parts]
     else:
         tests = [_dynamic_glob(tuple(p), ignore_case=False) for p in parts]
-
-    def match(request: tuple[str, ...]) -> bool:
-        for i in range(last):
-            if not tests[i](request[i]):
-                return False
-        tail = request[last] if last == 5 else ":".join(request[last:])
-        return tests[last](tail)
-
-    return match
+    return functools.partial(_arn_match, tuple(tests))
 
 
 def value_form(
@@ -179,66 +186,97 @@ def value_form(
 # ------------------------------------------------------------------------------------------------
 
 
+# Hits are partials of module-level functions (not closures) so that compiled conditions,
+# and the policies, worlds and decisions holding them, pickle and deep-copy.
+
+
+def _any_like(tests: tuple[Callable[[str], bool], ...], v: str) -> bool:
+    return any(t(v) for t in tests)
+
+
+def _in_lower(pool: frozenset[str], v: str) -> bool:
+    return v.lower() in pool
+
+
+def _order_hit(
+    read: Callable[[str], Any], cmp: Callable[[Any, Any], bool], limits: tuple[Any, ...], v: str
+) -> bool | None:
+    got = read(v)
+    if got is None:
+        return None
+    return any(cmp(got, limit) for limit in limits)
+
+
+def _bool_hit(wanted: frozenset[bool], v: str) -> bool | None:
+    got = read_bool(v)
+    return None if got is None else got in wanted
+
+
+def _binary_hit(blobs: frozenset[bytes], v: str) -> bool | None:
+    got = read_base64(v)
+    return None if got is None else got in blobs
+
+
+IpRanges = tuple[tuple[int, ...], tuple[int, ...]]
+"""Disjoint address ranges, sorted: their first addresses, and their last ones."""
+
+
+def ip_ranges(networks: Sequence[Any], version: int) -> IpRanges:
+    """The networks of one IP version as sorted, merged ranges of addresses (as integers),
+    so that one bisection tests an address against all of them."""
+    starts: list[int] = []
+    ends: list[int] = []
+    spans = (
+        (int(n.network_address), int(n.broadcast_address)) for n in networks if n.version == version
+    )
+    for first, last in sorted(spans):
+        if ends and first <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], last)
+        else:
+            starts.append(first)
+            ends.append(last)
+    return tuple(starts), tuple(ends)
+
+
+def _ip_hit(v4: IpRanges, v6: IpRanges, v: str) -> bool | None:
+    # [OPS] IP: an address of the other IP version never matches.
+    addr = read_ip_address(v)
+    if addr is None:
+        return None
+    starts, ends = v4 if addr.version == 4 else v6
+    number = int(addr)
+    i = bisect.bisect_right(starts, number) - 1
+    return i >= 0 and number <= ends[i]
+
+
+def _arn_hit(matchers: tuple[_ArnMatch, ...], v: str) -> bool | None:
+    parts = read_arn(v)  # [OPS] not a six-part ARN: no match
+    if parts is None:
+        return None
+    return any(m(parts) for m in matchers)
+
+
 def make_hit(spec: OperatorSpec, forms: Sequence[Any]) -> Hit:
     """Does one request value match any of the policy values? None: value unreadable."""
     kind = spec.kind
     if kind == "string":
         if spec.comparator == "like":
-            tests = tuple(forms)
-            return lambda v: any(t(v) for t in tests)
+            return functools.partial(_any_like, tuple(forms))
         pool = frozenset(forms)
         if spec.ignore_case:
-            return lambda v: v.lower() in pool
-        return lambda v: v in pool
+            return functools.partial(_in_lower, pool)
+        return pool.__contains__
     if kind in ("numeric", "date"):
         # [OPS] Numeric/Date operators: request value <op> policy value; dates compared as
         # instants (UTC), epoch seconds and ISO 8601 mix freely.
         read = read_number if kind == "numeric" else read_date
-        cmp = _ORDER[spec.comparator]
-        limits = tuple(forms)
-
-        def order_hit(v: str) -> bool | None:
-            got = read(v)
-            if got is None:
-                return None
-            return any(cmp(got, limit) for limit in limits)
-
-        return order_hit
+        return functools.partial(_order_hit, read, _ORDER[spec.comparator], tuple(forms))
     if kind == "bool":
-        wanted = frozenset(forms)
-
-        def bool_hit(v: str) -> bool | None:
-            got = read_bool(v)
-            return None if got is None else got in wanted
-
-        return bool_hit
+        return functools.partial(_bool_hit, frozenset(forms))
     if kind == "binary":
-        blobs = frozenset(forms)
-
-        def binary_hit(v: str) -> bool | None:
-            got = read_base64(v)
-            return None if got is None else got in blobs
-
-        return binary_hit
+        return functools.partial(_binary_hit, frozenset(forms))
     if kind == "ip":
-        networks = tuple(forms)
-
-        def ip_hit(v: str) -> bool | None:
-            # [OPS] IP: an address of the other IP version never matches.
-            addr = read_ip_address(v)
-            if addr is None:
-                return None
-            return any(addr.version == n.version and addr in n for n in networks)
-
-        return ip_hit
+        return functools.partial(_ip_hit, ip_ranges(forms, 4), ip_ranges(forms, 6))
     if kind == "arn":
-        matchers = tuple(forms)
-
-        def arn_hit(v: str) -> bool | None:
-            parts = read_arn(v)  # [OPS] not a six-part ARN: no match
-            if parts is None:
-                return None
-            return any(m(parts) for m in matchers)
-
-        return arn_hit
+        return functools.partial(_arn_hit, tuple(forms))
     raise AssertionError(kind)  # pragma: no cover

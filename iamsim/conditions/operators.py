@@ -14,6 +14,7 @@ the comparison ignores case.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Literal
@@ -144,6 +145,7 @@ OPERATORS: Mapping[str, OperatorSpec] = MappingProxyType(_table())
 """Every documented base operator, by exact name."""
 
 
+@functools.cache
 def all_spellings() -> tuple[str, ...]:
     """Every valid operator key (qualifier, base, IfExists), for "did you mean" hints.
 

@@ -2,30 +2,122 @@
 
 A pattern is given as pieces `(text, literal)`: literal pieces (from `${*}`, `${?}` or a
 substituted policy variable) never act as wildcards.
+
+Matching takes time linear in the text (times the pattern's length), never more:
+compiled patterns use the regexes of `linear_source`, and `glob_match` the greedy
+two-pointer walk, in which a star only ever restarts from its latest position.
 """
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterable, Sequence
 
 import attrs
 
-__all__ = ["Glob", "Pieces", "compile_glob", "glob_match"]
+__all__ = [
+    "Glob",
+    "Pieces",
+    "Star",
+    "Token",
+    "compile_glob",
+    "glob_lead",
+    "glob_match",
+    "glob_tokens",
+    "linear_source",
+]
 
 Pieces = Sequence[tuple[str, bool]]
 """A pattern as `(text, literal)` pieces; see the module docstring."""
 
 
-def _regex_source(pieces: Iterable[tuple[str, bool]]) -> str:
-    out: list[str] = []
+class Star(enum.Enum):
+    """A wildcard `*` as a regex token: any run of characters, or (inside one segment of an
+    ARN pattern's head) any run without a colon."""
+
+    ANY = ".*"
+    SEGMENT = "[^:]*"
+
+
+Token = str | Star
+"""A pattern token: a `Star`, or a regex of fixed width (one character, or a literal run)."""
+
+
+def glob_tokens(pieces: Iterable[tuple[str, bool]]) -> list[Token]:
+    """The tokens of a wildcard pattern: `*` any run, `?` any one character."""
+    out: list[Token] = []
     for text, literal in pieces:
         if literal:
-            out.append(re.escape(text))
+            out.extend(re.escape(ch) for ch in text)
             continue
         for ch in text:
-            out.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
+            out.append(Star.ANY if ch == "*" else "." if ch == "?" else re.escape(ch))
+    return out
+
+
+def linear_source(tokens: Iterable[Token]) -> str:
+    """A regex for `fullmatch` that matches what the tokens do, in time linear in the text
+    (times the pattern's length), where the plain translation (`.*` for each star)
+    backtracks through every way of splitting the text between the stars: `*a*a*a*b`
+    against a run of `a`s takes time growing with the run's length to the power of the
+    number of stars.
+
+    The classic greedy glob argument: a `*` followed by the rest of a pattern that itself
+    begins with a `*` may take the *shortest* run after which its next fixed-width piece
+    matches, and never reconsider it (whatever a longer run leaves, the next `*` can
+    absorb the difference). Each `*` but the last becomes an atomic group `(?>.*?PIECE)`
+    that commits to the earliest match; the last stays `.*PIECE`, which `fullmatch`
+    anchors at the end of the text.
+
+    A `Star.SEGMENT` cannot absorb a colon, so an `ANY` star commits to the earliest end of
+    the whole block up to the next `ANY` star (the block's own `SEGMENT` stars nested as
+    atomic groups, which is exact within a colon-free run). This is exact for ARN patterns,
+    where a block after an `ANY` star starts at a segment's colon and its `SEGMENT` stars
+    are followed by that segment's closing colon (`iamsim.patterns.resources`).
+    """
+    pieces: list[list[str]] = [[]]
+    stars: list[Star] = []
+    for token in tokens:
+        if isinstance(token, Star):
+            if pieces[-1] or not stars:
+                stars.append(token)
+                pieces.append([])
+            elif token is Star.ANY:  # `**`, `*` next to a segment `*`: one run
+                stars[-1] = Star.ANY
+        else:
+            pieces[-1].append(token)
+    texts = ["".join(p) for p in pieces]
+    # Blocks: what follows each ANY star (the text before the first one leads), each a
+    # first piece and then (SEGMENT star, piece) pairs.
+    blocks: list[tuple[str, list[str]]] = [(texts[0], [])]
+    for star, text in zip(stars, texts[1:], strict=True):
+        if star is Star.ANY:
+            blocks.append((text, []))
+        else:
+            blocks[-1][1].append(text)
+
+    def block(first: str, rest: list[str], final: bool) -> str:
+        out = [first]
+        for i, text in enumerate(rest):
+            if final and i == len(rest) - 1:
+                out.append(f"[^:]*{text}")  # anchored by the end of the text
+            else:
+                out.append(f"(?>[^:]*?{text})")
+        return "".join(out)
+
+    last = len(blocks) - 1
+    out = [block(*blocks[0], final=last == 0)]
+    for i, (first, rest) in enumerate(blocks[1:], start=1):
+        if i == last:
+            out.append(".*" + block(first, rest, final=True))
+        else:
+            out.append("(?>.*?" + block(first, rest, final=False) + ")")
     return "".join(out)
+
+
+def _regex_source(pieces: Iterable[tuple[str, bool]]) -> str:
+    return linear_source(glob_tokens(pieces))
 
 
 @attrs.frozen
@@ -53,7 +145,9 @@ def glob_match(pieces: Pieces, text: str, *, ignore_case: bool = False) -> bool:
     """Match `text` against a wildcard pattern without compiling anything.
 
     Used for patterns that only exist per request (after variable substitution),
-    so that evaluation never builds a regex. Classic greedy `*` with backtracking.
+    so that evaluation never builds a regex. Classic greedy `*`: on a mismatch only the
+    latest `*` takes one more character, so the walk is linear in the text (times the
+    pattern's length).
     """
     tokens: list[str | None] = []  # a character, "*" as None-marker below
     for piece, literal in pieces:
@@ -85,6 +179,18 @@ def glob_match(pieces: Pieces, text: str, *, ignore_case: bool = False) -> bool:
     while p < len(tokens) and tokens[p] is None:
         p += 1
     return p == len(tokens)
+
+
+def glob_lead(pieces: Pieces) -> tuple[tuple[str | None, ...], bool]:
+    """A pattern's fixed-width start, one character (None for `?`) a position, and whether
+    a `*` follows it (if not, the start is the whole pattern)."""
+    lead: list[str | None] = []
+    for text, literal in pieces:
+        for ch in text:
+            if not literal and ch == "*":
+                return tuple(lead), True
+            lead.append(None if not literal and ch == "?" else ch)
+    return tuple(lead), False
 
 
 def _has_wildcard(text: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import attrs
 
@@ -10,27 +11,43 @@ from iamsim.conditions.ast import Template
 from iamsim.conditions.syntax import parse_template
 from iamsim.errors import PolicyError, Problem
 from iamsim.patterns.arn import arn_problem
-from iamsim.patterns.glob import Pieces, _regex_source, glob_match
+from iamsim.patterns.glob import (
+    Pieces,
+    Star,
+    Token,
+    glob_lead,
+    glob_match,
+    glob_tokens,
+    linear_source,
+)
 from iamsim.request import Context
 
 __all__ = ["ResourceMatcher", "compile_resources"]
 
 
-def _segment_source(segment: str) -> str:
-    """Regex for one of partition/region/account.
+def _segment_tokens(segment: str) -> list[Token]:
+    """Tokens for one of partition/region/account.
 
     IAM User Guide, "IAM JSON policy elements: Resource": wildcards (* and ?) work "within
     the individual segments of an ARN (the parts separated by colons)", and a `*` that is
     "the last character of a resource ARN segment … can expand to match beyond the colon
     boundaries"; any other wildcard stays within its segment.
     """
-    out: list[str] = []
+    out: list[Token] = []
     for i, ch in enumerate(segment):
         if ch == "*":
-            out.append(".*" if i == len(segment) - 1 else "[^:]*")
+            out.append(Star.ANY if i == len(segment) - 1 else Star.SEGMENT)
         else:
             out.append("[^:]" if ch == "?" else re.escape(ch))
-    return "".join(out)
+    return out
+
+
+def _head_tokens(parts: list[str]) -> list[Token]:
+    """`arn:partition:service:region:account:` as tokens."""
+    out: list[Token] = ["arn", ":"]
+    for part in parts[1:5]:
+        out += [*_segment_tokens(part), ":"]
+    return out
 
 
 def _resource_problem(value: str) -> PolicyError:
@@ -77,12 +94,11 @@ class ResourceMatcher:
         if self._static is not None and self._static.fullmatch(resource) is not None:
             return True, ()
         missing: list[str] = []
-        # Where the resource part may begin: after the fifth colon, or after a later one
-        # when a segment's trailing `*` expands beyond its colon.
-        starts = [i + 1 for i, ch in enumerate(resource) if ch == ":"][4:]
         for pattern in self._variable:
-            heads = [end for end in starts if pattern.prefix.fullmatch(resource, 0, end)]
-            if not heads:
+            # Where the resource part may begin: after the fifth colon, or after a later one
+            # when a segment's trailing `*` expands beyond its colon. None: the pattern's
+            # head covers no start of the resource.
+            if pattern.prefix.match(resource) is None:
                 continue
             pieces = pattern.template.render(context)
             if pieces is None:
@@ -93,9 +109,47 @@ class ResourceMatcher:
                     if absent and var.key not in missing:
                         missing.append(var.key)
                 continue
-            if any(glob_match(pieces, resource[end:]) for end in heads):
+            if _tail_matches(pattern.prefix, pieces, resource):
                 return True, ()
         return False, tuple(missing)
+
+
+def _after_colons(resource: str) -> Iterator[int]:
+    """The positions just after the fifth colon of `resource` and after each later one."""
+    at = -1
+    for _ in range(5):
+        at = resource.find(":", at + 1)
+        if at < 0:
+            return
+    while at >= 0:
+        yield at + 1
+        at = resource.find(":", at + 1)
+
+
+def _tail_matches(prefix: re.Pattern[str], pieces: Pieces, resource: str) -> bool:
+    """Whether some head of `resource` that `prefix` covers is followed by a text that the
+    resource-part pattern `pieces` matches.
+
+    Heads are tried in order, each only where the pattern's fixed-width start fits after
+    it; and once the rest fails after one, it fails after any later one (a `*` follows
+    that start, and absorbs whatever more text an earlier head leaves). So the work is
+    linear in the resource, not in the number of its colons times its length.
+    """
+    lead, starred = glob_lead(pieces)
+    width = len(lead)
+    for end in _after_colons(resource):
+        rest = len(resource) - end
+        if rest < width or (not starred and rest != width):
+            continue
+        if any(c is not None and resource[end + i] != c for i, c in enumerate(lead)):
+            continue
+        if prefix.fullmatch(resource, 0, end) is None:
+            continue
+        if glob_match(pieces, resource[end:]):
+            return True
+        if starred:
+            return False
+    return False
 
 
 def compile_resources(values: tuple[str, ...], *, substitute: bool) -> ResourceMatcher:
@@ -116,21 +170,23 @@ def compile_resources(values: tuple[str, ...], *, substitute: bool) -> ResourceM
         if arn_problem(value, allow_wildcards=True) is not None:
             raise _resource_problem(value)
         parts = value.split(":", 5)
-        head = "arn:" + "".join(_segment_source(p) + ":" for p in parts[1:5])
         if len(parts) < 6:
             # IAM User Guide, Resource element: a `*` that is the last character of a
             # segment "can expand to match beyond the colon boundaries", so
             # `arn:aws:logs:*` covers every logs ARN. A short pattern is only valid
             # when it ends in `*` (arn_problem), and then its tail `*` eats the rest.
-            body = [_segment_source(p) for p in parts[1:]]
-            body[-1] = _segment_source(parts[-1].rstrip("*"))
-            sources.append("arn:" + ":".join(body) + ".*")
+            tokens: list[Token] = ["arn"]
+            for i, part in enumerate(parts[1:], start=1):
+                last = i == len(parts) - 1
+                tokens += [":", *_segment_tokens(part.rstrip("*") if last else part)]
+            sources.append(linear_source([*tokens, Star.ANY]))
             continue
+        head = _head_tokens(parts)
         resource = parts[5]
         if substitute and "${" in resource:
             template = parse_template(resource)
             if not template.is_literal:
-                variable.append(_VariablePattern(re.compile(head), template))
+                variable.append(_VariablePattern(re.compile(linear_source(head)), template))
                 continue
             pieces: Pieces = template.render(Context()) or ()
         else:
@@ -138,7 +194,7 @@ def compile_resources(values: tuple[str, ...], *, substitute: bool) -> ResourceM
         # IAM User Guide, Resource element: in the resource part `*` matches any run
         # of characters, `/` and `:` included (`bucket/*/test/*` matches
         # `bucket/1/2/test/3/x`). Compared case-sensitively (S3 keys are).
-        sources.append(head + _regex_source(pieces))
+        sources.append(linear_source([*head, *glob_tokens(pieces)]))
     static = None
     if sources:
         static = re.compile("|".join(f"(?:{s})" for s in sources), re.DOTALL)

@@ -89,6 +89,14 @@ class WorldIndex:
         if self.problems:
             raise WorldError(self.problems)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickling and deep copies keep the lookups and drop the per-world memos (profiles,
+        targets, scopes and their plans): they are rebuilt on first use, and keyed on
+        profiles compared by identity, so they are not worth carrying."""
+        state = dict(self.__dict__)
+        state.update(profiles={}, targets={}, scopes={})
+        return state
+
     def _problem(self, code: str, path: str, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(code, path, message, hint))
 
