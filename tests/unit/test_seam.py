@@ -115,18 +115,14 @@ def test_the_root_user_cannot_assume_a_role() -> None:
 def test_clients_of_the_seam_read_no_private_member_of_world(module: str) -> None:
     """STS and the fixes use World's public methods only (`world._ix`, `decision._replay`
     and the like are the world's own business)."""
-    paths = (
-        [PACKAGE / module] if module.endswith(".py") else sorted((PACKAGE / module).glob("*.py"))
-    )
+    package = PACKAGE / module
+    paths = [package] if module.endswith(".py") else sorted(package.glob("*.py"))
+    owners = ("world", "decision", "d", "after")
     for path in paths:
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                if node.value.id in ("world", "decision", "d", "after") or (
-                    node.value.id == "self" and node.attr in ("world",)
-                ):
-                    assert not node.attr.startswith("_"), (
-                        f"{path.name}: {node.value.id}.{node.attr}"
-                    )
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute):
-                if node.value.attr == "world":
-                    assert not node.attr.startswith("_"), f"{path.name}: .world.{node.attr}"
+            if not isinstance(node, ast.Attribute) or not node.attr.startswith("_"):
+                continue
+            owner = node.value
+            named = isinstance(owner, ast.Name) and owner.id in owners
+            held = isinstance(owner, ast.Attribute) and owner.attr == "world"
+            assert not (named or held), f"{path.name}:{node.lineno}: .{node.attr}"
