@@ -297,11 +297,39 @@ class _WorldYamlLoader(yaml.SafeLoader):
     Unquoted `Version: 2012-10-17` would otherwise become a `datetime.date`.
     """
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """PyYAML's constructor, with a value that does not fit its tag as a marked error.
+
+        `!!int x`, `!!bool x`, `!!timestamp 2020-13-45` or `!!map [a]` make PyYAML's own
+        constructors raise ValueError, KeyError, AttributeError or TypeError, without
+        a position; here they become a `ConstructorError` at the node.
+        """
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, _misfit(node, exc), node.start_mark
+            ) from None
+
 
 _WorldYamlLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+def _misfit(node: yaml.Node, exc: Exception) -> str:
+    """Why a tagged YAML value could not be read: the tag, the value and the reason."""
+    tag = str(node.tag)
+    shown = "!!" + tag.rsplit(":", 1)[-1] if tag.startswith("tag:yaml.org,2002:") else tag
+    if isinstance(node, yaml.ScalarNode):
+        value = json.dumps(node.value)
+        value = value if len(value) <= 60 else value[:57] + "..."
+        # Only a date's own complaint says more than the tag does ("month must be in 1..12").
+        reason = str(exc) if shown == "!!timestamp" and isinstance(exc, ValueError) else ""
+        return f"{value} is not a valid {shown} value" + (f" ({reason})" if reason else "")
+    kind = "a sequence" if isinstance(node, yaml.SequenceNode) else "a mapping"
+    return f"{kind} cannot be tagged {shown}"
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
