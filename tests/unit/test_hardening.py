@@ -61,3 +61,90 @@ def test_yaml_tag_misfit_on_the_command_line(
     assert cli_error(capsys, *SIMULATE, "--world", str(path)) == [
         f"iamsim: error: {path}: {message}"
     ]
+
+
+# ------------------------------------------- 9. Python data nested a thousand levels deep
+
+
+def nested_dicts(depth: int) -> object:
+    value: object = "111111111111"
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+def nested_lists(depth: int) -> object:
+    value: object = "111111111111"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def _deep_document(where: str) -> tuple[object, str]:
+    """A world document holding 1,000 levels at `where`, and the path reported for it: that
+    of the first value at level 101 (the document itself is level 1)."""
+    if where == "management_account":
+        org = {"management_account": nested_dicts(1000)}
+        doc = {"accounts": {"111111111111": {}}, "organization": org}
+        return doc, "organization.management_account" + ".a" * 98
+    doc = {
+        "accounts": {"111111111111": {}},
+        "organization": {"root": {"accounts": nested_lists(1000)}},
+    }
+    return doc, "organization.root.accounts" + "[0]" * 97
+
+
+@pytest.mark.parametrize("where", ["management_account", "ou accounts"])
+def test_from_dict_refuses_a_thousand_levels(where: str) -> None:
+    doc, path = _deep_document(where)
+    with pytest.raises(WorldError) as caught:
+        iamsim.World.from_dict(doc)  # type: ignore[arg-type]
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.path) == ("value.depth", path)
+    assert problem.message == "the world document is nested more than 100 levels deep"
+
+
+@pytest.mark.parametrize(
+    ("doc", "path"),
+    [
+        (nested_dicts(1000), "a"),
+        ({"accounts": {"111111111111": {"policies": {"p.q": nested_dicts(1000)}}}}, "accounts"),
+        ({"accounts": {"111111111111": {"users": {"u": {"tags": nested_lists(999)}}}}}, "accounts"),
+    ],
+)
+def test_from_dict_with_a_thousand_levels_elsewhere(doc: object, path: str) -> None:
+    """Where the checks stop before the depth matters, their own problems stand."""
+    with pytest.raises(WorldError) as caught:
+        iamsim.World.from_dict(doc)  # type: ignore[arg-type]
+    assert all(p.path.startswith(path) for p in caught.value.problems)
+
+
+def test_from_dict_of_a_document_that_contains_itself() -> None:
+    doc: dict[str, object] = {"accounts": {"111111111111": {}}, "organization": {}}
+    doc["organization"]["management_account"] = doc  # type: ignore[index]
+    with pytest.raises(WorldError) as caught:
+        iamsim.World.from_dict(doc)
+    assert "organization.management_account" in [p.path for p in caught.value.problems]
+
+
+def test_the_depth_walk_survives_a_document_that_contains_itself() -> None:
+    from iamsim.world.load import _too_deep_at
+
+    doc: dict[str, object] = {}
+    doc["a"] = [doc]
+    assert _too_deep_at(doc, 100) == "a[0]" + ".a[0]" * 49
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        nested_dicts(1000),
+        nested_lists(1000),
+        {"Version": "2012-10-17", "Statement": nested_lists(1000)},
+        '{"a":' * 1000 + "1" + "}" * 1000,
+        "[" * 1000 + "]" * 1000,
+    ],
+)
+def test_policy_from_a_thousand_levels(doc: object) -> None:
+    with pytest.raises(iamsim.PolicyError):
+        iamsim.Policy.from_json(doc)  # type: ignore[arg-type]
