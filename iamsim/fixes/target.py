@@ -23,6 +23,7 @@ from iamsim.fixes.documents import (
 from iamsim.fixes.model import Apply, Fix
 from iamsim.fixes.near_miss import _NearMissFixes
 from iamsim.model import Policy
+from iamsim.patterns.text import ACCOUNT_ID, ARN_PARTS
 from iamsim.world.services import RBP_SERVICES
 
 if TYPE_CHECKING:
@@ -119,6 +120,21 @@ class _TargetFixes(_NearMissFixes):
     def _fix_resource(self, denial: Denial) -> Iterator[Fix | None]:
         kind, entity = self._target_policy()
         what = "role trust policy" if kind == "role" else "resource-based policy"
+        refused = self._refuses_anonymous()
+        if refused is not None:
+            # Opening the policy to Principal "*" would not help, and would admit everyone.
+            yield Fix(
+                "target",
+                denial.policy_type,
+                denial.account,
+                (f"No change to the {what} of {entity.arn}" if entity else f"No {what}")
+                + " can allow this: "
+                + f"{refused.reason.rstrip('.')} (see the source-side denial); a statement for "
+                'Principal "*" would admit every caller and still not admit anonymous ones.',
+                {"reason": refused.reason},
+                denial=denial,
+            )
+            return
         if denial.explicit:
             label = denial.statement or ""
             yield Fix(
@@ -182,6 +198,16 @@ class _TargetFixes(_NearMissFixes):
             statement,
             apply=self._edit_target(lambda p: _with_statement(p, statement)),
             denial=denial,
+        )
+
+    def _refuses_anonymous(self) -> Denial | None:
+        """The source-side denial of an anonymous caller by a service that takes no unsigned
+        request (sts): no policy on the target side can lift it."""
+        if self.d.caller != "anonymous":
+            return None
+        return next(
+            (d for d in self.d.denied_by if d.side == "source" and d.policy_type == "service"),
+            None,
         )
 
     def _exception(
@@ -306,7 +332,25 @@ class _TargetFixes(_NearMissFixes):
         words, named = self._named()
         arn = self.d.resource
         if kind == "role":
-            account = arn.split(":")[4]
+            parts = ARN_PARTS.fullmatch(arn)
+            if (
+                parts is None
+                or parts["service"] != "iam"
+                or not ACCOUNT_ID.fullmatch(parts["account"])
+                or not parts["resource"].startswith("role/")
+            ):
+                # `*` or another ARN: no role to trust anyone, so nothing to create.
+                return Fix(
+                    "target",
+                    denial.policy_type,
+                    denial.account,
+                    f"{arn} is not a role: {denial.action} is called on a role "
+                    "(arn:aws:iam::ACCOUNT:role/NAME), and the trust policy of that role must "
+                    f"allow {words} to perform it; name the role instead.",
+                    {"reason": "not a role ARN", "resource": arn},
+                    denial=denial,
+                )
+            account = parts["account"]
             statement = self._allow_caller(denial, kind, named)
 
             def create_role(world: World) -> World:

@@ -148,3 +148,76 @@ def test_the_depth_walk_survives_a_document_that_contains_itself() -> None:
 def test_policy_from_a_thousand_levels(doc: object) -> None:
     with pytest.raises(iamsim.PolicyError):
         iamsim.Policy.from_json(doc)  # type: ignore[arg-type]
+
+
+# ------------------------------------- 10. fixes for anonymous callers and service principals
+
+ROLE = "arn:aws:iam::222222222222:role/CrossAccountS3Reader"
+
+
+@pytest.mark.parametrize(
+    ("caller", "action", "resource"),
+    [
+        ("anonymous", "sts:AssumeRole", "*"),
+        ("anonymous", "sts:GetCallerIdentity", "*"),
+        ("anonymous", "sts:AssumeRole", ROLE),
+        ("anonymous", "sts:AssumeRole", "arn:aws:iam::222222222222:role/Missing"),
+        ("sns.amazonaws.com", "sts:AssumeRole", "*"),
+        ("s3.amazonaws.com", "sts:AssumeRole", "arn:aws:iam::222222222222:user/not-a-role"),
+    ],
+)
+def test_fixes_for_callers_without_an_identity(caller: str, action: str, resource: str) -> None:
+    decision = iamsim.World.demo().simulate(caller, action, resource)
+    assert not decision.allowed
+    fixes = decision.suggest_fixes()
+    # One fix a denial, each a report: nothing the user controls can allow these.
+    assert [(f.side, f.policy_type) for f in fixes] == [
+        (d.side, d.policy_type) for d in decision.denied_by
+    ]
+    assert all(f.apply is None and f.request is None for f in fixes)
+    assert all(f.description for f in fixes)
+
+
+def test_anonymous_sts_fix_never_opens_the_trust_policy() -> None:
+    decision = iamsim.World.demo().simulate("anonymous", "sts:AssumeRole", ROLE)
+    (service, trust) = decision.suggest_fixes()
+    assert (service.side, service.policy_type) == ("source", "service")
+    assert (trust.side, trust.policy_type, trust.apply) == ("target", "trust", None)
+    assert trust.description.startswith(f"No change to the role trust policy of {ROLE} can")
+    assert "sts does not accept anonymous (unsigned) requests" in trust.description
+
+
+def test_a_service_principal_is_told_to_name_a_role() -> None:
+    decision = iamsim.World.demo().simulate("sns.amazonaws.com", "sts:AssumeRole", "*")
+    (fix,) = decision.suggest_fixes()
+    assert fix.apply is None
+    assert fix.description.startswith("* is not a role: sts:AssumeRole is called on a role")
+
+
+def test_anonymous_s3_still_gets_a_verified_bucket_policy_fix() -> None:
+    decision = iamsim.World.demo().simulate(
+        "anonymous", "s3:GetObject", "arn:aws:s3:::prod-bucket/report.csv"
+    )
+    (fix,) = decision.suggest_fixes()
+    assert fix.apply is not None
+    from iamsim.fixes import replay
+
+    assert replay(decision, [fix]).allowed
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+@pytest.mark.parametrize("caller", ["anonymous", "sns.amazonaws.com"])
+def test_suggest_on_the_command_line(
+    capsys: pytest.CaptureFixture[str], caller: str, output: str
+) -> None:
+    argv = ["simulate", "--caller", caller, "--action", "sts:AssumeRole", "--resource", "*"]
+    code = main([*argv, "--suggest", "--output", output])
+    out, err = capsys.readouterr()
+    assert (code, err) == (1, "")
+    if output == "json":
+        import json
+
+        fixes = json.loads(out)["suggested_fixes"]
+        assert fixes and not any(f["applies_to_world"] for f in fixes)
+    else:
+        assert "Suggested fixes:" in out
