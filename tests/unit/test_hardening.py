@@ -221,3 +221,165 @@ def test_suggest_on_the_command_line(
         assert fixes and not any(f["applies_to_world"] for f in fixes)
     else:
         assert "Suggested fixes:" in out
+
+
+# ------------------------------------------------- 11. endless or huge input files
+
+ZERO = Path("/dev/zero")
+needs_dev_zero = pytest.mark.skipif(not ZERO.exists(), reason="no /dev/zero here")
+ASSUME = [
+    "assume-role",
+    "--caller",
+    ALICE,
+    "--role-arn",
+    ROLE,
+    "--role-session-name",
+    "dev-session",
+    "--external-id",
+    "my-secret-123",
+]
+SMALL_WORLD = '{"accounts": {"111111111111": {}}}'
+POLICY = (
+    '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}'
+)
+
+
+def refused(path: Path, **kwargs: object) -> iamsim.Problem:
+    with pytest.raises(WorldError) as caught:
+        iamsim.World.load(path, **kwargs)  # type: ignore[arg-type]
+    (problem,) = caught.value.problems
+    return problem
+
+
+@needs_dev_zero
+def test_a_world_linked_to_dev_zero_is_refused(tmp_path: Path) -> None:
+    link = tmp_path / "world.json"
+    link.symlink_to(ZERO)
+    problem = refused(link)
+    assert (problem.code, problem.path) == ("file.not_regular", str(link))
+    assert problem.message == (
+        "not a regular file (a character device); iamsim reads only regular files"
+    )
+
+
+def test_a_pipe_or_directory_is_refused_without_waiting(tmp_path: Path) -> None:
+    import os
+
+    (tmp_path / "dir.yaml").mkdir()
+    assert refused(tmp_path / "dir.yaml").message.startswith("not a regular file (a directory)")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.yaml")  # opening it to read would wait for a writer
+        assert refused(tmp_path / "pipe.yaml").message.startswith("not a regular file (a pipe)")
+
+
+def test_the_size_limit_as_a_keyword(tmp_path: Path) -> None:
+    path = tmp_path / "w.json"
+    path.write_text(SMALL_WORLD)
+    size = len(SMALL_WORLD)
+    assert iamsim.World.load(path, max_bytes=size).account("111111111111") is not None
+    problem = refused(path, max_bytes=size - 1)
+    assert (problem.code, problem.path) == ("file.too_large", str(path))
+    assert problem.message == f"the file is larger than the input limit of {size - 1} bytes"
+    assert problem.hint == "set IAMSIM_MAX_INPUT_BYTES to a larger number of bytes to read it"
+
+
+@pytest.mark.parametrize("bad", [-1, True, "10", 1.5])
+def test_a_bad_size_limit_is_a_world_error(tmp_path: Path, bad: object) -> None:
+    path = tmp_path / "w.json"
+    path.write_text(SMALL_WORLD)
+    assert refused(path, max_bytes=bad).code == "file.limit"
+
+
+def test_the_size_limit_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iamsim.world.files import DEFAULT_MAX_INPUT_BYTES, max_input_bytes
+
+    assert DEFAULT_MAX_INPUT_BYTES == 1 << 30 == max_input_bytes()
+    path = tmp_path / "w.json"
+    path.write_text(SMALL_WORLD)
+    monkeypatch.setenv("IAMSIM_MAX_INPUT_BYTES", "10")
+    assert refused(path).message == "the file is larger than the input limit of 10 bytes"
+    assert iamsim.World.load(path, max_bytes=100).account("111111111111") is not None
+    monkeypatch.setenv("IAMSIM_MAX_INPUT_BYTES", "lots")
+    problem = refused(path)
+    assert (problem.code, problem.hint) == ("file.limit", "unset it for the default of 1 GiB")
+    assert problem.message == "IAMSIM_MAX_INPUT_BYTES must be a whole number of bytes, not 'lots'"
+
+
+def test_at_most_limit_plus_one_bytes_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose size is not known in advance (as in /proc) is read only up to the limit."""
+    import os
+
+    from iamsim.world import files
+
+    path = tmp_path / "w.json"
+    path.write_bytes(b" " * 5_000_000)
+    real_fstat, real_open = os.fstat, open
+    read: list[int] = []
+
+    class Unsized:
+        def __init__(self, status: os.stat_result) -> None:
+            self.st_mode, self.st_size = status.st_mode, 0
+
+    class Counting:
+        def __init__(self, file: object) -> None:
+            self.file = file
+
+        def __enter__(self) -> Counting:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.file.close()  # type: ignore[attr-defined]
+
+        def fileno(self) -> int:
+            return self.file.fileno()  # type: ignore[attr-defined,no-any-return]
+
+        def read(self, n: int) -> bytes:
+            chunk: bytes = self.file.read(n)  # type: ignore[attr-defined]
+            read.append(len(chunk))
+            return chunk
+
+    monkeypatch.setattr(files.os, "fstat", lambda fd: Unsized(real_fstat(fd)))
+    monkeypatch.setattr(files, "open", lambda *a, **k: Counting(real_open(*a, **k)), raising=False)
+    assert refused(path, max_bytes=1000).code == "file.too_large"
+    assert sum(read) == 1001
+
+
+@needs_dev_zero
+def test_the_command_line_refuses_dev_zero(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    link = tmp_path / "world.json"
+    link.symlink_to(ZERO)
+    assert cli_error(capsys, *SIMULATE, "--world", str(link)) == [
+        f"iamsim: error: {link}: not a regular file (a character device); "
+        "iamsim reads only regular files"
+    ]
+    for given in ("file:///dev/zero", "@/dev/zero", "fileb:///dev/zero"):
+        assert cli_error(capsys, *ASSUME, "--policy", given) == [
+            "iamsim: error: --policy: /dev/zero: not a regular file (a character device); "
+            "iamsim reads only regular files"
+        ]
+
+
+def test_the_command_line_applies_the_size_limit(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = tmp_path / "p.json"
+    policy.write_text(POLICY)
+    assert main([*ASSUME, "--policy", f"file://{policy}"]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("IAMSIM_MAX_INPUT_BYTES", "20")
+    assert cli_error(capsys, *ASSUME, "--policy", f"file://{policy}") == [
+        f"iamsim: error: --policy: {policy}: the file is larger than the input limit of 20 "
+        "bytes (set IAMSIM_MAX_INPUT_BYTES to a larger number of bytes to read it)"
+    ]
+    world = tmp_path / "w.json"
+    world.write_text(SMALL_WORLD)
+    assert cli_error(capsys, *SIMULATE, "--world", str(world)) == [
+        f"iamsim: error: {world}: the file is larger than the input limit of 20 bytes "
+        "(set IAMSIM_MAX_INPUT_BYTES to a larger number of bytes to read it)"
+    ]
