@@ -383,3 +383,123 @@ def test_the_command_line_applies_the_size_limit(
         f"iamsim: error: {world}: the file is larger than the input limit of 20 bytes "
         "(set IAMSIM_MAX_INPUT_BYTES to a larger number of bytes to read it)"
     ]
+
+
+# ------------------------------------------- 13. fix suggestions grow with the world, linearly
+
+B_ACCOUNT = "222222222222"
+ARN = "arn:aws:s3:::"
+
+
+def many_statement_world(statements: int, *, last_meets: bool) -> iamsim.World:
+    """A bucket policy of `statements` statements, each for another user and each with a
+    condition; the caller is none of them, and (unless `last_meets`) meets no condition."""
+    stmts = []
+    for i in range(statements):
+        team = "blue" if last_meets and i == statements - 1 else f"team{i}"
+        stmts.append(
+            {
+                "Sid": f"S{i}",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::111111111111:user/u{i}"},
+                "Action": "s3:*",
+                "Resource": "arn:aws:s3:::bucket/*",
+                "Condition": {"StringEquals": {"aws:PrincipalTag/team": team}},
+            }
+        )
+    users: dict[str, object] = {
+        f"u{i}": {
+            "policies": [
+                {
+                    "Version": "2012-10-17",
+                    "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": f"{ARN}b{i}"},
+                }
+            ]
+        }
+        for i in range(statements)
+    }
+    users["caller"] = {
+        "tags": {"team": "blue"},
+        "policies": [
+            {
+                "Version": "2012-10-17",
+                "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+            }
+        ],
+    }
+    bucket = {"policy": {"Version": "2012-10-17", "Statement": stmts}}
+    return iamsim.World.from_dict(
+        {
+            "accounts": {
+                "111111111111": {"users": users},
+                B_ACCOUNT: {"resources": {"arn:aws:s3:::bucket": bucket}},
+            }
+        }
+    )
+
+
+def counted_fixes(
+    monkeypatch: pytest.MonkeyPatch, world: iamsim.World
+) -> tuple[tuple[iamsim.Fix, ...], int]:
+    """The fixes of the caller's denied GetObject, and how many worlds were built for them."""
+    from iamsim.world import index
+
+    decision = world.simulate(
+        "arn:aws:iam::111111111111:user/caller", "s3:GetObject", "arn:aws:s3:::bucket/k"
+    )
+    builds = []
+    original = index.WorldIndex.__init__
+
+    def counting(self: index.WorldIndex, *args: object) -> None:
+        builds.append(1)
+        original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(index.WorldIndex, "__init__", counting)
+    fixes = tuple(decision.suggest_fixes())
+    monkeypatch.undo()
+    return fixes, len(builds)
+
+
+@pytest.mark.parametrize("last_meets", [False, True])
+def test_fix_search_builds_as_many_worlds_for_60_statements_as_for_3(
+    monkeypatch: pytest.MonkeyPatch, last_meets: bool
+) -> None:
+    """Each statement that failed only on its Principal was extended and verified in a new
+    world of its own: N statements cost N worlds of N statements (minutes for a few
+    thousand). Now one probe finds the statements whose conditions hold."""
+    few_fixes, few = counted_fixes(monkeypatch, many_statement_world(3, last_meets=last_meets))
+    many_fixes, many = counted_fixes(monkeypatch, many_statement_world(60, last_meets=last_meets))
+    assert many == few <= 4
+    (fix,) = many_fixes
+    assert (fix.side, fix.policy_type, fix.apply is not None) == ("target", "resource", True)
+    if last_meets:  # the one statement whose condition the caller meets is the one extended
+        assert "with the conditions of S59" in fix.description
+    else:
+        assert fix.description.startswith(
+            "Add to the resource-based policy of arn:aws:s3:::bucket a statement allowing "
+            "arn:aws:iam::111111111111:user/caller to perform s3:GetObject on"
+        )
+    assert [f.description for f in few_fixes] == [
+        f.description.replace("S59", "S2") for f in many_fixes
+    ]
+
+
+def test_a_rebuilt_world_compiles_only_what_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compile cache held the last 4,096 policies: a world of more was compiled again in
+    full for every fix verified on a copy of it. Policies still in use are compiled once."""
+    from iamsim import compile as compiling
+
+    world = many_statement_world(200, last_meets=False)
+    compiling._compile_recent.cache_clear()  # as if a larger world had pushed all out
+    compiled: list[int] = []
+    original = compiling._statement
+
+    def counting(*args: object) -> object:
+        compiled.append(1)
+        return original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compiling, "_statement", counting)
+    counted_fixes(monkeypatch, world)
+    # The fixes' own policies: the probe (2 x 200 statements), the new bucket policy (201);
+    # not the 200 users' policies again for each world built.
+    assert len(compiled) <= 2 * 200 + 201 + 5
