@@ -33,6 +33,8 @@ class InputTimeout(Exception):
     """One input ran past the per-input bound."""
 
 
+
+
 def _alarm(signum: int, frame: Any) -> None:
     raise InputTimeout
 
@@ -54,8 +56,11 @@ def campaign(name: str, examples: int, timeout: float, seconds: float | None) ->
     counts = {"inputs": 0, "slowest": 0.0}
     stop_at = None if seconds is None else time.monotonic() + seconds
 
+    # In batches, so that a campaign with a time share stops soon after its time is up.
+    batch = examples if stop_at is None else 200
+
     @settings(
-        max_examples=examples,
+        max_examples=batch,
         deadline=None,
         database=None,
         phases=[Phase.generate],
@@ -89,6 +94,8 @@ def campaign(name: str, examples: int, timeout: float, seconds: float | None) ->
             findings[key] = (len(shown), shown[:2000], detail)
 
     check()
+    while stop_at is not None and time.monotonic() < stop_at and counts["inputs"] < examples:
+        check()
     return {"name": name, "findings": findings, **counts}
 
 

@@ -413,13 +413,14 @@ class _WorldYamlLoader(yaml.SafeLoader):
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         """PyYAML's constructor, with a value that does not fit its tag as a marked error.
 
-        `!!int x`, `!!bool x`, `!!timestamp 2020-13-45` or `!!map [a]` make PyYAML's own
-        constructors raise ValueError, KeyError, AttributeError or TypeError, without
-        a position; here they become a `ConstructorError` at the node.
+        `!!int x`, `!!bool x`, `!!float ` (empty), `!!timestamp 2020-13-45` or `!!map [a]`
+        make PyYAML's own constructors raise ValueError, KeyError, IndexError,
+        AttributeError or TypeError, without a position; here they become a
+        `ConstructorError` at the node.
         """
         try:
             return super().construct_object(node, deep=deep)
-        except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
+        except (ValueError, LookupError, AttributeError, TypeError, ArithmeticError) as exc:
             raise yaml.constructor.ConstructorError(
                 None, None, _misfit(node, exc), node.start_mark
             ) from None

@@ -503,3 +503,17 @@ def test_a_rebuilt_world_compiles_only_what_changed(monkeypatch: pytest.MonkeyPa
     # The fixes' own policies: the probe (2 x 200 statements), the new bucket policy (201);
     # not the 200 users' policies again for each world built.
     assert len(compiled) <= 2 * 200 + 201 + 5
+
+
+# ----------------------------------------------------------- found by the long fuzz run
+
+
+@pytest.mark.parametrize("value", ["!!float", "!!float ''", "!!int ''", "[!!float ]"])
+def test_an_empty_tagged_number_is_a_world_error(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "w.yml"
+    path.write_text(f"accounts: {value}\n")
+    with pytest.raises(WorldError) as caught:
+        iamsim.World.load(path)
+    (problem,) = caught.value.problems
+    assert problem.code == "file.syntax"
+    assert "is not a valid !!" in problem.message
