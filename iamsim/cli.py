@@ -298,8 +298,14 @@ def _policy_text(value: str) -> str:
                 "(give JSON text, file://PATH or @PATH)"
             ]
         )
+    from iamsim.world.files import InputRefused, read_input_file
+
     try:
-        return Path(path).read_text(encoding="utf-8-sig")
+        # A regular file only, and at most $IAMSIM_MAX_INPUT_BYTES: never /dev/zero read whole.
+        return read_input_file(path).decode("utf-8-sig")
+    except InputRefused as exc:
+        hint = f" ({exc.hint})" if exc.hint else ""
+        raise _BadInput([f"--policy: {path}: {exc.message}{hint}"]) from None
     except OSError as exc:
         raise _BadInput([f"--policy: cannot read {path}: {exc.strerror or exc}"]) from None
     except UnicodeDecodeError:

@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from iamsim.world import World
 
 
+_UNSET: Any = object()
+
+
 class _PlannerBase:
     """The decision, its world and call; where the caller's policies live; one handler per layer.
 
@@ -28,10 +31,19 @@ class _PlannerBase:
         caller = call.get("caller") if kind == "assume_role" else call.get("principal")
         self.session = caller if isinstance(caller, RoleSession) else None
         self.caller_arn = caller if isinstance(caller, str) else None
+        self._entity: Any = _UNSET
+        self._documents: dict[int, tuple[Any, dict[str, Any]]] = {}  # see `_TargetFixes`
 
     # -- where the caller's policies live ---------------------------------------------
 
     def _principal_entity(self) -> Any:
+        """The caller's user or role in the world (None if it has none), found once: an
+        assumed-role ARN names no path, so its role is searched for by name."""
+        if self._entity is _UNSET:
+            self._entity = self._find_principal_entity()
+        return self._entity
+
+    def _find_principal_entity(self) -> Any:
         if self.session is not None:
             return self.world.role(self.session.role_arn)
         if self.caller_arn is None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from iamsim.decision import Denial
+from iamsim.errors import IamsimError
 from iamsim.evaluate.services import RBP_SERVICES
 from iamsim.fixes.documents import (
     _doc,
@@ -24,10 +25,15 @@ from iamsim.fixes.documents import (
 from iamsim.fixes.model import Apply, Fix
 from iamsim.fixes.near_miss import _NearMissFixes
 from iamsim.model import Policy
+from iamsim.patterns.text import ACCOUNT_ID, ARN_PARTS
 
 if TYPE_CHECKING:
     from iamsim.trace import PolicyTrace, StatementTrace
     from iamsim.world import World
+
+
+class _NotProbed(Exception):
+    """The target's policy is not the one traced: `_matching_copies` gives up."""
 
 
 class _TargetFixes(_NearMissFixes):
@@ -106,11 +112,93 @@ class _TargetFixes(_NearMissFixes):
         return None
 
     def _raw_statement(self, denial: Denial, index: int) -> dict[str, Any] | None:
+        """Statement `index` of the target's policy as a document (a copy of its own)."""
         trace = self._target_trace(denial)
         if trace is None or trace.policy is None:
             return None
-        stmts = _doc(trace.policy)["Statement"]
-        return stmts[index] if index < len(stmts) else None
+        stmts = self._document(trace.policy)["Statement"]
+        return copy.deepcopy(stmts[index]) if index < len(stmts) else None
+
+    def _document(self, policy: Policy) -> dict[str, Any]:
+        """`_doc(policy)`, made once per policy: a policy of N statements is read for each of
+        them, and remaking it every time would cost N² (callers copy what they change)."""
+        found = self._documents.get(id(policy))
+        if found is None or found[0] is not policy:
+            found = self._documents[id(policy)] = (policy, _doc(policy))
+        doc: dict[str, Any] = found[1]
+        return doc
+
+    def _probes(
+        self, denial: Denial, kind: str, allows: list[StatementTrace], named: Any
+    ) -> list[tuple[StatementTrace, dict[str, Any]]]:
+        """For `_matching_copies`: each statement step 2 may extend, as the caller would match
+        it once extended (its conditions kept; action and resource set there)."""
+        probes = []
+        for st in allows:
+            raw = self._raw_statement(denial, st.index)
+            if raw is None:
+                continue  # no candidate either
+            condition = {"Condition": raw["Condition"]} if "Condition" in raw else {}
+            if st.failed == ("principal",) and isinstance(named, dict) and "AWS" in named:
+                probes.append((st, {"Effect": "Allow", "Principal": named, **condition}))
+            elif st.failed == ("action",) and kind == "role" and "Principal" in raw:
+                probes.append(
+                    (st, {"Effect": "Allow", "Principal": raw["Principal"], **condition})
+                )
+        return probes
+
+    def _matching_copies(
+        self, denial: Denial, kind: str, candidates: list[tuple[StatementTrace, dict[str, Any]]]
+    ) -> set[int] | None:
+        """Which statements' candidates can work at all, found by one replay, not one each.
+
+        Extending a statement that failed only on its Principal (or, in a trust policy, its
+        Action) to the caller works only if its conditions hold for this request; the
+        conditions were never evaluated, as the statement failed first. Each candidate's
+        own verification rebuilds the world, so trying N of them costs N worlds of N
+        statements: quadratic. Instead, copies of all of them, narrowed to the caller,
+        action and resource (the part the extension would match), are added to the
+        policy at once and the call replayed: the indexes of the statements whose copy
+        matched. None when there is nothing worth probing or the probe cannot be made;
+        then every candidate is tried, as before.
+        """
+        trace = self._target_trace(denial)
+        if len(candidates) < 2 or trace is None or trace.policy is None:
+            return None
+        owner = trace.policy
+        original = self._document(owner)["Statement"]
+        copies = []
+        for _, probe in candidates:
+            probe = dict(probe)
+            probe["Action"] = denial.action
+            if kind != "role":
+                probe["Resource"] = self.d.resource
+            copies.append(probe)
+
+        def add_copies(p: Policy | None) -> Policy | None:
+            if p is not owner:  # not the policy traced: do not guess
+                raise _NotProbed
+            return Policy.from_json({**self._document(owner), "Statement": [*original, *copies]})
+
+        apply = self._edit_target(add_copies)
+        if apply is None:
+            return None
+        try:
+            after = self.d.replay(apply(self.world))
+        except (IamsimError, _NotProbed):
+            return None
+        for check in after.checks:
+            if check.action != denial.action:
+                continue
+            for layer in check.layers:
+                if layer.policy_type == denial.policy_type and layer.policies:
+                    first = len(original)
+                    return {
+                        candidates[st.index - first][0].index
+                        for st in layer.policies[0].statements
+                        if st.index >= first and st.matched
+                    }
+        return None
 
     def _fix_trust(self, denial: Denial) -> Iterator[Fix | None]:
         return self._fix_resource(denial)
@@ -118,6 +206,21 @@ class _TargetFixes(_NearMissFixes):
     def _fix_resource(self, denial: Denial) -> Iterator[Fix | None]:
         kind, entity = self._target_policy()
         what = "role trust policy" if kind == "role" else "resource-based policy"
+        refused = self._refuses_anonymous()
+        if refused is not None:
+            # Opening the policy to Principal "*" would not help, and would admit everyone.
+            yield Fix(
+                "target",
+                denial.policy_type,
+                denial.account,
+                (f"No change to the {what} of {entity.arn}" if entity else f"No {what}")
+                + " can allow this: "
+                + f"{refused.reason.rstrip('.')} (see the source-side denial); a statement for "
+                'Principal "*" would admit every caller and still not admit anonymous ones.',
+                {"reason": refused.reason},
+                denial=denial,
+            )
+            return
         if denial.explicit:
             label = denial.statement or ""
             yield Fix(
@@ -164,13 +267,17 @@ class _TargetFixes(_NearMissFixes):
             yield self._exception(denial, st, kind, what, entity.arn)
         # 2. A statement that failed only on its Principal (or only on its Action, for a
         #    trust policy): extend it when it names no wildcard, else copy it, narrowed.
+        words, named = self._named()
+        usable = self._matching_copies(denial, kind, self._probes(denial, kind, allows, named))
         for st in allows:
+            probed = st.failed in (("principal",), ("action",))
+            if usable is not None and probed and st.index not in usable:
+                continue  # its conditions do not hold for this request: it cannot work
             if st.failed == ("principal",):
                 yield self._add_principal(denial, st, kind, what, entity.arn)
             if st.failed == ("action",) and kind == "role":
                 yield self._add_action(denial, st, what, entity.arn)
         # 3. A new statement naming the caller, the action and (for resources) the resource.
-        words, named = self._named()
         statement = self._allow_caller(denial, kind, named)
         yield Fix(
             "target",
@@ -181,6 +288,16 @@ class _TargetFixes(_NearMissFixes):
             statement,
             apply=self._edit_target(lambda p: _with_statement(p, statement)),
             denial=denial,
+        )
+
+    def _refuses_anonymous(self) -> Denial | None:
+        """The source-side denial of an anonymous caller by a service that takes no unsigned
+        request (sts): no policy on the target side can lift it."""
+        if self.d.caller != "anonymous":
+            return None
+        return next(
+            (d for d in self.d.denied_by if d.side == "source" and d.policy_type == "service"),
+            None,
         )
 
     def _exception(
@@ -305,7 +422,25 @@ class _TargetFixes(_NearMissFixes):
         words, named = self._named()
         arn = self.d.resource
         if kind == "role":
-            account = arn.split(":")[4]
+            parts = ARN_PARTS.fullmatch(arn)
+            if (
+                parts is None
+                or parts["service"] != "iam"
+                or not ACCOUNT_ID.fullmatch(parts["account"])
+                or not parts["resource"].startswith("role/")
+            ):
+                # `*` or another ARN: no role to trust anyone, so nothing to create.
+                return Fix(
+                    "target",
+                    denial.policy_type,
+                    denial.account,
+                    f"{arn} is not a role: {denial.action} is called on a role "
+                    "(arn:aws:iam::ACCOUNT:role/NAME), and the trust policy of that role must "
+                    f"allow {words} to perform it; name the role instead.",
+                    {"reason": "not a role ARN", "resource": arn},
+                    denial=denial,
+                )
+            account = parts["account"]
             statement = self._allow_caller(denial, kind, named)
 
             def create_role(world: World) -> World:

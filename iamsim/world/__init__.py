@@ -144,11 +144,12 @@ class World:
         return cls(accounts=accounts, organization=organization)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> World:
-        """A world from a .json, .yaml/.yml or .toml file."""
+    def load(cls, path: str | os.PathLike[str], *, max_bytes: int | None = None) -> World:
+        """A world from a .json, .yaml/.yml or .toml file of at most `max_bytes` bytes
+        (default: `$IAMSIM_MAX_INPUT_BYTES`, else 1 GiB; see docs/errors.md)."""
         from iamsim.world.load import read_world_file
 
-        return cls.from_dict(read_world_file(path))
+        return cls.from_dict(read_world_file(path, max_bytes=max_bytes))
 
     @classmethod
     def demo(cls) -> World:

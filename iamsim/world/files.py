@@ -7,6 +7,7 @@ import json
 import json.decoder
 import json.scanner
 import os
+import stat
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +24,16 @@ from iamsim.patterns.text import (
 )
 from iamsim.world.load_checks import _type_name, _YamlInt
 
-__all__ = ["MAX_DEPTH", "SUPPORTED_EXTENSIONS", "read_world_file"]
+__all__ = [
+    "DEFAULT_MAX_INPUT_BYTES",
+    "MAX_DEPTH",
+    "MAX_INPUT_BYTES_ENV",
+    "SUPPORTED_EXTENSIONS",
+    "InputRefused",
+    "max_input_bytes",
+    "read_input_file",
+    "read_world_file",
+]
 
 SUPPORTED_EXTENSIONS = (".json", ".yaml", ".yml", ".toml")
 
@@ -31,13 +41,114 @@ MAX_DEPTH = 100
 """How deeply a world file may nest; a real world needs about twenty levels."""
 
 
-def read_world_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+DEFAULT_MAX_INPUT_BYTES = 1 << 30
+"""The most bytes read from one input file (1 GiB): multi-account exports run to hundreds
+of megabytes; a file past this is refused rather than read whole."""
+
+MAX_INPUT_BYTES_ENV = "IAMSIM_MAX_INPUT_BYTES"
+"""The environment variable that changes `DEFAULT_MAX_INPUT_BYTES` (a whole number of bytes)."""
+
+_CHUNK = 1 << 20
+
+
+class InputRefused(Exception):
+    """An input file iamsim will not read: not a regular file, or larger than the limit.
+
+    `code` is `file.not_regular`, `file.too_large` or `file.limit`; `hint` says what to do.
+    """
+
+    def __init__(self, code: str, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.hint = hint
+
+
+def max_input_bytes(limit: int | None = None) -> int:
+    """The byte limit in force: `limit` when given, else `$IAMSIM_MAX_INPUT_BYTES`, else 1 GiB.
+
+    Raise `InputRefused` (`file.limit`) for a limit that is not a whole number of bytes.
+    """
+    if limit is not None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            shown = repr(limit)[:40] if isinstance(limit, int) else type(limit).__name__
+            raise InputRefused(
+                "file.limit", f"max_bytes must be a whole number of bytes (0 or more), not {shown}"
+            )
+        return limit
+    text = os.environ.get(MAX_INPUT_BYTES_ENV)
+    if text is None or not text.strip():
+        return DEFAULT_MAX_INPUT_BYTES
+    digits = text.strip().replace("_", "")
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 30):
+        raise InputRefused(
+            "file.limit",
+            f"{MAX_INPUT_BYTES_ENV} must be a whole number of bytes, not {text[:40]!r}",
+            "unset it for the default of 1 GiB",
+        )
+    return int(digits)
+
+
+def read_input_file(name: str, limit: int | None = None) -> bytes:
+    """The bytes of the regular file `name`, at most `max_input_bytes(limit)` of them.
+
+    A device, pipe, socket or directory (`/dev/zero`, `/dev/stdin`) could be endless: it is
+    refused before it is opened (`file.not_regular`). A file larger than the limit is
+    refused (`file.too_large`) after reading at most limit + 1 bytes, never all of it.
+    `OSError` (a missing file, no permission) passes through.
+    """
+    most = max_input_bytes(limit)
+    mode = os.stat(name).st_mode  # follows symlinks: a `.json` link to /dev/zero is a device
+    if not stat.S_ISREG(mode):
+        raise InputRefused(
+            "file.not_regular",
+            f"not a regular file ({_file_kind(mode)}); iamsim reads only regular files",
+        )
+    with open(name, "rb", buffering=0) as file:
+        status = os.fstat(file.fileno())
+        if not stat.S_ISREG(status.st_mode):  # replaced since the check
+            raise InputRefused("file.not_regular", "not a regular file")
+        chunks: list[bytes] = []
+        size = 0
+        if status.st_size > most:  # known to be too large: nothing to read
+            size = status.st_size
+        while size <= most:
+            chunk = file.read(min(_CHUNK, most + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    if size > most:
+        raise InputRefused(
+            "file.too_large",
+            f"the file is larger than the input limit of {most} bytes",
+            f"set {MAX_INPUT_BYTES_ENV} to a larger number of bytes to read it",
+        )
+    return b"".join(chunks)
+
+
+def _file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a pipe"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((words for test, words in kinds if test(mode)), "not a plain file")
+
+
+def read_world_file(
+    path: str | os.PathLike[str], *, max_bytes: int | None = None
+) -> dict[str, Any]:
     """Read a world document as plain data; the format follows the file extension.
 
     Raise `WorldError` for a path that is not a file name, an unsupported
-    extension, an unreadable file, a syntax error (`<file>: line L, column C:
-    message`), a duplicate key, nesting deeper than `MAX_DEPTH`, a document whose
-    top level is not a mapping, or an empty document.
+    extension, an unreadable file, what is not a regular file (`file.not_regular`),
+    a file larger than `max_bytes` (default `$IAMSIM_MAX_INPUT_BYTES`, else 1 GiB;
+    `file.too_large`), a syntax error (`<file>: line L, column C: message`), a
+    duplicate key, nesting deeper than `MAX_DEPTH`, a document whose top level is not
+    a mapping, or an empty document.
     """
     name = _file_name(path)
     file = Path(name)
@@ -52,7 +163,9 @@ def read_world_file(path: str | os.PathLike[str]) -> dict[str, Any]:
             )
         )
     try:
-        raw = file.read_bytes()
+        raw = read_input_file(name, max_bytes)
+    except InputRefused as exc:
+        raise WorldError(Problem(exc.code, name, exc.message, exc.hint)) from None
     except OSError as exc:
         raise WorldError(
             Problem("file.unreadable", name, f"cannot read the file: {exc.strerror or exc}")
@@ -297,11 +410,40 @@ class _WorldYamlLoader(yaml.SafeLoader):
     Unquoted `Version: 2012-10-17` would otherwise become a `datetime.date`.
     """
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """PyYAML's constructor, with a value that does not fit its tag as a marked error.
+
+        `!!int x`, `!!bool x`, `!!float ` (empty), `!!timestamp 2020-13-45` or `!!map [a]`
+        make PyYAML's own constructors raise ValueError, KeyError, IndexError,
+        AttributeError or TypeError, without a position; here they become a
+        `ConstructorError` at the node.
+        """
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, LookupError, AttributeError, TypeError, ArithmeticError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, _misfit(node, exc), node.start_mark
+            ) from None
+
 
 _WorldYamlLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+def _misfit(node: yaml.Node, exc: Exception) -> str:
+    """Why a tagged YAML value could not be read: the tag, the value and the reason."""
+    tag = str(node.tag)
+    shown = "!!" + tag.rsplit(":", 1)[-1] if tag.startswith("tag:yaml.org,2002:") else tag
+    if isinstance(node, yaml.ScalarNode):
+        value = json.dumps(node.value)
+        value = value if len(value) <= 60 else value[:57] + "..."
+        # Only a date's own complaint says more than the tag does ("month must be in 1..12").
+        reason = str(exc) if shown == "!!timestamp" and isinstance(exc, ValueError) else ""
+        return f"{value} is not a valid {shown} value" + (f" ({reason})" if reason else "")
+    kind = "a sequence" if isinstance(node, yaml.SequenceNode) else "a mapping"
+    return f"{kind} cannot be tagged {shown}"
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:

@@ -20,11 +20,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from iamsim.errors import Problem, WorldError, join_path
-from iamsim.world.files import SUPPORTED_EXTENSIONS, read_world_file
+from iamsim.world.files import MAX_DEPTH, SUPPORTED_EXTENSIONS, read_world_file
 from iamsim.world.load_accounts import _AccountsParser
 
 # `aws_export` builds on the parser and its helpers: `X as X` re-exports them from here.
 from iamsim.world.load_checks import _index as _index
+from iamsim.world.load_checks import _key
 from iamsim.world.load_checks import _short as _short
 from iamsim.world.load_checks import _type_name as _type_name
 from iamsim.world.load_org import AWS_MANAGED_RCP, AWS_MANAGED_SCP, _OrgParser
@@ -78,13 +79,69 @@ def parse_world(doc: Mapping[str, Any]) -> tuple[tuple[Account, ...], Organizati
     """Check a world document (see WORLD.md) and build its accounts and organization.
 
     Every problem in the document is collected, each with its path, before one
-    `WorldError` is raised; nothing is returned half-built.
+    `WorldError` is raised; nothing is returned half-built. Data nested so deeply that
+    the checks exhaust Python's stack (a thousand levels) is refused at the path where
+    it goes more than `MAX_DEPTH` levels deep, the limit of world files.
     """
     parser = _Parser()
-    accounts, organization = parser.world(doc)
+    try:
+        accounts, organization = parser.world(doc)
+    except RecursionError:
+        # Found by walking the data again, iteratively: the stack is free once more.
+        path = _too_deep_at(doc, MAX_DEPTH)
+        raise WorldError(
+            Problem(
+                "value.depth",
+                path or "",
+                f"the world document is nested more than {MAX_DEPTH} levels deep"
+                if path is not None
+                else "the world document is nested too deeply to check",
+            )
+        ) from None
     if parser.problems:
         raise WorldError(_dedupe(parser.problems))
     return accounts, organization
+
+
+def _too_deep_at(data: Any, limit: int) -> str | None:
+    """The path of a value nested deeper than `limit` mappings and lists, or None.
+
+    Iterative, level by level; a value shared by several parents is walked once a level,
+    and a value that contains itself is too deep. Paths are spelled only when needed.
+    """
+    # Each entry: (value, its parent's entry, its key or index in the parent).
+    Entry = tuple[Any, Any, Any]
+    level: dict[int, Entry] = {id(data): (data, None, None)}
+    depth = 1
+    while level:
+        below: dict[int, Entry] = {}
+        for entry in level.values():
+            value = entry[0]
+            if isinstance(value, Mapping):
+                children: Any = value.items()
+            elif isinstance(value, list | tuple):
+                children = enumerate(value)
+            else:
+                continue
+            for key, child in children:
+                if isinstance(child, Mapping | list | tuple):
+                    if depth >= limit:
+                        return _spelled((child, entry, key))
+                    below.setdefault(id(child), (child, entry, key))
+        level, depth = below, depth + 1
+    return None
+
+
+def _spelled(entry: tuple[Any, Any, Any]) -> str:
+    """The JSON path of an entry of `_too_deep_at`: `organization.root.accounts[0][0]…`."""
+    steps: list[tuple[Any, Any]] = []
+    while entry[1] is not None:
+        steps.append((entry[1][0], entry[2]))
+        entry = entry[1]
+    path = ""
+    for parent, key in reversed(steps):
+        path = _key(path, key) if isinstance(parent, Mapping) else _index(path, key)
+    return path
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
