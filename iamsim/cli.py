@@ -37,11 +37,14 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from iamsim import __version__
-from iamsim.decision import Decision
+from iamsim.decision import POLICY_TYPE_WORDS, Decision
 from iamsim.errors import IamsimError, PolicyError, ValidationError, WorldError, one_line
 from iamsim.patterns.text import INT_DIGITS_LIMIT, REQUEST_ACTION
+from iamsim.render.aws import cli_error
 from iamsim.request import MAX_YEAR, MIN_YEAR
 from iamsim.world import World
+from iamsim.world.demo import DEMO_NOW, scenarios
+from iamsim.world.files import InputRefused, read_input_file
 
 __all__ = ["EXIT_ALLOWED", "EXIT_BAD_INPUT", "EXIT_DENIED", "build_parser", "main"]
 
@@ -298,7 +301,6 @@ def _policy_text(value: str) -> str:
                 "(give JSON text, file://PATH or @PATH)"
             ]
         )
-    from iamsim.world.files import InputRefused, read_input_file
 
     try:
         # A regular file only, and at most $IAMSIM_MAX_INPUT_BYTES: never /dev/zero read whole.
@@ -523,13 +525,11 @@ def _fix_lines(out: _Out, d: Decision) -> None:
 
 
 def _policy_words(policy_type: str) -> str:
-    from iamsim.decision import POLICY_TYPE_WORDS
 
     return POLICY_TYPE_WORDS.get(policy_type, f"{policy_type} policy")
 
 
 def _denied_text(out: _Out, d: Decision, explain: bool, suggest: bool) -> None:
-    from iamsim.render.aws import cli_error
 
     lines = d.explain(color=out.color).splitlines()
     out.line(cli_error(d))
@@ -595,7 +595,6 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
 
 
 def _simulate(args: argparse.Namespace, out: _Out) -> int:
-    from iamsim.render.aws import cli_error
 
     world = _load_world(args.world)
     decision = world.simulate(
@@ -619,8 +618,6 @@ def _simulate(args: argparse.Namespace, out: _Out) -> int:
 
 
 def _demo(args: argparse.Namespace, out: _Out) -> int:
-    from iamsim.render.aws import cli_error
-    from iamsim.world.demo import DEMO_NOW, scenarios
 
     out.line(out.style("iamsim demo: the cross-account page, replayed offline", "bold"))
     out.line(f"(the clock is pinned to {DEMO_NOW.isoformat()}; every credential is simulated)")

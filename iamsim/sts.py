@@ -14,7 +14,7 @@ import json
 import math
 import re
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from iamsim.calls import AccessRequest, AssumeRoleCall, Call, make_access_request
@@ -31,7 +31,7 @@ from iamsim.patterns.text import (
 )
 from iamsim.request import Caller, as_utc
 from iamsim.session import RoleSession, make_role_session
-from iamsim.tags import as_tags
+from iamsim.tags import as_tags, session_tag_pairs
 from iamsim.world.model import Role
 
 __all__ = ["Authority", "assume_role", "validate_parameters"]
@@ -261,31 +261,6 @@ def _policy_arns(value: Sequence[Any] | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _as_tags(tags: Mapping[str, str] | Iterable[Any] | None) -> tuple[tuple[str, str], ...]:
-    """Session tags from a mapping, (key, value) pairs or boto3's `{"Key", "Value"}` entries."""
-    if tags is None:
-        return ()
-    if isinstance(tags, Mapping):
-        pairs: list[Any] = list(tags.items())
-    else:
-        pairs = []
-        for item in _sequence(tags, "tags"):
-            if isinstance(item, Mapping) and set(item) == {"Key", "Value"}:
-                pairs.append((item["Key"], item["Value"]))
-            elif isinstance(item, tuple | list) and len(item) == 2:
-                pairs.append(tuple(item))
-            else:
-                raise ValidationError(
-                    f"tags: {item!r} is not a tag (a key=value pair or {{'Key': …, 'Value': …}})"
-                )
-    for key, value in pairs:
-        if not (isinstance(key, str) and isinstance(value, str)):
-            raise ValidationError(
-                f"tags: the tag {key!r}={value!r} must have a string key and a string value"
-            )
-    return tuple(pairs)
-
-
 class Authority(Protocol):
     """What STS needs of a world: the seam that authorizes, and the facts a session needs."""
 
@@ -313,7 +288,7 @@ def assume_role(world: Authority, call: AssumeRoleCall) -> Decision:
         call.serial_number,
         call.token_code,
     )
-    tag_pairs = _as_tags(call.tags)
+    tag_pairs = session_tag_pairs(call.tags)
     arns = _policy_arns(call.policy_arns)
     transitive = tuple(_sequence(call.transitive_tag_keys, "transitive_tag_keys"))
     if transitive and not all(isinstance(k, str) for k in transitive):

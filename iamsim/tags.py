@@ -7,10 +7,11 @@ so the entities that carry them remain hashable and comparable.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from iamsim.errors import ValidationError
 
-__all__ = ["Tags", "as_tags"]
+__all__ = ["Tags", "as_tags", "session_tag_pairs"]
 
 
 class Tags(Mapping[str, str]):
@@ -89,3 +90,33 @@ def as_tags(
     if value is None or (type(value) in (tuple, dict, list) and not value):
         return _NO_TAGS
     return Tags(value, what=what)
+
+
+def session_tag_pairs(
+    tags: Mapping[str, str] | Iterable[Any] | None,
+) -> tuple[tuple[str, str], ...]:
+    """Session tags as STS takes them: a mapping, (key, value) pairs or boto3's
+    `{"Key": …, "Value": …}` entries, as (key, value) pairs in the order given."""
+    if tags is None:
+        return ()
+    if isinstance(tags, Mapping):
+        pairs: list[Any] = list(tags.items())
+    else:
+        if isinstance(tags, str | bytes) or not isinstance(tags, list | tuple):
+            raise ValidationError(f"tags must be a list, not {type(tags).__name__}")
+        pairs = []
+        for item in tags:
+            if isinstance(item, Mapping) and set(item) == {"Key", "Value"}:
+                pairs.append((item["Key"], item["Value"]))
+            elif isinstance(item, tuple | list) and len(item) == 2:
+                pairs.append(tuple(item))
+            else:
+                raise ValidationError(
+                    f"tags: {item!r} is not a tag (a key=value pair or {{'Key': …, 'Value': …}})"
+                )
+    for key, value in pairs:
+        if not (isinstance(key, str) and isinstance(value, str)):
+            raise ValidationError(
+                f"tags: the tag {key!r}={value!r} must have a string key and a string value"
+            )
+    return tuple(pairs)

@@ -18,6 +18,7 @@ from iamsim.fixes.documents import (
 )
 from iamsim.fixes.model import Apply, Fix
 from iamsim.model import Policy
+from iamsim.world.model import User
 
 if TYPE_CHECKING:
     from iamsim.world import World
@@ -60,7 +61,6 @@ class _CallerFixes(_PlannerBase):
 
     def _unknown_caller(self, denial: Denial) -> Fix | None:
         """A user of an account the world does not describe: describe it, with the grant."""
-        from iamsim.world.model import User
 
         arn = self.caller_arn
         if arn is None or ":user/" not in arn:

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from iamsim.model import Policy
+from iamsim.tags import session_tag_pairs
+from iamsim.world.managed import AWS_MANAGED_PREFIX, aws_managed_policy
+from iamsim.world.model import Account
 
 if TYPE_CHECKING:
     from iamsim.trace import ConditionTrace
@@ -86,9 +89,7 @@ def _requires_key(cond: ConditionTrace) -> bool:
 
 
 def _tag_dict(tags: Any) -> dict[str, str]:
-    from iamsim.sts import _as_tags
-
-    return dict(_as_tags(tags))
+    return dict(session_tag_pairs(tags))
 
 
 # -- the world -----------------------------------------------------------------------
@@ -96,8 +97,6 @@ def _tag_dict(tags: Any) -> dict[str, str]:
 
 def _edit_account(world: World, account_id: str, change: Callable[[Any], Any]) -> World:
     """A copy of the world with one account changed (created when the world lacks it)."""
-    from iamsim.world.model import Account
-
     if world.account(account_id) is None:
         return attrs.evolve(world, accounts=(*world.accounts, change(Account(id=account_id))))
     return attrs.evolve(
@@ -109,8 +108,6 @@ def _edit_account(world: World, account_id: str, change: Callable[[Any], Any]) -
 def _resolve(world: World, account: str, spec: Any) -> Policy | None:
     if spec is None or isinstance(spec, Policy):
         return spec
-    from iamsim.world.managed import AWS_MANAGED_PREFIX, aws_managed_policy
-
     if str(spec).startswith(AWS_MANAGED_PREFIX):
         return aws_managed_policy(str(spec))
     found = world.account(account)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from iamsim.decision import Denial
+from iamsim.decision import POLICY_TYPE_WORDS, Denial
 from iamsim.fixes.base import _PlannerBase
 from iamsim.fixes.documents import _listed, _requires_key, _tag_dict, _wanted_value
 from iamsim.fixes.model import Fix
@@ -108,7 +108,6 @@ class _NearMissFixes(_PlannerBase):
         )
 
     def _words(self, denial: Denial) -> str:
-        from iamsim.decision import POLICY_TYPE_WORDS
 
         return POLICY_TYPE_WORDS.get(denial.policy_type, denial.policy_type)
 

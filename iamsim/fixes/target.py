@@ -26,6 +26,7 @@ from iamsim.fixes.model import Apply, Fix
 from iamsim.fixes.near_miss import _NearMissFixes
 from iamsim.model import Policy
 from iamsim.patterns.text import ACCOUNT_ID, ARN_PARTS
+from iamsim.world.model import Resource, Role
 
 if TYPE_CHECKING:
     from iamsim.trace import PolicyTrace, StatementTrace
@@ -142,9 +143,7 @@ class _TargetFixes(_NearMissFixes):
             if st.failed == ("principal",) and isinstance(named, dict) and "AWS" in named:
                 probes.append((st, {"Effect": "Allow", "Principal": named, **condition}))
             elif st.failed == ("action",) and kind == "role" and "Principal" in raw:
-                probes.append(
-                    (st, {"Effect": "Allow", "Principal": raw["Principal"], **condition})
-                )
+                probes.append((st, {"Effect": "Allow", "Principal": raw["Principal"], **condition}))
         return probes
 
     def _matching_copies(
@@ -417,7 +416,6 @@ class _TargetFixes(_NearMissFixes):
 
     def _missing_target(self, denial: Denial, kind: str) -> Fix | None:
         """The role or resource is not in the world: create it, trusting the caller alone."""
-        from iamsim.world.model import Resource, Role
 
         words, named = self._named()
         arn = self.d.resource

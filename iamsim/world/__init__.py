@@ -36,6 +36,7 @@ from iamsim.session import RoleSession
 from iamsim.world.callers import Profile, build_profile, session_profile
 from iamsim.world.gather import check_action, gather
 from iamsim.world.index import WorldIndex
+from iamsim.world.load import parse_world, read_world_file
 from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, Role, User
 from iamsim.world.org import AccountPlacement, place_accounts
 
@@ -138,8 +139,6 @@ class World:
     @classmethod
     def from_dict(cls, document: Mapping[str, Any]) -> World:
         """A world from a parsed world document (WORLD.md)."""
-        from iamsim.world.load import parse_world
-
         accounts, organization = parse_world(document)
         return cls(accounts=accounts, organization=organization)
 
@@ -147,8 +146,6 @@ class World:
     def load(cls, path: str | os.PathLike[str], *, max_bytes: int | None = None) -> World:
         """A world from a .json, .yaml/.yml or .toml file of at most `max_bytes` bytes
         (default: `$IAMSIM_MAX_INPUT_BYTES`, else 1 GiB; see docs/errors.md)."""
-        from iamsim.world.load import read_world_file
-
         return cls.from_dict(read_world_file(path, max_bytes=max_bytes))
 
     @classmethod

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from iamsim.model import Policy
+from iamsim.world import World
 from iamsim.world.model import Account, Organization, OrgUnit, Resource, Role, User
 
 if TYPE_CHECKING:
     from iamsim.decision import Decision
-    from iamsim.world import World
 
 __all__ = [
     "ALICE",
@@ -80,8 +80,6 @@ SEED_DOCUMENT: dict[str, Any] = {
 
 def demo_world() -> World:
     """The seed world, built from its parts."""
-    from iamsim.world import World
-
     return World(
         accounts=(
             Account(
@@ -170,8 +168,6 @@ def _guardrail_org(scp: dict[str, Any]) -> Organization:
 
 def scenarios() -> tuple[Scenario, ...]:
     """The allowed case, each classic failure of the seed page, then the guardrails."""
-    from iamsim.world import World
-
     seed = demo_world()
     assume = {
         "kind": "assume_role",

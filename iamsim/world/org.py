@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from iamsim.errors import Problem
 from iamsim.evaluate.inputs import Attached, OrgLevel
 from iamsim.model import Policy
+from iamsim.world.load_checks import _Checks, _key
+from iamsim.world.load_org import _OrgParser
 from iamsim.world.managed import org_default_policy
 from iamsim.world.model import Organization, OrgUnit
-
-if TYPE_CHECKING:
-    from iamsim.world.load_checks import _Checks
 
 __all__ = ["AccountPlacement", "org_problems", "place_accounts"]
 
@@ -109,9 +108,6 @@ def org_problems(org: Organization, accounts: Mapping[str, object]) -> list[Prob
     misused SCP/RCP names, each policy checked as the kind it is attached as, accounts
     listed twice or not in the world, the management account. `accounts` is the world's.
     """
-    # (Imported here: the loader's modules import the `iamsim.world` package.)
-    from iamsim.world.load_checks import _key
-    from iamsim.world.load_org import _OrgParser
 
     parser = _OrgParser()
     policies: dict[str, Any] = {}
@@ -165,7 +161,6 @@ def _document(policy: Policy) -> dict[str, Any]:
 
 def _unit_document(unit: OrgUnit, path: str, parser: _Checks) -> dict[str, Any]:
     """An OU as a world document writes it; OUs are at most MAX_OU_DEPTH levels deep."""
-    from iamsim.world.load_checks import _key
 
     body: dict[str, Any] = {}
     if unit.scps is not None:
