@@ -12,6 +12,7 @@ import weakref
 import attrs
 
 from iamsim.conditions import CompiledCondition, compile_condition
+from iamsim.limits import MEMO_BOUND
 from iamsim.model import Policy, Statement, as_tuple
 from iamsim.patterns import (
     ActionMatcher,
@@ -74,7 +75,7 @@ def _statement(index: int, stmt: Statement, substitute: bool) -> CompiledStateme
     )
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=MEMO_BOUND)
 def _compile_recent(policy: Policy) -> CompiledPolicy:
     substitute = policy.substitutes_variables
     return CompiledPolicy(
@@ -84,7 +85,7 @@ def _compile_recent(policy: Policy) -> CompiledPolicy:
 
 
 class _PolicyCompiler:
-    """`compile_policy`: the 4,096 policies compiled last, and every compiled policy still
+    """`compile_policy`: the `MEMO_BOUND` policies compiled last, and every compiled policy still
     in use (by a world's attached policies, say), are each compiled once.
 
     The bounded cache alone falls off a cliff: a world of more policies than it holds

@@ -12,6 +12,7 @@ import lark
 
 from iamsim.conditions.ast import Literal, OperatorKey, Template, Variable
 from iamsim.errors import PolicyError, Problem
+from iamsim.limits import MEMO_BOUND
 
 __all__ = ["parse_operator_key", "parse_template"]
 
@@ -50,7 +51,7 @@ def _simple_operator_key(text: str) -> tuple[str | None, str] | None:
     return None
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=MEMO_BOUND)
 def parse_operator_key(text: str) -> OperatorKey:
     """Split an operator key into set qualifier, base operator and `IfExists`.
 

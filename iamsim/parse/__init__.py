@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from iamsim.errors import PolicyError, Problem, did_you_mean
+from iamsim.limits import MEMO_BOUND
 from iamsim.model import POLICY_KINDS, Policy, PolicyKind
 from iamsim.parse.document import _Checker
 from iamsim.parse.jsontext import load_json
@@ -31,11 +32,10 @@ __all__ = ["check_policy", "load_json", "parse_policy", "policy_problems"]
 # (policy, kind) pairs known to pass the checks of `kind`: documents parsed with a kind,
 # and Policy objects already re-checked. Bounded; cleared when full.
 _CHECKED: dict[tuple[Policy, str | None], None] = {}
-_CHECKED_MAX = 4096
 
 
 def _remember(policy: Policy, kind: str | None) -> None:
-    if len(_CHECKED) >= _CHECKED_MAX:
+    if len(_CHECKED) >= MEMO_BOUND:
         _CHECKED.clear()
     _CHECKED[(policy, kind)] = None
 
