@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import attrs
 
+from iamsim.errors import ValidationError
 from iamsim.frozen import builder
 from iamsim.session import RoleSession
 
@@ -88,6 +89,14 @@ class _CallBase:
         return attrs.evolve(self, **changes)  # type: ignore[misc]
 
 
+def _actions(value: Iterable[str]) -> tuple[str, ...]:
+    """Converter: the further actions of a request, as a tuple (one action alone is not
+    split into its letters)."""
+    if isinstance(value, str):
+        raise ValidationError(f"also: a tuple of actions, not the string {value!r}")
+    return tuple(value)
+
+
 @attrs.frozen
 class AccessRequest(_CallBase):
     """One call as AWS authorizes it: who asks, which actions on which resource, in which
@@ -107,7 +116,7 @@ class AccessRequest(_CallBase):
     resource: str
     context: Mapping[str, object] | None = None
     now: _dt.datetime | None = None
-    also: tuple[str, ...] = ()
+    also: tuple[str, ...] = attrs.field(default=(), converter=_actions)
     call_keys: Mapping[str, object] | None = None
     operation: str | None = None
 

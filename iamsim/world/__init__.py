@@ -238,7 +238,7 @@ class World:
         `answering`, for the decision to replay (by default the request itself), and the
         session the call hands back in `session`, which the decision carries if allowed.
         """
-        if type(request) is not AccessRequest and not isinstance(request, AccessRequest):
+        if not isinstance(request, AccessRequest):
             raise ValidationError(f"authorize takes an AccessRequest, not {type(request).__name__}")
         principal, resource, context = request.principal, request.resource, request.context
         if type(request.action) is not str:

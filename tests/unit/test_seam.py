@@ -73,6 +73,14 @@ def test_authorize_takes_an_access_request_only(bad: object) -> None:
         iamsim.World.demo().authorize(bad)  # type: ignore[arg-type]
 
 
+def test_further_actions_are_a_tuple_of_actions() -> None:
+    assert iamsim.AccessRequest(ALICE, "sts:AssumeRole", ROLE, also=["sts:TagSession"]).also == (
+        "sts:TagSession",
+    )
+    with pytest.raises(iamsim.ValidationError, match="not the string"):
+        iamsim.AccessRequest(ALICE, "sts:AssumeRole", ROLE, also="sts:TagSession")  # type: ignore[arg-type]
+
+
 def test_authorize_refuses_a_malformed_further_action() -> None:
     request = iamsim.AccessRequest(ALICE, "sts:AssumeRole", ROLE, also=("sts:Tag Session",))
     with pytest.raises(iamsim.ValidationError, match="is not an action"):
