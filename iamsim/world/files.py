@@ -487,12 +487,15 @@ _WorldYamlLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _load_yaml(text: str, name: str) -> Any:
-    loader = _WorldYamlLoader(text)
+    loader = None
     try:
+        loader = _WorldYamlLoader(text)  # reading starts here: a NUL fails already
         return loader.get_single_data()
     except ValueError as exc:
         # PyYAML's scanner lets `chr()` fail on an escape past U+10FFFF ("\U001e9991"); it
         # stopped at the escape's first hex digit, two characters after its backslash.
+        if loader is None:  # pragma: no cover - the reader raises only ReaderError
+            raise WorldError(Problem("file.syntax", name, f"invalid YAML ({exc})")) from None
         stop = loader.get_mark()
         if "chr()" in str(exc):
             column = max(stop.column - 1, 1)
@@ -514,4 +517,5 @@ def _load_yaml(text: str, name: str) -> Any:
     except RecursionError:
         raise _too_deep(name) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
