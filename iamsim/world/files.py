@@ -487,8 +487,21 @@ _WorldYamlLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _load_yaml(text: str, name: str) -> Any:
+    loader = None
     try:
-        return yaml.load(text, Loader=_WorldYamlLoader)
+        loader = _WorldYamlLoader(text)  # reading starts here: a NUL fails already
+        return loader.get_single_data()
+    except ValueError as exc:
+        # PyYAML's scanner lets `chr()` fail on an escape past U+10FFFF ("\U001e9991"); it
+        # stopped at the escape's first hex digit, two characters after its backslash.
+        if loader is None:  # pragma: no cover - the reader raises only ReaderError
+            raise WorldError(Problem("file.syntax", name, f"invalid YAML ({exc})")) from None
+        stop = loader.get_mark()
+        if "chr()" in str(exc):
+            column = max(stop.column - 1, 1)
+            message = "the \\U escape names a code point past U+10FFFF"
+            raise _syntax(name, stop.line + 1, column, message) from None
+        raise _syntax(name, stop.line + 1, stop.column + 1, f"invalid YAML ({exc})") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or exc.context or "invalid YAML"
@@ -503,3 +516,6 @@ def _load_yaml(text: str, name: str) -> Any:
         raise WorldError(Problem("file.syntax", name, str(exc))) from None
     except RecursionError:
         raise _too_deep(name) from None
+    finally:
+        if loader is not None:
+            loader.dispose()

@@ -517,3 +517,15 @@ def test_an_empty_tagged_number_is_a_world_error(tmp_path: Path, value: str) -> 
     (problem,) = caught.value.problems
     assert problem.code == "file.syntax"
     assert "is not a valid !!" in problem.message
+
+
+def test_a_yaml_escape_past_the_last_code_point_is_a_world_error(tmp_path: Path) -> None:
+    path = tmp_path / "w.yml"
+    path.write_text('accounts:\n  "a\\U001e9991b": {}\n')
+    with pytest.raises(WorldError) as caught:
+        iamsim.World.load(path)
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.message) == (
+        "file.syntax",
+        "line 2, column 5: the \\U escape names a code point past U+10FFFF",
+    )
