@@ -61,7 +61,8 @@ class AwsConfigError(IamsimError):
     def __init__(self, message: str, *, code: str, path: str = "") -> None:
         self.code = code
         self.path = path
-        super().__init__(f"{path}: {message}" if path else message)
+        # The file's path first, unless the message names it already (botocore's parse error).
+        super().__init__(f"{path}: {message}" if path and path not in message else message)
 
 
 _Stored = str | tuple[tuple[str, str], ...]

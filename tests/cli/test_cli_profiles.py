@@ -5,6 +5,8 @@ input)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -125,3 +127,20 @@ def test_bad_input_is_one_line_and_exit_2(
     assert code == 2 and out == ""
     (line,) = err.splitlines()
     assert line.startswith("iamsim: error: ") and expected in line
+
+
+def test_a_broken_config_file_never_shows_a_traceback(tmp_path: Path) -> None:
+    # A real process: the exit code and stderr as a shell sees them.
+    broken = tmp_path / "config"
+    broken.write_text("role_arn = before any section\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "iamsim", "assume-role", "--profile", "x", "--config", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert "Traceback" not in done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"iamsim: error: Unable to parse config file: {broken} (line 1: ")
