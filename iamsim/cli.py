@@ -42,6 +42,7 @@ from iamsim.errors import IamsimError, PolicyError, ValidationError, WorldError,
 from iamsim.patterns.text import INT_DIGITS_LIMIT, REQUEST_ACTION
 from iamsim.render.aws import cli_error
 from iamsim.request import MAX_YEAR, MIN_YEAR
+from iamsim.session import RoleSession
 from iamsim.world import World
 from iamsim.world.demo import DEMO_NOW, scenarios
 from iamsim.world.files import InputRefused, read_input_file
@@ -391,16 +392,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     assume.add_argument(
         "--caller",
-        required=True,
         metavar="ARN",
-        help="who calls AssumeRole: a user, role or assumed-role session ARN",
+        help="who calls AssumeRole: a user, role or assumed-role session ARN (with --profile: "
+        "whose credentials start the profile's chain)",
     )
-    assume.add_argument("--role-arn", required=True, metavar="ARN", help="the role to assume")
+    assume.add_argument("--role-arn", metavar="ARN", help="the role to assume")
     assume.add_argument(
         "--role-session-name",
-        required=True,
         metavar="NAME",
         help="2 to 64 characters: letters, digits and +=,.@-_",
+    )
+    profiles = assume.add_argument_group("AWS CLI profiles (instead of --role-arn)")
+    profiles.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="replay the AssumeRole chain the AWS CLI runs for this profile",
+    )
+    profiles.add_argument(
+        "--config",
+        metavar="FILE",
+        help="the AWS config file (default: $AWS_CONFIG_FILE or ~/.aws/config)",
+    )
+    profiles.add_argument(
+        "--credentials", metavar="FILE", help="an AWS credentials file to read profiles from too"
     )
     assume.add_argument(
         "--external-id", metavar="ID", help="the external ID the role's trust policy may require"
@@ -548,7 +562,94 @@ def _decision_json(d: Decision, suggest: bool) -> dict[str, Any]:
     return data
 
 
+_PROFILE_SETS = (
+    "role_arn",
+    "role_session_name",
+    "external_id",
+    "duration_seconds",
+    "serial_number",
+    "policy",
+    "policy_arns",
+    "tags",
+    "transitive_tag_keys",
+    "source_identity",
+)
+
+
+def _assume_profile(args: argparse.Namespace, out: _Out) -> int:
+    """`assume-role --profile`: the AWS CLI's chain for a profile, hop by hop."""
+    given = [f"--{k.replace('_', '-')}" for k in _PROFILE_SETS if getattr(args, k) is not None]
+    if given:
+        raise _BadInput(
+            [
+                f"--profile takes the role and its parameters from the profile; drop {given[0]} "
+                "(see `iamsim assume-role --help`)"
+            ]
+        )
+    world = _load_world(args.world)
+    chain = world.assume_profile(
+        args.profile,
+        config=args.config,
+        credentials=args.credentials,
+        caller=args.caller,
+        token_code=args.token_code,
+        context=_context(args.context),
+        now=args.now,
+    )
+    failed = chain.failed_hop
+    last = chain.hops[-1] if chain.hops else None
+    if args.output == "json":
+        if chain.session is not None:
+            out.json(chain.session.to_aws_dict())
+        elif failed is not None:
+            out.json(_decision_json(chain.hops[failed], args.suggest))
+        else:
+            out.json({"profile": chain.profile, "allowed": chain.allowed, "hops": []})
+        return EXIT_ALLOWED if chain.allowed else EXIT_DENIED
+    if failed is not None:
+        _denied_text(out, chain.hops[failed], False, args.suggest)
+    elif last is not None and last.session is not None:
+        lines = last.explain(color=out.color).splitlines()
+        out.line(last.explain(color=out.color) if args.explain else (lines[0] if lines else ""))
+        _session_lines(out, last.session)
+    out.line()
+    for line in chain.explain(color=out.color, full=args.explain).splitlines():
+        out.line(line)
+    return EXIT_ALLOWED if chain.allowed else EXIT_DENIED
+
+
+def _session_lines(out: _Out, session: RoleSession) -> None:
+    out.line()
+    out.line(f"  Arn:            {session.arn}")
+    out.line(f"  AssumedRoleId:  {session.assumed_role_id}")
+    out.line(f"  Expiration:     {session.credentials['Expiration']}")
+    out.line(
+        out.style(
+            "  The credentials are simulated (fake, marked IAMSIM-SIMULATED); "
+            "--output json prints them as `aws sts assume-role` does.",
+            "dim",
+        )
+    )
+
+
 def _assume_role(args: argparse.Namespace, out: _Out) -> int:
+    if args.profile is not None:
+        return _assume_profile(args, out)
+    missing = [
+        f"--{k.replace('_', '-')}"
+        for k in ("caller", "role_arn", "role_session_name")
+        if getattr(args, k) is None
+    ]
+    if missing:
+        raise _BadInput(
+            [
+                f"the following arguments are required: {', '.join(missing)} (or --profile) "
+                "(see `iamsim assume-role --help`)"
+            ]
+        )
+    for option in ("config", "credentials"):
+        if getattr(args, option) is not None:
+            raise _BadInput([f"--{option} goes with --profile (see `iamsim assume-role --help`)"])
     world = _load_world(args.world)
     tags = [pair for group in args.tags or () for pair in group]
     decision = world.assume_role(
@@ -578,17 +679,7 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
         lines = text.splitlines()
         out.line(text if args.explain else (lines[0] if lines else "Allowed"))
         if session is not None:
-            out.line()
-            out.line(f"  Arn:            {session.arn}")
-            out.line(f"  AssumedRoleId:  {session.assumed_role_id}")
-            out.line(f"  Expiration:     {session.credentials['Expiration']}")
-            out.line(
-                out.style(
-                    "  The credentials are simulated (fake, marked IAMSIM-SIMULATED); "
-                    "--output json prints them as `aws sts assume-role` does.",
-                    "dim",
-                )
-            )
+            _session_lines(out, session)
     else:
         _denied_text(out, decision, args.explain, args.suggest)
     return EXIT_ALLOWED if decision.allowed else EXIT_DENIED

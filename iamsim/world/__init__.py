@@ -13,7 +13,7 @@ import datetime as _dt
 import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -39,6 +39,9 @@ from iamsim.world.index import WorldIndex
 from iamsim.world.load import parse_world, read_world_file
 from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, Role, User
 from iamsim.world.org import AccountPlacement, place_accounts
+
+if TYPE_CHECKING:
+    from iamsim.inputs.profiles import ProfileChain
 
 __all__ = [
     "Account",
@@ -82,6 +85,16 @@ def _sts_assume_role() -> Callable[[World, AssumeRoleCall], Decision]:
     from iamsim.sts import assume_role
 
     return assume_role
+
+
+@functools.cache
+def _assume_profile() -> Callable[..., ProfileChain]:
+    """The AWS CLI's profile chain, which `World.assume_profile` delegates to: imported on
+    first use, since `world` sits below `iamsim.inputs` (a declared exception of the import
+    contract)."""
+    from iamsim.inputs.profiles import assume_profile
+
+    return assume_profile
 
 
 def _principal_type(principal: object) -> None:
@@ -319,6 +332,32 @@ class World:
                 context,
                 now,
             ),
+        )
+
+    def assume_profile(
+        self,
+        profile: str,
+        *,
+        config: str | os.PathLike[str] | None = None,
+        credentials: str | os.PathLike[str] | None = None,
+        caller: str | RoleSession | None = None,
+        token_code: str | None = None,
+        token_codes: Mapping[str, str] | None = None,
+        context: Mapping[str, object] | None = None,
+        now: _dt.datetime | None = None,
+    ) -> ProfileChain:
+        """Replay the AssumeRole chain the AWS CLI runs for an `~/.aws/config` profile
+        (API.md §6; `iamsim.inputs.profiles`)."""
+        return _assume_profile()(
+            self,
+            profile,
+            config=config,
+            credentials=credentials,
+            caller=caller,
+            token_code=token_code,
+            token_codes=token_codes,
+            context=context,
+            now=now,
         )
 
     def _repr_html_(self) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from iamsim.errors import Problem, WorldError, did_you_mean
+from iamsim.errors import PolicyError, Problem, WorldError, did_you_mean
 from iamsim.evaluate.inputs import Attached
 from iamsim.evaluate.services import (
     RBP_SERVICES,
@@ -23,7 +23,12 @@ from iamsim.model import Policy
 from iamsim.patterns.text import ACCOUNT_ID, ARN_PARTS
 from iamsim.session import RoleSession
 from iamsim.tags import Tags
-from iamsim.world.managed import AWS_MANAGED_PREFIX, aws_managed_names, aws_managed_policy
+from iamsim.world.managed import (
+    AWS_MANAGED_PREFIX,
+    aws_managed_arn,
+    aws_managed_policy,
+    unknown_managed_hint,
+)
 from iamsim.world.model import (
     Account,
     Group,
@@ -200,14 +205,23 @@ class WorldIndex:
         if isinstance(spec, Policy):
             return Attached(spec, name=inline_name, account=account.id)
         if spec.startswith(AWS_MANAGED_PREFIX):
-            policy = aws_managed_policy(spec)
+            try:
+                policy = aws_managed_policy(spec)
+            except PolicyError as exc:
+                self._problem(
+                    "world.policy.managed_unparsed",
+                    path,
+                    f"iamsim cannot parse AWS's document of {spec} yet: {exc.problems[0]}",
+                    f"copy its document under accounts.{account.id}.policies, adjusted, "
+                    "and refer to it by name",
+                )
+                return None
             if policy is None:
                 self._problem(
                     "world.policy.unknown_managed",
                     path,
                     f"unknown AWS managed policy {spec}",
-                    f"iamsim ships {', '.join(aws_managed_names())}; for another one, add its "
-                    f"document under accounts.{account.id}.policies and refer to it by name",
+                    unknown_managed_hint(spec, account.id),
                 )
                 return None
             return Attached(policy, name=arn_name(spec), account="aws")
@@ -226,8 +240,8 @@ class WorldIndex:
         if found is None:
             names = [n for n, _ in account.policies]
             hint = did_you_mean(name, names)
-            if hint is None and name in aws_managed_names():
-                hint = f"did you mean `{AWS_MANAGED_PREFIX}{name}`?"
+            if hint is None and aws_managed_arn(name) is not None:
+                hint = f"did you mean `{aws_managed_arn(name)}`?"
             self._problem(
                 "world.policy.unknown",
                 path,

@@ -24,6 +24,7 @@ from iamsim.reference import (
     suggest_condition_key,
 )
 from iamsim.reference.service import DATA_FILE, DATA_PACKAGE, load_reference
+from iamsim.world.managed import shipped_managed_policies
 
 MANAGED = Path(__file__).parent.parent.parent / "iamsim" / "world" / "managed"
 
@@ -183,13 +184,42 @@ def _actions(document: Any) -> set[str]:
     return found
 
 
+# AWS managed policies naming actions that AWS's Service Authorization Reference (the
+# service reference iamsim ships) does not document, retired or current: AWS publishes
+# these documents as they are (a typo such as ssm:RemoveTagsToResource, services the
+# reference never listed such as mobilehub and builderid). The list may only shrink.
+ACTIONS_UNDOCUMENTED = {
+    "AWSIotRoboRunnerReadOnly",
+    "AWSManagedSettingsAdminAccess",
+    "AWSMobileHub_ReadOnly",
+    "AWSSupplyChainFederationAdminAccess",
+    "AmazonApplicationWizardFullaccess",
+    "AmazonLaunchWizardFullaccess",
+    "AmazonMechanicalTurkCrowdReadOnlyAccess",
+    "MemoryDBServiceRolePolicy",
+    "RDSCloudHsmAuthorizationRole",
+    "SecurityAgentWebAppAPIPolicy",
+    "ServiceCatalogAdminReadOnlyAccess",
+}
+
+
+def _unknown_actions(document: Any) -> list[str]:
+    plain = sorted(a for a in _actions(document) if "*" not in a and "?" not in a)
+    return [a for a in plain if action_known(a) is not True]
+
+
 def test_every_action_in_the_shipped_managed_policies_is_known() -> None:
-    files = sorted(MANAGED.rglob("*.json"))
+    files = sorted(MANAGED.rglob("*.json"))  # AWS Organizations' own policies
     assert files
-    actions = set().union(*(_actions(json.loads(f.read_text("utf-8"))) for f in files))
-    plain = sorted(a for a in actions if "*" not in a and "?" not in a)
-    assert plain
-    assert [a for a in plain if action_known(a) is not True] == []
+    assert [f.name for f in files if _unknown_actions(json.loads(f.read_text("utf-8")))] == []
+    snapshot = shipped_managed_policies().policies
+    unknown = {n for n, p in snapshot.items() if _unknown_actions(p.document)}
+    assert unknown == ACTIONS_UNDOCUMENTED
+    # The policies iamsim shipped one by one before the whole snapshot: every action known.
+    before = ("AmazonS3FullAccess", "AmazonS3ReadOnlyAccess", "IAMReadOnlyAccess")
+    before += ("PowerUserAccess", "ReadOnlyAccess", "SecurityAudit")
+    assert any(a for n in before for a in _actions(snapshot[n].document) if "*" not in a)
+    assert [n for n in before if _unknown_actions(snapshot[n].document)] == []
 
 
 @pytest.mark.parametrize(
