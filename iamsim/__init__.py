@@ -13,6 +13,7 @@ from iamsim.calls import AccessRequest, AssumeRoleCall, SimulateCall
 from iamsim.decision import Decision, Denial, Layer, NearMiss
 from iamsim.errors import IamsimError, PolicyError, Problem, ValidationError, WorldError
 from iamsim.fixes.model import Fix
+from iamsim.inputs import ProfileChain
 from iamsim.model import ConditionEntry, Policy, Principal, Statement
 from iamsim.session import RoleSession
 from iamsim.world import World
@@ -37,6 +38,7 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Principal",
+    "ProfileChain",
     "Problem",
     "Resource",
     "Role",
