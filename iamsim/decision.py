@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from iamsim.frozen import builder
+from iamsim.reason import Reason, words_key, words_tuple_key
 from iamsim.session import RoleSession
 from iamsim.trace import PolicyTrace
 
@@ -52,13 +53,18 @@ POLICY_TYPE_WORDS: dict[str, str] = {
 
 @attrs.frozen
 class Denial:
-    """One policy layer that, on its own, denies the request."""
+    """One policy layer that, on its own, denies the request.
+
+    Why is data: `cause` is a `Reason` (a code and its facts); `reason` is its sentence,
+    worded by `iamsim.render.reasons`. The constructor's `reason=` takes a `Reason`, or a
+    plain sentence (read as a saved reason).
+    """
 
     policy_type: str
     side: Side
     explicit: bool
     account: str | None
-    reason: str
+    _reason: Reason | str = attrs.field(eq=words_key)
     action: str
     policy: str | None = None
     statement: str | None = None
@@ -68,12 +74,40 @@ class Denial:
     # that have their own (for example "Roles may not be assumed by root accounts.").
     aws_message: str | None = None
 
+    @property
+    def cause(self) -> Reason:
+        """Why this layer denies: a reason code and the facts its sentence needs."""
+        return Reason.of(self._reason)
+
+    @property
+    def reason(self) -> str:
+        """Why, in one sentence a person can act on."""
+        from iamsim.render.reasons import sentence
+
+        return sentence(self._reason)
+
     def to_dict(self) -> dict[str, Any]:
-        return attrs.asdict(self, recurse=False) | {"condition_keys": list(self.condition_keys)}
+        return {
+            "policy_type": self.policy_type,
+            "side": self.side,
+            "explicit": self.explicit,
+            "account": self.account,
+            "reason": self.reason,
+            "action": self.action,
+            "policy": self.policy,
+            "statement": self.statement,
+            "attached_to": self.attached_to,
+            "condition_keys": list(self.condition_keys),
+            "aws_message": self.aws_message,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Denial:
-        return cls(**(data | {"condition_keys": tuple(data.get("condition_keys", ()))}))
+        """A saved denial: its reason is known by its words only (code "saved")."""
+        fixed: dict[str, Any] = {"condition_keys": tuple(data.get("condition_keys", ()))}
+        if isinstance(data.get("reason"), str):
+            fixed["reason"] = Reason.saved(data["reason"])
+        return cls(**(data | fixed))
 
 
 @attrs.frozen
@@ -127,7 +161,21 @@ class Layer:
     policy_type: str
     verdict: LayerVerdict
     policies: tuple[PolicyTrace, ...] = ()
-    note: str | None = None
+    _note: Reason | str | None = attrs.field(default=None, eq=words_key)
+
+    @property
+    def note(self) -> str | None:
+        """Why the layer takes no part, or needs nothing more, in words (or None)."""
+        if self._note is None:
+            return None
+        from iamsim.render.reasons import sentence
+
+        return sentence(self._note)
+
+    @property
+    def note_reason(self) -> Reason | None:
+        """The note as data: a reason code and its facts."""
+        return None if self._note is None else Reason.of(self._note)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -144,7 +192,7 @@ class Layer:
             side=data["side"],
             policy_type=data["policy_type"],
             verdict=data["verdict"],
-            note=data.get("note"),
+            note=Reason.saved(note) if isinstance(note := data.get("note"), str) else note,
             policies=tuple(PolicyTrace.from_dict(p) for p in data.get("policies", ())),
         )
 
@@ -192,7 +240,7 @@ class Decision:
     missing_context_keys: tuple[str, ...]
     checks: tuple[Check, ...]
     context: tuple[tuple[str, Any], ...] = ()
-    notes: tuple[str, ...] = ()
+    _notes: tuple[Reason | str, ...] = attrs.field(default=(), eq=words_tuple_key)
     session: RoleSession | None = None
     # What produced this decision, for suggest_fixes(); not part of equality or JSON.
     _origin: Any = attrs.field(default=None, eq=False, repr=False)
@@ -200,6 +248,18 @@ class Decision:
     @property
     def allowed(self) -> bool:
         return self.outcome == "allowed"
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the reader should know beyond the layers (an unknown account, …), in words."""
+        from iamsim.render.reasons import sentence
+
+        return tuple(map(sentence, self._notes))
+
+    @property
+    def note_reasons(self) -> tuple[Reason, ...]:
+        """The notes as data: each a reason code and its facts."""
+        return tuple(map(Reason.of, self._notes))
 
     @property
     def layers(self) -> tuple[Layer, ...]:

@@ -29,6 +29,7 @@ from iamsim.patterns.text import (
     STS_TAG_CHARS,
     STS_TOKEN_CODE,
 )
+from iamsim.reason import Reason
 from iamsim.request import as_utc
 from iamsim.session import RoleSession, make_role_session
 from iamsim.tags import as_tags
@@ -295,10 +296,7 @@ def _root_denial(caller_arn: str, account: str | None) -> Denial:
         explicit=False,
         account=account,
         action="sts:AssumeRole",
-        reason=(
-            f"{caller_arn} is an account root user, and the root user cannot call "
-            "AssumeRole; sign in as an IAM user or role instead."
-        ),
+        reason=Reason("root_cannot_assume_role", (("caller", caller_arn),)),
         aws_message="Roles may not be assumed by root accounts.",
     )
 
@@ -312,11 +310,7 @@ def _source_identity_denial(inherited: str, wanted: str, account: str | None) ->
         explicit=False,
         account=account,
         action="sts:SetSourceIdentity",
-        reason=(
-            f"The calling session's source identity {inherited!r} cannot be changed to "
-            f"{wanted!r}: a source identity set earlier in a role chain persists. Pass "
-            f"{inherited!r}, or leave it out."
-        ),
+        reason=Reason("source_identity_fixed", (("inherited", inherited), ("wanted", wanted))),
     )
 
 

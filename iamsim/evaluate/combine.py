@@ -25,7 +25,6 @@ from collections.abc import Sequence
 import attrs
 
 from iamsim.decision import (
-    POLICY_TYPE_WORDS,
     Denial,
     Layer,
     LayerVerdict,
@@ -38,6 +37,7 @@ from iamsim.decision import (
 from iamsim.evaluate.inputs import Inputs, OrgLevel
 from iamsim.evaluate.policy_types import combined_verdict
 from iamsim.frozen import builder
+from iamsim.reason import Reason, ReasonCode, ReasonFields, make_reason
 from iamsim.request import Request
 from iamsim.trace import PolicyTrace
 
@@ -49,6 +49,10 @@ _DIRECT = frozenset(
 )
 _CAPPED = frozenset({"role"})
 _DELEGATING = frozenset({"account"})
+
+_NO_IDENTITY_NOTE = Reason("identity_not_needed_without_identity")
+_RESOURCE_NOT_NEEDED_NOTE = Reason("resource_not_needed_same_account")
+_ROOT_NOTE = Reason("root_allowed_in_own_account")
 
 _EXPLICIT_ORDER = ("rcp", "scp", "boundary", "session", "resource", "trust", "identity", "service")
 _IMPLICIT_ORDER = ("service", "scp", "rcp", "resource", "trust", "identity", "boundary", "session")
@@ -81,10 +85,6 @@ make_layer_traces = builder(LayerTraces)
 _ALLOWS = operator.attrgetter("allows")
 
 
-def _words(policy_type: str) -> str:
-    return POLICY_TYPE_WORDS[policy_type]
-
-
 def _allows(traces: Sequence[PolicyTrace]) -> bool:
     """Whether some Allow statement of these policies applies (Denies aside)."""
     return any(map(_ALLOWS, traces))
@@ -102,10 +102,14 @@ def _layer_verdict(traces: Sequence[PolicyTrace], ok: bool | None) -> LayerVerdi
 
 
 @functools.lru_cache(maxsize=256)
-def _inert_layer(side: Side, kind: str, note: str | None) -> Layer:
-    """A layer that takes no part in the request (exempt or not applicable): built once."""
-    exempt = bool(note and note.startswith("exempt"))
-    return Layer(side, kind, "exempt" if exempt else "not_applicable", note=note)
+def _inert_layer(side: Side, kind: str, code: ReasonCode | None, fields: ReasonFields) -> Layer:
+    """A layer that takes no part in the request (exempt or not applicable), noted with the
+    reason of that code and fields: built once. (Keyed by the reason's parts, whose hashes
+    are a tuple's and strings', rather than by the reason, whose hash is Python code.)"""
+    if code is None:
+        return Layer(side, kind, "not_applicable")
+    verdict: LayerVerdict = "exempt" if code.startswith("exempt_") else "not_applicable"
+    return Layer(side, kind, verdict, note=Reason(code, fields))
 
 
 def _failing_keys(traces: Sequence[PolicyTrace]) -> tuple[str, ...]:
@@ -137,6 +141,11 @@ class _Decider:
         """How AWS names the caller (only denial reasons need it)."""
         return self.request.caller.display
 
+    @property
+    def identity_caller(self) -> str:
+        """The principal whose identity policies apply (the role of a session)."""
+        return self.request.caller.principal_arn or self.caller
+
     # -- denials --------------------------------------------------------------------
 
     def _deny(
@@ -146,7 +155,7 @@ class _Decider:
         *,
         explicit: bool,
         account: str | None,
-        reason: str,
+        reason: Reason,
         trace: PolicyTrace | None = None,
         attached_to: str | None = None,
         keys: tuple[str, ...] = (),
@@ -194,7 +203,6 @@ class _Decider:
     def _explicit(self, side: Side, policy_type: str, trace: PolicyTrace) -> None:
         i = self.inputs
         stmt = trace.deciding[0]
-        where = f" attached to {trace.attached_to}" if trace.attached_to else ""
         # SCPs and RCPs are owned by the management account but govern the caller's (SCP)
         # or the resource's (RCP) account: report the governed one.
         account = {"scp": i.caller_account, "rcp": i.resource_account}.get(
@@ -208,9 +216,15 @@ class _Decider:
             trace=trace,
             attached_to=trace.attached_to,
             keys=tuple(dict.fromkeys(c.key for c in stmt.conditions)),
-            reason=(
-                f"{stmt.label} of the {_words(policy_type)} {trace.label}{where} "
-                f"explicitly denies {self.action}."
+            reason=make_reason(
+                "explicit_deny",
+                (
+                    ("statement", stmt.label),
+                    ("policy_type", policy_type),
+                    ("policy", trace.label),
+                    ("attached_to", trace.attached_to or ""),
+                    ("action", self.action),
+                ),
             ),
         )
 
@@ -229,7 +243,6 @@ class _Decider:
                 continue
             ok = False
             if verdict == "none":
-                names = ", ".join(tr.label for tr in level_traces) or "no policy"
                 self._deny(
                     side,
                     policy_type,
@@ -239,29 +252,41 @@ class _Decider:
                     else self.inputs.resource_account,
                     attached_to=level.attached_to,
                     trace=level_traces[0] if len(level_traces) == 1 else None,
-                    reason=(
-                        f"No {_words(policy_type)} attached to {level.attached_to} "
-                        f"({names}) allows {self.action}; every level from the root "
-                        "to the account must allow it."
+                    reason=make_reason(
+                        "org_level_no_allow",
+                        (
+                            ("policy_type", policy_type),
+                            ("attached_to", level.attached_to),
+                            ("policies", tuple([tr.label for tr in level_traces])),
+                            ("action", self.action),
+                        ),
                     ),
                 )
         return ok
 
     # -- the grant ------------------------------------------------------------------
 
-    def _deny_identity(self, extra: str = "") -> None:
-        i, req = self.inputs, self.request
-        base = i.identity_note or (
-            f"No identity policy of {req.caller.principal_arn or self.caller} allows "
-            f"{self.action} on {req.resource}."
+    def _deny_identity(self, delegated_by: str | None = None) -> None:
+        """No identity policy allows; `delegated_by`: the resource policy type that trusts
+        the account (and so delegates to these policies)."""
+        i = self.inputs
+        reason = i.identity_note or make_reason(
+            "no_identity_allow",
+            (
+                ("caller", self.identity_caller),
+                ("action", self.action),
+                ("resource", self.request.resource),
+            ),
         )
+        if delegated_by is not None:
+            reason = reason.with_fields(("delegated_by", delegated_by))
         self._deny(
             "source",
             "identity",
             explicit=False,
             account=i.caller_account,
             keys=_failing_keys(self.t.identity),
-            reason=base + extra,
+            reason=reason,
         )
 
     def _deny_boundary(self) -> None:
@@ -274,8 +299,9 @@ class _Decider:
             account=self.inputs.caller_account,
             trace=boundary,
             keys=_failing_keys((boundary,)),
-            reason=f"The permissions boundary {boundary.label} does not allow "
-            f"{self.action}; a boundary caps what identity policies grant.",
+            reason=make_reason(
+                "boundary_no_allow", (("policy", boundary.label), ("action", self.action))
+            ),
         )
 
     def _deny_session(self) -> None:
@@ -285,8 +311,9 @@ class _Decider:
             explicit=False,
             account=self.inputs.caller_account,
             keys=_failing_keys(self.t.session),
-            reason=f"No session policy of {self.caller} allows {self.action}; session "
-            "policies cap what the role's policies grant.",
+            reason=make_reason(
+                "session_no_allow", (("caller", self.caller), ("action", self.action))
+            ),
         )
 
     def _deny_resource(self) -> None:
@@ -301,27 +328,49 @@ class _Decider:
             reason=self._resource_reason(),
         )
 
-    def _resource_reason(self) -> str:
+    def _resource_reason(self) -> Reason:
         i, rbp, action = self.inputs, self.t.resource, self.action
-        what = _words(i.resource_type)
+        rtype = i.resource_type
         owner = i.resource_arn or self.request.resource
         if rbp is None:
             if i.resource_missing:
                 return i.resource_missing
-            return f"The {i.resource_label} {owner} has no {what}, and " + (
-                "a caller from another account needs one to allow it."
-                if not i.same_account
-                else f"{action} requires one to allow it."
+            if not i.same_account:
+                return make_reason(
+                    "resource_policy_absent",
+                    (("label", i.resource_label), ("resource", owner), ("policy_type", rtype)),
+                )
+            return make_reason(
+                "resource_policy_required",
+                (
+                    ("label", i.resource_label),
+                    ("resource", owner),
+                    ("policy_type", rtype),
+                    ("action", action),
+                ),
             )
         keys = _failing_keys((rbp,))
         if keys:
-            return (
-                f"The {what} of {owner} would allow {self.caller} but a condition on "
-                f"{', '.join(keys)} does not hold."
+            return make_reason(
+                "resource_condition_failed",
+                (
+                    ("policy_type", rtype),
+                    ("resource", owner),
+                    ("caller", self.caller),
+                    ("keys", keys),
+                ),
             )
-        return f"No statement of the {what} of {owner} allows {action} for {self.caller}."
+        return make_reason(
+            "resource_no_statement",
+            (
+                ("policy_type", rtype),
+                ("resource", owner),
+                ("action", action),
+                ("caller", self.caller),
+            ),
+        )
 
-    def grant(self) -> dict[str, str]:
+    def grant(self) -> dict[str, Reason]:
         """Apply the same-/cross-account grant rules; return a note per layer not needed."""
         i, t = self.inputs, self.t
         rbp = t.resource
@@ -335,26 +384,20 @@ class _Decider:
         id_ok = i.root_caller or _allows(t.identity)
         pb_ok = t.boundary is None or t.boundary.allows
         sp_ok = i.session is None or _allows(t.session)
-        not_needed: dict[str, str] = {}
+        not_needed: dict[str, Reason] = {}
 
         if i.identity is None:  # service principals and anonymous callers: the RBP alone decides
             if not kinds:
                 self._deny_resource()
-            return {
-                "identity": "callers without an identity (services, anonymous) need "
-                "only the resource-based policy"
-            }
+            return {"identity": _NO_IDENTITY_NOTE}
 
         if i.same_account and not i.identity_required:
             rtype = i.resource_type
             if kinds & _DIRECT:
-                note = f"not needed: the {_words(rtype)} allows the caller directly"
+                note = make_reason("not_needed_direct_grant", (("policy_type", rtype),))
                 return {"identity": note, "boundary": note, "session": note}
             if kinds & _CAPPED and pb_ok and sp_ok:
-                return {
-                    "identity": f"not needed: the {_words(rtype)} allows the role, "
-                    "within its boundary and session policy"
-                }
+                return {"identity": make_reason("not_needed_role_grant", (("policy_type", rtype),))}
             if i.resource_required and not kinds:
                 self._deny_resource()
                 return not_needed
@@ -368,18 +411,10 @@ class _Decider:
                 return not_needed
             if id_ok and pb_ok and sp_ok:
                 if not i.resource_required:
-                    not_needed["resource"] = (
-                        "not needed within one account: the identity policies allow it"
-                    )
+                    not_needed["resource"] = _RESOURCE_NOT_NEEDED_NOTE
                 return not_needed
             if not id_ok:
-                extra = ""
-                if kinds & _DELEGATING:
-                    extra = (
-                        f" The {_words(rtype)} trusts the account, which delegates to "
-                        "its identity policies."
-                    )
-                self._deny_identity(extra)
+                self._deny_identity(rtype if kinds & _DELEGATING else None)
             if not pb_ok:
                 self._deny_boundary()
             if not sp_ok:
@@ -405,11 +440,13 @@ class _Decider:
         kind: str,
         levels: Sequence[tuple[PolicyTrace, ...]],
         applies: bool,
-        note: str | None,
+        note: Reason | None,
         ok: bool,
     ) -> Layer:
         if not applies:  # AWS exempts the caller, or the layer does not apply at all
-            return _inert_layer(side, kind, note)
+            if note is None:
+                return _inert_layer(side, kind, None, ())
+            return _inert_layer(side, kind, note.code, note.fields)
         traces = tuple([tr for level in levels for tr in level])
         return make_layer(side, kind, _layer_verdict(traces, ok), traces, None)
 
@@ -418,8 +455,8 @@ class _Decider:
         side: Side,
         kind: str,
         traces: tuple[PolicyTrace, ...],
-        not_needed: dict[str, str],
-        note: str | None = None,
+        not_needed: dict[str, Reason],
+        note: Reason | None = None,
         ok: bool | None = None,
     ) -> Layer:
         verdict = _layer_verdict(traces, ok)
@@ -427,7 +464,9 @@ class _Decider:
             verdict, note = "not_applicable", not_needed[kind]
         return make_layer(side, kind, verdict, traces, note)
 
-    def layers(self, not_needed: dict[str, str], scp_ok: bool, rcp_ok: bool) -> tuple[Layer, ...]:
+    def layers(
+        self, not_needed: dict[str, Reason], scp_ok: bool, rcp_ok: bool
+    ) -> tuple[Layer, ...]:
         """Every layer of both sides with its own verdict, in the order AWS applies them."""
         i, t = self.inputs, self.t
         policy_layer = self._policy_layer
@@ -443,13 +482,13 @@ class _Decider:
                     "identity",
                     t.identity,
                     not_needed,
-                    note="the account root user is implicitly allowed in its own account",
+                    note=_ROOT_NOTE,
                     ok=True,
                 )
             )
         else:
             layer = policy_layer("source", "identity", t.identity, not_needed)
-            if layer.verdict != "allow" and layer.note is None:
+            if layer.verdict != "allow" and layer.note_reason is None:
                 layer = attrs.evolve(layer, note=i.identity_note)
             out.append(layer)
         if t.boundary is not None:
@@ -464,7 +503,9 @@ class _Decider:
                     "target",
                     rtype,
                     "implicit" if denied else "not_applicable",
-                    note=f"the {i.resource_label} has no {_words(rtype)}",
+                    note=make_reason(
+                        "no_resource_policy", (("label", i.resource_label), ("policy_type", rtype))
+                    ),
                 )
             )
         else:

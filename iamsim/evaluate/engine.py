@@ -8,6 +8,7 @@ from itertools import repeat
 from iamsim.decision import Decision, Denial, NearMiss, make_check, make_decision
 from iamsim.evaluate.combine import Combined, decide, denial_order, make_layer_traces
 from iamsim.evaluate.plan import Plan, trace_plan
+from iamsim.reason import Reason, make_reason
 from iamsim.request import Request
 from iamsim.session import RoleSession
 from iamsim.trace import PolicyTrace, StatementTrace
@@ -30,15 +31,16 @@ def evaluate(plan: Plan, request: Request) -> Combined:
     return decide(plan.inputs, request, traces)
 
 
-def _absent_deny_note(trace: PolicyTrace, stmt: StatementTrace) -> tuple[str, ...]:
+def _absent_deny_note(trace: PolicyTrace, stmt: StatementTrace) -> tuple[Reason, ...]:
     """A caveat for a Deny that did not apply because the request lacks a key it tests."""
-    keys = ", ".join(c.key for c in stmt.failed_conditions if c.request_values is None)
+    keys = tuple([c.key for c in stmt.failed_conditions if c.request_values is None])
     if not keys:
         return ()
     return (
-        f"The Deny {stmt.label} of {trace.label} did not apply because the request lacks "
-        f"{keys}. AWS sets some keys on every real request (aws:RequestedRegion, "
-        "aws:SourceIp): pass them with `context` to be sure.",
+        make_reason(
+            "deny_skipped_missing_key",
+            (("statement", stmt.label), ("policy", trace.label), ("keys", keys)),
+        ),
     )
 
 
@@ -60,7 +62,7 @@ def build_decision(
     denied = list(denials)
     near: dict[NearMiss, None] = {}
     missing: dict[str, None] = {}
-    all_notes: dict[str, None] = {}
+    all_notes: dict[Reason, None] = {}
     checks = []
     for combined in results:
         req = combined.request

@@ -17,6 +17,7 @@ from iamsim.errors import ValidationError
 from iamsim.evaluate.inputs import Attached, Inputs
 from iamsim.evaluate.plan import Plan, plan
 from iamsim.patterns.text import ACCOUNT_ID
+from iamsim.reason import Reason
 from iamsim.request import Context, Request, make_request
 from iamsim.tags import Tags, as_tags
 from iamsim.world.callers import Profile
@@ -50,9 +51,9 @@ class Target:
     tags: Tags = attrs.field(factory=Tags, converter=as_tags)
     aws_managed: bool = False
     iam: bool = False
-    notes: tuple[str, ...] = ()
+    notes: tuple[Reason, ...] = ()
     arn: str | None = None  # the entity that owns the policy (a bucket for its objects)
-    missing: str | None = None  # why the world knows no policy for it
+    missing: Reason | None = None  # why the world knows no policy for it
     context: Context = attrs.field(factory=Context, eq=False)
 
 
@@ -88,11 +89,9 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
         if found is None:
             known = account in index.accounts
             note = (
-                f"The role {resource} does not exist in account {account}; AWS answers "
-                "AccessDenied, exactly as for a trust failure."
+                Reason("role_missing", (("role", resource), ("account", account)))
                 if known
-                else f"Account {account} is not described by the world, so the role "
-                f"{resource} and its trust policy are unknown."
+                else Reason("role_account_unknown", (("account", account), ("role", resource)))
             )
             return Target(
                 account=account,
@@ -133,13 +132,10 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
     required = service == "kms"
     if entry is None:
         owner = arn_account(resource) or None
-        notes: tuple[str, ...] = ()
+        notes: tuple[Reason, ...] = ()
         missing = None
         if owner is None:
-            notes = (
-                f"{arn} is not described by the world, so its owner and its "
-                "resource-based policy are unknown.",
-            )
+            notes = (Reason("resource_unknown", (("resource", arn),)),)
             missing = notes[0]
         elif service not in RBP_SERVICES:
             missing = no_resource_policy(service, owner, arn)
@@ -180,11 +176,11 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
 # -- asking ---------------------------------------------------------------------
 
 
-def no_resource_policy(service: str, account: str, arn: str) -> str:
+def no_resource_policy(service: str, account: str, arn: str) -> Reason:
     """Why a cross-account caller cannot be granted access to a resource of `service`."""
-    return (
-        f"{service} does not support resource-based policies, so nothing on {arn} can grant "
-        f"a caller from another account; such a caller needs a role in account {account}."
+    return Reason(
+        "service_without_resource_policies",
+        (("service", service), ("resource", arn), ("account", account)),
     )
 
 
@@ -258,50 +254,47 @@ def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> S
     scp = rcp = None
     scp_note = rcp_note = None
     if caller.kind in ("service", "anonymous"):
-        scp_note = "SCPs do not apply to AWS service principals or anonymous callers"
+        scp_note = Reason("scp_not_for_services")
     elif caller_place is None:
-        scp_note = "the caller's account is not in an organization"
+        scp_note = Reason("caller_not_in_organization")
     elif caller_place.management:
-        scp_note = "exempt: SCPs never restrict the management account"
+        scp_note = Reason("exempt_scp_management_account")
     elif caller.service_linked:
-        scp_note = "exempt: SCPs do not restrict service-linked roles"
+        scp_note = Reason("exempt_scp_service_linked_role")
     else:
         scp = caller_place.scp_levels
     service = action.split(":", 1)[0].lower()
     if target_place is None:
-        rcp_note = "the resource's account is not in an organization"
+        rcp_note = Reason("resource_not_in_organization")
     elif target_place.management:
-        rcp_note = "exempt: RCPs never restrict resources of the management account"
+        rcp_note = Reason("exempt_rcp_management_account")
     elif service not in RCP_SERVICES:
-        rcp_note = f"RCPs do not apply to the {service} service"
+        rcp_note = Reason("rcp_not_for_service", (("service", service),))
     elif caller.service_linked:
-        rcp_note = "exempt: RCPs do not restrict service-linked roles"
+        rcp_note = Reason("exempt_rcp_service_linked_role")
     elif target.policy_type == "trust" and ":role/aws-service-role/" in (target.arn or ""):
         # AWS Organizations, RCPs: they do not affect AWS services assuming their
         # service-linked roles.
-        rcp_note = "exempt: RCPs do not restrict assuming a service-linked role"
+        rcp_note = Reason("exempt_rcp_service_linked_role_assumed")
     elif target.aws_managed:
-        rcp_note = "exempt: RCPs do not apply to AWS managed KMS keys"
+        rcp_note = Reason("exempt_rcp_aws_managed_key")
     elif action.lower() == "kms:retiregrant":
-        rcp_note = "exempt: RCPs do not restrict kms:RetireGrant"
+        rcp_note = Reason("exempt_rcp_retire_grant")
     else:
         rcp = target_place.rcp_levels
 
     service_denial = service_allow = None
     service_side = "target"
     if action.lower() == "sts:getcalleridentity" and caller.kind != "anonymous":
-        service_allow = (
-            "sts:GetCallerIdentity needs no permission and cannot be denied "
-            "(AWS STS API reference, GetCallerIdentity)."
-        )
+        service_allow = Reason("get_caller_identity")
     elif (
         caller.kind == "anonymous"
         and service not in ANONYMOUS_SERVICES
         and action.lower() not in ANONYMOUS_ACTIONS
     ):
-        service_denial = (
-            f"{service} does not accept anonymous (unsigned) requests; only "
-            f"{', '.join(sorted(ANONYMOUS_SERVICES))} do."
+        service_denial = Reason(
+            "anonymous_not_accepted",
+            (("service", service), ("services", tuple(sorted(ANONYMOUS_SERVICES)))),
         )
         service_side = "source"
     elif (
@@ -311,11 +304,7 @@ def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> S
         and caller.account != target.account
         and action.lower() not in KMS_CROSS_ACCOUNT
     ):
-        service_denial = (
-            f"KMS does not allow {action} across accounts: only cryptographic "
-            "operations, grants, DescribeKey, GetKeyRotationStatus and "
-            "GetPublicKey work on another account's key."
-        )
+        service_denial = Reason("kms_cross_account", (("action", action),))
     inputs = Inputs(
         caller_account=caller.account,
         resource_account=target.account,
@@ -376,7 +365,7 @@ def org_note(
     target: AccountPlacement | None,
     caller_account: str | None,
     resource_account: str | None,
-) -> tuple[str, ...]:
+) -> tuple[Reason, ...]:
     """A note when caller and resource are in one organization (S3 then gives its reason)."""
     if (
         source is None
@@ -385,6 +374,4 @@ def org_note(
         or caller_account == resource_account
     ):
         return ()
-    return (
-        f"The caller's and the resource's accounts are in the same organization ({source.org_id}).",
-    )
+    return (Reason("same_organization", (("organization", source.org_id),)),)
