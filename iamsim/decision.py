@@ -330,7 +330,7 @@ class Decision:
         return suggest_fixes(self)
 
 
-# The evaluator's builders (iamsim.frozen): every field, positionally, in order.
+# The evaluator's builders (iamsim.frozen): the constructors' signatures, checked by mypy.
 make_denial = builder(Denial)
 make_near_miss = builder(NearMiss)
 make_layer = builder(Layer)

@@ -164,6 +164,7 @@ class _Decider:
         if explicit and trace is not None and trace.deciding:
             statement = trace.deciding[0].label
         self.denials.append(
+            # Positional, as the builders the evaluator calls on each request (iamsim.frozen).
             make_denial(
                 policy_type,
                 side,

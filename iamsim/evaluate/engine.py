@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import repeat
 
-from iamsim.decision import Decision, Denial, NearMiss, make_check, make_decision
+from iamsim.decision import Decision, Denial, NearMiss, Outcome, make_check, make_decision
 from iamsim.evaluate.combine import Combined, decide, denial_order, make_layer_traces
 from iamsim.evaluate.plan import Plan, trace_plan
 from iamsim.reason import Reason, make_reason
@@ -21,12 +21,12 @@ def evaluate(plan: Plan, request: Request) -> Combined:
     # (map() and early exits rather than comprehensions: this runs on every request.)
     each = repeat(request)
     traces = make_layer_traces(
-        tuple(map(trace_plan, plan.identity, each)),
-        None if plan.boundary is None else trace_plan(plan.boundary, request),
-        tuple(map(trace_plan, plan.session, each)) if plan.session else (),
-        None if plan.resource is None else trace_plan(plan.resource, request),
-        tuple([tuple(map(trace_plan, level, each)) for level in plan.scp]) if plan.scp else (),
-        tuple([tuple(map(trace_plan, level, each)) for level in plan.rcp]) if plan.rcp else (),
+        identity=tuple(map(trace_plan, plan.identity, each)),
+        boundary=None if plan.boundary is None else trace_plan(plan.boundary, request),
+        session=tuple(map(trace_plan, plan.session, each)) if plan.session else (),
+        resource=None if plan.resource is None else trace_plan(plan.resource, request),
+        scp=tuple([tuple(map(trace_plan, lv, each)) for lv in plan.scp]) if plan.scp else (),
+        rcp=tuple([tuple(map(trace_plan, lv, each)) for lv in plan.rcp]) if plan.rcp else (),
     )
     return decide(plan.inputs, request, traces)
 
@@ -81,12 +81,15 @@ def build_decision(
             all_notes.update(dict.fromkeys(combined.inputs.notes))
     if len(denied) > 1:
         denied.sort(key=denial_order)
+    outcome: Outcome
     if not denied:
         outcome = "allowed"
     elif any(d.explicit for d in denied):
         outcome = "explicitDeny"
     else:
         outcome = "implicitDeny"
+    # Positional, as the builders the evaluator calls on each request (iamsim.frozen):
+    # keywords would cost about a thousand machine instructions here.
     return make_decision(
         operation,
         request.caller.display,

@@ -122,7 +122,7 @@ def trace_plan(policy: PolicyPlan, request: Request) -> PolicyTrace:
         else:
             statements.append(evaluate_statement(stmt, request, require_resource))
     attached = policy.attached
-    return make_policy_trace(
+    return make_policy_trace(  # positional: once per policy and request (iamsim.frozen)
         policy.policy_type,
         attached.name,
         attached.account,
