@@ -18,7 +18,6 @@ boundaries", "Session policies"; AWS Organizations: SCPs and RCPs.
 
 from __future__ import annotations
 
-import functools
 import operator
 from collections.abc import Sequence
 
@@ -37,11 +36,18 @@ from iamsim.decision import (
 from iamsim.evaluate.inputs import Inputs, OrgLevel
 from iamsim.evaluate.policy_types import combined_verdict
 from iamsim.frozen import builder
-from iamsim.reason import Reason, ReasonCode, ReasonFields, make_reason
+from iamsim.reason import Reason, make_reason
 from iamsim.request import Request
 from iamsim.trace import PolicyTrace
 
-__all__ = ["Combined", "LayerTraces", "decide", "denial_order", "make_layer_traces"]
+__all__ = [
+    "Combined",
+    "LayerTraces",
+    "decide",
+    "denial_order",
+    "inert_layer",
+    "make_layer_traces",
+]
 
 # How a resource-policy Allow named the caller decides what else it needs (§1.4).
 _DIRECT = frozenset(
@@ -101,15 +107,11 @@ def _layer_verdict(traces: Sequence[PolicyTrace], ok: bool | None) -> LayerVerdi
     return "allow" if (allows if ok is None else ok) else "implicit"
 
 
-@functools.lru_cache(maxsize=256)
-def _inert_layer(side: Side, kind: str, code: ReasonCode | None, fields: ReasonFields) -> Layer:
-    """A layer that takes no part in the request (exempt or not applicable), noted with the
-    reason of that code and fields: built once. (Keyed by the reason's parts, whose hashes
-    are a tuple's and strings', rather than by the reason, whose hash is Python code.)"""
-    if code is None:
-        return Layer(side, kind, "not_applicable")
-    verdict: LayerVerdict = "exempt" if code.startswith("exempt_") else "not_applicable"
-    return Layer(side, kind, verdict, note=Reason(code, fields))
+def inert_layer(side: Side, kind: str, note: Reason | None) -> Layer:
+    """A layer that takes no part in the request: exempt (a note whose code starts
+    "exempt_") or not applicable. The scope fixes it, so the plan builds it once."""
+    exempt = note is not None and note.code.startswith("exempt_")
+    return Layer(side, kind, "exempt" if exempt else "not_applicable", note=note)
 
 
 def _failing_keys(traces: Sequence[PolicyTrace]) -> tuple[str, ...]:
@@ -127,11 +129,18 @@ def _failing_keys(traces: Sequence[PolicyTrace]) -> tuple[str, ...]:
 class _Decider:
     """Applies the rules to one request; collects denials and layers as it goes."""
 
-    __slots__ = ("action", "denials", "inputs", "request", "t")
+    __slots__ = ("action", "denials", "inert", "inputs", "request", "t")
 
-    def __init__(self, inputs: Inputs, request: Request, traces: LayerTraces) -> None:
+    def __init__(
+        self,
+        inputs: Inputs,
+        request: Request,
+        traces: LayerTraces,
+        inert: tuple[Layer | None, Layer | None],
+    ) -> None:
         self.inputs = inputs
         self.t = traces
+        self.inert = inert
         self.request = request
         self.action = request.action
         self.denials: list[Denial] = []
@@ -319,17 +328,19 @@ class _Decider:
 
     def _deny_resource(self) -> None:
         rbp = self.t.resource
+        keys = _failing_keys(() if rbp is None else (rbp,))
         self._deny(
             "target",
             self.inputs.resource_type,
             explicit=False,
             account=self.inputs.resource_account,
             trace=rbp,
-            keys=_failing_keys(() if rbp is None else (rbp,)),
-            reason=self._resource_reason(),
+            keys=keys,
+            reason=self._resource_reason(keys),
         )
 
-    def _resource_reason(self) -> Reason:
+    def _resource_reason(self, keys: tuple[str, ...]) -> Reason:
+        """Why the resource policy does not allow; `keys`: its Allows' failing conditions."""
         i, rbp, action = self.inputs, self.t.resource, self.action
         rtype = i.resource_type
         owner = i.resource_arn or self.request.resource
@@ -350,7 +361,6 @@ class _Decider:
                     ("action", action),
                 ),
             )
-        keys = _failing_keys((rbp,))
         if keys:
             return make_reason(
                 "resource_condition_failed",
@@ -443,11 +453,10 @@ class _Decider:
         applies: bool,
         note: Reason | None,
         ok: bool,
+        inert: Layer | None,
     ) -> Layer:
         if not applies:  # AWS exempts the caller, or the layer does not apply at all
-            if note is None:
-                return _inert_layer(side, kind, None, ())
-            return _inert_layer(side, kind, note.code, note.fields)
+            return inert if inert is not None else inert_layer(side, kind, note)
         traces = tuple([tr for level in levels for tr in level])
         return make_layer(side, kind, _layer_verdict(traces, ok), traces, None)
 
@@ -471,7 +480,8 @@ class _Decider:
         """Every layer of both sides with its own verdict, in the order AWS applies them."""
         i, t = self.inputs, self.t
         policy_layer = self._policy_layer
-        out = [self._org_layer("source", "scp", t.scp, i.scp is not None, i.scp_note, scp_ok)]
+        scp, rcp = self.inert
+        out = [self._org_layer("source", "scp", t.scp, i.scp is not None, i.scp_note, scp_ok, scp)]
         if i.identity is None:
             out.append(
                 Layer("source", "identity", "not_applicable", note=not_needed.get("identity"))
@@ -511,7 +521,9 @@ class _Decider:
             )
         else:
             out.append(policy_layer("target", rtype, (t.resource,), not_needed))
-        out.append(self._org_layer("target", "rcp", t.rcp, i.rcp is not None, i.rcp_note, rcp_ok))
+        out.append(
+            self._org_layer("target", "rcp", t.rcp, i.rcp is not None, i.rcp_note, rcp_ok, rcp)
+        )
         return tuple(out)
 
     def near_misses(self, layers: Sequence[Layer]) -> tuple[NearMiss, ...]:
@@ -556,9 +568,18 @@ class Combined:
 make_combined = builder(Combined)
 
 
-def decide(inputs: Inputs, request: Request, traces: LayerTraces) -> Combined:
-    """Apply AWS's combining rules to evaluated layers."""
-    d = _Decider(inputs, request, traces)
+def decide(
+    inputs: Inputs,
+    request: Request,
+    traces: LayerTraces,
+    inert: tuple[Layer | None, Layer | None] = (None, None),
+) -> Combined:
+    """Apply AWS's combining rules to evaluated layers.
+
+    `inert`: the SCP and RCP layers when they take no part, built once with the plan
+    (`inert_layer`); built here when not given.
+    """
+    d = _Decider(inputs, request, traces, inert)
     d.explicit_denials()
     scp_ok = not inputs.scp or d.org_denials("source", "scp", inputs.scp, traces.scp)
     rcp_ok = not inputs.rcp or d.org_denials("target", "rcp", inputs.rcp, traces.rcp)

@@ -28,7 +28,7 @@ def evaluate(plan: Plan, request: Request) -> Combined:
         scp=tuple([tuple(map(trace_plan, lv, each)) for lv in plan.scp]) if plan.scp else (),
         rcp=tuple([tuple(map(trace_plan, lv, each)) for lv in plan.rcp]) if plan.rcp else (),
     )
-    return decide(plan.inputs, request, traces)
+    return decide(plan.inputs, request, traces, plan.inert)
 
 
 def _absent_deny_note(trace: PolicyTrace, stmt: StatementTrace) -> tuple[Reason, ...]:
