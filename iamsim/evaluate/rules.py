@@ -20,6 +20,7 @@ from iamsim.evaluate.services import (
     RCP_SERVICES,
     RESOURCELESS_POLICY_SERVICES,
 )
+from iamsim.reason import Reason
 from iamsim.request import Caller
 
 __all__ = [
@@ -67,7 +68,7 @@ class TargetFacts(Protocol):
     def arn(self) -> str | None: ...
 
     @property
-    def missing(self) -> str | None: ...
+    def missing(self) -> Reason | None: ...
 
     @property
     def aws_managed(self) -> bool: ...
@@ -100,75 +101,66 @@ def statement_needs_resource(service: str) -> bool:
 # -- which organization layers apply ------------------------------------------------
 
 
-def _scp_exemption(caller: Caller, place: Placement | None) -> str | None:
+def _scp_exemption(caller: Caller, place: Placement | None) -> Reason | None:
     """Why SCPs do not apply to this caller, or None when they do (AWS Organizations,
     "Service control policies": SCPs affect only IAM users and roles of member accounts;
     they never restrict the management account or service-linked roles)."""
     if caller.kind in ("service", "anonymous"):
-        return "SCPs do not apply to AWS service principals or anonymous callers"
+        return Reason("scp_not_for_services")
     if place is None:
-        return "the caller's account is not in an organization"
+        return Reason("caller_not_in_organization")
     if place.management:
-        return "exempt: SCPs never restrict the management account"
+        return Reason("exempt_scp_management_account")
     if caller.service_linked:
-        return "exempt: SCPs do not restrict service-linked roles"
+        return Reason("exempt_scp_service_linked_role")
     return None
 
 
 def _rcp_exemption(
     caller: Caller, action: str, target: TargetFacts, place: Placement | None
-) -> str | None:
+) -> Reason | None:
     """Why RCPs do not apply to this request, or None when they do (AWS Organizations,
     "Resource control policies": supported services only; never the management account's
     resources, service-linked roles, AWS services assuming their service-linked roles, AWS
     managed KMS keys, or kms:RetireGrant)."""
     service = action.split(":", 1)[0].lower()
     if place is None:
-        return "the resource's account is not in an organization"
+        return Reason("resource_not_in_organization")
     if place.management:
-        return "exempt: RCPs never restrict resources of the management account"
+        return Reason("exempt_rcp_management_account")
     if service not in RCP_SERVICES:
-        return f"RCPs do not apply to the {service} service"
+        return Reason("rcp_not_for_service", (("service", service),))
     if caller.service_linked:
-        return "exempt: RCPs do not restrict service-linked roles"
+        return Reason("exempt_rcp_service_linked_role")
     if target.policy_type == "trust" and ":role/aws-service-role/" in (target.arn or ""):
-        return "exempt: RCPs do not restrict assuming a service-linked role"
+        return Reason("exempt_rcp_service_linked_role_assumed")
     if target.aws_managed:
-        return "exempt: RCPs do not apply to AWS managed KMS keys"
+        return Reason("exempt_rcp_aws_managed_key")
     if action.lower() == "kms:retiregrant":
-        return "exempt: RCPs do not restrict kms:RetireGrant"
+        return Reason("exempt_rcp_retire_grant")
     return None
 
 
 # -- service rules outside the policies ---------------------------------------------
 
 
-def _service_allow(caller: Caller, action: str) -> str | None:
+def _service_allow(caller: Caller, action: str) -> Reason | None:
     """A call that needs no permission and cannot be denied (AWS STS API reference,
     GetCallerIdentity)."""
     if action.lower() == "sts:getcalleridentity" and caller.kind != "anonymous":
-        return (
-            "sts:GetCallerIdentity needs no permission and cannot be denied "
-            "(AWS STS API reference, GetCallerIdentity)."
-        )
+        return Reason("get_caller_identity")
     return None
 
 
 def _service_denial(
     caller: Caller, action: str, target: TargetFacts
-) -> tuple[str, Literal["source", "target"], str | None] | None:
-    """A service rule that denies whatever the policies say: (reason, side, AWS's own
-    message), or None."""
+) -> tuple[Reason, Literal["source", "target"]] | None:
+    """A service rule that denies whatever the policies say: (reason, side), or None."""
     service = action.split(":", 1)[0].lower()
     lowered = action.lower()
     if caller.kind == "root" and lowered == "sts:assumerole":
         # IAM User Guide, "Compare AWS STS credentials": the root user cannot call AssumeRole.
-        return (
-            f"{caller.display} is an account root user, and the root user cannot call "
-            "AssumeRole; sign in as an IAM user or role instead.",
-            "source",
-            "Roles may not be assumed by root accounts.",
-        )
+        return Reason("root_cannot_assume_role", (("caller", caller.display),)), "source"
     if (
         caller.kind == "anonymous"
         and service not in ANONYMOUS_SERVICES
@@ -177,10 +169,11 @@ def _service_denial(
         # Only S3, SQS and SNS (and Lambda function URLs with auth type NONE) accept
         # unsigned requests (IAM User Guide, policy variables; Lambda Developer Guide).
         return (
-            f"{service} does not accept anonymous (unsigned) requests; only "
-            f"{', '.join(sorted(ANONYMOUS_SERVICES))} do.",
+            Reason(
+                "anonymous_not_accepted",
+                (("service", service), ("services", tuple(sorted(ANONYMOUS_SERVICES)))),
+            ),
             "source",
-            None,
         )
     if (
         service == "kms"
@@ -190,13 +183,7 @@ def _service_denial(
         and lowered not in KMS_CROSS_ACCOUNT
     ):
         # AWS KMS Developer Guide, "Allowing users in other accounts to use a KMS key".
-        return (
-            f"KMS does not allow {action} across accounts: only cryptographic "
-            "operations, grants, DescribeKey, GetKeyRotationStatus and "
-            "GetPublicKey work on another account's key.",
-            "target",
-            None,
-        )
+        return Reason("kms_cross_account", (("action", action),)), "target"
     return None
 
 
@@ -222,9 +209,9 @@ def scope_inputs(
     identity: tuple[Attached, ...] | None,
     boundary: Attached | None,
     session: tuple[Attached, ...] | None,
-    identity_note: str | None,
+    identity_note: Reason | None,
     source_identity: str | None,
-    notes: tuple[str, ...],
+    notes: tuple[Reason, ...],
 ) -> Inputs:
     """Every layer that takes part in a request of `caller` for `action` on `target`, with
     the reason for each that does not."""
@@ -257,7 +244,6 @@ def scope_inputs(
         rcp_note=rcp_note,
         service_denial=None if denial is None else denial[0],
         service_side="target" if denial is None else denial[1],
-        service_message=None if denial is None else denial[2],
         service_allow=service_allow,
         fixed_source_identity=fixed_source_identity(source_identity, action),
         identity_note=identity_note,

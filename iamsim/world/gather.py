@@ -25,6 +25,7 @@ from iamsim.evaluate.rules import (
 from iamsim.evaluate.services import GLOBAL_SERVICES, TRUST_ACTIONS
 from iamsim.limits import remember
 from iamsim.patterns.text import ACCOUNT_ID, REQUEST_ACTION
+from iamsim.reason import Reason
 from iamsim.request import Context, Request, make_request
 from iamsim.tags import Tags, as_tags
 from iamsim.world.callers import Profile
@@ -48,9 +49,9 @@ class Target:
     tags: Tags = attrs.field(factory=Tags, converter=as_tags)
     aws_managed: bool = False
     iam: bool = False
-    notes: tuple[str, ...] = ()
+    notes: tuple[Reason, ...] = ()
     arn: str | None = None  # the entity that owns the policy (a bucket for its objects)
-    missing: str | None = None  # why the world knows no policy for it
+    missing: Reason | None = None  # why the world knows no policy for it
     context: Context = attrs.field(factory=Context, eq=False)
 
 
@@ -86,11 +87,9 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
         if found is None:
             known = account in index.accounts
             note = (
-                f"The role {resource} does not exist in account {account}; AWS answers "
-                "AccessDenied, exactly as for a trust failure."
+                Reason("role_missing", (("role", resource), ("account", account)))
                 if known
-                else f"Account {account} is not described by the world, so the role "
-                f"{resource} and its trust policy are unknown."
+                else Reason("role_account_unknown", (("account", account), ("role", resource)))
             )
             return Target(
                 account=account,
@@ -131,13 +130,10 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
     required = target_policy_required(service, trust=False)
     if entry is None:
         owner = arn_account(resource) or None
-        notes: tuple[str, ...] = ()
+        notes: tuple[Reason, ...] = ()
         missing = None
         if owner is None:
-            notes = (
-                f"{arn} is not described by the world, so its owner and its "
-                "resource-based policy are unknown.",
-            )
+            notes = (Reason("resource_unknown", (("resource", arn),)),)
             missing = notes[0]
         elif not honours_resource_policy(service):
             missing = no_resource_policy(service, owner, arn)
@@ -172,11 +168,11 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
 # -- asking ---------------------------------------------------------------------
 
 
-def no_resource_policy(service: str, account: str, arn: str) -> str:
+def no_resource_policy(service: str, account: str, arn: str) -> Reason:
     """Why a cross-account caller cannot be granted access to a resource of `service`."""
-    return (
-        f"{service} does not support resource-based policies, so nothing on {arn} can grant "
-        f"a caller from another account; such a caller needs a role in account {account}."
+    return Reason(
+        "service_without_resource_policies",
+        (("service", service), ("resource", arn), ("account", account)),
     )
 
 
@@ -301,7 +297,7 @@ def org_note(
     target: AccountPlacement | None,
     caller_account: str | None,
     resource_account: str | None,
-) -> tuple[str, ...]:
+) -> tuple[Reason, ...]:
     """A note when caller and resource are in one organization (S3 then gives its reason)."""
     if (
         source is None
@@ -310,6 +306,4 @@ def org_note(
         or caller_account == resource_account
     ):
         return ()
-    return (
-        f"The caller's and the resource's accounts are in the same organization ({source.org_id}).",
-    )
+    return (Reason("same_organization", (("organization", source.org_id),)),)
