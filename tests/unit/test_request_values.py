@@ -15,7 +15,7 @@ import base64
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import iamsim
@@ -201,6 +201,28 @@ def test_property_any_family_any_qualifier(data: st.DataObject, values: list[str
         assert _holds(operator, "Allow", policy_value, mixed) <= _holds(
             operator, "Allow", policy_value, readable
         )
+
+
+_NUMERIC_WORLDS = {
+    (name, effect): _world(effect, {name: {UNDOCUMENTED: "10"}})
+    for name in TYPED
+    if OPERATORS[name].kind == "numeric"
+    for effect in ("Deny", "Allow")
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), value=st.text(max_size=10))
+def test_property_through_the_world(data: st.DataObject, value: str) -> None:
+    """A whole decision: any Numeric Deny applies to any request value on an undocumented key
+    that is no number, and no Numeric Allow grants on one."""
+    if read_number(value) is not None:
+        return
+    name = data.draw(st.sampled_from(sorted({n for n, _ in _NUMERIC_WORLDS})))
+    context = {UNDOCUMENTED: value}
+    deny = _NUMERIC_WORLDS[name, "Deny"].simulate(ALICE, "s3:ListBucket", BUCKET, context=context)
+    allow = _NUMERIC_WORLDS[name, "Allow"].simulate(ALICE, "s3:ListBucket", BUCKET, context=context)
+    assert deny.outcome == "explicitDeny" and allow.outcome == "implicitDeny"
 
 
 # -- Binary: Python bytes ---------------------------------------------------------------------
