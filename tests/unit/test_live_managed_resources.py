@@ -323,3 +323,15 @@ def test_not_resource_with_an_unresolved_account_variable_grants_nothing() -> No
     assert not d.allowed and "aws:PrincipalTag/acct" in d.missing_context_keys
     assert not world.simulate(alice, "kms:Decrypt", key, {"aws:PrincipalTag/acct": A}).allowed
     assert world.simulate(alice, "kms:Decrypt", key, {"aws:PrincipalTag/acct": B}).allowed
+
+
+def test_compiled_account_variable_pickles_and_copies() -> None:
+    """Worlds, decisions and compiled policies pickle (ARCHITECTURE.md, Memos)."""
+    import copy
+    import pickle
+
+    matcher = compile_resources((KMS, ORGS), substitute=True)
+    ctx = Context.of({"aws:PrincipalAccount": A})
+    for clone in (pickle.loads(pickle.dumps(matcher)), copy.deepcopy(matcher)):
+        assert clone.match(f"arn:aws:kms:us-east-1:{A}:key/k", ctx) == (True, ())
+        assert clone.match(f"arn:aws:kms:us-east-1:{B}:key/k", ctx) == (False, ())
