@@ -25,6 +25,7 @@ from iamsim.calls import (
     make_assume_role_call,
     make_simulate_call,
 )
+from iamsim.conditions.requests import checked_context
 from iamsim.decision import Decision
 from iamsim.errors import ValidationError, WorldError
 from iamsim.evaluate.engine import build_decision, evaluate
@@ -268,10 +269,11 @@ class World:
             )
         moment = as_utc(request.now)
         profile = self._profile(principal)
+        extra = checked_context(context)  # once: values AWS never sends for documented keys
         ix, keys = self._ix, request.call_keys
-        results = [evaluate(*gather(ix, profile, request.action, resource, context, moment, keys))]
+        results = [evaluate(*gather(ix, profile, request.action, resource, extra, moment, keys))]
         for action in request.also:
-            results.append(evaluate(*gather(ix, profile, action, resource, context, moment, keys)))
+            results.append(evaluate(*gather(ix, profile, action, resource, extra, moment, keys)))
         return build_decision(
             request.operation or request.action,
             results,
