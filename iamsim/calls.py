@@ -93,9 +93,11 @@ class AccessRequest(_CallBase):
     """One call as AWS authorizes it: who asks, which actions on which resource, in which
     context.
 
-    `action` is the call's main action; `also` the further actions the same call needs
-    (AssumeRole with session tags needs `sts:TagSession` too). `call_keys` are the context
-    keys the API sets from the call's own parameters (`sts:ExternalId`); `context` the
+    `action` is the call's main action; `also` the further actions the same call needs,
+    each on the same resource (AssumeRole with session tags needs `sts:TagSession` too) or,
+    as an `(action, resource)` pair, on another resource the call names (`kms:CreateAlias`
+    needs `kms:CreateAlias` on the alias and on the KMS key it points to). `call_keys` are
+    the context keys the API sets from the call's own parameters (`sts:ExternalId`); `context` the
     caller's extra keys, which override anything else. `operation` names the API operation
     in AWS's error text (default: the action).
     """
@@ -107,7 +109,7 @@ class AccessRequest(_CallBase):
     resource: str
     context: Mapping[str, object] | None = None
     now: _dt.datetime | None = None
-    also: tuple[str, ...] = ()
+    also: tuple[str | tuple[str, str], ...] = ()
     call_keys: Mapping[str, object] | None = None
     operation: str | None = None
 

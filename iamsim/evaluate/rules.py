@@ -15,16 +15,23 @@ from iamsim.evaluate.inputs import Attached, Inputs, OrgLevel
 from iamsim.evaluate.services import (
     ANONYMOUS_ACTIONS,
     ANONYMOUS_SERVICES,
+    KMS_ALIAS_ACTIONS,
     KMS_CROSS_ACCOUNT,
+    PROTECTED_ROLE_ACTIONS,
     RBP_SERVICES,
     RCP_SERVICES,
+    READ_ACCESS_LEVELS,
     RESOURCELESS_POLICY_SERVICES,
+    SERVICE_LINKED_ROLE_EDITABLE,
 )
+from iamsim.reference import action_info
 from iamsim.request import Caller
 
 __all__ = [
+    "AWS_OWNER",
     "Placement",
     "TargetFacts",
+    "alias_key_problem",
     "honours_resource_policy",
     "scope_inputs",
     "statement_needs_resource",
@@ -97,6 +104,97 @@ def statement_needs_resource(service: str) -> bool:
     return service not in RESOURCELESS_POLICY_SERVICES
 
 
+# -- targets that take no part -------------------------------------------------------
+
+AWS_OWNER = "aws"
+"""The account field of resources that AWS owns and no customer account does
+(`arn:aws:iam::aws:policy/ReadOnlyAccess`)."""
+
+
+def _reads(action: str) -> bool:
+    """Whether `action` only reads: access level Read or List in the service reference
+    (Service Authorization Reference, "Access levels in policy summaries"). An action the
+    reference does not know counts as a write, the least permissive reading."""
+    info = action_info(action)
+    if info is None:
+        return False
+    return {level.strip() for level in info.access.split(",")} <= READ_ACCESS_LEVELS
+
+
+def _kms_alias(resource: str | None) -> str | None:
+    """The alias name (`alias/NAME`) of a KMS alias ARN, else None."""
+    parts = (resource or "").split(":", 5)
+    if len(parts) == 6 and parts[2] == "kms" and parts[5].startswith("alias/"):
+        return parts[5]
+    return None
+
+
+def _target_note(action: str, target: TargetFacts) -> str | None:
+    """Why the target side takes no part in the request, so that the caller's policies alone
+    decide as for a resource of its own account; None when it takes part."""
+    if target.account == AWS_OWNER:
+        # IAM User Guide, "AWS managed policies": AWS creates and administers them; every
+        # account can read and attach them, and no account owns them.
+        return (
+            f"AWS owns {target.arn}, not a customer account: no resource-based policy or RCP "
+            "of a customer takes part, and the caller's policies alone decide (IAM User "
+            "Guide, AWS managed policies)."
+        )
+    if _kms_alias(target.arn) and action.lower() in KMS_ALIAS_ACTIONS:
+        # AWS KMS Developer Guide, "Controlling access to aliases": the permission for the
+        # alias comes from an IAM policy; an alias has no key policy.
+        return (
+            f"The KMS alias {target.arn} has no key policy: the caller's IAM policies alone "
+            "govern it, and the KMS key it points to is a check of its own (AWS KMS Developer "
+            "Guide, Controlling access to aliases)."
+        )
+    return None
+
+
+def _alias_missing(action: str, target: TargetFacts) -> str | None:
+    """Why an action that is not an alias operation finds no key policy on an alias ARN."""
+    if not _kms_alias(target.arn) or action.lower() in KMS_ALIAS_ACTIONS:
+        return None
+    # AWS KMS Developer Guide, "Use aliases to control access to KMS keys": when an alias is
+    # the resource, the policy applies to the alias, not to the key it points to.
+    return (
+        f"KMS authorizes {action} on the KMS key that {target.arn} points to, not on the "
+        "alias, and the key policy of that key must allow it: ask about the key's ARN "
+        "(with kms:RequestAlias in the context)."
+    )
+
+
+def alias_key_problem(
+    action: str, resource: str, others: tuple[tuple[str, str], ...]
+) -> str | None:
+    """Why a request for an alias operation is incomplete: it must also name the KMS key the
+    operation affects, as a further check of the same action on the key's ARN (AWS KMS
+    Developer Guide, "Controlling access to aliases": kms:CreateAlias, kms:UpdateAlias and
+    kms:DeleteAlias need permission on the alias and on the KMS key). None when complete."""
+    if action.lower() not in KMS_ALIAS_ACTIONS or not _kms_alias(resource):
+        return None
+    for other_action, other in others:
+        parts = other.split(":", 5)
+        if (
+            other_action.lower() == action.lower()
+            and len(parts) == 6
+            and parts[2] == "kms"
+            and parts[5].startswith("key/")
+        ):
+            return None
+    which = {
+        "kms:createalias": "the KMS key the new alias points to (CreateAlias's TargetKeyId)",
+        "kms:updatealias": "the alias's current KMS key and the new one (UpdateAlias's "
+        "TargetKeyId)",
+        "kms:deletealias": "the KMS key the alias points to",
+    }[action.lower()]
+    return (
+        f"{action} needs {action} on the alias and on {which}, and this request names no "
+        f"key: ask world.authorize(AccessRequest(principal, {action!r}, {resource!r}, "
+        f"also=(({action!r}, KEY_ARN),)))"
+    )
+
+
 # -- which organization layers apply ------------------------------------------------
 
 
@@ -123,6 +221,8 @@ def _rcp_exemption(
     resources, service-linked roles, AWS services assuming their service-linked roles, AWS
     managed KMS keys, or kms:RetireGrant)."""
     service = action.split(":", 1)[0].lower()
+    if target.account == AWS_OWNER:
+        return "AWS owns the resource, and no customer's RCP governs it"
     if place is None:
         return "the resource's account is not in an organization"
     if place.management:
@@ -182,6 +282,56 @@ def _service_denial(
             "source",
             None,
         )
+    if target.account == AWS_OWNER and not _reads(action):
+        # IAM User Guide, "AWS managed policies": "You cannot change the permissions defined
+        # in AWS managed policies"; AWS alone updates them. No customer writes what AWS owns.
+        what = (
+            "an AWS managed policy"
+            if ":policy/" in (target.arn or "")
+            else "a resource that AWS owns"
+        )
+        return (
+            f"{target.arn} is {what}: AWS owns and maintains it, and no customer account can "
+            f"change it, so {action} is refused whatever the policies say (IAM User Guide, "
+            "AWS managed policies). Copy it into a customer managed policy to change it.",
+            "target",
+            None,
+        )
+    alias = _kms_alias(target.arn)
+    if alias is not None and lowered in KMS_ALIAS_ACTIONS:
+        if alias.startswith("alias/aws/"):
+            # AWS KMS Developer Guide, "Create aliases": the alias/aws/ prefix is reserved for
+            # AWS managed keys; "You cannot manage aliases for AWS managed keys".
+            return (
+                f"{alias} is the alias of an AWS managed key: the alias/aws/ prefix is reserved "
+                f"for AWS, and no customer can create, update or delete such an alias (AWS KMS "
+                "Developer Guide, Create aliases).",
+                "target",
+                None,
+            )
+        if caller.account and target.account and caller.account != target.account:
+            # AWS KMS API Reference, CreateAlias/UpdateAlias/DeleteAlias: "Cross-account
+            # use: No. You cannot perform this operation on an alias in a different AWS
+            # account."
+            return (
+                f"KMS aliases do not work across accounts: {action} works only on aliases of "
+                f"the caller's own account, and {target.arn} is in account {target.account} "
+                "(AWS KMS API Reference: cross-account use: No).",
+                "target",
+                None,
+            )
+    if target.aws_managed and lowered in KMS_ALIAS_ACTIONS:
+        # AWS KMS Developer Guide, "Create aliases": you cannot manage aliases for AWS
+        # managed keys or AWS owned keys.
+        return (
+            f"{target.arn} is an AWS managed key: no customer can create, update or delete "
+            "its aliases (AWS KMS Developer Guide, Create aliases).",
+            "target",
+            None,
+        )
+    protected = _protected_role(caller, lowered, target.arn)
+    if protected is not None:
+        return protected
     if (
         service == "kms"
         and caller.account
@@ -198,6 +348,97 @@ def _service_denial(
             None,
         )
     return None
+
+
+def _role_path(arn: str | None) -> tuple[str, str] | None:
+    """(path, name) of an IAM role ARN (`role/a/b/Name` → (`/a/b/`, `Name`)), else None."""
+    parts = (arn or "").split(":", 5)
+    if len(parts) != 6 or parts[2] != "iam" or not parts[5].startswith("role/"):
+        return None
+    path, _, name = parts[5][len("role/") :].rpartition("/")
+    return (f"/{path}/" if path else "/", name)
+
+
+_SSO_PATH = "/aws-reserved/sso.amazonaws.com/"
+_SLR_PATH = "/aws-service-role/"
+
+
+def _owning_service(path: str) -> str | None:
+    """The service that owns a role under `path`: IAM Identity Center for its reserved roles,
+    the service named in the path for a service-linked role; None for a customer's role."""
+    if path.startswith(_SSO_PATH):
+        return "sso.amazonaws.com"
+    if path.startswith(_SLR_PATH):
+        return path[len(_SLR_PATH) :].split("/", 1)[0] or None
+    return None
+
+
+def _acts_for(caller: Caller, service: str) -> bool:
+    """Whether the caller is `service` itself: its service principal, or a session of one of
+    its service-linked roles (IAM Identity Center changes its roles through
+    AWSServiceRoleForSSO)."""
+    if caller.kind == "service":
+        return caller.service == service
+    found = _role_path(caller.principal_arn) if caller.service_linked else None
+    return found is not None and _owning_service(found[0]) == service
+
+
+def _protected_role(
+    caller: Caller, lowered: str, arn: str | None
+) -> tuple[str, Literal["source", "target"], str | None] | None:
+    """A change to a role that IAM Identity Center or a service owns, by anyone else."""
+    found = _role_path(arn) if lowered in PROTECTED_ROLE_ACTIONS else None
+    service = None if found is None else _owning_service(found[0])
+    if found is None or service is None or _acts_for(caller, service):
+        return None
+    path, name = found
+    # IAM's own error for a protected role (UnmodifiableEntity).
+    message = (
+        f"Cannot perform the operation on the protected role '{name}' - this role is only "
+        "modifiable by AWS"
+    )
+    if path.startswith(_SSO_PATH):
+        # IAM Identity Center User Guide, "Permission sets" / "Service-linked roles": the
+        # roles it creates in each account (AWSReservedSSO_…) are changed only through
+        # IAM Identity Center, when their permission set changes.
+        return (
+            f"{arn} is a role that IAM Identity Center created for a permission set: IAM "
+            "principals cannot change or delete it; change the permission set or the "
+            "account assignment in IAM Identity Center instead (IAM Identity Center User "
+            "Guide, permission sets).",
+            "target",
+            message,
+        )
+    if lowered in SERVICE_LINKED_ROLE_EDITABLE:
+        return None
+    # IAM User Guide, "Using service-linked roles": the service defines the role's trust
+    # and permissions policies; only it changes them, and a customer deletes the role
+    # with iam:DeleteServiceLinkedRole (or through the service), not iam:DeleteRole.
+    return (
+        f"{arn} is a service-linked role of {service}: only that service changes its trust "
+        "policy, permissions and tags; IAM principals can edit its description and delete "
+        "it with iam:DeleteServiceLinkedRole once the service no longer uses it (IAM User "
+        "Guide, Using service-linked roles).",
+        "target",
+        message,
+    )
+
+
+def _service_notes(action: str, target: TargetFacts) -> tuple[str, ...]:
+    """Caveats of a service about a request that the policies allow or deny."""
+    found = _role_path(target.arn)
+    if (
+        action.lower() == "iam:deleteservicelinkedrole"
+        and found is not None
+        and found[0].startswith(_SLR_PATH)
+    ):
+        # IAM User Guide, "Using service-linked roles": deletion is a task the service
+        # must accept; it fails while the service's resources still use the role.
+        return (
+            "iam:DeleteServiceLinkedRole only submits the deletion: it succeeds once the "
+            "service no longer uses the role (GetServiceLinkedRoleDeletionStatus).",
+        )
+    return ()
 
 
 def fixed_source_identity(caller_source_identity: str | None, action: str) -> str | None:
@@ -232,13 +473,14 @@ def scope_inputs(
     rcp_note = _rcp_exemption(caller, action, target, target_place)
     service_allow = _service_allow(caller, action)
     denial = _service_denial(caller, action, target)
+    target_note = _target_note(action, target)
     return Inputs(
         caller_account=caller.account,
         resource_account=target.account,
         identity=identity,
         resource_type=target.policy_type,  # type: ignore[arg-type]
         resource_policy=target.policy,
-        resource_required=target.required,
+        resource_required=target.required and target_note is None,
         # "Monitor and control actions taken with assumed roles": in a role chain,
         # sts:SetSourceIdentity must be allowed by the permissions policy of the role
         # that assumes "and" by the trust policy of the target role.
@@ -247,7 +489,8 @@ def scope_inputs(
         ),
         resource_label=target.label,
         resource_arn=target.arn,
-        resource_missing=target.missing,
+        resource_missing=_alias_missing(action, target) or target.missing,
+        target_note=target_note,
         root_caller=caller.kind == "root",
         boundary=boundary,
         session=session,
@@ -261,5 +504,10 @@ def scope_inputs(
         service_allow=service_allow,
         fixed_source_identity=fixed_source_identity(source_identity, action),
         identity_note=identity_note,
-        notes=(*((service_allow,) if service_allow else ()), *notes),
+        notes=(
+            *((service_allow,) if service_allow else ()),
+            *notes,
+            *((target_note,) if target_note else ()),
+            *_service_notes(action, target),
+        ),
     )

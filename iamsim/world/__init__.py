@@ -28,6 +28,7 @@ from iamsim.calls import (
 from iamsim.decision import Decision
 from iamsim.errors import ValidationError, WorldError
 from iamsim.evaluate.engine import build_decision, evaluate
+from iamsim.evaluate.rules import alias_key_problem
 from iamsim.limits import remember
 from iamsim.model import Policy
 from iamsim.patterns.text import ACCOUNT_ID
@@ -82,6 +83,24 @@ def _sts_assume_role() -> Callable[[World, AssumeRoleCall], Decision]:
     from iamsim.sts import assume_role
 
     return assume_role
+
+
+def _further_checks(also: object, resource: str) -> tuple[tuple[str, str], ...]:
+    """`AccessRequest.also` as (action, resource) pairs: an action alone acts on `resource`."""
+    if not isinstance(also, tuple | list):
+        raise ValidationError(f"also must be a tuple of actions, not {type(also).__name__}")
+    out = []
+    for item in also:
+        if isinstance(item, tuple | list) and len(item) == 2:
+            action, other = item
+            if type(other) is not str or not other:
+                shown = repr(other) if isinstance(other, str) else type(other).__name__
+                raise ValidationError(f"a resource in also must be an ARN string, not {shown}")
+        else:
+            action, other = item, resource
+        check_action(action)
+        out.append((action, other))
+    return tuple(out)
 
 
 def _principal_type(principal: object) -> None:
@@ -243,11 +262,13 @@ class World:
         principal, resource, context = request.principal, request.resource, request.context
         if type(request.action) is not str:
             check_action(request.action)
-        for action in request.also:
-            check_action(action)
         if type(resource) is not str or not resource:
             shown = repr(resource) if isinstance(resource, str) else type(resource).__name__
             raise ValidationError(f'resource must be an ARN string or "*", not {shown}')
+        further = _further_checks(request.also, resource)
+        problem = alias_key_problem(request.action, resource, further)
+        if problem is not None:
+            raise ValidationError(problem)
         if context is not None and not isinstance(context, Mapping | Context):
             raise ValidationError(
                 "context must be a mapping of condition keys to values, "
@@ -257,8 +278,8 @@ class World:
         profile = self._profile(principal)
         ix, keys = self._ix, request.call_keys
         results = [evaluate(*gather(ix, profile, request.action, resource, context, moment, keys))]
-        for action in request.also:
-            results.append(evaluate(*gather(ix, profile, action, resource, context, moment, keys)))
+        for action, other in further:
+            results.append(evaluate(*gather(ix, profile, action, other, context, moment, keys)))
         return build_decision(
             request.operation or request.action,
             results,

@@ -128,6 +128,10 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
         "ecr": "repository",
         "iam": "IAM resource",
     }.get(service, "resource")
+    if service == "kms" and parts[5].startswith("alias/"):
+        label = "alias"
+    elif parts[4] == "aws":
+        label = "AWS managed policy" if parts[5].startswith("policy/") else "AWS-owned resource"
     required = target_policy_required(service, trust=False)
     if entry is None:
         owner = arn_account(resource) or None
@@ -139,6 +143,8 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
                 "resource-based policy are unknown.",
             )
             missing = notes[0]
+        elif owner == "aws":
+            missing = f"AWS owns {arn}: it has no resource-based policy, and none can be added."
         elif not honours_resource_policy(service):
             missing = no_resource_policy(service, owner, arn)
         return Target(
