@@ -4,8 +4,8 @@ alias in an IAM policy and for every affected KMS key in its key policy).
 
 The request names the key as a further check of the same action on the key's ARN:
 `AccessRequest(..., also=(("kms:CreateAlias", KEY),))`. The corpus
-(`tests/compliance/decisions/kms_aliases.json`) holds the cases whose fixes the fix sweep can
-replay; the key-side denials are here.
+(`tests/compliance/decisions/kms_aliases.json`) holds the decisions; these tests pin the
+checks, the request's validation and the fixes of a key-side denial.
 """
 
 from __future__ import annotations
@@ -119,3 +119,14 @@ def test_a_decision_on_two_resources_replays() -> None:
     d = world.authorize(request)
     assert d.allowed and d.call == request
     assert d.replay() == d
+
+
+def test_the_fix_for_a_key_denial_changes_the_key_policy() -> None:
+    """A denial on the key's check is fixed in the key's policy, not on the alias."""
+    world = _world(_key(["kms:DescribeKey"]))
+    request = iamsim.AccessRequest(BOB, "kms:CreateAlias", ALIAS, also=(("kms:CreateAlias", KEY),))
+    d = world.authorize(request)
+    (fix,) = d.suggest_fixes()
+    assert (fix.side, fix.policy_type) == ("target", "resource")
+    assert KEY in fix.description and fix.apply is not None
+    assert d.replay(fix.apply(world)).allowed
