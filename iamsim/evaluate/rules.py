@@ -171,8 +171,14 @@ def alias_key_problem(
     operation affects, as a further check of the same action on the key's ARN (AWS KMS
     Developer Guide, "Controlling access to aliases": kms:CreateAlias, kms:UpdateAlias and
     kms:DeleteAlias need permission on the alias and on the KMS key). None when complete."""
-    if action.lower() not in KMS_ALIAS_ACTIONS or not _kms_alias(resource):
+    if action.lower() not in KMS_ALIAS_ACTIONS:
         return None
+    if not _kms_alias(resource):
+        # The alias is the call's resource: "*" or a key ARN would skip the alias's check.
+        return (
+            f"{action} acts on an alias: ask about the alias ARN "
+            "(arn:aws:kms:REGION:ACCOUNT:alias/NAME), naming its KMS key in also"
+        )
     for other_action, other in others:
         parts = other.split(":", 5)
         if (

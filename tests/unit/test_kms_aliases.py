@@ -130,3 +130,11 @@ def test_the_fix_for_a_key_denial_changes_the_key_policy() -> None:
     assert (fix.side, fix.policy_type) == ("target", "resource")
     assert KEY in fix.description and fix.apply is not None
     assert d.replay(fix.apply(world)).allowed
+
+
+@pytest.mark.parametrize("resource", ["*", KEY])
+def test_an_alias_operation_acts_on_an_alias(resource: str) -> None:
+    """Asked on "*" or on the key alone, the alias's own check would be skipped."""
+    world = _world(_key(ALIAS_ACTIONS))
+    with pytest.raises(iamsim.ValidationError, match="acts on an alias"):
+        world.simulate(BOB, "kms:CreateAlias", resource)
