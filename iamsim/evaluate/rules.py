@@ -151,10 +151,12 @@ def _target_note(action: str, target: TargetFacts) -> str | None:
     return None
 
 
-def _alias_missing(action: str, target: TargetFacts) -> str | None:
-    """Why an action that is not an alias operation finds no key policy on an alias ARN."""
+def _missing(action: str, target: TargetFacts) -> str | None:
+    """Why the target has no resource-based policy, where a rule says more than the world."""
+    if target.account == AWS_OWNER:
+        return f"AWS owns {target.arn}: it has no resource-based policy, and none can be added."
     if not _kms_alias(target.arn) or action.lower() in KMS_ALIAS_ACTIONS:
-        return None
+        return target.missing
     # AWS KMS Developer Guide, "Use aliases to control access to KMS keys": when an alias is
     # the resource, the policy applies to the alias, not to the key it points to.
     return (
@@ -495,7 +497,7 @@ def scope_inputs(
         ),
         resource_label=target.label,
         resource_arn=target.arn,
-        resource_missing=_alias_missing(action, target) or target.missing,
+        resource_missing=_missing(action, target),
         target_note=target_note,
         root_caller=caller.kind == "root",
         boundary=boundary,

@@ -143,8 +143,6 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
                 "resource-based policy are unknown.",
             )
             missing = notes[0]
-        elif owner == "aws":
-            missing = f"AWS owns {arn}: it has no resource-based policy, and none can be added."
         elif not honours_resource_policy(service):
             missing = no_resource_policy(service, owner, arn)
         return Target(
