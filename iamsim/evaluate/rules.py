@@ -31,7 +31,7 @@ __all__ = [
     "AWS_OWNER",
     "Placement",
     "TargetFacts",
-    "alias_key_problem",
+    "alias_request_problem",
     "honours_resource_policy",
     "scope_inputs",
     "statement_needs_resource",
@@ -155,25 +155,25 @@ def _missing(action: str, target: TargetFacts) -> str | None:
     """Why the target has no resource-based policy, where a rule says more than the world."""
     if target.account == AWS_OWNER:
         return f"AWS owns {target.arn}: it has no resource-based policy, and none can be added."
-    if not _kms_alias(target.arn) or action.lower() in KMS_ALIAS_ACTIONS:
-        return target.missing
-    # AWS KMS Developer Guide, "Use aliases to control access to KMS keys": when an alias is
-    # the resource, the policy applies to the alias, not to the key it points to.
-    return (
-        f"KMS authorizes {action} on the KMS key that {target.arn} points to, not on the "
-        "alias, and the key policy of that key must allow it: ask about the key's ARN "
-        "(with kms:RequestAlias in the context)."
-    )
+    return target.missing
 
 
-def alias_key_problem(
+def alias_request_problem(
     action: str, resource: str, others: tuple[tuple[str, str], ...]
 ) -> str | None:
-    """Why a request for an alias operation is incomplete: it must also name the KMS key the
-    operation affects, as a further check of the same action on the key's ARN (AWS KMS
-    Developer Guide, "Controlling access to aliases": kms:CreateAlias, kms:UpdateAlias and
-    kms:DeleteAlias need permission on the alias and on the KMS key). None when complete."""
+    """Why a KMS request about an alias cannot be answered as asked, or None. An alias
+    operation must also name the KMS key it affects, as a further check of the same action
+    on the key's ARN (AWS KMS Developer Guide, "Controlling access to aliases":
+    kms:CreateAlias, kms:UpdateAlias and kms:DeleteAlias need permission on the alias and on
+    the KMS key); any other KMS action is authorized on the key an alias points to, which the
+    world does not record ("Use aliases to control access to KMS keys": with an alias as the
+    resource, a policy applies to the alias, not to any key)."""
     if action.lower() not in KMS_ALIAS_ACTIONS:
+        if action[:4].lower() == "kms:" and _kms_alias(resource):
+            return (
+                f"KMS authorizes {action} on the KMS key that {resource} points to, not on the "
+                "alias: ask about the key's ARN (with kms:RequestAlias in the context)"
+            )
         return None
     if not _kms_alias(resource):
         # The alias is the call's resource: "*" or a key ARN would skip the alias's check.

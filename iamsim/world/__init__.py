@@ -28,7 +28,7 @@ from iamsim.calls import (
 from iamsim.decision import Decision
 from iamsim.errors import ValidationError, WorldError
 from iamsim.evaluate.engine import build_decision, evaluate
-from iamsim.evaluate.rules import alias_key_problem
+from iamsim.evaluate.rules import alias_request_problem
 from iamsim.limits import remember
 from iamsim.model import Policy
 from iamsim.patterns.text import ACCOUNT_ID
@@ -266,7 +266,7 @@ class World:
             shown = repr(resource) if isinstance(resource, str) else type(resource).__name__
             raise ValidationError(f'resource must be an ARN string or "*", not {shown}')
         further = _further_checks(request.also, resource)
-        problem = alias_key_problem(request.action, resource, further)
+        problem = alias_request_problem(request.action, resource, further)
         if problem is not None:
             raise ValidationError(problem)
         if context is not None and not isinstance(context, Mapping | Context):

@@ -369,6 +369,19 @@ class WorldIndex:
                     if res.service == "iam"
                     else None,
                 )
+            elif (
+                res.policy is not None
+                and res.arn.split(":", 5)[5].startswith("alias/")
+                and res.service == "kms"
+            ):
+                # AWS KMS Developer Guide, "Controlling access to aliases": an alias has no
+                # key policy; IAM policies govern it.
+                self._problem(
+                    "world.resource.no_policy",
+                    f"{path}.policy",
+                    "a KMS alias has no policy of its own; IAM policies govern it",
+                    "give the policy to the KMS key the alias points to",
+                )
             elif isinstance(res.policy, str):
                 self._problem(
                     "world.resource.policy_reference",

@@ -138,3 +138,19 @@ def test_an_alias_operation_acts_on_an_alias(resource: str) -> None:
     world = _world(_key(ALIAS_ACTIONS))
     with pytest.raises(iamsim.ValidationError, match="acts on an alias"):
         world.simulate(BOB, "kms:CreateAlias", resource)
+
+
+def test_an_alias_takes_no_policy() -> None:
+    policy = _policy({"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"})
+    with pytest.raises(iamsim.WorldError, match="a KMS alias has no policy") as info:
+        iamsim.World.of(iamsim.Resource(ALIAS, policy=policy))
+    assert [p.code for p in info.value.problems] == ["world.resource.no_policy"]
+
+
+@pytest.mark.parametrize("action", ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"])
+def test_other_kms_actions_are_asked_on_the_key(action: str) -> None:
+    """ "When an alias is the value of a resource element, the policy applies to the alias
+    resource, not to any KMS key": KMS authorizes these on the key the alias points to."""
+    world = _world(_key(ALIAS_ACTIONS))
+    with pytest.raises(iamsim.ValidationError, match="ask about the key's ARN"):
+        world.simulate(BOB, action, ALIAS)
