@@ -51,6 +51,13 @@ ReasonCode = Literal[
     "get_caller_identity",  # (no field)
     "root_cannot_assume_role",  # caller
     "source_identity_fixed",  # inherited, wanted
+    "aws_managed_policy_write",  # resource, action
+    "aws_owned_write",  # resource, action
+    "kms_alias_reserved",  # alias
+    "kms_alias_cross_account",  # action, alias, account
+    "kms_alias_aws_managed_key",  # key
+    "protected_role_identity_center",  # role, name, service
+    "protected_role_service_linked",  # role, name, service
     # Layer notes: why a layer takes no part, or needs nothing more.
     # (A code that starts "exempt_" marks a layer AWS exempts the caller from.)
     "scp_not_for_services",
@@ -64,16 +71,22 @@ ReasonCode = Literal[
     "exempt_rcp_service_linked_role_assumed",
     "exempt_rcp_aws_managed_key",
     "exempt_rcp_retire_grant",
+    "rcp_aws_owned",
     "identity_not_needed_without_identity",
     "not_needed_direct_grant",  # policy_type (said of identity, boundary and session)
     "not_needed_role_grant",  # policy_type
     "resource_not_needed_same_account",
     "root_allowed_in_own_account",
     "no_resource_policy",  # label, policy_type
+    # Why the target side takes no part; why a target has no resource-based policy.
+    "aws_owned_target",  # resource
+    "kms_alias_no_key_policy",  # alias
+    "aws_owned_no_resource_policy",  # resource
     # Decision notes.
     "deny_skipped_missing_key",  # statement, policy, keys
     "role_simulated_as_session",  # role, session
     "same_organization",  # organization
+    "service_linked_role_deletion",
     # A reason read back from a saved decision, or given as a sentence by hand.
     "saved",  # text
 ]

@@ -514,7 +514,10 @@ class _Decider:
                     "target",
                     rtype,
                     "implicit" if denied else "not_applicable",
-                    note=make_reason(
+                    # Why the target takes no part (AWS owns it, a KMS alias), else that it
+                    # has no policy.
+                    note=i.target_note
+                    or make_reason(
                         "no_resource_policy", (("label", i.resource_label), ("policy_type", rtype))
                     ),
                 )

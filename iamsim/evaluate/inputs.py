@@ -79,7 +79,14 @@ class Inputs:
     # A role chain's source identity, which sts:SetSourceIdentity may not change.
     fixed_source_identity: str | None = None
     notes: tuple[Reason, ...] = ()
+    # Why the target side takes no part (a resource AWS owns, a KMS alias): the caller's
+    # policies alone decide, as for a resource of its own account.
+    target_note: Reason | None = None
 
     @property
     def same_account(self) -> bool:
-        return self.caller_account is not None and self.caller_account == self.resource_account
+        """Whether the same-account grant rules apply: one account, or a target that takes
+        no part (`target_note`)."""
+        return self.target_note is not None or (
+            self.caller_account is not None and self.caller_account == self.resource_account
+        )

@@ -175,6 +175,63 @@ WORDS: dict[ReasonCode, tuple[_Phrase, str]] = {
         ),
         ".",
     ),
+    "aws_managed_policy_write": (
+        lambda r: (
+            f"{r.text('resource')} is an AWS managed policy: AWS owns and maintains it, and no "
+            f"customer account can change it, so {r.text('action')} is refused whatever the "
+            "policies say (IAM User Guide, AWS managed policies). Copy it into a customer "
+            "managed policy to change it"
+        ),
+        ".",
+    ),
+    "aws_owned_write": (
+        lambda r: (
+            f"{r.text('resource')} is a resource that AWS owns: no customer account can change "
+            f"it, so {r.text('action')} is refused whatever the policies say"
+        ),
+        ".",
+    ),
+    "kms_alias_reserved": (
+        lambda r: (
+            f"{r.text('alias')} is the alias of an AWS managed key: the alias/aws/ prefix is "
+            "reserved for AWS, and no customer can create, update or delete such an alias "
+            "(AWS KMS Developer Guide, Create aliases)"
+        ),
+        ".",
+    ),
+    "kms_alias_cross_account": (
+        lambda r: (
+            f"KMS aliases do not work across accounts: {r.text('action')} works only on "
+            f"aliases of the caller's own account, and {r.text('alias')} is in account "
+            f"{r.text('account')} (AWS KMS API Reference: cross-account use: No)"
+        ),
+        ".",
+    ),
+    "kms_alias_aws_managed_key": (
+        lambda r: (
+            f"{r.text('key')} is an AWS managed key: no customer can create, update or delete "
+            "its aliases (AWS KMS Developer Guide, Create aliases)"
+        ),
+        ".",
+    ),
+    "protected_role_identity_center": (
+        lambda r: (
+            f"{r.text('role')} is a role that IAM Identity Center created for a permission "
+            "set: IAM principals cannot change or delete it; change the permission set or the "
+            "account assignment in IAM Identity Center instead (IAM Identity Center User "
+            "Guide, permission sets)"
+        ),
+        ".",
+    ),
+    "protected_role_service_linked": (
+        lambda r: (
+            f"{r.text('role')} is a service-linked role of {r.text('service')}: only that "
+            "service changes its trust policy, permissions and tags; IAM principals can edit "
+            "its description and delete it with iam:DeleteServiceLinkedRole once the service "
+            "no longer uses it (IAM User Guide, Using service-linked roles)"
+        ),
+        ".",
+    ),
     # -- layer notes
     "scp_not_for_services": (
         lambda r: "SCPs do not apply to AWS service principals or anonymous callers",
@@ -183,6 +240,39 @@ WORDS: dict[ReasonCode, tuple[_Phrase, str]] = {
     "caller_not_in_organization": (
         lambda r: "the caller's account is not in an organization",
         "",
+    ),
+    "rcp_aws_owned": (
+        lambda r: "AWS owns the resource, and no customer's RCP governs it",
+        "",
+    ),
+    "aws_owned_target": (
+        lambda r: (
+            f"AWS owns {r.text('resource')}, not a customer account: no resource-based policy "
+            "or RCP of a customer takes part, and the caller's policies alone decide (IAM User "
+            "Guide, AWS managed policies)"
+        ),
+        ".",
+    ),
+    "kms_alias_no_key_policy": (
+        lambda r: (
+            f"The KMS alias {r.text('alias')} has no key policy: the caller's IAM policies "
+            "alone govern it, and the KMS key it points to is a check of its own (AWS KMS "
+            "Developer Guide, Controlling access to aliases)"
+        ),
+        ".",
+    ),
+    "aws_owned_no_resource_policy": (
+        lambda r: (
+            f"AWS owns {r.text('resource')}: it has no resource-based policy, and none can be added"
+        ),
+        ".",
+    ),
+    "service_linked_role_deletion": (
+        lambda r: (
+            "iam:DeleteServiceLinkedRole only submits the deletion: it succeeds once the "
+            "service no longer uses the role (GetServiceLinkedRoleDeletionStatus)"
+        ),
+        ".",
     ),
     "exempt_scp_management_account": (
         lambda r: "exempt: SCPs never restrict the management account",
@@ -287,13 +377,25 @@ def clause(reason: Reason | str) -> str:
     return WORDS[reason.code][0](reason)
 
 
+def _protected_role_message(r: Reason) -> str:
+    # IAM's own error for a protected role (UnmodifiableEntity).
+    return (
+        f"Cannot perform the operation on the protected role '{r.text('name')}' - this role "
+        "is only modifiable by AWS"
+    )
+
+
 # Service rules whose denial AWS words its own way instead of its usual AccessDenied text.
-AWS_MESSAGES: dict[ReasonCode, str] = {
+AWS_MESSAGES: dict[ReasonCode, _Phrase] = {
     # AWS STS, AssumeRole called with root credentials.
-    "root_cannot_assume_role": "Roles may not be assumed by root accounts.",
+    "root_cannot_assume_role": lambda r: "Roles may not be assumed by root accounts.",
+    "protected_role_identity_center": _protected_role_message,
+    "protected_role_service_linked": _protected_role_message,
 }
 
 
 def aws_message(reason: Reason | str) -> str | None:
     """AWS's own message for the service rule behind `reason`, or None."""
-    return AWS_MESSAGES.get(Reason.of(reason).code)
+    found = Reason.of(reason)
+    phrase = AWS_MESSAGES.get(found.code)
+    return None if phrase is None else phrase(found)

@@ -35,7 +35,7 @@ from iamsim.patterns.text import ACCOUNT_ID
 from iamsim.request import Caller, Context, as_utc
 from iamsim.session import RoleSession
 from iamsim.world.callers import Profile, build_profile, session_profile
-from iamsim.world.gather import check_action, gather
+from iamsim.world.gather import alias_request_problem, check_action, gather
 from iamsim.world.index import WorldIndex
 from iamsim.world.load import parse_world, read_world_file
 from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, Role, User
@@ -96,6 +96,24 @@ def _assume_profile() -> Callable[..., ProfileChain]:
     from iamsim.inputs.profiles import assume_profile
 
     return assume_profile
+
+
+def _further_checks(also: object, resource: str) -> tuple[tuple[str, str], ...]:
+    """`AccessRequest.also` as (action, resource) pairs: an action alone acts on `resource`."""
+    if not isinstance(also, tuple | list):
+        raise ValidationError(f"also must be a tuple of actions, not {type(also).__name__}")
+    out = []
+    for item in also:
+        if isinstance(item, tuple | list) and len(item) == 2:
+            action, other = item
+            if type(other) is not str or not other:
+                shown = repr(other) if isinstance(other, str) else type(other).__name__
+                raise ValidationError(f"a resource in also must be an ARN string, not {shown}")
+        else:
+            action, other = item, resource
+        check_action(action)
+        out.append((action, other))
+    return tuple(out)
 
 
 def _principal_type(principal: object) -> None:
@@ -257,11 +275,13 @@ class World:
         principal, resource, context = request.principal, request.resource, request.context
         if type(request.action) is not str:
             check_action(request.action)
-        for action in request.also:
-            check_action(action)
         if type(resource) is not str or not resource:
             shown = repr(resource) if isinstance(resource, str) else type(resource).__name__
             raise ValidationError(f'resource must be an ARN string or "*", not {shown}')
+        further = _further_checks(request.also, resource) if request.also else ()
+        problem = alias_request_problem(request.action, resource, further)
+        if problem is not None:
+            raise ValidationError(problem)
         if context is not None and not isinstance(context, Mapping | Context):
             raise ValidationError(
                 "context must be a mapping of condition keys to values, "
@@ -272,8 +292,8 @@ class World:
         extra = checked_context(context)  # once: values AWS never sends for documented keys
         ix, keys = self._ix, request.call_keys
         results = [evaluate(*gather(ix, profile, request.action, resource, extra, moment, keys))]
-        for action in request.also:
-            results.append(evaluate(*gather(ix, profile, action, resource, extra, moment, keys)))
+        for action, other in further:
+            results.append(evaluate(*gather(ix, profile, action, other, extra, moment, keys)))
         return build_decision(
             request.operation or request.action,
             results,

@@ -18,11 +18,12 @@ from iamsim.evaluate.inputs import Attached
 from iamsim.evaluate.plan import Plan, plan
 from iamsim.evaluate.rules import (
     honours_resource_policy,
+    kms_alias,
     scope_inputs,
     statement_needs_resource,
     target_policy_required,
 )
-from iamsim.evaluate.services import GLOBAL_SERVICES, TRUST_ACTIONS
+from iamsim.evaluate.services import GLOBAL_SERVICES, KMS_ALIAS_ACTIONS, TRUST_ACTIONS
 from iamsim.limits import remember
 from iamsim.patterns.text import ACCOUNT_ID, REQUEST_ACTION
 from iamsim.reason import Reason
@@ -34,7 +35,16 @@ from iamsim.world.index import WorldIndex
 from iamsim.world.model import arn_account
 from iamsim.world.org import AccountPlacement
 
-__all__ = ["Scope", "Target", "check_action", "gather", "locate", "resolve_target", "session_clock"]
+__all__ = [
+    "Scope",
+    "Target",
+    "alias_request_problem",
+    "check_action",
+    "gather",
+    "locate",
+    "resolve_target",
+    "session_clock",
+]
 
 
 @attrs.frozen
@@ -127,6 +137,10 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
         "ecr": "repository",
         "iam": "IAM resource",
     }.get(service, "resource")
+    if service == "kms" and parts[5].startswith("alias/"):
+        label = "alias"
+    elif parts[4] == "aws":
+        label = "AWS managed policy" if parts[5].startswith("policy/") else "AWS-owned resource"
     required = target_policy_required(service, trust=False)
     if entry is None:
         owner = arn_account(resource) or None
@@ -195,6 +209,51 @@ def check_action(action: object) -> None:
             "s3:GetObject (a service prefix of letters, digits and -; an action name of "
             "letters, digits, -, _ and .; no wildcards, no whitespace)"
         )
+
+
+def alias_request_problem(
+    action: str, resource: str, others: tuple[tuple[str, str], ...]
+) -> str | None:
+    """Why a KMS request about an alias cannot be answered as asked, or None. An alias
+    operation must also name the KMS key it affects, as a further check of the same action
+    on the key's ARN (AWS KMS Developer Guide, "Controlling access to aliases":
+    kms:CreateAlias, kms:UpdateAlias and kms:DeleteAlias need permission on the alias and on
+    the KMS key); any other KMS action is authorized on the key an alias points to, which the
+    world does not record ("Use aliases to control access to KMS keys": with an alias as the
+    resource, a policy applies to the alias, not to any key)."""
+    if action.lower() not in KMS_ALIAS_ACTIONS:
+        if action[:4].lower() == "kms:" and kms_alias(resource):
+            return (
+                f"KMS authorizes {action} on the KMS key that {resource} points to, not on the "
+                "alias: ask about the key's ARN (with kms:RequestAlias in the context)"
+            )
+        return None
+    if not kms_alias(resource):
+        # The alias is the call's resource: "*" or a key ARN would skip the alias's check.
+        return (
+            f"{action} acts on an alias: ask about the alias ARN "
+            "(arn:aws:kms:REGION:ACCOUNT:alias/NAME), naming its KMS key in also"
+        )
+    for other_action, other in others:
+        parts = other.split(":", 5)
+        if (
+            other_action.lower() == action.lower()
+            and len(parts) == 6
+            and parts[2] == "kms"
+            and parts[5].startswith("key/")
+        ):
+            return None
+    which = {
+        "kms:createalias": "the KMS key the new alias points to (CreateAlias's TargetKeyId)",
+        "kms:updatealias": "the alias's current KMS key and the new one (UpdateAlias's "
+        "TargetKeyId)",
+        "kms:deletealias": "the KMS key the alias points to",
+    }[action.lower()]
+    return (
+        f"{action} needs {action} on the alias and on {which}, and this request names no "
+        f"key: ask world.authorize(AccessRequest(principal, {action!r}, {resource!r}, "
+        f"also=(({action!r}, KEY_ARN),)))"
+    )
 
 
 def gather(
