@@ -11,7 +11,14 @@ True
 
 from iamsim.calls import AccessRequest, AssumeRoleCall, SimulateCall
 from iamsim.decision import Decision, Denial, Layer, NearMiss
-from iamsim.errors import IamsimError, PolicyError, Problem, ValidationError, WorldError
+from iamsim.errors import (
+    IamsimError,
+    IamsimWarning,
+    PolicyError,
+    Problem,
+    ValidationError,
+    WorldError,
+)
 from iamsim.fixes.model import Fix
 from iamsim.inputs import ProfileChain
 from iamsim.model import ConditionEntry, Policy, Principal, Statement
@@ -31,6 +38,7 @@ __all__ = [
     "Fix",
     "Group",
     "IamsimError",
+    "IamsimWarning",
     "Layer",
     "NearMiss",
     "OrgUnit",

@@ -13,6 +13,7 @@ import attrs
 
 __all__ = [
     "IamsimError",
+    "IamsimWarning",
     "PolicyError",
     "Problem",
     "ValidationError",
@@ -113,6 +114,10 @@ class _ProblemsError(IamsimError):
     def lines(self) -> list[str]:
         """One line per problem, as the command line prints them (`Problem.line`)."""
         return [p.line() for p in self.problems]
+
+
+class IamsimWarning(UserWarning):
+    """Something iamsim can work with but the user should know (an incomplete export, …)."""
 
 
 class PolicyError(_ProblemsError):
