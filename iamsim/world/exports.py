@@ -157,7 +157,7 @@ def merge_parts(parts: Iterable[tuple[str, Parts]]) -> Parts:
     for source, (those, org) in parts:
         for account in those:
             seen = accounts.get(account.id)
-            if seen is None or _bare(seen[1]) or seen[1] == account:
+            if seen is None or _bare(seen[1]):
                 accounts[account.id] = (source, account)
             elif not _bare(account):
                 problems.append(
