@@ -229,6 +229,16 @@ def test_directory_decisions_match_the_data(acme: iamsim.World) -> None:
     assert acme.simulate(session, "s3:GetObject", f"{BUCKET}/x", TLS).allowed
     assert not acme.simulate(session, "s3:PutObject", f"{BUCKET}/x", TLS).allowed
     assert acme.simulate(session, "kms:Decrypt", KEY).allowed
+    # the export's version of an AWS managed policy wins over the shipped one (which also
+    # allows logs:CreateLogGroup); AmazonS3ReadOnlyAccess, the same in both, stays an ARN
+    worker = f"arn:aws:iam::{PROD}:role/service-role/jobs-worker"
+    assert acme.simulate(worker, "logs:PutLogEvents", "*").allowed
+    assert not acme.simulate(worker, "logs:CreateLogGroup", "*").allowed
+    prod = acme.account(PROD)
+    assert prod is not None
+    assert [arn for arn, _ in prod.aws_managed_policies] == [
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    ]
     # the queue policy grants alice, but her identity policies do not (cross-account)
     send = acme.simulate(ALICE, "sqs:SendMessage", QUEUE)
     assert [(x.policy_type, x.side) for x in send.denied_by] == [("identity", "source")]
@@ -239,6 +249,7 @@ def test_directory_round_trips(acme: iamsim.World, tmp_path: Path) -> None:
         acme.dump(tmp_path / name)
         again = iamsim.World.load(tmp_path / name)
         for caller, action, resource in (
+            (f"arn:aws:iam::{PROD}:role/service-role/jobs-worker", "logs:CreateLogGroup", "*"),
             (ALICE, "s3:GetObject", f"{BUCKET}/report.csv"),
             (ADMIN, "organizations:LeaveOrganization", "*"),
             (ALICE, "sqs:SendMessage", QUEUE),
