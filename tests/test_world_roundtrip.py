@@ -39,7 +39,7 @@ def test_generated_worlds_round_trip_through_yaml(doc: dict[str, Any]) -> None:
 
 def test_demo_round_trips(tmp_path: Path) -> None:
     demo = iamsim.World.demo()
-    for name in ("demo.yaml", "demo.yml", "demo.json"):
+    for name in ("demo.yaml", "demo.yml", "demo.json", "demo.toml"):
         demo.dump(tmp_path / name)
         again = iamsim.World.load(tmp_path / name)
         assert again == demo
@@ -49,7 +49,15 @@ def test_demo_round_trips(tmp_path: Path) -> None:
         assert decision.replay(iamsim.World.from_dict(decision.world.to_dict())) == decision
 
 
+@given(worlds())
+def test_generated_worlds_round_trip_through_toml(doc: dict[str, Any]) -> None:
+    import tomllib
+
+    world = iamsim.World.from_dict(doc)
+    assert tomllib.loads(dump_text(world.to_dict(), "toml")) == world.to_dict()
+
+
 def test_unknown_extension_is_refused(tmp_path: Path) -> None:
     with pytest.raises(iamsim.WorldError) as info:
-        iamsim.World.demo().dump(tmp_path / "w.toml")
+        iamsim.World.demo().dump(tmp_path / "w.txt")
     assert [p.code for p in info.value.problems] == ["file.format"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,8 @@ from iamsim.world.model import Account, Organization, OrgUnit, PolicySpec, arn_p
 
 __all__ = ["dump_text", "dump_world", "world_document"]
 
-_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def world_document(
@@ -43,9 +45,11 @@ def world_document(
 
 
 def dump_text(document: dict[str, Any], fmt: str) -> str:
-    """`document` as YAML (block style, no anchors) or JSON text."""
+    """`document` as YAML (block style, no anchors), JSON or TOML text."""
     if fmt == "json":
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "toml":
+        return "\n".join(_toml_table(document, ())).lstrip("\n") + "\n"
     return yaml.dump(
         document,
         Dumper=_Dumper,
@@ -57,7 +61,8 @@ def dump_text(document: dict[str, Any], fmt: str) -> str:
 
 
 def dump_world(document: dict[str, Any], path: str | os.PathLike[str]) -> None:
-    """Write `document` to `path` in the format its extension names (.yaml/.yml, .json)."""
+    """Write `document` to `path` in the format its extension names (.yaml/.yml, .json,
+    .toml)."""
     name = os.fspath(path)
     fmt = _FORMATS.get(Path(name).suffix.lower())
     if fmt is None:
@@ -66,7 +71,7 @@ def dump_world(document: dict[str, Any], path: str | os.PathLike[str]) -> None:
                 "file.format",
                 name,
                 f"cannot write a world as {Path(name).suffix or '(no extension)'!r}",
-                "use .yaml, .yml or .json",
+                "use .yaml, .yml, .json or .toml",
             )
         )
     text = dump_text(document, fmt)
@@ -86,6 +91,41 @@ class _Dumper(yaml.SafeDumper):
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)  # list items indented under their key
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
+
+
+def _toml_value(value: Any) -> str:
+    """A value written inline: text, a number, a boolean, an array or an inline table."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # JSON's escapes are TOML's
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        inner = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())
+        return "{" + (f" {inner} " if inner else "") + "}"
+    raise TypeError(f"TOML cannot hold {type(value).__name__}")  # pragma: no cover
+
+
+def _toml_table(table: dict[str, Any], path: tuple[str, ...]) -> list[str]:
+    """A table's own keys, then each sub-table under its `[a.b.c]` header."""
+    lines = [
+        f"{_toml_key(k)} = {_toml_value(v)}" for k, v in table.items() if not isinstance(v, dict)
+    ]
+    for key, value in table.items():
+        if isinstance(value, dict):
+            here = (*path, key)
+            if not value or any(not isinstance(v, dict) for v in value.values()):
+                # a table of tables only needs no header of its own
+                lines += ["", "[" + ".".join(_toml_key(k) for k in here) + "]"]
+            lines += _toml_table(value, here)
+    return lines
 
 
 def _spec(spec: PolicySpec) -> Any:

@@ -245,7 +245,7 @@ def test_directory_decisions_match_the_data(acme: iamsim.World) -> None:
 
 
 def test_directory_round_trips(acme: iamsim.World, tmp_path: Path) -> None:
-    for name in ("w.yaml", "w.json"):
+    for name in ("w.yaml", "w.json", "w.toml"):
         acme.dump(tmp_path / name)
         again = iamsim.World.load(tmp_path / name)
         for caller, action, resource in (
@@ -456,13 +456,27 @@ def test_cli_import_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert capsys.readouterr().out == out.read_text()
 
 
+def test_cli_world_takes_an_export_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    export = write(tmp_path / "export.json", details())
+    argv = [
+        "simulate",
+        "--world",
+        str(export),
+        "--caller",
+        "arn:aws:iam::111111111111:role/service/App",
+    ]
+    assert main([*argv, "--action", "s3:GetObject", "--resource", "*"]) == 0
+    assert main([*argv, "--action", "ec2:RunInstances", "--resource", "*"]) == 1
+    assert capsys.readouterr().err == ""
+
+
 def test_cli_import_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = write(tmp_path / "export.json", {"Foo": 1})
     assert main(["import", str(bad), "--out", str(tmp_path / "w.yaml")]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith(f"iamsim: error: {bad}: not a world document nor an AWS output")
     assert main(["import", str(ACME), "--out", str(tmp_path / "w.txt")]) == 2
-    assert "use .yaml, .yml or .json" in capsys.readouterr().err
+    assert "use .yaml, .yml, .json or .toml" in capsys.readouterr().err
 
 
 def test_cli_warns_and_strict_refuses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
