@@ -33,7 +33,7 @@ from iamsim.world.files import (
     _file_name,
     file_kind,
     read_data_file,
-    read_world_file,
+    world_data,
 )
 from iamsim.world.load import _Parser, parse_world
 from iamsim.world.load_checks import _key, _short
@@ -108,7 +108,7 @@ def load_parts(path: str | os.PathLike[str], *, max_bytes: int | None = None) ->
     if kind is None and _looks_unknown(data):
         raise WorldError(_unknown_kind(shown, data))
     if kind in (None, "world"):
-        return parse_document(read_world_file(name, max_bytes=max_bytes))
+        return parse_document(world_data(shown, data))
     reader = _Reader(os.path.dirname(name) or ".", max_bytes)
     reader.take(shown, Path(name).name, data, kind)
     return reader.finish()

@@ -36,6 +36,7 @@ __all__ = [
     "read_data_file",
     "read_input_file",
     "read_world_file",
+    "world_data",
 ]
 
 SUPPORTED_EXTENSIONS = (".json", ".yaml", ".yml", ".toml")
@@ -153,7 +154,12 @@ def read_world_file(
     duplicate key, nesting deeper than `MAX_DEPTH`, a document whose top level is not
     a mapping, or an empty document.
     """
-    name, data = read_data_file(path, max_bytes=max_bytes)
+    return world_data(*read_data_file(path, max_bytes=max_bytes))
+
+
+def world_data(name: str, data: Any) -> dict[str, Any]:
+    """`data` read from the file `name`, checked to be a world document's shape: a mapping,
+    not empty (`WorldError` otherwise)."""
     if data is None:  # YAML with only comments, or a lone `null`
         data = {}
     if not isinstance(data, dict):
