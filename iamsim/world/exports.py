@@ -36,7 +36,7 @@ from iamsim.world.files import (
     world_data,
 )
 from iamsim.world.load import _Parser, parse_world
-from iamsim.world.load_checks import _key, _short
+from iamsim.world.load_checks import _key, _short, _type_name
 from iamsim.world.managed import AWS_MANAGED_PREFIX
 from iamsim.world.model import Account, Organization, Resource
 from iamsim.world.org import place_accounts
@@ -213,21 +213,31 @@ def _managed_copies(parser: _Parser, value: Any, where: str) -> list[tuple[str, 
 
 
 def _looks_unknown(data: Any) -> bool:
-    """A mapping none of whose keys is, or nearly is, a world document's."""
-    if not isinstance(data, dict) or not data:
+    """Data that is not empty and neither a world document nor close to one: a list, a
+    scalar, or a mapping none of whose keys is, or nearly is, a world document's."""
+    if not isinstance(data, dict):
+        return data not in (None, [], "")
+    if not data:
         return False
     return not any(
         isinstance(k, str) and did_you_mean(k, ("accounts", "organization")) for k in data
     )
 
 
-def _unknown_kind(name: str, data: Mapping[Any, Any]) -> Problem:
-    keys = [str(k) for k in data]
-    shown = ", ".join(_short(k) for k in keys[:8]) + (", …" if len(keys) > 8 else "")
+def _unknown_kind(name: str, data: Any) -> Problem:
+    if isinstance(data, Mapping) and data:
+        keys = [str(k) for k in data]
+        shown = ", ".join(_short(k) for k in keys[:8]) + (", …" if len(keys) > 8 else "")
+        looks = f"its top-level keys are {shown}"
+    elif isinstance(data, list):
+        looks = f"it is a list of {len(data)} item{'s' if len(data) != 1 else ''}"
+        looks += ", not each an authorization details output" if data else ""
+    else:
+        looks = f"it holds {_type_name(data)}"
     return Problem(
         "file.kind",
         name,
-        f"not a world document nor an AWS output iamsim reads: its top-level keys are {shown}",
+        f"not a world document nor an AWS output iamsim reads: {looks}",
         "expected one of: " + "; ".join(WORLD_KINDS.values()),
     )
 
@@ -297,7 +307,7 @@ class _Reader:
             kind = file_kind(data)
             relative = file.relative_to(self.folder).as_posix()
             if kind is None:
-                self.problems.append(_unknown_kind(shown, data if isinstance(data, dict) else {}))
+                self.problems.append(_unknown_kind(shown, data))
                 continue
             self.take(shown, relative, data, kind)
         return self.finish()

@@ -81,6 +81,22 @@ def test_unknown_file_says_what_it_looks_like(tmp_path: Path) -> None:
     assert "get-account-authorization-details" in (problem.hint or "")
 
 
+@pytest.mark.parametrize(
+    ("text", "looks"),
+    [
+        ("[1, 2]", "it is a list of 2 items, not each an authorization details output"),
+        ('"text"', "it holds a string"),
+    ],
+)
+def test_unknown_shapes_say_what_they_are(tmp_path: Path, text: str, looks: str) -> None:
+    path = tmp_path / "export.json"
+    path.write_text(text)
+    with pytest.raises(WorldError) as info:
+        iamsim.World.load(path)
+    assert info.value.problems[0].message.endswith(looks)
+    assert info.value.problems[0].code == "file.kind"
+
+
 def test_world_document_typos_keep_their_errors(tmp_path: Path) -> None:
     path = write(tmp_path / "w.json", {"acounts": {}})
     with pytest.raises(WorldError) as info:
