@@ -387,6 +387,20 @@ def test_resource_outputs_by_name_and_content(tmp_path: Path) -> None:
     }
 
 
+def test_directory_mixes_world_documents_and_exports(tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    iamsim.World.demo().dump(folder / "demo.yaml")
+    other = json.loads(json.dumps(details()).replace("111111111111", "333333333333"))
+    write(folder / "third.json", other)
+    world = iamsim.World.load(folder)
+    assert sorted(a.id for a in world.accounts) == ["111111111111", "222222222222", "333333333333"]
+    write(folder / "again.json", details())  # 111111111111 is in demo.yaml already
+    with pytest.raises(WorldError) as info:
+        iamsim.World.load(folder)
+    assert [p.code for p in info.value.problems] == ["world.account.duplicate"]
+
+
 # --------------------------------------------------------------------------- merge
 
 
