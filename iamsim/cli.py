@@ -3,6 +3,7 @@
     iamsim demo                      replay the cross-account page, each failure diagnosed
     iamsim assume-role --caller ARN --role-arn ARN --role-session-name NAME [...]
     iamsim simulate --caller ARN --action ACTION --resource ARN [...]
+    iamsim import PATH... [--out world.yaml]   AWS exports → one world document
 
 Without `--world FILE` both questions are asked of the embedded seed world
 (`World.demo()`): user alice in 111111111111, role CrossAccountS3Reader in
@@ -32,19 +33,28 @@ import datetime as _dt
 import json
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from iamsim import __version__
 from iamsim.decision import POLICY_TYPE_WORDS, Decision
-from iamsim.errors import IamsimError, PolicyError, ValidationError, WorldError, one_line
+from iamsim.errors import (
+    IamsimError,
+    IamsimWarning,
+    PolicyError,
+    ValidationError,
+    WorldError,
+    one_line,
+)
 from iamsim.patterns.text import INT_DIGITS_LIMIT, REQUEST_ACTION
 from iamsim.render.aws import cli_error
 from iamsim.request import MAX_YEAR, MIN_YEAR
 from iamsim.session import RoleSession
 from iamsim.world import World
 from iamsim.world.demo import DEMO_NOW, scenarios
+from iamsim.world.dump import dump_text
 from iamsim.world.files import InputRefused, read_input_file
 
 __all__ = ["EXIT_ALLOWED", "EXIT_BAD_INPUT", "EXIT_DENIED", "build_parser", "main"]
@@ -75,6 +85,13 @@ example:
   iamsim assume-role --caller arn:aws:iam::111111111111:user/alice \\
       --role-arn arn:aws:iam::222222222222:role/CrossAccountS3Reader \\
       --role-session-name dev-session --external-id my-secret-123
+
+"""
+
+_IMPORT_EXAMPLE = """\
+example:
+  aws iam get-account-authorization-details --output json > exports/111111111111.json
+  iamsim import exports/ --out world.yaml
 
 """
 
@@ -326,7 +343,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     output.add_argument(
         "--world",
         metavar="FILE",
-        help="world document (.json, .yaml/.yml, .toml); default: the embedded seed world",
+        help="world document (.json, .yaml/.yml, .toml), AWS export, or directory of AWS CLI "
+        "outputs (docs/world.md); default: the embedded seed world",
     )
     output.add_argument(
         "--context",
@@ -484,6 +502,29 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--resource", required=True, metavar="ARN", help='an ARN or "*"')
     _add_common(assume)
     _add_common(simulate)
+
+    importer = commands.add_parser(
+        "import",
+        help="read AWS exports (and world documents) into one world document",
+        description="Read world documents, `aws iam get-account-authorization-details`\n"
+        "outputs and directories of AWS CLI outputs (see docs/world.md), combine\n"
+        "them, and write one readable world document that loads back to the same\n"
+        "decisions.",
+        epilog=_IMPORT_EXAMPLE + _EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    importer.add_argument(
+        "paths", nargs="+", metavar="PATH", help="a file or a directory of AWS CLI outputs"
+    )
+    importer.add_argument(
+        "--out",
+        metavar="FILE",
+        help="the world document to write (.yaml/.yml or .json); default: YAML on stdout",
+    )
+    importer.add_argument(
+        "--strict", action="store_true", help="treat warnings (an incomplete export) as errors"
+    )
+    importer.add_argument("--no-color", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -520,6 +561,33 @@ def _use_color(no_color: bool) -> bool:
 
 def _load_world(path: str | None) -> World:
     return World.demo() if path is None else World.load(path)
+
+
+def _import(args: argparse.Namespace, out: _Out) -> int:
+    worlds = [World.load(path) for path in args.paths]
+    world = worlds[0] if len(worlds) == 1 else World.merge(*worlds)
+    if args.out is None:
+        out.stream.write(dump_text(world.to_dict(), "yaml"))
+    else:
+        world.dump(args.out)
+    return EXIT_ALLOWED
+
+
+def _run(command: str, args: argparse.Namespace, out: _Out) -> int:
+    """Run one command; each `IamsimWarning` is an `iamsim: warning:` line on stderr
+    (an error with `--strict`)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", IamsimWarning)
+        status = _COMMANDS[command](args, out)
+    problems = [str(w.message) for w in caught if issubclass(w.category, IamsimWarning)]
+    for w in caught:
+        if not issubclass(w.category, IamsimWarning):
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    if problems and getattr(args, "strict", False):
+        raise _BadInput(problems)
+    for problem in problems:
+        print(f"iamsim: warning: {one_line(problem)}", file=sys.stderr)
+    return status
 
 
 def _fix_lines(out: _Out, d: Decision) -> None:
@@ -737,7 +805,12 @@ def _demo(args: argparse.Namespace, out: _Out) -> int:
     return EXIT_ALLOWED
 
 
-_COMMANDS = {"demo": _demo, "assume-role": _assume_role, "simulate": _simulate}
+_COMMANDS = {
+    "demo": _demo,
+    "assume-role": _assume_role,
+    "simulate": _simulate,
+    "import": _import,
+}
 _OPERATIONS = {"assume-role": "AssumeRole"}
 
 
@@ -754,7 +827,7 @@ def main(argv: list[str] | None = None) -> int:
         if command is None:
             raise _BadInput([f"choose a command: {', '.join(_COMMANDS)} (see `iamsim --help`)"])
         out = _Out(_use_color(args.no_color))
-        return _COMMANDS[command](args, out)
+        return _run(command, args, out)
     except _Exit as stop:
         return stop.status
     except _BadInput as bad:

@@ -35,9 +35,10 @@ from iamsim.patterns.text import ACCOUNT_ID
 from iamsim.request import Caller, Context, as_utc
 from iamsim.session import RoleSession
 from iamsim.world.callers import Profile, build_profile, session_profile
+from iamsim.world.dump import dump_world, world_document
+from iamsim.world.exports import load_parts, merge_parts, parse_document
 from iamsim.world.gather import alias_request_problem, check_action, gather
 from iamsim.world.index import WorldIndex
-from iamsim.world.load import parse_world, read_world_file
 from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, Role, User
 from iamsim.world.org import AccountPlacement, place_accounts
 
@@ -171,14 +172,37 @@ class World:
     @classmethod
     def from_dict(cls, document: Mapping[str, Any]) -> World:
         """A world from a parsed world document (WORLD.md)."""
-        accounts, organization = parse_world(document)
+        accounts, organization = parse_document(document)
         return cls(accounts=accounts, organization=organization)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, max_bytes: int | None = None) -> World:
-        """A world from a .json, .yaml/.yml or .toml file of at most `max_bytes` bytes
+        """A world from a world document, an AWS export or a directory of AWS CLI outputs
+        (docs/world.md); each file .json, .yaml/.yml or .toml of at most `max_bytes` bytes
         (default: `$IAMSIM_MAX_INPUT_BYTES`, else 1 GiB; see docs/errors.md)."""
-        return cls.from_dict(read_world_file(path, max_bytes=max_bytes))
+        accounts, organization = load_parts(path, max_bytes=max_bytes)
+        return cls(accounts=accounts, organization=organization)
+
+    @classmethod
+    def merge(cls, *worlds: World) -> World:
+        """One world from worlds that describe different accounts (`WorldError` names an
+        account described twice; two different organizations are an error, one is kept)."""
+        for i, world in enumerate(worlds):
+            if not isinstance(world, World):
+                raise WorldError(f"worlds[{i}]: expected a World, not {type(world).__name__}")
+        accounts, organization = merge_parts(
+            (f"worlds[{i}]", (w.accounts, w.organization)) for i, w in enumerate(worlds)
+        )
+        return cls(accounts=accounts, organization=organization)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The world document (WORLD.md) of this world: `World.from_dict(w.to_dict())`
+        answers every question as `w` does. AWS managed policies stay ARNs."""
+        return world_document(self.accounts, self.organization)
+
+    def dump(self, path: str | os.PathLike[str]) -> None:
+        """Write the world document to `path`: YAML for .yaml/.yml, JSON for .json."""
+        dump_world(self.to_dict(), path)
 
     @classmethod
     def demo(cls) -> World:

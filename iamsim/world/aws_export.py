@@ -13,13 +13,15 @@ are ignored. Errors are `WorldError`s whose paths point into the export
 from __future__ import annotations
 
 import urllib.parse
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
-from iamsim.errors import WorldError, did_you_mean, join_path
+from iamsim.errors import IamsimWarning, PolicyError, WorldError, did_you_mean, join_path
 from iamsim.model import Policy, PolicyKind
 from iamsim.patterns.text import ACCOUNT_ID, IAM_ENTITY_ARN, ORG_ID
 from iamsim.world.load import _index, _Parser, _short, _type_name
+from iamsim.world.managed import aws_managed_policy
 from iamsim.world.model import (
     MAX_OU_DEPTH,
     Account,
@@ -32,7 +34,12 @@ from iamsim.world.model import (
 )
 from iamsim.world.quotas import TRUST_POLICY_MAX
 
-__all__ = ["parse_authorization_details", "parse_organization_export"]
+__all__ = ["TRUNCATED", "parse_authorization_details", "parse_organization_export"]
+
+TRUNCATED = (
+    "the export is truncated (IsTruncated: true), so the account may be missing entities; "
+    "run `aws iam get-account-authorization-details` without --max-items"
+)
 
 
 class _Export(_Parser):
@@ -119,12 +126,7 @@ def _authorization_details(p: _Export, doc: Any, account: str | None) -> Account
             f"IsTruncated must be true or false, not {_short(doc['IsTruncated'])}",
         )
     elif truncated:
-        p.add(
-            "export.truncated",
-            "IsTruncated",
-            "the export is truncated, so the account would be missing entities",
-            "run `aws iam get-account-authorization-details` without --max-items",
-        )
+        warnings.warn(TRUNCATED, IamsimWarning, stacklevel=3)
 
     lists = {
         key: p.records(doc, key, "")
@@ -136,6 +138,7 @@ def _authorization_details(p: _Export, doc: Any, account: str | None) -> Account
 
     # Customer managed policies of this account, default version only.
     policies: list[tuple[str, Policy]] = []
+    aws_copies: list[tuple[str, Policy]] = []  # AWS managed: kept where they differ
     local: set[str] = set()  # ARNs of this account's policies, referenced by name
     for path, record in lists["Policies"]:
         arn = p.field(record, "Arn", path, "a policy")
@@ -145,7 +148,8 @@ def _authorization_details(p: _Export, doc: Any, account: str | None) -> Account
                 p.add("resource.arn", join_path(path, "Arn"), f"malformed policy ARN {_short(arn)}")
             continue
         if match["account"] == "aws":
-            continue  # AWS managed: the World ships (or is given) its document
+            _aws_managed_copy(p, record, path, arn, aws_copies)
+            continue
         if match["account"] != account_id:
             p.add(
                 "resource.arn",
@@ -275,7 +279,32 @@ def _authorization_details(p: _Export, doc: Any, account: str | None) -> Account
         roles=tuple(roles),
         # AWS accepted these documents: the highest quota AWS grants, and only a warning past it.
         quotas=Quotas(role_trust_policy_length=TRUST_POLICY_MAX, imported=True),
+        aws_managed_policies=tuple(aws_copies),
     )
+
+
+def _aws_managed_copy(
+    p: _Export, record: Mapping[Any, Any], path: str, arn: str, out: list[tuple[str, Policy]]
+) -> None:
+    """The export's default version of an AWS managed policy, kept where it differs from
+    the shipped one (the export is what the account sees)."""
+    if "PolicyVersionList" not in record:
+        return  # listed without its document: the shipped one applies
+    default = _default_version(p, record, path)
+    if default is None:
+        return
+    version_path, version = default
+    parsed = p.export_document(
+        version.get("Document"), join_path(version_path, "Document"), "identity"
+    )
+    if parsed is None:
+        return
+    try:
+        shipped = aws_managed_policy(arn)
+    except PolicyError:
+        shipped = None
+    if parsed != shipped:
+        out.append((arn, parsed))
 
 
 def _export_account(

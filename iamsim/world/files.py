@@ -29,10 +29,14 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_INPUT_BYTES_ENV",
     "SUPPORTED_EXTENSIONS",
+    "WORLD_KINDS",
     "InputRefused",
+    "file_kind",
     "max_input_bytes",
+    "read_data_file",
     "read_input_file",
     "read_world_file",
+    "world_data",
 ]
 
 SUPPORTED_EXTENSIONS = (".json", ".yaml", ".yml", ".toml")
@@ -150,6 +154,41 @@ def read_world_file(
     duplicate key, nesting deeper than `MAX_DEPTH`, a document whose top level is not
     a mapping, or an empty document.
     """
+    return world_data(*read_data_file(path, max_bytes=max_bytes))
+
+
+def world_data(name: str, data: Any) -> dict[str, Any]:
+    """`data` read from the file `name`, checked to be a world document's shape: a mapping,
+    not empty (`WorldError` otherwise)."""
+    if data is None:  # YAML with only comments, or a lone `null`
+        data = {}
+    if not isinstance(data, dict):
+        raise WorldError(
+            Problem(
+                "value.type",
+                name,
+                f"a world document must be a mapping at the top level, not {_type_name(data)}",
+            )
+        )
+    if not data:
+        # An empty file is almost always a mistake, and would answer every question with
+        # "nothing allows it": say so instead of loading an empty world.
+        raise WorldError(
+            Problem(
+                "file.empty",
+                name,
+                "the world document is empty",
+                "describe at least `accounts` (see docs/world.md)",
+            )
+        )
+    return data
+
+
+def read_data_file(
+    path: str | os.PathLike[str], *, max_bytes: int | None = None
+) -> tuple[str, Any]:
+    """The file name and the data of a .json, .yaml/.yml or .toml file, whatever its shape
+    (blank text is `{}`); the same checks and errors as `read_world_file` up to the shape."""
     name = _file_name(path)
     file = Path(name)
     ext = file.suffix.lower()
@@ -184,30 +223,80 @@ def read_world_file(
             data = _load_toml(text, name)
         else:
             data = _load_yaml(text, name)
-    if data is None:  # YAML with only comments, or a lone `null`
-        data = {}
-    if not isinstance(data, dict):
-        raise WorldError(
-            Problem(
-                "value.type",
-                name,
-                f"a world document must be a mapping at the top level, not {_type_name(data)}",
-            )
-        )
-    if not data:
-        # An empty file is almost always a mistake, and would answer every question with
-        # "nothing allows it": say so instead of loading an empty world.
-        raise WorldError(
-            Problem(
-                "file.empty",
-                name,
-                "the world document is empty",
-                "describe at least `accounts` (see docs/world.md)",
-            )
-        )
-    if _deeper_than(data, MAX_DEPTH):
+    if isinstance(data, dict | list) and _deeper_than(data, MAX_DEPTH):
         raise _too_deep(name)
-    return _dates_as_text(data) if ext == ".toml" else data
+    return name, _dates_as_text(data) if ext == ".toml" else data
+
+
+# --------------------------------------------------------------------------- kinds
+
+WORLD_KINDS: dict[str, str] = {
+    "world": "a world document (`accounts`, `organization`)",
+    "authorization-details": "aws iam get-account-authorization-details",
+    "organization-export": "the Organizations outputs gathered in one mapping",
+    "describe-organization": "aws organizations describe-organization",
+    "list-roots": "aws organizations list-roots",
+    "list-organizational-units-for-parent": "aws organizations "
+    "list-organizational-units-for-parent",
+    "list-accounts": "aws organizations list-accounts (or list-accounts-for-parent)",
+    "list-parents": "aws organizations list-parents",
+    "list-policies": "aws organizations list-policies",
+    "describe-policy": "aws organizations describe-policy",
+    "list-targets-for-policy": "aws organizations list-targets-for-policy",
+    "resource-policy": "a resource policy: s3api get-bucket-policy, kms get-key-policy, "
+    "lambda get-policy, ecr get-repository-policy",
+    "resource-attributes": "sqs get-queue-attributes or sns get-topic-attributes",
+    "secret-policy": "secretsmanager get-resource-policy",
+}
+"""Each kind of file `World.load` reads, with what produces it."""
+
+_DETAILS_KEYS = ("UserDetailList", "RoleDetailList", "GroupDetailList")
+
+
+def file_kind(data: Any) -> str | None:
+    """What a parsed file is, from its content alone (a key of `WORLD_KINDS`), or None.
+
+    A list of authorization details (several accounts in one file) is `authorization-details`.
+    """
+    if isinstance(data, list):
+        if data and all(file_kind(item) == "authorization-details" for item in data):
+            return "authorization-details"
+        return None
+    if not isinstance(data, dict):
+        return None
+    keys = set(data)
+    if keys & {"accounts", "organization"}:
+        return "world"
+    if keys & set(_DETAILS_KEYS):
+        return "authorization-details"
+    if "Organization" in keys:
+        return "organization-export" if keys & {"Roots", "Accounts"} else "describe-organization"
+    if isinstance(data.get("Policies"), list):
+        entries = [e for e in data["Policies"] if isinstance(e, dict)]
+        if any("PolicyVersionList" in e or "DefaultVersionId" in e for e in entries):
+            return "authorization-details"
+        if not entries or all("Type" in e or "PolicySummary" in e for e in entries):
+            return "list-policies"
+        return None
+    for key, kind in (
+        ("Roots", "list-roots"),
+        ("OrganizationalUnits", "list-organizational-units-for-parent"),
+        ("Accounts", "list-accounts"),
+        ("Parents", "list-parents"),
+        ("Targets", "list-targets-for-policy"),
+        ("ResourcePolicy", "secret-policy"),
+    ):
+        if key in keys:
+            return kind
+    policy = data.get("Policy")
+    if isinstance(policy, dict) and "Content" in policy:
+        return "describe-policy"
+    if isinstance(policy, str) or isinstance(data.get("policyText"), str):
+        return "resource-policy"
+    attributes = data.get("Attributes")
+    if isinstance(attributes, dict) and "Policy" in attributes:
+        return "resource-attributes"
+    return None
 
 
 def _file_name(path: object) -> str:

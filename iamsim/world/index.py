@@ -216,6 +216,9 @@ class WorldIndex:
         if isinstance(spec, Policy):
             return Attached(spec, name=inline_name, account=account.id)
         if spec.startswith(AWS_MANAGED_PREFIX):
+            copy = dict(account.aws_managed_policies).get(spec)  # the export's version wins
+            if copy is not None:
+                return Attached(copy, name=arn_name(spec), account="aws")
             try:
                 policy = aws_managed_policy(spec)
             except PolicyError as exc:

@@ -256,6 +256,10 @@ def _account_policies(value: Any) -> tuple[tuple[str, Policy], ...]:
     return _named_policies(value, "Account.policies", "identity")
 
 
+def _account_aws_managed(value: Any) -> tuple[tuple[str, Policy], ...]:
+    return _named_policies(value, "Account.aws_managed_policies", "identity")
+
+
 def arn_account(arn: str) -> str:
     """The account field of an ARN ("" for S3 and other account-less ARNs)."""
     parts = arn.split(":", 5)
@@ -488,3 +492,8 @@ class Account:
     roles: tuple[Role, ...] = ()
     resources: tuple[Resource, ...] = ()
     quotas: Quotas = attrs.field(factory=Quotas)
+    # The account's own copies of AWS managed policies, by ARN (as an export carries them):
+    # a reference to one of these ARNs uses this document instead of the shipped one.
+    aws_managed_policies: tuple[tuple[str, Policy], ...] = attrs.field(
+        default=(), converter=_account_aws_managed
+    )

@@ -265,8 +265,8 @@ def test_a_world_linked_to_dev_zero_is_refused(tmp_path: Path) -> None:
 def test_a_pipe_or_directory_is_refused_without_waiting(tmp_path: Path) -> None:
     import os
 
-    (tmp_path / "dir.yaml").mkdir()
-    assert refused(tmp_path / "dir.yaml").message.startswith("not a regular file (a directory)")
+    (tmp_path / "dir.yaml").mkdir()  # a directory is read as a directory of AWS CLI outputs
+    assert refused(tmp_path / "dir.yaml").message.startswith("the directory holds no .json")
     if hasattr(os, "mkfifo"):
         os.mkfifo(tmp_path / "pipe.yaml")  # opening it to read would wait for a writer
         assert refused(tmp_path / "pipe.yaml").message.startswith("not a regular file (a pipe)")
