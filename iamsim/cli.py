@@ -3,6 +3,7 @@
     iamsim demo                      replay the cross-account page, each failure diagnosed
     iamsim assume-role --caller ARN --role-arn ARN --role-session-name NAME [...]
     iamsim simulate --caller ARN --action ACTION --resource ARN [...]
+    iamsim why TEXT|FILE             replay an AccessDenied message or CloudTrail records
 
 Without `--world FILE` both questions are asked of the embedded seed world
 (`World.demo()`): user alice in 111111111111, role CrossAccountS3Reader in
@@ -484,7 +485,65 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--resource", required=True, metavar="ARN", help='an ARN or "*"')
     _add_common(assume)
     _add_common(simulate)
+    _add_why(commands)
     return parser
+
+
+_WHY_EXAMPLE = """\
+examples:
+  iamsim why "An error occurred (AccessDenied) when calling the AssumeRole operation: \\
+User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole \\
+on resource: arn:aws:iam::222222222222:role/CrossAccountS3Reader"
+  iamsim why event.json --world world.yaml      (a CloudTrail record, or {"Records": [...]})
+
+exit codes (why):
+  0  the replay reproduces what AWS answered
+  1  the replay disagrees with AWS for at least one record (the notes say which
+     inputs the world or the evidence may lack)
+  2  bad input: unreadable evidence, a message naming no caller, unknown event source
+
+"""
+
+
+def _add_why(commands: Any) -> None:
+    """`iamsim why`: replay the evidence of an AWS answer (docs/questions.md)."""
+    why = commands.add_parser(
+        "why",
+        help="replay an AccessDenied message or a CloudTrail record",
+        description="Replay the evidence of an AWS answer in the world: an AccessDenied\n"
+        "message (as the AWS CLI, boto3 or the console print it) or CloudTrail\n"
+        "records; print the explanation, and say where the replay disagrees with AWS.",
+        epilog=_WHY_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    why.add_argument(
+        "evidence",
+        metavar="TEXT|FILE",
+        help="the error message, or a file (- for stdin) holding it or CloudTrail JSON",
+    )
+    why.add_argument(
+        "--world",
+        metavar="FILE",
+        help="world document (.json, .yaml/.yml, .toml); default: the embedded seed world",
+    )
+    why.add_argument("--caller", metavar="ARN", help="the caller, when the evidence names none")
+    why.add_argument("--action", type=_action, metavar="ACTION", help="the action, likewise")
+    why.add_argument("--resource", metavar="ARN", help="the resource, likewise")
+    why.add_argument(
+        "--external-id", metavar="ID", help="the external ID the AssumeRole call passed"
+    )
+    why.add_argument(
+        "--context",
+        metavar="KEY=VALUE",
+        nargs="+",
+        action="extend",
+        type=_context_item,
+        help="context keys the evidence does not carry",
+    )
+    why.add_argument(
+        "--output", choices=("text", "json"), default="text", help="text (default) or json"
+    )
+    why.add_argument("--no-color", action="store_true", help="never use ANSI colours")
 
 
 # ------------------------------------------------------------------------------ output
@@ -737,7 +796,93 @@ def _demo(args: argparse.Namespace, out: _Out) -> int:
     return EXIT_ALLOWED
 
 
-_COMMANDS = {"demo": _demo, "assume-role": _assume_role, "simulate": _simulate}
+def _why_evidence(value: str) -> list[Any]:
+    """The pieces of evidence `iamsim why` was given: the text, or a file's (stdin for -)."""
+    text: str | None = None
+    if value == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            is_file = "\n" not in value and len(value) < 4096 and Path(value).is_file()
+        except (OSError, ValueError):
+            is_file = False
+        if is_file:
+            try:
+                text = read_input_file(value).decode("utf-8-sig")
+            except InputRefused as exc:
+                hint = f" ({exc.hint})" if exc.hint else ""
+                raise _BadInput([f"{value}: {exc.message}{hint}"]) from None
+            except OSError as exc:
+                raise _BadInput([f"cannot read {value}: {exc.strerror or exc}"]) from None
+            except UnicodeDecodeError:
+                raise _BadInput([f"{value} is not UTF-8 text"]) from None
+    if text is None:
+        return [value]
+    if not text.lstrip().startswith(("{", "[")):
+        return [text]
+    try:
+        data = json.loads(text, parse_int=_json_int)
+    except (ValueError, RecursionError) as exc:
+        raise _BadInput([f"{'stdin' if value == '-' else value}: not JSON ({exc})"]) from None
+    from iamsim.questions.why import records
+
+    items = data if isinstance(data, list) else [data]
+    return [record for item in items for record in records(item)]
+
+
+def _why(args: argparse.Namespace, out: _Out) -> int:
+    from iamsim.questions.why import replay
+
+    evidence = _why_evidence(args.evidence)
+    world = _load_world(args.world)
+    replays = [
+        replay(
+            world,
+            item,
+            caller=args.caller,
+            action=args.action,
+            resource=args.resource,
+            context=_context(args.context),
+            external_id=args.external_id,
+        )
+        for item in evidence
+    ]
+    if args.output == "json":
+        out.json(
+            [
+                {
+                    "agrees": r.agrees,
+                    "aws_answered": "denied" if r.evidence.denied else "allowed",
+                    "disagreement": list(r.disagreement),
+                    "caveats": list(r.caveats),
+                    "decision": r.decision.to_dict(),
+                }
+                for r in replays
+            ]
+        )
+    for number, r in enumerate(replays if args.output == "text" else (), 1):
+        if len(replays) > 1:
+            out.line(out.style(f"== record {number} of {len(replays)} ==", "bold"))
+        answered = "denied" if r.evidence.denied else "allowed"
+        out.line(f"AWS {answered} {r.evidence.action} for {r.evidence.caller}.")
+        out.line(r.decision.explain(color=out.color))
+        verdict = (
+            "The replay agrees with AWS."
+            if r.agrees
+            else "The replay disagrees with AWS: see the notes above."
+        )
+        out.line(out.style(verdict, "green" if r.agrees else "red"))
+        if number < len(replays):
+            out.line()
+    return EXIT_ALLOWED if all(r.agrees for r in replays) else EXIT_DENIED
+
+
+_COMMANDS = {
+    "demo": _demo,
+    "assume-role": _assume_role,
+    "simulate": _simulate,
+    "why": _why,
+}
 _OPERATIONS = {"assume-role": "AssumeRole"}
 
 

@@ -97,6 +97,14 @@ def _assume_profile() -> Callable[..., ProfileChain]:
     return assume_profile
 
 
+@functools.cache
+def _why() -> Callable[..., Decision]:
+    """`iamsim.questions.why`, which `World.why` delegates to (a declared exception)."""
+    from iamsim.questions.why import why
+
+    return why
+
+
 def _principal_type(principal: object) -> None:
     if not isinstance(principal, str | RoleSession):
         raise ValidationError(
@@ -359,6 +367,11 @@ class World:
             context=context,
             now=now,
         )
+
+    def why(self, evidence: str | Mapping[str, Any], **overrides: Any) -> Decision:
+        """Replay an AccessDenied message or a CloudTrail record (API.md §6); the keywords
+        `caller`, `action`, `resource`, `context`, `now`, `external_id` complete it."""
+        return _why()(self, evidence, **overrides)
 
     def _repr_html_(self) -> str:
         from iamsim.render.html import world_html
