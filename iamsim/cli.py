@@ -4,6 +4,7 @@
     iamsim assume-role --caller ARN --role-arn ARN --role-session-name NAME [...]
     iamsim simulate --caller ARN --action ACTION --resource ARN [...]
     iamsim why TEXT|FILE             replay an AccessDenied message or CloudTrail records
+    iamsim lint [--world FILE]       the cross-account best practices the world breaks
 
 Without `--world FILE` both questions are asked of the embedded seed world
 (`World.demo()`): user alice in 111111111111, role CrossAccountS3Reader in
@@ -486,7 +487,48 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(assume)
     _add_common(simulate)
     _add_why(commands)
+    _add_lint(commands)
     return parser
+
+
+_LINT_EPILOG = """\
+exit codes (lint):
+  0  no finding at or above --fail-on (without --fail-on: always, when the world loads)
+  1  a finding at or above --fail-on
+  2  bad input: an unreadable or invalid world file, a usage error
+
+"""
+
+
+def _add_lint(commands: Any) -> None:
+    """`iamsim lint`: the cross-account best practices the world breaks."""
+    lint = commands.add_parser(
+        "lint",
+        help="check the world against the cross-account best practices",
+        description="Check every trust, identity and resource-based policy of the world\n"
+        "against the cross-account best practices (docs/questions.md): each finding\n"
+        "with its rule, severity, account, path in the world document and a verified fix.",
+        epilog=_LINT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    lint.add_argument(
+        "--world",
+        metavar="FILE",
+        help="world document (.json, .yaml/.yml, .toml); default: the embedded seed world",
+    )
+    lint.add_argument(
+        "--format",
+        choices=("text", "json", "sarif"),
+        default="text",
+        help="text (default), json, or sarif (SARIF 2.1.0 for code scanning)",
+    )
+    lint.add_argument(
+        "--fail-on",
+        choices=("critical", "high", "medium", "low", "info"),
+        metavar="SEVERITY",
+        help="exit 1 when a finding is this severe or more: critical, high, medium, low, info",
+    )
+    lint.add_argument("--no-color", action="store_true", help="never use ANSI colours")
 
 
 _WHY_EXAMPLE = """\
@@ -877,11 +919,50 @@ def _why(args: argparse.Namespace, out: _Out) -> int:
     return EXIT_ALLOWED if all(r.agrees for r in replays) else EXIT_DENIED
 
 
+def _lint(args: argparse.Namespace, out: _Out) -> int:
+    from iamsim.questions.findings import SEVERITIES, at_or_above
+    from iamsim.questions.sarif import to_sarif
+
+    world = _load_world(args.world)
+    found = world.findings()
+    if args.format == "json":
+        out.json([f.to_dict() for f in found])
+    elif args.format == "sarif":
+        text = None
+        if args.world is not None:
+            try:
+                text = read_input_file(args.world).decode("utf-8-sig")
+            except (InputRefused, OSError, UnicodeDecodeError):
+                text = None  # located in the file, with no region
+        uri = None if args.world is None else Path(args.world).as_posix()
+        out.json(to_sarif(found, uri=uri, text=text))
+    else:
+        styles = {"critical": "red", "high": "red", "medium": "bold"}
+        for f in found:
+            head = f"{f.severity.upper():8} {f.rule} {f.name}"
+            out.line(out.style(head, *([styles[f.severity]] if f.severity in styles else [])))
+            out.line(f"  account {f.account}: {f.path}")
+            out.line(f"  {f.message}")
+            if f.fix is not None:
+                out.line(f"  fix: {f.fix.description}")
+            out.line()
+        counts = [f"{sum(f.severity == s for f in found)} {s}" for s in SEVERITIES]
+        shown = ", ".join(c for c in counts if not c.startswith("0 "))
+        out.line(
+            f"{len(found)} finding{'s' if len(found) != 1 else ''}"
+            + (f" ({shown})" if shown else "")
+        )
+    if args.fail_on is not None and any(at_or_above(f.severity, args.fail_on) for f in found):
+        return EXIT_DENIED
+    return EXIT_ALLOWED
+
+
 _COMMANDS = {
     "demo": _demo,
     "assume-role": _assume_role,
     "simulate": _simulate,
     "why": _why,
+    "lint": _lint,
 }
 _OPERATIONS = {"assume-role": "AssumeRole"}
 

@@ -4,6 +4,18 @@ best practices. `World.why` and `World.findings` delegate here (docs/questions.m
 
 from __future__ import annotations
 
+from iamsim.questions.findings import RULES, Finding, FindingFix, Rule, findings
 from iamsim.questions.why import Evidence, Replayed, read_evidence, replay, why
 
-__all__ = ["Evidence", "Replayed", "read_evidence", "replay", "why"]
+__all__ = [
+    "RULES",
+    "Evidence",
+    "Finding",
+    "FindingFix",
+    "Replayed",
+    "Rule",
+    "findings",
+    "read_evidence",
+    "replay",
+    "why",
+]

@@ -42,6 +42,7 @@ from iamsim.world.org import AccountPlacement, place_accounts
 
 if TYPE_CHECKING:
     from iamsim.inputs.profiles import ProfileChain
+    from iamsim.questions.findings import Finding
 
 __all__ = [
     "Account",
@@ -103,6 +104,15 @@ def _why() -> Callable[..., Decision]:
     from iamsim.questions.why import why
 
     return why
+
+
+@functools.cache
+def _findings() -> Callable[[World], tuple[Finding, ...]]:
+    """`iamsim.questions.findings`, which `World.findings` delegates to (a declared
+    exception)."""
+    from iamsim.questions.findings import findings
+
+    return findings
 
 
 def _principal_type(principal: object) -> None:
@@ -372,6 +382,11 @@ class World:
         """Replay an AccessDenied message or a CloudTrail record (API.md §6); the keywords
         `caller`, `action`, `resource`, `context`, `now`, `external_id` complete it."""
         return _why()(self, evidence, **overrides)
+
+    def findings(self) -> tuple[Finding, ...]:
+        """The cross-account best practices this world breaks, each with a verified fix
+        (API.md §6; docs/questions.md)."""
+        return _findings()(self)
 
     def _repr_html_(self) -> str:
         from iamsim.render.html import world_html
