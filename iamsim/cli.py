@@ -877,18 +877,24 @@ def _why(args: argparse.Namespace, out: _Out) -> int:
 
     evidence = _why_evidence(args.evidence)
     world = _load_world(args.world)
-    replays = [
-        replay(
-            world,
-            item,
-            caller=args.caller,
-            action=args.action,
-            resource=args.resource,
-            context=_context(args.context),
-            external_id=args.external_id,
-        )
-        for item in evidence
-    ]
+    replays = []
+    for number, item in enumerate(evidence, 1):
+        try:
+            replays.append(
+                replay(
+                    world,
+                    item,
+                    caller=args.caller,
+                    action=args.action,
+                    resource=args.resource,
+                    context=_context(args.context),
+                    external_id=args.external_id,
+                )
+            )
+        except IamsimError as exc:
+            if len(evidence) == 1:
+                raise
+            raise _BadInput([f"record {number} of {len(evidence)}: {exc}"]) from None
     if args.output == "json":
         out.json(
             [

@@ -163,6 +163,7 @@ class Evidence:
     now: _dt.datetime | None = None
     assume: tuple[tuple[str, Any], ...] = ()
     text: str | None = None  # AWS's message, as given
+    identity_type: str | None = None  # CloudTrail's userIdentity.type
 
 
 @attrs.frozen
@@ -445,6 +446,7 @@ def _cloudtrail(record: Mapping[str, Any]) -> Evidence:
         now,
         _assume_parameters(record) if service == "sts" else (),
         message,
+        identity.get("type") if isinstance(identity.get("type"), str) else None,
     )
 
 
@@ -630,9 +632,13 @@ def replay(
     if not ev.resource and ev.source == "message" and "User:" not in (ev.text or ""):
         lacking.append("resource")  # a bare message; an action without a resource names none
     if lacking:
-        said = f"{ev.text!r}" if ev.text and len(ev.text) < 80 else "the evidence"
+        if ev.source == "cloudtrail":
+            said = f"the record (userIdentity type {ev.identity_type or 'missing'})"
+        else:
+            said = f"{ev.text!r}" if ev.text and len(ev.text) < 80 else "the message"
+        named = lacking[0] if len(lacking) == 1 else ", ".join(lacking[:-1]) + " or " + lacking[-1]
         raise ValidationError(
-            f"evidence: {said} names no {' or '.join(lacking)}; give "
+            f"evidence: {said} names no {named}; give "
             + ", ".join(f"{n}=" for n in lacking)
             + " (on the command line: "
             + ", ".join(f"--{n}" for n in lacking)

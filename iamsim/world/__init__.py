@@ -378,10 +378,30 @@ class World:
             now=now,
         )
 
-    def why(self, evidence: str | Mapping[str, Any], **overrides: Any) -> Decision:
-        """Replay an AccessDenied message or a CloudTrail record (API.md §6); the keywords
-        `caller`, `action`, `resource`, `context`, `now`, `external_id` complete it."""
-        return _why()(self, evidence, **overrides)
+    def why(
+        self,
+        evidence: str | Mapping[str, Any],
+        *,
+        caller: str | None = None,
+        action: str | None = None,
+        resource: str | None = None,
+        context: Mapping[str, object] | None = None,
+        now: _dt.datetime | None = None,
+        external_id: str | None = None,
+    ) -> Decision:
+        """Replay an AccessDenied message or a CloudTrail record (API.md §6; the keywords
+        complete or override it); notes say where the replay and AWS disagree
+        (`iamsim.questions.why`, docs/questions.md)."""
+        return _why()(
+            self,
+            evidence,
+            caller=caller,
+            action=action,
+            resource=resource,
+            context=context,
+            now=now,
+            external_id=external_id,
+        )
 
     def findings(self) -> tuple[Finding, ...]:
         """The cross-account best practices this world breaks, each with a verified fix

@@ -96,3 +96,12 @@ def test_why_bare_s3_with_flags(capsys: pytest.CaptureFixture[str]) -> None:
     ]
     assert main(argv) == 0
     assert "AWS denied s3:GetObject" in capsys.readouterr().out
+
+
+def test_why_names_the_bad_record(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = json.loads((DATA / "s3-getobject.json").read_text())
+    path = tmp_path / "trail.json"
+    path.write_text(json.dumps({"Records": [good, {"eventSource": "x.amazonaws.com"}]}))
+    assert main(["why", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("iamsim: error: record 2 of 2: ") and len(err.splitlines()) == 1

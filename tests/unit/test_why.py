@@ -3,6 +3,7 @@ record) replayed in a world, and where the replay disagrees with AWS."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from pathlib import Path
@@ -308,3 +309,63 @@ def test_why_returns_a_decision_that_still_replays() -> None:
     assert isinstance(d, Decision)
     again = d.replay()
     assert attrs.evolve(again, notes=d.notes) == d
+
+
+_FIELDS = st.sampled_from(
+    [
+        "eventSource",
+        "eventName",
+        "eventTime",
+        "userIdentity",
+        "sessionContext",
+        "attributes",
+        "mfaAuthenticated",
+        "creationDate",
+        "arn",
+        "type",
+        "requestParameters",
+        "roleArn",
+        "bucketName",
+        "key",
+        "resources",
+        "ARN",
+        "errorCode",
+        "errorMessage",
+        "sourceIPAddress",
+        "tags",
+        "durationSeconds",
+        "Records",
+    ]
+)
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.sampled_from(
+        [
+            "sts.amazonaws.com",
+            "s3.amazonaws.com",
+            "AssumeRole",
+            "GetObject",
+            ALICE,
+            ROLE,
+            "AccessDenied",
+            "2026-06-15T12:45:00Z",
+            "IAMUser",
+            "true",
+        ]
+    ),
+    st.text(max_size=10),
+)
+_JSON = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_FIELDS, inner, max_size=5),
+    max_leaves=15,
+)
+
+
+@given(st.dictionaries(_FIELDS, _JSON, max_size=8))
+def test_any_record_replays_or_says_what_is_wrong(record: dict[str, Any]) -> None:
+    """Whatever a record holds, `why` answers or raises an IamsimError: never another."""
+    with contextlib.suppress(iamsim.IamsimError):
+        iamsim.World.demo().why(record)
