@@ -14,7 +14,7 @@ import fnmatch
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import attrs
 
@@ -24,6 +24,7 @@ from iamsim.patterns.text import ACCOUNT_ID, PLAIN_KEY
 from iamsim.world import World
 from iamsim.world.managed import AWS_MANAGED_PREFIX, aws_managed_policy
 from iamsim.world.model import Account, Group, Resource, Role, User
+from iamsim.world.org import AccountPlacement
 
 __all__ = [
     "RULES",
@@ -185,6 +186,11 @@ class _Slot:
     index: int | None = None  # the position in an entity's `policies` list
 
     @property
+    def entity(self) -> str:
+        """The path of the entity (or named policy) that holds the policy."""
+        return _key(_key(_key("accounts", self.account), self.kind), self.name)
+
+    @property
     def path(self) -> str:
         path = _key(_key(_key("accounts", self.account), self.kind), self.name)
         if self.field:
@@ -203,7 +209,7 @@ class _Hit:
     path: str
     message: str
     subject: str  # what the fix must remove, independent of positions
-    fix: Callable[[World], World] | None
+    fix: Edit | None
     description: str
     change: Any
 
@@ -317,19 +323,50 @@ def _edit_policy(
     return Policy.from_json(doc, kind=kind)
 
 
-def _edit_account(world: World, account_id: str, change: Callable[[Account], Account]) -> World:
-    return attrs.evolve(
-        world, accounts=tuple(change(a) if a.id == account_id else a for a in world.accounts)
-    )
+Accounts = tuple[Account, ...]
+Edit = Callable[[Accounts], Accounts]
+"""A fix, as a change of the world's accounts."""
+
+
+class _Facts(Protocol):
+    """What the rules read of a world (a `World`, or a `_View` of one being fixed)."""
+
+    @property
+    def accounts(self) -> Accounts: ...
+
+    def account(self, account_id: str) -> Account | None: ...
+
+    def placement(self, account: str | None) -> AccountPlacement | None: ...
+
+
+@attrs.frozen
+class _View:
+    """A world's accounts with one fix made, read without rebuilding the world: a fix never
+    adds an account or changes the organization."""
+
+    accounts: Accounts
+    base: World
+
+    def account(self, account_id: str) -> Account | None:
+        return next((a for a in self.accounts if a.id == account_id), None)
+
+    def placement(self, account: str | None) -> AccountPlacement | None:
+        return self.base.placement(account)
+
+
+def _edit_account(
+    accounts: Accounts, account_id: str, change: Callable[[Account], Account]
+) -> Accounts:
+    return tuple(change(a) if a.id == account_id else a for a in accounts)
 
 
 def _replace_in(items: tuple[Any, ...], old: Any, new: Any | None) -> tuple[Any, ...]:
     return tuple(new if x is old else x for x in items if not (x is old and new is None))
 
 
-def _set_policy(world: World, slot: _Slot, policy: Policy | None) -> World:
-    """A copy of `world` with the policy in `slot` replaced (removed when None: an empty
-    trust policy removes its role)."""
+def _set_policy(accounts: Accounts, slot: _Slot, policy: Policy | None) -> Accounts:
+    """The accounts with the policy in `slot` replaced (removed when None: an empty trust
+    policy removes its role)."""
 
     def change(account: Account) -> Account:
         if slot.kind == "policies":
@@ -359,16 +396,16 @@ def _set_policy(world: World, slot: _Slot, policy: Policy | None) -> World:
             return attrs.evolve(account, **changes)
         return account
 
-    return _edit_account(world, slot.account, change)
+    return _edit_account(accounts, slot.account, change)
 
 
 def _statement_fix(
     slot: _Slot, policy: Policy, i: int, new: dict[str, Any] | None, kind: PolicyKind
-) -> Callable[[World], World]:
-    def apply(world: World) -> World:
-        return _set_policy(world, slot, _edit_policy(policy, i, new, kind))
+) -> Edit:
+    def edit(accounts: Accounts) -> Accounts:
+        return _set_policy(accounts, slot, _edit_policy(policy, i, new, kind))
 
-    return apply
+    return edit
 
 
 def _entity_name(entity: User | Role | Group | Resource) -> str:
@@ -378,14 +415,14 @@ def _entity_name(entity: User | Role | Group | Resource) -> str:
 # -- the world's policies ------------------------------------------------------------
 
 
-def _trusts(world: World) -> Iterator[tuple[Role, _Slot, Policy]]:
+def _trusts(world: _Facts) -> Iterator[tuple[Role, _Slot, Policy]]:
     for account in world.accounts:
         for role in account.roles:
             if isinstance(role.trust_policy, Policy):
                 yield role, _Slot(account.id, "roles", role.name, "trust_policy"), role.trust_policy
 
 
-def _resolve(world: World, account: Account, spec: Policy | str) -> Policy | None:
+def _resolve(world: _Facts, account: Account, spec: Policy | str) -> Policy | None:
     if isinstance(spec, Policy):
         return spec
     if spec.startswith(AWS_MANAGED_PREFIX):
@@ -398,7 +435,7 @@ def _resolve(world: World, account: Account, spec: Policy | str) -> Policy | Non
     return None if owner is None else dict(owner.policies).get(name)
 
 
-def _editable_identity(world: World) -> Iterator[tuple[_Slot, Policy]]:
+def _editable_identity(world: _Facts) -> Iterator[tuple[_Slot, Policy]]:
     """Every identity policy a world document writes out: named ones, and inline ones."""
     for account in world.accounts:
         for name, policy in account.policies:
@@ -413,7 +450,7 @@ def _editable_identity(world: World) -> Iterator[tuple[_Slot, Policy]]:
 # -- the rules -------------------------------------------------------------------------
 
 
-def _outsider(world: World, account: str) -> bool:
+def _outsider(world: _Facts, account: str) -> bool:
     """An account outside the world and outside its organization: a third party."""
     return world.account(account) is None and world.placement(account) is None
 
@@ -444,7 +481,7 @@ def _without_principals(raw: dict[str, Any], dropped: set[str]) -> dict[str, Any
     return out
 
 
-def _org_restriction(world: World, account: str) -> tuple[str, str, Any]:
+def _org_restriction(world: _Facts, account: str) -> tuple[str, str, Any]:
     """The condition that keeps a `*` grant inside the organization (or the world)."""
     placement = world.placement(account)
     if placement is not None:
@@ -453,8 +490,10 @@ def _org_restriction(world: World, account: str) -> tuple[str, str, Any]:
     return "StringEquals", "aws:PrincipalAccount", accounts if len(accounts) > 1 else accounts[0]
 
 
-def _trust_rules(world: World) -> Iterator[_Hit]:
+def _trust_rules(world: _Facts, within: str | None = None) -> Iterator[_Hit]:
     for role, slot, policy in _trusts(world):
+        if within is not None and slot.entity != within:
+            continue
         for i, stmt in enumerate(policy.statements):
             path = _statement_path(slot, policy, i)
             raw = stmt.to_dict()
@@ -534,7 +573,7 @@ def _trust_rules(world: World) -> Iterator[_Hit]:
                 )
 
 
-def _cross_account(world: World, role: Role) -> bool:
+def _cross_account(world: _Facts, role: Role) -> bool:
     """Whether another account (or anyone) may assume `role`, by its trust policy."""
     trust = role.trust_policy
     if not isinstance(trust, Policy):
@@ -547,9 +586,11 @@ def _cross_account(world: World, role: Role) -> bool:
     return False
 
 
-def _admin_rules(world: World) -> Iterator[_Hit]:
+def _admin_rules(world: _Facts, within: str | None = None) -> Iterator[_Hit]:
     for account in world.accounts:
         for role in account.roles:
+            if within is not None and _Slot(account.id, "roles", role.name, "").entity != within:
+                continue
             if not _cross_account(world, role):
                 continue
             for i, spec in enumerate(role.policies):
@@ -588,14 +629,14 @@ def _admin_rules(world: World) -> Iterator[_Hit]:
                         )
 
 
-def _detach(slot: _Slot) -> Callable[[World], World]:
-    def apply(world: World) -> World:
-        return _set_policy(world, slot, None)
+def _detach(slot: _Slot) -> Edit:
+    def edit(accounts: Accounts) -> Accounts:
+        return _set_policy(accounts, slot, None)
 
-    return apply
+    return edit
 
 
-def _trusting_roles(world: World, account: str) -> list[str]:
+def _trusting_roles(world: _Facts, account: str) -> list[str]:
     """Roles whose trust policy names `account` (or anyone): where its principals may go."""
     out = []
     for role, _, policy in _trusts(world):
@@ -608,8 +649,10 @@ def _trusting_roles(world: World, account: str) -> list[str]:
     return sorted(set(out))
 
 
-def _identity_rules(world: World) -> Iterator[_Hit]:
+def _identity_rules(world: _Facts, within: str | None = None) -> Iterator[_Hit]:
     for slot, policy in _editable_identity(world):
+        if within is not None and slot.entity != within:
+            continue
         for i, stmt in enumerate(policy.statements):
             if stmt.effect != "Allow" or stmt.not_resource is not None:
                 continue
@@ -641,13 +684,15 @@ def _identity_rules(world: World) -> Iterator[_Hit]:
             )
 
 
-def _resource_rules(world: World) -> Iterator[_Hit]:
+def _resource_rules(world: _Facts, within: str | None = None) -> Iterator[_Hit]:
     for account in world.accounts:
         for resource in account.resources:
             policy = resource.policy
             if not isinstance(policy, Policy):
                 continue
             slot = _Slot(account.id, "resources", resource.arn, "policy")
+            if within is not None and slot.entity != within:
+                continue
             for i, stmt in enumerate(policy.statements):
                 path = _statement_path(slot, policy, i)
                 raw = stmt.to_dict()
@@ -667,7 +712,7 @@ def _resource_rules(world: World) -> Iterator[_Hit]:
                     )
 
 
-def _not_principal_rules(world: World) -> Iterator[_Hit]:
+def _not_principal_rules(world: _Facts, within: str | None = None) -> Iterator[_Hit]:
     slots: list[tuple[_Slot, Policy, PolicyKind]] = [
         (slot, policy, "trust") for _, slot, policy in _trusts(world)
     ]
@@ -682,6 +727,8 @@ def _not_principal_rules(world: World) -> Iterator[_Hit]:
                     )
                 )
     for slot, policy, kind in slots:
+        if within is not None and slot.entity != within:
+            continue
         for i, stmt in enumerate(policy.statements):
             if stmt.not_principal is None:
                 continue
@@ -721,7 +768,7 @@ def _not_principal_rules(world: World) -> Iterator[_Hit]:
             )
 
 
-_CHECKS: tuple[Callable[[World], Iterator[_Hit]], ...] = (
+_CHECKS: tuple[Callable[[_Facts, str | None], Iterator[_Hit]], ...] = (
     _trust_rules,
     _admin_rules,
     _identity_rules,
@@ -730,7 +777,13 @@ _CHECKS: tuple[Callable[[World], Iterator[_Hit]], ...] = (
 )
 
 
-_CHECK_OF: dict[str, Callable[[World], Iterator[_Hit]]] = {
+_ENTITY = re.compile(
+    r"accounts\.[^.\[]+\.(?:roles|users|groups|resources|policies)"
+    r'(?:\.[^.\["\s]+|\["(?:[^"\\]|\\.)*"\])'
+)
+"""The entity part of a finding's path: the fix is re-checked there alone."""
+
+_CHECK_OF: dict[str, Callable[[_Facts, str | None], Iterator[_Hit]]] = {
     "IAMSIM001": _trust_rules,
     "IAMSIM002": _trust_rules,
     "IAMSIM003": _admin_rules,
@@ -742,21 +795,28 @@ _CHECK_OF: dict[str, Callable[[World], Iterator[_Hit]]] = {
 }
 
 
-def _hits(world: World) -> list[_Hit]:
-    return [hit for check in _CHECKS for hit in check(world)]
+def _hits(world: _Facts) -> list[_Hit]:
+    return [hit for check in _CHECKS for hit in check(world, None)]
 
 
 def _verified(world: World, hit: _Hit) -> FindingFix | None:
     """The hit's fix, once the rule re-run on the fixed world no longer finds it."""
     if hit.fix is None:
         return None
+    edit = hit.fix
     try:
-        fixed = hit.fix(world)
-    except IamsimError:
+        fixed = _View(edit(world.accounts), world)
+    except IamsimError:  # the changed statement is not a valid policy
         return None
-    if any(h.subject == hit.subject for h in _CHECK_OF[hit.rule](fixed)):
+    owner = _ENTITY.match(hit.path)
+    within = None if owner is None else owner.group(0)
+    if any(h.subject == hit.subject for h in _CHECK_OF[hit.rule](fixed, within)):
         return None
-    return FindingFix(hit.description, hit.change, hit.fix)
+
+    def apply(world: World) -> World:
+        return attrs.evolve(world, accounts=edit(world.accounts))
+
+    return FindingFix(hit.description, hit.change, apply)
 
 
 def findings(world: World) -> tuple[Finding, ...]:
