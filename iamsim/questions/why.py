@@ -61,6 +61,8 @@ _BODY = re.compile(
     r"(?: (?P<why>(?:because|with) .*?))?\.?",
     re.S,
 )
+# EC2 and others append an encoded message (decoded by sts:DecodeAuthorizationMessage).
+_ENCODED = re.compile(r"\.? ?Encoded authorization failure message: \S+\s*$")
 _EXPLICIT = {
     "a service control policy": "scp",
     "a resource control policy": "rcp",
@@ -210,10 +212,12 @@ def _operation_action(service: str, operation: str) -> str:
 def _message(text: str) -> Evidence:
     """An AccessDenied message, with or without the AWS CLI's `An error occurred …` frame."""
     body, operation = _squash(text), None
-    framed = _FRAME.fullmatch(body)
+    framed = _FRAME.search(body)  # after boto3's `botocore.exceptions.ClientError: `, …
     if framed:
         body, operation = framed.group("body"), framed.group("op")
-    matched = _BODY.fullmatch(body)
+    body = _ENCODED.sub("", body)
+    start = body.find("User: ")  # after EC2's "You are not authorized to perform this operation."
+    matched = _BODY.fullmatch(body[start:]) if start >= 0 else None
     if matched:
         kind, explicit = _reason(matched.group("why"))
         resource = matched.group("quoted") or matched.group("resource")

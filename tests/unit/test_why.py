@@ -369,3 +369,26 @@ def test_any_record_replays_or_says_what_is_wrong(record: dict[str, Any]) -> Non
     """Whatever a record holds, `why` answers or raises an IamsimError: never another."""
     with contextlib.suppress(iamsim.IamsimError):
         iamsim.World.demo().why(record)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # boto3's exception as Python prints it
+        "botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the "
+        f"AssumeRole operation: User: {ALICE} is not authorized to perform: sts:AssumeRole "
+        f"on resource: {ROLE}",
+        # EC2: a sentence first, an encoded message last
+        "An error occurred (UnauthorizedOperation) when calling the AssumeRole operation: You "
+        f"are not authorized to perform this operation. User: {ALICE} is not authorized to "
+        f"perform: sts:AssumeRole on resource: {ROLE} because no identity-based policy allows "
+        "the sts:AssumeRole action. Encoded authorization failure message: AbC-dEf_123",
+        # retries reported by botocore
+        "An error occurred (AccessDenied) when calling the AssumeRole operation (reached max "
+        f"retries: 4): User: {ALICE} is not authorized to perform: sts:AssumeRole on resource: "
+        f"{ROLE}.",
+    ],
+)
+def test_message_wrappers(text: str) -> None:
+    ev = read_evidence(text)
+    assert (ev.caller, ev.action, ev.resource) == (ALICE, "sts:AssumeRole", ROLE)
