@@ -11,13 +11,29 @@ True
 
 from iamsim.calls import AccessRequest, AssumeRoleCall, SimulateCall
 from iamsim.decision import Decision, Denial, Layer, NearMiss
-from iamsim.errors import IamsimError, PolicyError, Problem, ValidationError, WorldError
+from iamsim.errors import (
+    IamsimError,
+    IamsimWarning,
+    PolicyError,
+    Problem,
+    ValidationError,
+    WorldError,
+)
 from iamsim.fixes.model import Fix
 from iamsim.inputs import ProfileChain
 from iamsim.model import ConditionEntry, Policy, Principal, Statement
 from iamsim.session import RoleSession
 from iamsim.world import World
-from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, Role, User
+from iamsim.world.model import (
+    Account,
+    Group,
+    Organization,
+    OrgUnit,
+    Quotas,
+    Resource,
+    Role,
+    User,
+)
 
 __version__ = "0.1.0"
 
@@ -31,6 +47,7 @@ __all__ = [
     "Fix",
     "Group",
     "IamsimError",
+    "IamsimWarning",
     "Layer",
     "NearMiss",
     "OrgUnit",
@@ -40,6 +57,7 @@ __all__ = [
     "Principal",
     "Problem",
     "ProfileChain",
+    "Quotas",
     "Resource",
     "Role",
     "RoleSession",

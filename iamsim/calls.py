@@ -89,12 +89,12 @@ class _CallBase:
         return attrs.evolve(self, **changes)  # type: ignore[misc]
 
 
-def _actions(value: Iterable[str]) -> tuple[str, ...]:
+def _actions(value: Iterable[str | tuple[str, str]]) -> tuple[str | tuple[str, str], ...]:
     """Converter: the further actions of a request, as a tuple (one action alone is not
-    split into its letters)."""
+    split into its letters); an `(action, resource)` pair stays a pair."""
     if isinstance(value, str):
         raise ValidationError(f"also: a tuple of actions, not the string {value!r}")
-    return tuple(value)
+    return tuple(tuple(item) if isinstance(item, list) else item for item in value)
 
 
 @attrs.frozen
@@ -102,9 +102,11 @@ class AccessRequest(_CallBase):
     """One call as AWS authorizes it: who asks, which actions on which resource, in which
     context.
 
-    `action` is the call's main action; `also` the further actions the same call needs
-    (AssumeRole with session tags needs `sts:TagSession` too). `call_keys` are the context
-    keys the API sets from the call's own parameters (`sts:ExternalId`); `context` the
+    `action` is the call's main action; `also` the further actions the same call needs,
+    each on the same resource (AssumeRole with session tags needs `sts:TagSession` too) or,
+    as an `(action, resource)` pair, on another resource the call names (`kms:CreateAlias`
+    needs `kms:CreateAlias` on the alias and on the KMS key it points to). `call_keys` are
+    the context keys the API sets from the call's own parameters (`sts:ExternalId`); `context` the
     caller's extra keys, which override anything else. `operation` names the API operation
     in AWS's error text (default: the action).
     """
@@ -116,7 +118,7 @@ class AccessRequest(_CallBase):
     resource: str
     context: Mapping[str, object] | None = None
     now: _dt.datetime | None = None
-    also: tuple[str, ...] = attrs.field(default=(), converter=_actions)
+    also: tuple[str | tuple[str, str], ...] = attrs.field(default=(), converter=_actions)
     call_keys: Mapping[str, object] | None = None
     operation: str | None = None
 

@@ -13,6 +13,7 @@ import attrs
 
 from iamsim.errors import IamsimError
 from iamsim.frozen import builder
+from iamsim.reason import Reason, words_key, words_tuple_key
 from iamsim.session import RoleSession
 from iamsim.trace import PolicyTrace
 
@@ -54,28 +55,70 @@ POLICY_TYPE_WORDS: dict[str, str] = {
 
 @attrs.frozen
 class Denial:
-    """One policy layer that, on its own, denies the request."""
+    """One policy layer that, on its own, denies the request.
+
+    Why is data: `cause` is a `Reason` (a code and its facts); `reason` is its sentence,
+    worded by `iamsim.render.reasons`. The constructor's `reason=` takes a `Reason`, or a
+    plain sentence (read as a saved reason).
+    """
 
     policy_type: str
     side: Side
     explicit: bool
     account: str | None
-    reason: str
+    _reason: Reason | str = attrs.field(eq=words_key)
     action: str
     policy: str | None = None
     statement: str | None = None
     attached_to: str | None = None
     condition_keys: tuple[str, ...] = ()
-    # The message AWS gives instead of its usual AccessDenied text, for service rules
-    # that have their own (for example "Roles may not be assumed by root accounts.").
-    aws_message: str | None = None
+    # A saved denial's `aws_message`, kept as its words (a live one derives it from its cause).
+    _aws_message: str | None = attrs.field(default=None, eq=False)
+
+    @property
+    def aws_message(self) -> str | None:
+        """The message AWS gives instead of its usual AccessDenied text, for service rules
+        that have their own (for example "Roles may not be assumed by root accounts.")."""
+        if self._aws_message is not None:
+            return self._aws_message
+        from iamsim.render.reasons import aws_message
+
+        return aws_message(self._reason)
+
+    @property
+    def cause(self) -> Reason:
+        """Why this layer denies: a reason code and the facts its sentence needs."""
+        return Reason.of(self._reason)
+
+    @property
+    def reason(self) -> str:
+        """Why, in one sentence a person can act on."""
+        from iamsim.render.reasons import sentence
+
+        return sentence(self._reason)
 
     def to_dict(self) -> dict[str, Any]:
-        return attrs.asdict(self, recurse=False) | {"condition_keys": list(self.condition_keys)}
+        return {
+            "policy_type": self.policy_type,
+            "side": self.side,
+            "explicit": self.explicit,
+            "account": self.account,
+            "reason": self.reason,
+            "action": self.action,
+            "policy": self.policy,
+            "statement": self.statement,
+            "attached_to": self.attached_to,
+            "condition_keys": list(self.condition_keys),
+            "aws_message": self.aws_message,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Denial:
-        return cls(**(data | {"condition_keys": tuple(data.get("condition_keys", ()))}))
+        """A saved denial: its reason is known by its words only (code "saved")."""
+        fixed: dict[str, Any] = {"condition_keys": tuple(data.get("condition_keys", ()))}
+        if isinstance(data.get("reason"), str):
+            fixed["reason"] = Reason.saved(data["reason"])
+        return cls(**(data | fixed))
 
 
 @attrs.frozen
@@ -129,7 +172,21 @@ class Layer:
     policy_type: str
     verdict: LayerVerdict
     policies: tuple[PolicyTrace, ...] = ()
-    note: str | None = None
+    _note: Reason | str | None = attrs.field(default=None, eq=words_key)
+
+    @property
+    def note(self) -> str | None:
+        """Why the layer takes no part, or needs nothing more, in words (or None)."""
+        if self._note is None:
+            return None
+        from iamsim.render.reasons import sentence
+
+        return sentence(self._note)
+
+    @property
+    def note_reason(self) -> Reason | None:
+        """The note as data: a reason code and its facts."""
+        return None if self._note is None else Reason.of(self._note)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -146,7 +203,7 @@ class Layer:
             side=data["side"],
             policy_type=data["policy_type"],
             verdict=data["verdict"],
-            note=data.get("note"),
+            note=Reason.saved(note) if isinstance(note := data.get("note"), str) else note,
             policies=tuple(PolicyTrace.from_dict(p) for p in data.get("policies", ())),
         )
 
@@ -194,7 +251,7 @@ class Decision:
     missing_context_keys: tuple[str, ...]
     checks: tuple[Check, ...]
     context: tuple[tuple[str, Any], ...] = ()
-    notes: tuple[str, ...] = ()
+    _notes: tuple[Reason | str, ...] = attrs.field(default=(), eq=words_tuple_key)
     session: RoleSession | None = None
     # The world that answered and the call it answered, for replays and fixes; not part of
     # equality or JSON (a decision rebuilt from JSON has none).
@@ -203,6 +260,18 @@ class Decision:
     @property
     def allowed(self) -> bool:
         return self.outcome == "allowed"
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the reader should know beyond the layers (an unknown account, …), in words."""
+        from iamsim.render.reasons import sentence
+
+        return tuple(map(sentence, self._notes))
+
+    @property
+    def note_reasons(self) -> tuple[Reason, ...]:
+        """The notes as data: each a reason code and its facts."""
+        return tuple(map(Reason.of, self._notes))
 
     @property
     def layers(self) -> tuple[Layer, ...]:
@@ -293,7 +362,7 @@ class Decision:
         return suggest_fixes(self)
 
 
-# The evaluator's builders (iamsim.frozen): every field, positionally, in order.
+# The evaluator's builders (iamsim.frozen): the constructors' signatures, checked by mypy.
 make_denial = builder(Denial)
 make_near_miss = builder(NearMiss)
 make_layer = builder(Layer)

@@ -13,6 +13,7 @@ import attrs
 
 __all__ = [
     "IamsimError",
+    "IamsimWarning",
     "PolicyError",
     "Problem",
     "ValidationError",
@@ -88,6 +89,11 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
 
 class IamsimError(Exception):
     """Root of every error iamsim raises on purpose."""
+
+
+class IamsimWarning(UserWarning):
+    """Root of every warning iamsim issues (through `warnings`): something to check, not an
+    error (an imported document past an AWS quota, an unknown action)."""
 
 
 class _ProblemsError(IamsimError):

@@ -8,6 +8,7 @@ never an empty string, because absence changes operator results.
 
 from __future__ import annotations
 
+import binascii
 import datetime as _dt
 import functools
 from collections.abc import Iterable, Iterator, Mapping
@@ -113,14 +114,19 @@ def _scalar(key: str, value: object) -> str:
         return format_time(value)
     if isinstance(value, _dt.date):
         return value.isoformat()
+    if isinstance(value, bytes | bytearray):
+        # IAM User Guide, Condition operators (Binary): BinaryEquals compares base64 text,
+        # so bytes are carried as their base64 encoding.
+        return binascii.b2a_base64(bytes(value), newline=False).decode("ascii")
     raise ValidationError(
         f"context[{key!r}]: unsupported value of type {type(value).__name__}; "
-        "use a string, bool, number, datetime or a list of these"
+        "use a string, bool, number, datetime, bytes or a list of these"
     )
 
 
 def context_value(key: str, value: object) -> ContextValue:
-    """Normalise a Python value to how AWS carries it (bool → "true", list → tuple)."""
+    """Normalise a Python value to how AWS carries it (bool → "true", bytes → base64 text,
+    list → tuple)."""
     if type(value) is str and key.lower() not in MULTIVALUED_KEYS:
         return value
     if isinstance(value, list | tuple):

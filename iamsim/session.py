@@ -276,4 +276,4 @@ class RoleSession:
 
 make_role_session = builder(RoleSession)
 """A session from values already in their final form (STS's, after its own checks):
-every field, positionally, with `tags` as `Tags` (iamsim.frozen)."""
+`RoleSession(...)`'s signature, with `tags` as `Tags` (iamsim.frozen)."""

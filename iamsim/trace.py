@@ -7,11 +7,11 @@ gathers the statements of one policy with that policy's verdict.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
 
-from iamsim.frozen import builder
+from iamsim.frozen import builder, every_field_builder
 
 if TYPE_CHECKING:
     from iamsim.model import Policy
@@ -213,10 +213,30 @@ def _derived(
     return ("deny" if denies else "allow" if allows else "none"), denies or allows, bool(allows)
 
 
-# The evaluator's builders (iamsim.frozen): every field, positionally, in order.
+# The evaluator's builders (iamsim.frozen): the constructors' signatures, checked by mypy.
 make_condition_trace = builder(ConditionTrace)
 make_statement_trace = builder(StatementTrace)
-_make_policy_trace = builder(PolicyTrace)
+
+
+class _PolicyTraceBuilder(Protocol):
+    """Every field of PolicyTrace, the derived (`init=False`) ones last."""
+
+    def __call__(
+        self,
+        policy_type: str,
+        name: str | None,
+        account: str | None,
+        statements: tuple[StatementTrace, ...],
+        attached_to: str | None,
+        policy: Policy | None,
+        verdict: Verdict,
+        deciding: tuple[StatementTrace, ...],
+        allows: bool,
+        /,
+    ) -> PolicyTrace: ...
+
+
+_make_policy_trace: _PolicyTraceBuilder = every_field_builder(PolicyTrace)
 
 
 def make_policy_trace(
@@ -228,6 +248,7 @@ def make_policy_trace(
     policy: Policy | None,
 ) -> PolicyTrace:
     """`PolicyTrace(...)` with every init field given, built the evaluator's way."""
+    verdict, deciding, allows = _derived(statements)
     return _make_policy_trace(
-        policy_type, name, account, statements, attached_to, policy, *_derived(statements)
+        policy_type, name, account, statements, attached_to, policy, verdict, deciding, allows
     )

@@ -178,6 +178,9 @@ def _run_call(world: iamsim.World, call: dict[str, Any]) -> iamsim.Decision:
             assert first.allowed, f"the first hop was denied: {first.explain()}"
             caller = first.session
         return world.assume_role(caller, **args)
+    if kind == "authorize":  # one call needing several checks, some on other resources
+        also = tuple(tuple(x) if isinstance(x, list) else x for x in args.pop("also", ()))
+        return world.authorize(iamsim.AccessRequest(**args, also=also))
     assert kind == "simulate", kind
     principal = args.pop("principal")
     if isinstance(principal, dict):

@@ -729,6 +729,9 @@ def _run(world: iamsim.World, call: dict[str, Any], session_changes: dict[str, A
         args[who] = first.session
     if kind == "assume_role":
         return world.assume_role(args.pop("caller"), **args)
+    if kind == "authorize":
+        also = tuple(tuple(x) if isinstance(x, list) else x for x in args.pop("also", ()))
+        return world.authorize(iamsim.AccessRequest(**args, also=also))
     return world.simulate(args.pop("principal"), args.pop("action"), args.pop("resource"), **args)
 
 

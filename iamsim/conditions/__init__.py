@@ -14,6 +14,7 @@ This module only re-exports. The code follows the data flow:
     matchers.py              one policy value → compiled form → per-request-value hit test
     compiled.py              CompiledCondition: missing keys, set qualifiers, IfExists,
                              least-permissive readings of what AWS does not document
+    requests.py              the caller's context values, checked against documented types
 """
 
 from __future__ import annotations

@@ -291,21 +291,22 @@ class CompiledCondition:
         return result
 
     def _unreadable_satisfies(self) -> bool:
-        """Whether a request value the operator cannot read (not an IP address, not an ARN,
-        …) satisfies it. A positive operator: no. A negated one: AWS does not say. The value
-        is unlike every policy value ([OPS] NotIpAddress: "all IP addresses except the
-        specified"), or it is no value at all; iamsim takes the least permissive of the two
-        for the statement's effect."""
-        return self.spec.negated and self._pessimistic([True, False])
+        """Whether a request value the operator cannot read (not a number, not an IP address,
+        not an ARN, …) satisfies it. AWS refuses such a value for a documented key (the
+        request is a `ValidationError`, `iamsim.conditions.requests`), and documents nothing
+        for any other key: the value may be unlike every policy value ([OPS] NotIpAddress:
+        "all IP addresses except the specified") or no value at all, so it may satisfy the
+        operator or not, negated or positive. iamsim takes the least permissive of the two
+        for the statement's effect: it satisfies the operator in a Deny, never in an Allow."""
+        return self._pessimistic([True, False])
 
     def _unreadable_note(self, values: Sequence[str]) -> str:
         listed = ", ".join(f"`{v}`" for v in values)
-        note = f"request value {listed} {_UNREADABLE[self.spec.kind]}"
-        if not self.spec.negated:
-            return note + ": no match"
         return (
-            f"{note}: AWS does not document a negated operator on such a value; iamsim "
-            f"takes the least permissive reading for {self.effect or 'Allow'}"
+            f"request value {listed} {_UNREADABLE[self.spec.kind]}; AWS documents no "
+            f"{self.spec.name} on such a value, so iamsim takes the least permissive reading "
+            f"for {self.effect or 'Allow'}: the value "
+            + ("satisfies it" if self._unreadable_satisfies() else "does not satisfy it")
         )
 
 

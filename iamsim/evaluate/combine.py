@@ -18,14 +18,12 @@ boundaries", "Session policies"; AWS Organizations: SCPs and RCPs.
 
 from __future__ import annotations
 
-import functools
 import operator
 from collections.abc import Sequence
 
 import attrs
 
 from iamsim.decision import (
-    POLICY_TYPE_WORDS,
     Denial,
     Layer,
     LayerVerdict,
@@ -38,10 +36,18 @@ from iamsim.decision import (
 from iamsim.evaluate.inputs import Inputs, OrgLevel
 from iamsim.evaluate.policy_types import combined_verdict
 from iamsim.frozen import builder
+from iamsim.reason import Reason, make_reason
 from iamsim.request import Request
 from iamsim.trace import PolicyTrace
 
-__all__ = ["Combined", "LayerTraces", "decide", "denial_order", "make_layer_traces"]
+__all__ = [
+    "Combined",
+    "LayerTraces",
+    "decide",
+    "denial_order",
+    "inert_layer",
+    "make_layer_traces",
+]
 
 # How a resource-policy Allow named the caller decides what else it needs (§1.4).
 _DIRECT = frozenset(
@@ -49,6 +55,10 @@ _DIRECT = frozenset(
 )
 _CAPPED = frozenset({"role"})
 _DELEGATING = frozenset({"account"})
+
+_NO_IDENTITY_NOTE = Reason("identity_not_needed_without_identity")
+_RESOURCE_NOT_NEEDED_NOTE = Reason("resource_not_needed_same_account")
+_ROOT_NOTE = Reason("root_allowed_in_own_account")
 
 _EXPLICIT_ORDER = ("rcp", "scp", "boundary", "session", "resource", "trust", "identity", "service")
 _IMPLICIT_ORDER = ("service", "scp", "rcp", "resource", "trust", "identity", "boundary", "session")
@@ -81,10 +91,6 @@ make_layer_traces = builder(LayerTraces)
 _ALLOWS = operator.attrgetter("allows")
 
 
-def _words(policy_type: str) -> str:
-    return POLICY_TYPE_WORDS[policy_type]
-
-
 def _allows(traces: Sequence[PolicyTrace]) -> bool:
     """Whether some Allow statement of these policies applies (Denies aside)."""
     return any(map(_ALLOWS, traces))
@@ -101,10 +107,10 @@ def _layer_verdict(traces: Sequence[PolicyTrace], ok: bool | None) -> LayerVerdi
     return "allow" if (allows if ok is None else ok) else "implicit"
 
 
-@functools.lru_cache(maxsize=256)
-def _inert_layer(side: Side, kind: str, note: str | None) -> Layer:
-    """A layer that takes no part in the request (exempt or not applicable): built once."""
-    exempt = bool(note and note.startswith("exempt"))
+def inert_layer(side: Side, kind: str, note: Reason | None) -> Layer:
+    """A layer that takes no part in the request: exempt (a note whose code starts
+    "exempt_") or not applicable. The scope fixes it, so the plan builds it once."""
+    exempt = note is not None and note.code.startswith("exempt_")
     return Layer(side, kind, "exempt" if exempt else "not_applicable", note=note)
 
 
@@ -123,11 +129,18 @@ def _failing_keys(traces: Sequence[PolicyTrace]) -> tuple[str, ...]:
 class _Decider:
     """Applies the rules to one request; collects denials and layers as it goes."""
 
-    __slots__ = ("action", "denials", "inputs", "request", "t")
+    __slots__ = ("action", "denials", "inert", "inputs", "request", "t")
 
-    def __init__(self, inputs: Inputs, request: Request, traces: LayerTraces) -> None:
+    def __init__(
+        self,
+        inputs: Inputs,
+        request: Request,
+        traces: LayerTraces,
+        inert: tuple[Layer | None, Layer | None],
+    ) -> None:
         self.inputs = inputs
         self.t = traces
+        self.inert = inert
         self.request = request
         self.action = request.action
         self.denials: list[Denial] = []
@@ -136,6 +149,11 @@ class _Decider:
     def caller(self) -> str:
         """How AWS names the caller (only denial reasons need it)."""
         return self.request.caller.display
+
+    @property
+    def identity_caller(self) -> str:
+        """The principal whose identity policies apply (the role of a session)."""
+        return self.request.caller.principal_arn or self.caller
 
     # -- denials --------------------------------------------------------------------
 
@@ -146,16 +164,16 @@ class _Decider:
         *,
         explicit: bool,
         account: str | None,
-        reason: str,
+        reason: Reason,
         trace: PolicyTrace | None = None,
         attached_to: str | None = None,
         keys: tuple[str, ...] = (),
-        aws_message: str | None = None,
     ) -> None:
         statement = None
         if explicit and trace is not None and trace.deciding:
             statement = trace.deciding[0].label
         self.denials.append(
+            # Positional, as the builders the evaluator calls on each request (iamsim.frozen).
             make_denial(
                 policy_type,
                 side,
@@ -167,7 +185,7 @@ class _Decider:
                 statement,
                 attached_to,
                 keys,
-                aws_message,
+                None,
             )
         )
 
@@ -195,7 +213,6 @@ class _Decider:
     def _explicit(self, side: Side, policy_type: str, trace: PolicyTrace) -> None:
         i = self.inputs
         stmt = trace.deciding[0]
-        where = f" attached to {trace.attached_to}" if trace.attached_to else ""
         # SCPs and RCPs are owned by the management account but govern the caller's (SCP)
         # or the resource's (RCP) account: report the governed one.
         account = {"scp": i.caller_account, "rcp": i.resource_account}.get(
@@ -209,9 +226,15 @@ class _Decider:
             trace=trace,
             attached_to=trace.attached_to,
             keys=tuple(dict.fromkeys(c.key for c in stmt.conditions)),
-            reason=(
-                f"{stmt.label} of the {_words(policy_type)} {trace.label}{where} "
-                f"explicitly denies {self.action}."
+            reason=make_reason(
+                "explicit_deny",
+                (
+                    ("statement", stmt.label),
+                    ("policy_type", policy_type),
+                    ("policy", trace.label),
+                    ("attached_to", trace.attached_to or ""),
+                    ("action", self.action),
+                ),
             ),
         )
 
@@ -230,7 +253,6 @@ class _Decider:
                 continue
             ok = False
             if verdict == "none":
-                names = ", ".join(tr.label for tr in level_traces) or "no policy"
                 self._deny(
                     side,
                     policy_type,
@@ -240,29 +262,41 @@ class _Decider:
                     else self.inputs.resource_account,
                     attached_to=level.attached_to,
                     trace=level_traces[0] if len(level_traces) == 1 else None,
-                    reason=(
-                        f"No {_words(policy_type)} attached to {level.attached_to} "
-                        f"({names}) allows {self.action}; every level from the root "
-                        "to the account must allow it."
+                    reason=make_reason(
+                        "org_level_no_allow",
+                        (
+                            ("policy_type", policy_type),
+                            ("attached_to", level.attached_to),
+                            ("policies", tuple([tr.label for tr in level_traces])),
+                            ("action", self.action),
+                        ),
                     ),
                 )
         return ok
 
     # -- the grant ------------------------------------------------------------------
 
-    def _deny_identity(self, extra: str = "") -> None:
-        i, req = self.inputs, self.request
-        base = i.identity_note or (
-            f"No identity policy of {req.caller.principal_arn or self.caller} allows "
-            f"{self.action} on {req.resource}."
+    def _deny_identity(self, delegated_by: str | None = None) -> None:
+        """No identity policy allows; `delegated_by`: the resource policy type that trusts
+        the account (and so delegates to these policies)."""
+        i = self.inputs
+        reason = i.identity_note or make_reason(
+            "no_identity_allow",
+            (
+                ("caller", self.identity_caller),
+                ("action", self.action),
+                ("resource", self.request.resource),
+            ),
         )
+        if delegated_by is not None:
+            reason = reason.with_fields(("delegated_by", delegated_by))
         self._deny(
             "source",
             "identity",
             explicit=False,
             account=i.caller_account,
             keys=_failing_keys(self.t.identity),
-            reason=base + extra,
+            reason=reason,
         )
 
     def _deny_boundary(self) -> None:
@@ -275,8 +309,9 @@ class _Decider:
             account=self.inputs.caller_account,
             trace=boundary,
             keys=_failing_keys((boundary,)),
-            reason=f"The permissions boundary {boundary.label} does not allow "
-            f"{self.action}; a boundary caps what identity policies grant.",
+            reason=make_reason(
+                "boundary_no_allow", (("policy", boundary.label), ("action", self.action))
+            ),
         )
 
     def _deny_session(self) -> None:
@@ -286,43 +321,67 @@ class _Decider:
             explicit=False,
             account=self.inputs.caller_account,
             keys=_failing_keys(self.t.session),
-            reason=f"No session policy of {self.caller} allows {self.action}; session "
-            "policies cap what the role's policies grant.",
+            reason=make_reason(
+                "session_no_allow", (("caller", self.caller), ("action", self.action))
+            ),
         )
 
     def _deny_resource(self) -> None:
         rbp = self.t.resource
+        keys = _failing_keys(() if rbp is None else (rbp,))
         self._deny(
             "target",
             self.inputs.resource_type,
             explicit=False,
             account=self.inputs.resource_account,
             trace=rbp,
-            keys=_failing_keys(() if rbp is None else (rbp,)),
-            reason=self._resource_reason(),
+            keys=keys,
+            reason=self._resource_reason(keys),
         )
 
-    def _resource_reason(self) -> str:
+    def _resource_reason(self, keys: tuple[str, ...]) -> Reason:
+        """Why the resource policy does not allow; `keys`: its Allows' failing conditions."""
         i, rbp, action = self.inputs, self.t.resource, self.action
-        what = _words(i.resource_type)
+        rtype = i.resource_type
         owner = i.resource_arn or self.request.resource
         if rbp is None:
             if i.resource_missing:
                 return i.resource_missing
-            return f"The {i.resource_label} {owner} has no {what}, and " + (
-                "a caller from another account needs one to allow it."
-                if not i.same_account
-                else f"{action} requires one to allow it."
+            if not i.same_account:
+                return make_reason(
+                    "resource_policy_absent",
+                    (("label", i.resource_label), ("resource", owner), ("policy_type", rtype)),
+                )
+            return make_reason(
+                "resource_policy_required",
+                (
+                    ("label", i.resource_label),
+                    ("resource", owner),
+                    ("policy_type", rtype),
+                    ("action", action),
+                ),
             )
-        keys = _failing_keys((rbp,))
         if keys:
-            return (
-                f"The {what} of {owner} would allow {self.caller} but a condition on "
-                f"{', '.join(keys)} does not hold."
+            return make_reason(
+                "resource_condition_failed",
+                (
+                    ("policy_type", rtype),
+                    ("resource", owner),
+                    ("caller", self.caller),
+                    ("keys", keys),
+                ),
             )
-        return f"No statement of the {what} of {owner} allows {action} for {self.caller}."
+        return make_reason(
+            "resource_no_statement",
+            (
+                ("policy_type", rtype),
+                ("resource", owner),
+                ("action", action),
+                ("caller", self.caller),
+            ),
+        )
 
-    def grant(self) -> dict[str, str]:
+    def grant(self) -> dict[str, Reason]:
         """Apply the same-/cross-account grant rules; return a note per layer not needed."""
         i, t = self.inputs, self.t
         rbp = t.resource
@@ -336,26 +395,20 @@ class _Decider:
         id_ok = i.root_caller or _allows(t.identity)
         pb_ok = t.boundary is None or t.boundary.allows
         sp_ok = i.session is None or _allows(t.session)
-        not_needed: dict[str, str] = {}
+        not_needed: dict[str, Reason] = {}
 
         if i.identity is None:  # service principals and anonymous callers: the RBP alone decides
             if not kinds:
                 self._deny_resource()
-            return {
-                "identity": "callers without an identity (services, anonymous) need "
-                "only the resource-based policy"
-            }
+            return {"identity": _NO_IDENTITY_NOTE}
 
         if i.same_account and not i.identity_required:
             rtype = i.resource_type
             if kinds & _DIRECT:
-                note = f"not needed: the {_words(rtype)} allows the caller directly"
+                note = make_reason("not_needed_direct_grant", (("policy_type", rtype),))
                 return {"identity": note, "boundary": note, "session": note}
             if kinds & _CAPPED and pb_ok and sp_ok:
-                return {
-                    "identity": f"not needed: the {_words(rtype)} allows the role, "
-                    "within its boundary and session policy"
-                }
+                return {"identity": make_reason("not_needed_role_grant", (("policy_type", rtype),))}
             if i.resource_required and not kinds:
                 self._deny_resource()
                 return not_needed
@@ -369,18 +422,10 @@ class _Decider:
                 return not_needed
             if id_ok and pb_ok and sp_ok:
                 if not i.resource_required:
-                    not_needed["resource"] = (
-                        "not needed within one account: the identity policies allow it"
-                    )
+                    not_needed["resource"] = _RESOURCE_NOT_NEEDED_NOTE
                 return not_needed
             if not id_ok:
-                extra = ""
-                if kinds & _DELEGATING:
-                    extra = (
-                        f" The {_words(rtype)} trusts the account, which delegates to "
-                        "its identity policies."
-                    )
-                self._deny_identity(extra)
+                self._deny_identity(rtype if kinds & _DELEGATING else None)
             if not pb_ok:
                 self._deny_boundary()
             if not sp_ok:
@@ -406,11 +451,12 @@ class _Decider:
         kind: str,
         levels: Sequence[tuple[PolicyTrace, ...]],
         applies: bool,
-        note: str | None,
+        note: Reason | None,
         ok: bool,
+        inert: Layer | None,
     ) -> Layer:
         if not applies:  # AWS exempts the caller, or the layer does not apply at all
-            return _inert_layer(side, kind, note)
+            return inert if inert is not None else inert_layer(side, kind, note)
         traces = tuple([tr for level in levels for tr in level])
         return make_layer(side, kind, _layer_verdict(traces, ok), traces, None)
 
@@ -419,8 +465,8 @@ class _Decider:
         side: Side,
         kind: str,
         traces: tuple[PolicyTrace, ...],
-        not_needed: dict[str, str],
-        note: str | None = None,
+        not_needed: dict[str, Reason],
+        note: Reason | None = None,
         ok: bool | None = None,
     ) -> Layer:
         verdict = _layer_verdict(traces, ok)
@@ -428,11 +474,14 @@ class _Decider:
             verdict, note = "not_applicable", not_needed[kind]
         return make_layer(side, kind, verdict, traces, note)
 
-    def layers(self, not_needed: dict[str, str], scp_ok: bool, rcp_ok: bool) -> tuple[Layer, ...]:
+    def layers(
+        self, not_needed: dict[str, Reason], scp_ok: bool, rcp_ok: bool
+    ) -> tuple[Layer, ...]:
         """Every layer of both sides with its own verdict, in the order AWS applies them."""
         i, t = self.inputs, self.t
         policy_layer = self._policy_layer
-        out = [self._org_layer("source", "scp", t.scp, i.scp is not None, i.scp_note, scp_ok)]
+        scp, rcp = self.inert
+        out = [self._org_layer("source", "scp", t.scp, i.scp is not None, i.scp_note, scp_ok, scp)]
         if i.identity is None:
             out.append(
                 Layer("source", "identity", "not_applicable", note=not_needed.get("identity"))
@@ -444,13 +493,13 @@ class _Decider:
                     "identity",
                     t.identity,
                     not_needed,
-                    note="the account root user is implicitly allowed in its own account",
+                    note=_ROOT_NOTE,
                     ok=True,
                 )
             )
         else:
             layer = policy_layer("source", "identity", t.identity, not_needed)
-            if layer.verdict != "allow" and layer.note is None:
+            if layer.verdict != "allow" and layer.note_reason is None:
                 layer = attrs.evolve(layer, note=i.identity_note)
             out.append(layer)
         if t.boundary is not None:
@@ -465,12 +514,19 @@ class _Decider:
                     "target",
                     rtype,
                     "implicit" if denied else "not_applicable",
-                    note=f"the {i.resource_label} has no {_words(rtype)}",
+                    # Why the target takes no part (AWS owns it, a KMS alias), else that it
+                    # has no policy.
+                    note=i.target_note
+                    or make_reason(
+                        "no_resource_policy", (("label", i.resource_label), ("policy_type", rtype))
+                    ),
                 )
             )
         else:
             out.append(policy_layer("target", rtype, (t.resource,), not_needed))
-        out.append(self._org_layer("target", "rcp", t.rcp, i.rcp is not None, i.rcp_note, rcp_ok))
+        out.append(
+            self._org_layer("target", "rcp", t.rcp, i.rcp is not None, i.rcp_note, rcp_ok, rcp)
+        )
         return tuple(out)
 
     def near_misses(self, layers: Sequence[Layer]) -> tuple[NearMiss, ...]:
@@ -515,9 +571,18 @@ class Combined:
 make_combined = builder(Combined)
 
 
-def decide(inputs: Inputs, request: Request, traces: LayerTraces) -> Combined:
-    """Apply AWS's combining rules to evaluated layers."""
-    d = _Decider(inputs, request, traces)
+def decide(
+    inputs: Inputs,
+    request: Request,
+    traces: LayerTraces,
+    inert: tuple[Layer | None, Layer | None] = (None, None),
+) -> Combined:
+    """Apply AWS's combining rules to evaluated layers.
+
+    `inert`: the SCP and RCP layers when they take no part, built once with the plan
+    (`inert_layer`); built here when not given.
+    """
+    d = _Decider(inputs, request, traces, inert)
     d.explicit_denials()
     scp_ok = not inputs.scp or d.org_denials("source", "scp", inputs.scp, traces.scp)
     rcp_ok = not inputs.rcp or d.org_denials("target", "rcp", inputs.rcp, traces.rcp)
@@ -531,7 +596,6 @@ def decide(inputs: Inputs, request: Request, traces: LayerTraces) -> Combined:
             if inputs.service_side == "source"
             else inputs.resource_account,
             reason=inputs.service_denial,
-            aws_message=inputs.service_message,
         )
     fixed = inputs.fixed_source_identity
     if fixed is not None:
@@ -542,10 +606,8 @@ def decide(inputs: Inputs, request: Request, traces: LayerTraces) -> Combined:
                 "service",
                 explicit=False,
                 account=inputs.caller_account,
-                reason=(
-                    f"The calling session's source identity {fixed!r} cannot be changed to "
-                    f"{wanted!r}: a source identity set earlier in a role chain persists. "
-                    f"Pass {fixed!r}, or leave it out."
+                reason=Reason(
+                    "source_identity_fixed", (("inherited", fixed), ("wanted", str(wanted)))
                 ),
             )
     layers = d.layers(not_needed, scp_ok, rcp_ok)

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from itertools import repeat
 
 from iamsim.calls import Replay
-from iamsim.decision import Decision, Denial, NearMiss, make_check, make_decision
+from iamsim.decision import Decision, Denial, NearMiss, Outcome, make_check, make_decision
 from iamsim.evaluate.combine import Combined, decide, denial_order, make_layer_traces
 from iamsim.evaluate.plan import Plan, trace_plan
+from iamsim.reason import Reason, make_reason
 from iamsim.request import Request
 from iamsim.session import RoleSession
 from iamsim.trace import PolicyTrace, StatementTrace
@@ -21,25 +22,26 @@ def evaluate(plan: Plan, request: Request) -> Combined:
     # (map() and early exits rather than comprehensions: this runs on every request.)
     each = repeat(request)
     traces = make_layer_traces(
-        tuple(map(trace_plan, plan.identity, each)),
-        None if plan.boundary is None else trace_plan(plan.boundary, request),
-        tuple(map(trace_plan, plan.session, each)) if plan.session else (),
-        None if plan.resource is None else trace_plan(plan.resource, request),
-        tuple([tuple(map(trace_plan, level, each)) for level in plan.scp]) if plan.scp else (),
-        tuple([tuple(map(trace_plan, level, each)) for level in plan.rcp]) if plan.rcp else (),
+        identity=tuple(map(trace_plan, plan.identity, each)),
+        boundary=None if plan.boundary is None else trace_plan(plan.boundary, request),
+        session=tuple(map(trace_plan, plan.session, each)) if plan.session else (),
+        resource=None if plan.resource is None else trace_plan(plan.resource, request),
+        scp=tuple([tuple(map(trace_plan, lv, each)) for lv in plan.scp]) if plan.scp else (),
+        rcp=tuple([tuple(map(trace_plan, lv, each)) for lv in plan.rcp]) if plan.rcp else (),
     )
-    return decide(plan.inputs, request, traces)
+    return decide(plan.inputs, request, traces, plan.inert)
 
 
-def _absent_deny_note(trace: PolicyTrace, stmt: StatementTrace) -> tuple[str, ...]:
+def _absent_deny_note(trace: PolicyTrace, stmt: StatementTrace) -> tuple[Reason, ...]:
     """A caveat for a Deny that did not apply because the request lacks a key it tests."""
-    keys = ", ".join(c.key for c in stmt.failed_conditions if c.request_values is None)
+    keys = tuple([c.key for c in stmt.failed_conditions if c.request_values is None])
     if not keys:
         return ()
     return (
-        f"The Deny {stmt.label} of {trace.label} did not apply because the request lacks "
-        f"{keys}. AWS sets some keys on every real request (aws:RequestedRegion, "
-        "aws:SourceIp): pass them with `context` to be sure.",
+        make_reason(
+            "deny_skipped_missing_key",
+            (("statement", stmt.label), ("policy", trace.label), ("keys", keys)),
+        ),
     )
 
 
@@ -61,7 +63,7 @@ def build_decision(
     denied = list(denials)
     near: dict[NearMiss, None] = {}
     missing: dict[str, None] = {}
-    all_notes: dict[str, None] = {}
+    all_notes: dict[Reason, None] = {}
     checks = []
     for combined in results:
         req = combined.request
@@ -80,12 +82,15 @@ def build_decision(
             all_notes.update(dict.fromkeys(combined.inputs.notes))
     if len(denied) > 1:
         denied.sort(key=denial_order)
+    outcome: Outcome
     if not denied:
         outcome = "allowed"
     elif any(d.explicit for d in denied):
         outcome = "explicitDeny"
     else:
         outcome = "implicitDeny"
+    # Positional, as the builders the evaluator calls on each request (iamsim.frozen):
+    # keywords would cost about a thousand machine instructions here.
     return make_decision(
         operation,
         request.caller.display,

@@ -13,6 +13,7 @@ import attrs
 
 from iamsim.compile import CompiledPolicy
 from iamsim.model import Policy
+from iamsim.reason import Reason
 
 __all__ = ["Attached", "Inputs", "OrgLevel"]
 
@@ -63,23 +64,29 @@ class Inputs:
     identity_required: bool = False
     resource_label: str = "resource"  # "bucket", "key", "role", … for sentences
     resource_arn: str | None = None  # the entity that owns the policy (the bucket of an object)
-    resource_missing: str | None = None  # why there is no resource policy, when it is unknown
+    resource_missing: Reason | None = None  # why there is no resource policy, when it is unknown
     root_caller: bool = False
     boundary: Attached | None = None
     session: tuple[Attached, ...] | None = None
     scp: tuple[OrgLevel, ...] | None = None
-    scp_note: str | None = None
+    scp_note: Reason | None = None
     rcp: tuple[OrgLevel, ...] | None = None
-    rcp_note: str | None = None
-    service_denial: str | None = None  # a service rule that denies whatever the policies say
+    rcp_note: Reason | None = None
+    service_denial: Reason | None = None  # a service rule that denies whatever the policies say
     service_side: Literal["source", "target"] = "target"  # whose side that rule concerns
-    service_message: str | None = None  # AWS's own message for that rule, where it has one
-    service_allow: str | None = None  # a service rule that allows whatever the policies say
-    identity_note: str | None = None  # e.g. the caller's account is not in the world
+    service_allow: Reason | None = None  # a service rule that allows whatever the policies say
+    identity_note: Reason | None = None  # e.g. the caller's account is not in the world
     # A role chain's source identity, which sts:SetSourceIdentity may not change.
     fixed_source_identity: str | None = None
-    notes: tuple[str, ...] = ()
+    notes: tuple[Reason, ...] = ()
+    # Why the target side takes no part (a resource AWS owns, a KMS alias): the caller's
+    # policies alone decide, as for a resource of its own account.
+    target_note: Reason | None = None
 
     @property
     def same_account(self) -> bool:
-        return self.caller_account is not None and self.caller_account == self.resource_account
+        """Whether the same-account grant rules apply: one account, or a target that takes
+        no part (`target_note`)."""
+        return self.target_note is not None or (
+            self.caller_account is not None and self.caller_account == self.resource_account
+        )

@@ -12,6 +12,8 @@ from __future__ import annotations
 import attrs
 
 from iamsim.compile import CompiledStatement
+from iamsim.decision import Layer
+from iamsim.evaluate.combine import inert_layer
 from iamsim.evaluate.inputs import Attached, Inputs, OrgLevel
 from iamsim.evaluate.statement import evaluate_conditions, evaluate_statement, match_elements
 from iamsim.request import Caller, Context, Request
@@ -56,6 +58,8 @@ class Plan:
     resource: PolicyPlan | None
     scp: tuple[tuple[PolicyPlan, ...], ...]
     rcp: tuple[tuple[PolicyPlan, ...], ...]
+    # The SCP and RCP layers when they take no part (exempt, or not applicable).
+    inert: tuple[Layer | None, Layer | None] = (None, None)
 
 
 def _statement(stmt: CompiledStatement, scope: Request, require_resource: bool) -> StatementPlan:
@@ -105,6 +109,10 @@ def plan(inputs: Inputs, caller: Caller, action: str, resource: str) -> Plan:
         ),
         scp=_org(inputs.scp, scope, "scp"),
         rcp=_org(inputs.rcp, scope, "rcp"),
+        inert=(
+            None if inputs.scp is not None else inert_layer("source", "scp", inputs.scp_note),
+            None if inputs.rcp is not None else inert_layer("target", "rcp", inputs.rcp_note),
+        ),
     )
 
 
@@ -122,7 +130,7 @@ def trace_plan(policy: PolicyPlan, request: Request) -> PolicyTrace:
         else:
             statements.append(evaluate_statement(stmt, request, require_resource))
     attached = policy.attached
-    return make_policy_trace(
+    return make_policy_trace(  # positional: once per policy and request (iamsim.frozen)
         policy.policy_type,
         attached.name,
         attached.account,

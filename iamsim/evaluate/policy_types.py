@@ -34,12 +34,14 @@ def evaluate_policy(
     """
     compiled = policy if isinstance(policy, CompiledPolicy) else policy.compile()
     return make_policy_trace(
-        policy_type,
-        name,
-        account,
-        tuple(evaluate_statement(s, request, require_resource) for s in compiled.statements),
-        attached_to,
-        compiled.policy,
+        policy_type=policy_type,
+        name=name,
+        account=account,
+        statements=tuple(
+            evaluate_statement(s, request, require_resource) for s in compiled.statements
+        ),
+        attached_to=attached_to,
+        policy=compiled.policy,
     )
 
 

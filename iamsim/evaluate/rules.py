@@ -15,17 +15,25 @@ from iamsim.evaluate.inputs import Attached, Inputs, OrgLevel
 from iamsim.evaluate.services import (
     ANONYMOUS_ACTIONS,
     ANONYMOUS_SERVICES,
+    KMS_ALIAS_ACTIONS,
     KMS_CROSS_ACCOUNT,
+    PROTECTED_ROLE_ACTIONS,
     RBP_SERVICES,
     RCP_SERVICES,
+    READ_ACCESS_LEVELS,
     RESOURCELESS_POLICY_SERVICES,
+    SERVICE_LINKED_ROLE_EDITABLE,
 )
+from iamsim.reason import Reason, ReasonCode, ReasonFields
+from iamsim.reference import action_info
 from iamsim.request import Caller
 
 __all__ = [
+    "AWS_OWNER",
     "Placement",
     "TargetFacts",
     "honours_resource_policy",
+    "kms_alias",
     "scope_inputs",
     "statement_needs_resource",
     "target_policy_required",
@@ -67,7 +75,7 @@ class TargetFacts(Protocol):
     def arn(self) -> str | None: ...
 
     @property
-    def missing(self) -> str | None: ...
+    def missing(self) -> Reason | None: ...
 
     @property
     def aws_managed(self) -> bool: ...
@@ -97,78 +105,117 @@ def statement_needs_resource(service: str) -> bool:
     return service not in RESOURCELESS_POLICY_SERVICES
 
 
+# -- targets that take no part -------------------------------------------------------
+
+# The account field of resources that AWS owns and no customer account does
+# (`arn:aws:iam::aws:policy/ReadOnlyAccess`).
+AWS_OWNER = "aws"
+
+
+def _reads(action: str) -> bool:
+    """Whether `action` only reads: access level Read or List in the service reference
+    (Service Authorization Reference, "Access levels in policy summaries"). An action the
+    reference does not know counts as a write, the least permissive reading."""
+    info = action_info(action)
+    if info is None:
+        return False
+    return {level.strip() for level in info.access.split(",")} <= READ_ACCESS_LEVELS
+
+
+def kms_alias(resource: str | None) -> str | None:
+    """The alias name (`alias/NAME`) of a KMS alias ARN, else None."""
+    parts = (resource or "").split(":", 5)
+    if len(parts) == 6 and parts[2] == "kms" and parts[5].startswith("alias/"):
+        return parts[5]
+    return None
+
+
+def _target_note(action: str, target: TargetFacts) -> Reason | None:
+    """Why the target side takes no part in the request, so that the caller's policies alone
+    decide as for a resource of its own account; None when it takes part."""
+    if target.account == AWS_OWNER:
+        # IAM User Guide, "AWS managed policies": AWS creates and administers them; every
+        # account can read and attach them, and no account owns them.
+        return Reason("aws_owned_target", (("resource", target.arn or ""),))
+    if kms_alias(target.arn) and action.lower() in KMS_ALIAS_ACTIONS:
+        # AWS KMS Developer Guide, "Controlling access to aliases": the permission for the
+        # alias comes from an IAM policy; an alias has no key policy.
+        return Reason("kms_alias_no_key_policy", (("alias", target.arn or ""),))
+    return None
+
+
+def _missing(action: str, target: TargetFacts) -> Reason | None:
+    """Why the target has no resource-based policy, where a rule says more than the world."""
+    if target.account == AWS_OWNER:
+        return Reason("aws_owned_no_resource_policy", (("resource", target.arn or ""),))
+    return target.missing
+
+
 # -- which organization layers apply ------------------------------------------------
 
 
-def _scp_exemption(caller: Caller, place: Placement | None) -> str | None:
+def _scp_exemption(caller: Caller, place: Placement | None) -> Reason | None:
     """Why SCPs do not apply to this caller, or None when they do (AWS Organizations,
     "Service control policies": SCPs affect only IAM users and roles of member accounts;
     they never restrict the management account or service-linked roles)."""
     if caller.kind in ("service", "anonymous"):
-        return "SCPs do not apply to AWS service principals or anonymous callers"
+        return Reason("scp_not_for_services")
     if place is None:
-        return "the caller's account is not in an organization"
+        return Reason("caller_not_in_organization")
     if place.management:
-        return "exempt: SCPs never restrict the management account"
+        return Reason("exempt_scp_management_account")
     if caller.service_linked:
-        return "exempt: SCPs do not restrict service-linked roles"
+        return Reason("exempt_scp_service_linked_role")
     return None
 
 
 def _rcp_exemption(
     caller: Caller, action: str, target: TargetFacts, place: Placement | None
-) -> str | None:
+) -> Reason | None:
     """Why RCPs do not apply to this request, or None when they do (AWS Organizations,
     "Resource control policies": supported services only; never the management account's
     resources, service-linked roles, AWS services assuming their service-linked roles, AWS
     managed KMS keys, or kms:RetireGrant)."""
     service = action.split(":", 1)[0].lower()
+    if target.account == AWS_OWNER:
+        return Reason("rcp_aws_owned")
     if place is None:
-        return "the resource's account is not in an organization"
+        return Reason("resource_not_in_organization")
     if place.management:
-        return "exempt: RCPs never restrict resources of the management account"
+        return Reason("exempt_rcp_management_account")
     if service not in RCP_SERVICES:
-        return f"RCPs do not apply to the {service} service"
+        return Reason("rcp_not_for_service", (("service", service),))
     if caller.service_linked:
-        return "exempt: RCPs do not restrict service-linked roles"
+        return Reason("exempt_rcp_service_linked_role")
     if target.policy_type == "trust" and ":role/aws-service-role/" in (target.arn or ""):
-        return "exempt: RCPs do not restrict assuming a service-linked role"
+        return Reason("exempt_rcp_service_linked_role_assumed")
     if target.aws_managed:
-        return "exempt: RCPs do not apply to AWS managed KMS keys"
+        return Reason("exempt_rcp_aws_managed_key")
     if action.lower() == "kms:retiregrant":
-        return "exempt: RCPs do not restrict kms:RetireGrant"
+        return Reason("exempt_rcp_retire_grant")
     return None
 
 
 # -- service rules outside the policies ---------------------------------------------
 
 
-def _service_allow(caller: Caller, action: str) -> str | None:
+def _service_allow(caller: Caller, action: str) -> Reason | None:
     """A call that needs no permission and cannot be denied (AWS STS API reference,
     GetCallerIdentity)."""
     if action.lower() == "sts:getcalleridentity" and caller.kind != "anonymous":
-        return (
-            "sts:GetCallerIdentity needs no permission and cannot be denied "
-            "(AWS STS API reference, GetCallerIdentity)."
-        )
+        return Reason("get_caller_identity")
     return None
 
 
 def _service_denial(
     caller: Caller, action: str, target: TargetFacts
-) -> tuple[str, Literal["source", "target"], str | None] | None:
-    """A service rule that denies whatever the policies say: (reason, side, AWS's own
-    message), or None."""
+) -> tuple[Reason, Literal["source", "target"]] | None:
+    """A service rule that denies whatever the policies say: (reason, side), or None."""
     service = action.split(":", 1)[0].lower()
     lowered = action.lower()
     if caller.kind == "root" and lowered == "sts:assumerole":
         # IAM User Guide, "Compare AWS STS credentials": the root user cannot call AssumeRole.
-        return (
-            f"{caller.display} is an account root user, and the root user cannot call "
-            "AssumeRole; sign in as an IAM user or role instead.",
-            "source",
-            "Roles may not be assumed by root accounts.",
-        )
+        return Reason("root_cannot_assume_role", (("caller", caller.display),)), "source"
     if (
         caller.kind == "anonymous"
         and service not in ANONYMOUS_SERVICES
@@ -177,11 +224,42 @@ def _service_denial(
         # Only S3, SQS and SNS (and Lambda function URLs with auth type NONE) accept
         # unsigned requests (IAM User Guide, policy variables; Lambda Developer Guide).
         return (
-            f"{service} does not accept anonymous (unsigned) requests; only "
-            f"{', '.join(sorted(ANONYMOUS_SERVICES))} do.",
+            Reason(
+                "anonymous_not_accepted",
+                (("service", service), ("services", tuple(sorted(ANONYMOUS_SERVICES)))),
+            ),
             "source",
-            None,
         )
+    if target.account == AWS_OWNER and not _reads(action):
+        # IAM User Guide, "AWS managed policies": "You cannot change the permissions defined
+        # in AWS managed policies"; AWS alone updates them. No customer writes what AWS owns.
+        code: ReasonCode = (
+            "aws_managed_policy_write" if ":policy/" in (target.arn or "") else "aws_owned_write"
+        )
+        return Reason(code, (("resource", target.arn or ""), ("action", action))), "target"
+    alias = kms_alias(target.arn)
+    if alias is not None and lowered in KMS_ALIAS_ACTIONS:
+        if alias.startswith("alias/aws/"):
+            # AWS KMS Developer Guide, "Create aliases": the alias/aws/ prefix is reserved for
+            # AWS managed keys; "You cannot manage aliases for AWS managed keys".
+            return Reason("kms_alias_reserved", (("alias", alias),)), "target"
+        if caller.account and target.account and caller.account != target.account:
+            # AWS KMS API Reference, CreateAlias/UpdateAlias/DeleteAlias: "Cross-account
+            # use: No. You cannot perform this operation on an alias in a different AWS
+            # account."
+            fields = (
+                ("action", action),
+                ("alias", target.arn or ""),
+                ("account", target.account),
+            )
+            return Reason("kms_alias_cross_account", fields), "target"
+    if target.aws_managed and lowered in KMS_ALIAS_ACTIONS:
+        # AWS KMS Developer Guide, "Create aliases": you cannot manage aliases for AWS
+        # managed keys or AWS owned keys.
+        return Reason("kms_alias_aws_managed_key", (("key", target.arn or ""),)), "target"
+    protected = _protected_role(caller, lowered, target.arn)
+    if protected is not None:
+        return protected
     if (
         service == "kms"
         and caller.account
@@ -190,14 +268,78 @@ def _service_denial(
         and lowered not in KMS_CROSS_ACCOUNT
     ):
         # AWS KMS Developer Guide, "Allowing users in other accounts to use a KMS key".
-        return (
-            f"KMS does not allow {action} across accounts: only cryptographic "
-            "operations, grants, DescribeKey, GetKeyRotationStatus and "
-            "GetPublicKey work on another account's key.",
-            "target",
-            None,
-        )
+        return Reason("kms_cross_account", (("action", action),)), "target"
     return None
+
+
+def _role_path(arn: str | None) -> tuple[str, str] | None:
+    """(path, name) of an IAM role ARN (`role/a/b/Name` → (`/a/b/`, `Name`)), else None."""
+    parts = (arn or "").split(":", 5)
+    if len(parts) != 6 or parts[2] != "iam" or not parts[5].startswith("role/"):
+        return None
+    path, _, name = parts[5][len("role/") :].rpartition("/")
+    return (f"/{path}/" if path else "/", name)
+
+
+_SSO_PATH = "/aws-reserved/sso.amazonaws.com/"
+_SLR_PATH = "/aws-service-role/"
+
+
+def _owning_service(path: str) -> str | None:
+    """The service that owns a role under `path`: IAM Identity Center for its reserved roles,
+    the service named in the path for a service-linked role; None for a customer's role."""
+    if path.startswith(_SSO_PATH):
+        return "sso.amazonaws.com"
+    if path.startswith(_SLR_PATH):
+        return path[len(_SLR_PATH) :].split("/", 1)[0] or None
+    return None
+
+
+def _acts_for(caller: Caller, service: str) -> bool:
+    """Whether the caller is `service` itself: its service principal, or a session of one of
+    its service-linked roles (IAM Identity Center changes its roles through
+    AWSServiceRoleForSSO)."""
+    if caller.kind == "service":
+        return caller.service == service
+    found = _role_path(caller.principal_arn) if caller.service_linked else None
+    return found is not None and _owning_service(found[0]) == service
+
+
+def _protected_role(
+    caller: Caller, lowered: str, arn: str | None
+) -> tuple[Reason, Literal["source", "target"]] | None:
+    """A change to a role that IAM Identity Center or a service owns, by anyone else."""
+    found = _role_path(arn) if lowered in PROTECTED_ROLE_ACTIONS else None
+    service = None if found is None else _owning_service(found[0])
+    if found is None or service is None or _acts_for(caller, service):
+        return None
+    path, name = found
+    fields: ReasonFields = (("role", arn or ""), ("name", name), ("service", service))
+    if path.startswith(_SSO_PATH):
+        # IAM Identity Center User Guide, "Permission sets" / "Service-linked roles": the
+        # roles it creates in each account (AWSReservedSSO_…) are changed only through
+        # IAM Identity Center, when their permission set changes.
+        return Reason("protected_role_identity_center", fields), "target"
+    if lowered in SERVICE_LINKED_ROLE_EDITABLE:
+        return None
+    # IAM User Guide, "Using service-linked roles": the service defines the role's trust
+    # and permissions policies; only it changes them, and a customer deletes the role
+    # with iam:DeleteServiceLinkedRole (or through the service), not iam:DeleteRole.
+    return Reason("protected_role_service_linked", fields), "target"
+
+
+def _service_notes(action: str, target: TargetFacts) -> tuple[Reason, ...]:
+    """Caveats of a service about a request that the policies allow or deny."""
+    found = _role_path(target.arn)
+    if (
+        action.lower() == "iam:deleteservicelinkedrole"
+        and found is not None
+        and found[0].startswith(_SLR_PATH)
+    ):
+        # IAM User Guide, "Using service-linked roles": deletion is a task the service
+        # must accept; it fails while the service's resources still use the role.
+        return (Reason("service_linked_role_deletion"),)
+    return ()
 
 
 def fixed_source_identity(caller_source_identity: str | None, action: str) -> str | None:
@@ -222,9 +364,9 @@ def scope_inputs(
     identity: tuple[Attached, ...] | None,
     boundary: Attached | None,
     session: tuple[Attached, ...] | None,
-    identity_note: str | None,
+    identity_note: Reason | None,
     source_identity: str | None,
-    notes: tuple[str, ...],
+    notes: tuple[Reason, ...],
 ) -> Inputs:
     """Every layer that takes part in a request of `caller` for `action` on `target`, with
     the reason for each that does not."""
@@ -232,13 +374,14 @@ def scope_inputs(
     rcp_note = _rcp_exemption(caller, action, target, target_place)
     service_allow = _service_allow(caller, action)
     denial = _service_denial(caller, action, target)
+    target_note = _target_note(action, target)
     return Inputs(
         caller_account=caller.account,
         resource_account=target.account,
         identity=identity,
         resource_type=target.policy_type,  # type: ignore[arg-type]
         resource_policy=target.policy,
-        resource_required=target.required,
+        resource_required=target.required and target_note is None,
         # "Monitor and control actions taken with assumed roles": in a role chain,
         # sts:SetSourceIdentity must be allowed by the permissions policy of the role
         # that assumes "and" by the trust policy of the target role.
@@ -247,7 +390,8 @@ def scope_inputs(
         ),
         resource_label=target.label,
         resource_arn=target.arn,
-        resource_missing=target.missing,
+        resource_missing=_missing(action, target),
+        target_note=target_note,
         root_caller=caller.kind == "root",
         boundary=boundary,
         session=session,
@@ -257,9 +401,13 @@ def scope_inputs(
         rcp_note=rcp_note,
         service_denial=None if denial is None else denial[0],
         service_side="target" if denial is None else denial[1],
-        service_message=None if denial is None else denial[2],
         service_allow=service_allow,
         fixed_source_identity=fixed_source_identity(source_identity, action),
         identity_note=identity_note,
-        notes=(*((service_allow,) if service_allow else ()), *notes),
+        notes=(
+            *((service_allow,) if service_allow else ()),
+            *notes,
+            *((target_note,) if target_note else ()),
+            *_service_notes(action, target),
+        ),
     )

@@ -10,10 +10,14 @@ __all__ = [
     "ANONYMOUS_ACTIONS",
     "ANONYMOUS_SERVICES",
     "GLOBAL_SERVICES",
+    "KMS_ALIAS_ACTIONS",
     "KMS_CROSS_ACCOUNT",
+    "PROTECTED_ROLE_ACTIONS",
     "RBP_SERVICES",
     "RCP_SERVICES",
+    "READ_ACCESS_LEVELS",
     "RESOURCELESS_POLICY_SERVICES",
+    "SERVICE_LINKED_ROLE_EDITABLE",
     "TRUST_ACTIONS",
     "WHOLE_ARN_SERVICES",
 ]
@@ -127,4 +131,43 @@ KMS_CROSS_ACCOUNT = frozenset(
         "kms:RetireGrant",
         "kms:RevokeGrant",
     )
+)
+
+# KMS operations authorized on an alias (AWS KMS Developer Guide, "Controlling access to
+# aliases"): IAM policies govern the alias, which has no key policy; each also needs the
+# same action on the affected KMS keys, whose key policies must allow it.
+KMS_ALIAS_ACTIONS = frozenset(
+    a.lower() for a in ("kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias")
+)
+
+# Access levels that only read (Service Authorization Reference, "Access levels in policy
+# summaries"): List and Read. Write, Permissions management and Tagging change something.
+READ_ACCESS_LEVELS = frozenset({"Read", "List"})
+
+# IAM actions that change a role itself: its existence, description, trust policy,
+# permissions policies, boundary and tags (Service Authorization Reference, IAM: the
+# actions on resource type `role` with access level Write, Permissions management or
+# Tagging). Roles that IAM Identity Center or a service owns refuse them from IAM principals.
+PROTECTED_ROLE_ACTIONS = frozenset(
+    a.lower()
+    for a in (
+        "iam:DeleteRole",
+        "iam:UpdateRole",
+        "iam:UpdateRoleDescription",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:PutRolePolicy",
+        "iam:DeleteRolePolicy",
+        "iam:AttachRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:PutRolePermissionsBoundary",
+        "iam:DeleteRolePermissionsBoundary",
+        "iam:TagRole",
+        "iam:UntagRole",
+    )
+)
+# What IAM still lets a customer change on a service-linked role (IAM User Guide, "Using
+# service-linked roles", Editing: "You can edit the description of any role from the IAM
+# console, API, or CLI"); iam:DeleteServiceLinkedRole is the customer's way to delete one.
+SERVICE_LINKED_ROLE_EDITABLE = frozenset(
+    a.lower() for a in ("iam:UpdateRole", "iam:UpdateRoleDescription")
 )

@@ -127,7 +127,7 @@ def evaluate_conditions(
         for key in cond.missing_keys(context):
             if key not in missing_keys:
                 missing_keys.append(key)
-    return make_statement_trace(
+    return make_statement_trace(  # positional: once per statement (iamsim.frozen)
         stmt.index,
         stmt.sid,
         stmt.effect,

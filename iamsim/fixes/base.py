@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from iamsim.decision import Decision, Denial
+import attrs
+
+from iamsim.decision import Check, Decision, Denial
 from iamsim.fixes.model import Apply, Fix
 from iamsim.session import RoleSession
 
@@ -83,7 +85,39 @@ class _PlannerBase:
 
     # -- candidates per denial -----------------------------------------------------------
 
+    def _elsewhere(self, denial: Denial) -> _PlannerBase | None:
+        """A planner for the check on another resource that a target-side denial comes from
+        (a KMS alias operation's check of its key), or None when it is the main resource's."""
+        checks = self.d.checks
+        if len(checks) < 2 or denial.side != "target":
+            return None
+
+        def denies(check: Check) -> bool:
+            return (
+                not check.allowed
+                and check.action == denial.action
+                and any(
+                    layer.side == denial.side
+                    and layer.policy_type == denial.policy_type
+                    and layer.verdict in ("implicit", "deny")
+                    for layer in check.layers
+                )
+            )
+
+        if denies(checks[0]):
+            return None
+        for check in checks[1:]:
+            if check.resource != self.d.resource and denies(check):
+                view = attrs.evolve(
+                    self.d, resource=check.resource, resource_account=denial.account
+                )
+                return type(self)(view, self.world, self.kind, self.call)
+        return None
+
     def candidates(self, denial: Denial) -> Iterator[Fix]:
+        elsewhere = self._elsewhere(denial)
+        if elsewhere is not None:
+            return elsewhere.candidates(denial)
         handler = getattr(self, f"_fix_{denial.policy_type}", None)
         if handler is None:
             return iter(())

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from iamsim.decision import Denial
 from iamsim.fixes.base import _PlannerBase
 from iamsim.fixes.model import Fix
+from iamsim.render.reasons import clause
 
 
 class _GuardrailFixes(_PlannerBase):
@@ -43,7 +44,7 @@ class _GuardrailFixes(_PlannerBase):
             denial.side,
             "service",
             denial.account,
-            f"{denial.reason.rstrip('.')}, and no policy change can allow it.",
+            f"{clause(denial.cause)}, and no policy change can allow it.",
             {"reason": denial.reason},
             denial=denial,
         )

@@ -26,6 +26,7 @@ from iamsim.fixes.model import Apply, Fix
 from iamsim.fixes.near_miss import _NearMissFixes
 from iamsim.model import Policy
 from iamsim.patterns.text import ACCOUNT_ID, ARN_PARTS
+from iamsim.render.reasons import clause
 from iamsim.world.model import Resource, Role
 
 if TYPE_CHECKING:
@@ -214,7 +215,7 @@ class _TargetFixes(_NearMissFixes):
                 denial.account,
                 (f"No change to the {what} of {entity.arn}" if entity else f"No {what}")
                 + " can allow this: "
-                + f"{refused.reason.rstrip('.')} (see the source-side denial); a statement for "
+                + f"{clause(refused.cause)} (see the source-side denial); a statement for "
                 'Principal "*" would admit every caller and still not admit anonymous ones.',
                 {"reason": refused.reason},
                 denial=denial,

@@ -18,7 +18,7 @@ from iamsim.parse.grammar import (
 )
 from iamsim.parse.recorder import _Recorder
 from iamsim.parse.values import _describe, _is_list, _is_scalar, _key_path, _show
-from iamsim.patterns import action_problem, arn_problem, principal_problem
+from iamsim.patterns import action_problem, arn_problem, arn_segments, principal_problem
 
 
 class _ElementChecks(_Recorder):
@@ -110,12 +110,14 @@ class _ElementChecks(_Recorder):
     def resource_value(self, name: str, path: str, text: str) -> None:
         if text == "*":
             return
-        problem = arn_problem(text, allow_wildcards=True)
-        if problem is None and self.version == CURRENT_VERSION and "${" in text:
+        substitute = self.version == CURRENT_VERSION
+        problem = arn_problem(text, allow_wildcards=True, variables=substitute)
+        if problem is None and substitute and "${" in text:
             # IAM User Guide, policy variables: `${…}` is only read in 2012-10-17 policies,
-            # and only in the resource part of the ARN.
+            # in the resource part of the ARN (and its account field: arn_problem).
             try:
-                parse_template(text.split(":", 5)[-1])
+                for part in arn_segments(text, variables=True)[4:]:
+                    parse_template(part)
             except PolicyError as exc:
                 problem = exc.problems[0].message
         if problem:

@@ -5,7 +5,7 @@ is given as pieces `(text, literal)`: literal pieces (from `${*}`, `${?}` or a
 substituted policy variable) never act as wildcards.
 
 - `glob`: wildcard patterns (`Glob`, `compile_glob`, `glob_match`, `Pieces`);
-- `arn`: `Arn`, `parse_arn`, `arn_problem`;
+- `arn`: `Arn`, `parse_arn`, `arn_problem`, `arn_segments`;
 - `actions`: `Action`/`NotAction` (`ActionMatcher`, `compile_actions`, `action_problem`);
 - `resources`: `Resource`/`NotResource` (`ResourceMatcher`, `compile_resources`);
 - `principals`: `Principal` (`PrincipalMatcher`, `compile_principal`, `principal_problem`);
@@ -17,7 +17,7 @@ substituted policy variable) never act as wildcards.
 from __future__ import annotations
 
 from iamsim.patterns.actions import ActionMatcher, action_problem, compile_actions
-from iamsim.patterns.arn import Arn, arn_problem, parse_arn
+from iamsim.patterns.arn import Arn, arn_problem, arn_segments, parse_arn
 from iamsim.patterns.glob import Glob, Pieces, compile_glob, glob_match
 from iamsim.patterns.principals import (
     PRINCIPAL_TYPES,
@@ -37,6 +37,7 @@ __all__ = [
     "ResourceMatcher",
     "action_problem",
     "arn_problem",
+    "arn_segments",
     "compile_actions",
     "compile_glob",
     "compile_principal",

@@ -18,14 +18,17 @@ import attrs
 
 __all__ = [
     "Glob",
+    "One",
     "Pieces",
     "Star",
+    "Step",
     "Token",
     "compile_glob",
     "glob_lead",
     "glob_match",
     "glob_tokens",
     "linear_source",
+    "steps_match",
 ]
 
 Pieces = Sequence[tuple[str, bool]]
@@ -42,6 +45,19 @@ class Star(enum.Enum):
 
 Token = str | Star
 """A pattern token: a `Star`, or a regex of fixed width (one character, or a literal run)."""
+
+
+class One(enum.Enum):
+    """A wildcard `?`: any one character, or (inside one segment of an ARN pattern's head)
+    any one character but a colon."""
+
+    ANY = "."
+    SEGMENT = "[^:]"
+
+
+Step = str | Star | One
+"""A step of a pattern matched without a regex (`steps_match`): one literal character, a
+`Star` or a `One`."""
 
 
 def glob_tokens(pieces: Iterable[tuple[str, bool]]) -> list[Token]:
@@ -195,3 +211,38 @@ def glob_lead(pieces: Pieces) -> tuple[tuple[str | None, ...], bool]:
 
 def _has_wildcard(text: str) -> bool:
     return "*" in text or "?" in text
+
+
+def steps_match(steps: Sequence[Step], text: str) -> bool:
+    """Whether `text` matches the steps as a whole, without compiling anything: for patterns
+    that only exist per request (an ARN pattern whose account holds a policy variable).
+
+    The steps run as a set of positions, advanced together one character at a time (each
+    `Star` may stay, or give way to the step after it), so the walk takes time linear in
+    the text times the pattern's length, whatever its stars.
+    """
+    end = len(steps)
+
+    def close(positions: set[int]) -> set[int]:
+        out = set(positions)
+        for at in sorted(positions):
+            while at < end and isinstance(steps[at], Star):
+                at += 1
+                out.add(at)
+        return out
+
+    current = close({0})
+    for ch in text:
+        following: set[int] = set()
+        for at in current:
+            if at == end:
+                continue
+            step = steps[at]
+            if step is Star.ANY or (step is Star.SEGMENT and ch != ":"):
+                following.add(at)
+            elif step is One.ANY or (step is One.SEGMENT and ch != ":") or step == ch:
+                following.add(at + 1)
+        if not following:
+            return False
+        current = close(following)
+    return end in current

@@ -19,11 +19,12 @@ import datetime as _dt
 import ipaddress
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 
+from iamsim.calls import AccessRequest
 from iamsim.decision import Decision
 from iamsim.errors import ValidationError
 from iamsim.world import World
@@ -166,6 +167,7 @@ class Evidence:
     assume: tuple[tuple[str, Any], ...] = ()
     text: str | None = None  # AWS's message, as given
     identity_type: str | None = None  # CloudTrail's userIdentity.type
+    unread: bool = False  # a message iamsim cannot read: all it says is "denied"
 
 
 @attrs.frozen
@@ -237,12 +239,9 @@ def _message(text: str) -> Evidence:
         if action is None and operation is not None:
             action = _operation_action("s3", operation)
         return Evidence("message", None, action, None, True, text=text)
-    shown = body if len(body) <= 80 else body[:77] + "..."
-    raise ValidationError(
-        f"evidence: {shown!r} is not an AWS AccessDenied message (expected 'User: ARN is not "
-        "authorized to perform: ACTION on resource: ARN …', optionally after 'An error "
-        "occurred (AccessDenied) when calling the OP operation: ') nor a CloudTrail record"
-    )
+    # Another message of a service's own (a protected role, …): AWS's answer, which names
+    # no caller, action or resource; the keywords can give them.
+    return Evidence("message", None, None, None, True, text=text, unread=True)
 
 
 def _field(record: Mapping[str, Any], name: str, where: str) -> Mapping[str, Any]:
@@ -621,6 +620,7 @@ def replay(
     context: Mapping[str, object] | None = None,
     now: _dt.datetime | None = None,
     external_id: str | None = None,
+    also: Sequence[str | tuple[str, str]] = (),
 ) -> Replayed:
     """Replay `evidence` in `world`: the keywords complete or override what it says."""
     ev = evidence if isinstance(evidence, Evidence) else read_evidence(evidence)
@@ -635,6 +635,19 @@ def replay(
     lacking = [n for n, v in (("caller", ev.caller), ("action", ev.action)) if not v]
     if not ev.resource and ev.source == "message" and "User:" not in (ev.text or ""):
         lacking.append("resource")  # a bare message; an action without a resource names none
+    if lacking and ev.unread:
+        body = _squash(ev.text or "")
+        shown = body if len(body) <= 80 else body[:77] + "..."
+        raise ValidationError(
+            f"evidence: {shown!r} is not an AWS AccessDenied message iamsim can read "
+            "(expected 'User: ARN is not authorized to perform: ACTION on resource: ARN …', "
+            "optionally after 'An error occurred (AccessDenied) when calling the OP "
+            "operation: ') nor a CloudTrail record; to replay it as AWS's denial, give "
+            + ", ".join(f"{n}=" for n in lacking)
+            + " (--"
+            + ", --".join(lacking)
+            + ")"
+        )
     if lacking:
         if ev.source == "cloudtrail":
             said = f"the record (userIdentity type {ev.identity_type or 'missing'})"
@@ -665,8 +678,17 @@ def replay(
         decision = world.assume_role(
             ev.caller, target, session_name, context=ctx, now=ev.now, **args
         )
+    elif also:
+        request = AccessRequest(ev.caller, ev.action, target, ctx, ev.now, tuple(also))
+        decision = world.authorize(request)
     else:
-        decision = world.simulate(ev.caller, ev.action, target, ctx, now=ev.now)
+        try:
+            decision = world.simulate(ev.caller, ev.action, target, ctx, now=ev.now)
+        except ValidationError as exc:
+            raise ValidationError(
+                f"evidence: replaying {ev.action} on {target}: {exc} (a call that needs "
+                "further checks takes why(..., also=((ACTION, ARN), ...)))"
+            ) from None
     agrees, disagreement, caveats = _compare(ev, decision, assumed)
     noted = attrs.evolve(decision, notes=(*decision.notes, *disagreement, *caveats))
     return Replayed(ev, noted, agrees, tuple(disagreement), tuple(caveats))
@@ -682,6 +704,7 @@ def why(
     context: Mapping[str, object] | None = None,
     now: _dt.datetime | None = None,
     external_id: str | None = None,
+    also: Sequence[str | tuple[str, str]] = (),
 ) -> Decision:
     """`World.why`: the replayed decision, with a note for each input it lacks and each way
     it disagrees with what AWS answered."""
@@ -694,4 +717,5 @@ def why(
         context=context,
         now=now,
         external_id=external_id,
+        also=also,
     ).decision

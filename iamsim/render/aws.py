@@ -92,7 +92,12 @@ def _s3_outside(d: Decision, action: str) -> bool:
         return False
     if d.caller_account is not None and d.caller_account == d.resource_account:
         return False
-    return not any(SAME_ORGANIZATION_NOTE in note for note in d.notes)
+    # A saved decision knows its notes by their words only.
+    return not any(
+        r.code == "same_organization"
+        or (r.code == "saved" and SAME_ORGANIZATION_NOTE in r.text("text"))
+        for r in d.note_reasons
+    )
 
 
 def _classic(d: Decision, denial: Denial | None) -> str:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from iamsim.decision import SCHEMA_VERSION, Check, Decision, Denial, NearMiss
 from iamsim.errors import IamsimError, ValidationError
+from iamsim.reason import Reason
 from iamsim.render.aws import aws_error, aws_error_detailed
 from iamsim.session import RoleSession
 
@@ -216,7 +217,7 @@ def decision_from_dict(data: Any) -> Decision:
         missing_context_keys=_strings(data, "missing_context_keys", ""),
         checks=_records(data, "checks", Check.from_dict, ""),
         context=_context(data),
-        notes=_strings(data, "notes", "") if "notes" in data else (),
+        notes=tuple(map(Reason.saved, _strings(data, "notes", ""))) if "notes" in data else (),
         session=session,
     )
     if decision.allowed and decision.denied_by:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from iamsim.decision import POLICY_TYPE_WORDS, Check, Decision, Denial, Layer, NearMiss
 from iamsim.patterns.text import CONTROL_CHARS, STATEMENT_INDEX
 from iamsim.render.aws import aws_error, aws_error_detailed
+from iamsim.render.reasons import clause
 from iamsim.trace import ConditionTrace, PolicyTrace, StatementTrace
 
 __all__ = [
@@ -169,20 +170,26 @@ def _statement_words(statement: str) -> str:
     return statement if STATEMENT_INDEX.fullmatch(statement) else f"statement {statement}"
 
 
-def _extra_action(d: Decision, denial: Denial, *, named: bool) -> str:
-    """For a second action (sts:TagSession): why it is checked, and its name unless `named`."""
+def _for_action(d: Decision, denial: Denial) -> str:
+    """` for sts:TagSession` when the denial concerns a further action of the request."""
+    return "" if denial.action == d.action else f" for {denial.action}"
+
+
+def _why_action(d: Decision, denial: Denial) -> str:
+    """` (needed because …)`: why a further action of the request is checked at all."""
     if denial.action == d.action:
         return ""
-    why = _EXTRA_ACTION_WHY.get(denial.action.lower(), _EXTRA_DEFAULT_WHY)
-    return f" ({why})" if named else f" for {denial.action} ({why})"
+    return f" ({_EXTRA_ACTION_WHY.get(denial.action.lower(), _EXTRA_DEFAULT_WHY)})"
 
 
-def _denial_phrase(d: Decision, denial: Denial, *, alone: bool) -> str:
-    """One denial in words: `the target account's (222…) role trust policy does not trust …`."""
+def _denial_phrase(d: Decision, denial: Denial, *, alone: bool) -> tuple[str, str]:
+    """One denial in words: `the target account's (222…) role trust policy does not trust …`,
+    and apart, why a further action is checked (said only at its first mention)."""
     words = layer_words(denial.policy_type)
-    extra = _extra_action(d, denial, named=False)
+    why = _why_action(d, denial)
+    extra = _for_action(d, denial)
     if denial.policy_type == "service":
-        return f"{denial.reason.rstrip('.')} ({denial.side} side)"
+        return f"{clause(denial.cause)} ({denial.side} side)", ""
     if denial.explicit:
         if denial.policy_type in ("scp", "rcp"):
             text = f"explicit deny in {_article(words)} {words}"
@@ -197,7 +204,7 @@ def _denial_phrase(d: Decision, denial: Denial, *, alone: bool) -> str:
                 text += f" ({_statement_words(denial.statement)})"
         if denial.condition_keys:
             text += f", by its condition on {', '.join(denial.condition_keys)}"
-        return text + extra
+        return text + extra, why
     if denial.policy_type in ("scp", "rcp") and denial.attached_to:
         # One level of the organization path lacks an Allow: name the level.
         subject = f"{_owner(denial.side, denial.account)} {words} attached to {denial.attached_to}"
@@ -208,30 +215,18 @@ def _denial_phrase(d: Decision, denial: Denial, *, alone: bool) -> str:
     else:
         subject = f"{_owner(denial.side, denial.account)} {words}"
         verb = "does not allow"
-    clause = _condition_clause(d, denial)
-    if clause is not None:
-        return f"{subject} {clause}{extra}"
+    condition = _condition_clause(d, denial)
+    if condition is not None:
+        return f"{subject} {condition}{extra}", why
     if denial.policy_type in ("trust", "resource") and _principal_not_trusted(d, denial):
-        named = _extra_action(d, denial, named=True)
         if alone:
-            return f"{subject} does not allow {denial.action} for {d.caller}{named}"
+            return f"{subject} does not allow {denial.action} for {d.caller}", why
         who = d.caller_account or d.caller
-        return f"{subject} does not trust {who}{extra}"
+        return f"{subject} does not trust {who}{extra}", why
     text = f"{subject} {verb} {denial.action}"
     if alone:
         text += f" for {d.caller}"
-    return text + _extra_action(d, denial, named=True)
-
-
-def _once(text: str) -> str:
-    """Say why a second action is checked only at its first mention (both sides may need it)."""
-    for why in (*_EXTRA_ACTION_WHY.values(), _EXTRA_DEFAULT_WHY):
-        clause = f" ({why})"
-        first = text.find(clause)
-        if first != -1:
-            cut = first + len(clause)
-            text = text[:cut] + text[cut:].replace(clause, "")
-    return text
+    return text, why
 
 
 def _side_is_fine(d: Decision, side: str) -> bool:
@@ -277,10 +272,16 @@ def summary(d: Decision) -> str:
     alone = len(d.denied_by) == 1
     # Source side first in prose; within a side, AWS's reporting order (explicit first).
     ordered = sorted(d.denied_by, key=lambda x: x.side != "source")
-    phrases = list(dict.fromkeys(_denial_phrase(d, denial, alone=alone) for denial in ordered))
+    phrases: list[str] = []
+    said: set[str] = set()  # why a further action is checked: said at its first mention only
+    for body, why in dict.fromkeys(_denial_phrase(d, denial, alone=alone) for denial in ordered):
+        if why and why not in said:
+            said.add(why)
+            body += why
+        phrases.append(body)
     sides = d.sides
     head = "Denied on both sides: " if len(sides) == 2 else "Denied: "
-    text = _once(head + _join(phrases))
+    text = head + _join(phrases)
     if len(sides) == 1:
         other = "target" if sides[0] == "source" else "source"
         if _side_is_fine(d, other):

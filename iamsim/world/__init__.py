@@ -25,6 +25,7 @@ from iamsim.calls import (
     make_assume_role_call,
     make_simulate_call,
 )
+from iamsim.conditions.requests import checked_context
 from iamsim.decision import Decision
 from iamsim.errors import ValidationError, WorldError
 from iamsim.evaluate.engine import build_decision, evaluate
@@ -34,7 +35,7 @@ from iamsim.patterns.text import ACCOUNT_ID
 from iamsim.request import Caller, Context, as_utc
 from iamsim.session import RoleSession
 from iamsim.world.callers import Profile, build_profile, session_profile
-from iamsim.world.gather import check_action, gather
+from iamsim.world.gather import alias_request_problem, check_action, gather
 from iamsim.world.index import WorldIndex
 from iamsim.world.load import parse_world, read_world_file
 from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, Role, User
@@ -96,6 +97,24 @@ def _assume_profile() -> Callable[..., ProfileChain]:
     from iamsim.inputs.profiles import assume_profile
 
     return assume_profile
+
+
+def _further_checks(also: object, resource: str) -> tuple[tuple[str, str], ...]:
+    """`AccessRequest.also` as (action, resource) pairs: an action alone acts on `resource`."""
+    if not isinstance(also, tuple | list):
+        raise ValidationError(f"also must be a tuple of actions, not {type(also).__name__}")
+    out = []
+    for item in also:
+        if isinstance(item, tuple | list) and len(item) == 2:
+            action, other = item
+            if type(other) is not str or not other:
+                shown = repr(other) if isinstance(other, str) else type(other).__name__
+                raise ValidationError(f"a resource in also must be an ARN string, not {shown}")
+        else:
+            action, other = item, resource
+        check_action(action)
+        out.append((action, other))
+    return tuple(out)
 
 
 @functools.cache
@@ -274,11 +293,13 @@ class World:
         principal, resource, context = request.principal, request.resource, request.context
         if type(request.action) is not str:
             check_action(request.action)
-        for action in request.also:
-            check_action(action)
         if type(resource) is not str or not resource:
             shown = repr(resource) if isinstance(resource, str) else type(resource).__name__
             raise ValidationError(f'resource must be an ARN string or "*", not {shown}')
+        further = _further_checks(request.also, resource) if request.also else ()
+        problem = alias_request_problem(request.action, resource, further)
+        if problem is not None:
+            raise ValidationError(problem)
         if context is not None and not isinstance(context, Mapping | Context):
             raise ValidationError(
                 "context must be a mapping of condition keys to values, "
@@ -286,10 +307,11 @@ class World:
             )
         moment = as_utc(request.now)
         profile = self._profile(principal)
+        extra = checked_context(context)  # once: values AWS never sends for documented keys
         ix, keys = self._ix, request.call_keys
-        results = [evaluate(*gather(ix, profile, request.action, resource, context, moment, keys))]
-        for action in request.also:
-            results.append(evaluate(*gather(ix, profile, action, resource, context, moment, keys)))
+        results = [evaluate(*gather(ix, profile, request.action, resource, extra, moment, keys))]
+        for action, other in further:
+            results.append(evaluate(*gather(ix, profile, action, other, extra, moment, keys)))
         return build_decision(
             request.operation or request.action,
             results,
@@ -388,10 +410,12 @@ class World:
         context: Mapping[str, object] | None = None,
         now: _dt.datetime | None = None,
         external_id: str | None = None,
+        also: Sequence[str | tuple[str, str]] = (),
     ) -> Decision:
         """Replay an AccessDenied message or a CloudTrail record (API.md §6; the keywords
-        complete or override it); notes say where the replay and AWS disagree
-        (`iamsim.questions.why`, docs/questions.md)."""
+        complete or override it; `also`: the call's further checks, as `AccessRequest.also`);
+        notes say where the replay and AWS disagree (`iamsim.questions.why`,
+        docs/questions.md)."""
         return _why()(
             self,
             evidence,
@@ -401,6 +425,7 @@ class World:
             context=context,
             now=now,
             external_id=external_id,
+            also=also,
         )
 
     def findings(self) -> tuple[Finding, ...]:

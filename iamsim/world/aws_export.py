@@ -20,7 +20,17 @@ from iamsim.errors import WorldError, did_you_mean, join_path
 from iamsim.model import Policy, PolicyKind
 from iamsim.patterns.text import ACCOUNT_ID, IAM_ENTITY_ARN, ORG_ID
 from iamsim.world.load import _index, _Parser, _short, _type_name
-from iamsim.world.model import MAX_OU_DEPTH, Account, Group, Organization, OrgUnit, Role, User
+from iamsim.world.model import (
+    MAX_OU_DEPTH,
+    Account,
+    Group,
+    Organization,
+    OrgUnit,
+    Quotas,
+    Role,
+    User,
+)
+from iamsim.world.quotas import TRUST_POLICY_MAX
 
 __all__ = ["parse_authorization_details", "parse_organization_export"]
 
@@ -263,6 +273,8 @@ def _authorization_details(p: _Export, doc: Any, account: str | None) -> Account
         users=tuple(users),
         groups=tuple(groups),
         roles=tuple(roles),
+        # AWS accepted these documents: the highest quota AWS grants, and only a warning past it.
+        quotas=Quotas(role_trust_policy_length=TRUST_POLICY_MAX, imported=True),
     )
 
 
@@ -610,6 +622,7 @@ def _organization(p: _Export, doc: Any) -> Organization | None:
         policies=tuple(policies),
         account_scps=tuple((a, tuple(n)) for a, n in account_scps.items()),
         account_rcps=tuple((a, tuple(n)) for a, n in account_rcps.items()),
+        imported=True,  # AWS accepted these policies: past a quota only warns
     )
 
 

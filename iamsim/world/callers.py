@@ -14,6 +14,7 @@ import attrs
 from iamsim.errors import PolicyError, ValidationError, WorldError, did_you_mean
 from iamsim.evaluate.inputs import Attached
 from iamsim.parse import check_policy
+from iamsim.reason import Reason
 from iamsim.request import Caller, Context, as_utc, caller_from_arn
 from iamsim.session import RoleSession
 from iamsim.world.context import principal_keys
@@ -36,8 +37,8 @@ class Profile:
     session: tuple[Attached, ...] | None = None
     context: Context = attrs.field(factory=Context, eq=False)
     role_session: RoleSession | None = None
-    identity_note: str | None = None
-    notes: tuple[str, ...] = ()
+    identity_note: Reason | None = None
+    notes: tuple[Reason, ...] = ()
     # A session made up from an ARN string: its issue time is the request's own clock.
     synthetic: bool = False
 
@@ -74,7 +75,9 @@ def build_profile(index: WorldIndex, principal: str | RoleSession) -> Profile:
             synthetic=True,
             notes=(
                 *profile.notes,
-                f"{principal} is a role; simulated as its session {session.arn}",
+                Reason(
+                    "role_simulated_as_session", (("role", principal), ("session", session.arn))
+                ),
             ),
         )
     if caller.kind in ("service", "anonymous"):
@@ -82,10 +85,7 @@ def build_profile(index: WorldIndex, principal: str | RoleSession) -> Profile:
     account = caller.account
     placement = index.placement(account)
     if account not in index.accounts:
-        note = (
-            f"Account {account} is not described by the world, so {principal} has no "
-            "identity policies that could allow the request."
-        )
+        note = Reason("caller_account_unknown", (("account", str(account)), ("caller", principal)))
         return Profile(
             caller,
             identity=(),

@@ -18,13 +18,15 @@ from iamsim.evaluate.inputs import Attached
 from iamsim.evaluate.plan import Plan, plan
 from iamsim.evaluate.rules import (
     honours_resource_policy,
+    kms_alias,
     scope_inputs,
     statement_needs_resource,
     target_policy_required,
 )
-from iamsim.evaluate.services import GLOBAL_SERVICES, TRUST_ACTIONS
+from iamsim.evaluate.services import GLOBAL_SERVICES, KMS_ALIAS_ACTIONS, TRUST_ACTIONS
 from iamsim.limits import remember
 from iamsim.patterns.text import ACCOUNT_ID, REQUEST_ACTION
+from iamsim.reason import Reason
 from iamsim.request import Context, Request, make_request
 from iamsim.tags import Tags, as_tags
 from iamsim.world.callers import Profile
@@ -33,7 +35,16 @@ from iamsim.world.index import WorldIndex
 from iamsim.world.model import arn_account
 from iamsim.world.org import AccountPlacement
 
-__all__ = ["Scope", "Target", "check_action", "gather", "locate", "resolve_target", "session_clock"]
+__all__ = [
+    "Scope",
+    "Target",
+    "alias_request_problem",
+    "check_action",
+    "gather",
+    "locate",
+    "resolve_target",
+    "session_clock",
+]
 
 
 @attrs.frozen
@@ -48,9 +59,9 @@ class Target:
     tags: Tags = attrs.field(factory=Tags, converter=as_tags)
     aws_managed: bool = False
     iam: bool = False
-    notes: tuple[str, ...] = ()
+    notes: tuple[Reason, ...] = ()
     arn: str | None = None  # the entity that owns the policy (a bucket for its objects)
-    missing: str | None = None  # why the world knows no policy for it
+    missing: Reason | None = None  # why the world knows no policy for it
     context: Context = attrs.field(factory=Context, eq=False)
 
 
@@ -86,11 +97,9 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
         if found is None:
             known = account in index.accounts
             note = (
-                f"The role {resource} does not exist in account {account}; AWS answers "
-                "AccessDenied, exactly as for a trust failure."
+                Reason("role_missing", (("role", resource), ("account", account)))
                 if known
-                else f"Account {account} is not described by the world, so the role "
-                f"{resource} and its trust policy are unknown."
+                else Reason("role_account_unknown", (("account", account), ("role", resource)))
             )
             return Target(
                 account=account,
@@ -128,16 +137,17 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
         "ecr": "repository",
         "iam": "IAM resource",
     }.get(service, "resource")
+    if service == "kms" and parts[5].startswith("alias/"):
+        label = "alias"
+    elif parts[4] == "aws":
+        label = "AWS managed policy" if parts[5].startswith("policy/") else "AWS-owned resource"
     required = target_policy_required(service, trust=False)
     if entry is None:
         owner = arn_account(resource) or None
-        notes: tuple[str, ...] = ()
+        notes: tuple[Reason, ...] = ()
         missing = None
         if owner is None:
-            notes = (
-                f"{arn} is not described by the world, so its owner and its "
-                "resource-based policy are unknown.",
-            )
+            notes = (Reason("resource_unknown", (("resource", arn),)),)
             missing = notes[0]
         elif not honours_resource_policy(service):
             missing = no_resource_policy(service, owner, arn)
@@ -172,11 +182,11 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
 # -- asking ---------------------------------------------------------------------
 
 
-def no_resource_policy(service: str, account: str, arn: str) -> str:
+def no_resource_policy(service: str, account: str, arn: str) -> Reason:
     """Why a cross-account caller cannot be granted access to a resource of `service`."""
-    return (
-        f"{service} does not support resource-based policies, so nothing on {arn} can grant "
-        f"a caller from another account; such a caller needs a role in account {account}."
+    return Reason(
+        "service_without_resource_policies",
+        (("service", service), ("resource", arn), ("account", account)),
     )
 
 
@@ -199,6 +209,51 @@ def check_action(action: object) -> None:
             "s3:GetObject (a service prefix of letters, digits and -; an action name of "
             "letters, digits, -, _ and .; no wildcards, no whitespace)"
         )
+
+
+def alias_request_problem(
+    action: str, resource: str, others: tuple[tuple[str, str], ...]
+) -> str | None:
+    """Why a KMS request about an alias cannot be answered as asked, or None. An alias
+    operation must also name the KMS key it affects, as a further check of the same action
+    on the key's ARN (AWS KMS Developer Guide, "Controlling access to aliases":
+    kms:CreateAlias, kms:UpdateAlias and kms:DeleteAlias need permission on the alias and on
+    the KMS key); any other KMS action is authorized on the key an alias points to, which the
+    world does not record ("Use aliases to control access to KMS keys": with an alias as the
+    resource, a policy applies to the alias, not to any key)."""
+    if action.lower() not in KMS_ALIAS_ACTIONS:
+        if action[:4].lower() == "kms:" and kms_alias(resource):
+            return (
+                f"KMS authorizes {action} on the KMS key that {resource} points to, not on the "
+                "alias: ask about the key's ARN (with kms:RequestAlias in the context)"
+            )
+        return None
+    if not kms_alias(resource):
+        # The alias is the call's resource: "*" or a key ARN would skip the alias's check.
+        return (
+            f"{action} acts on an alias: ask about the alias ARN "
+            "(arn:aws:kms:REGION:ACCOUNT:alias/NAME), naming its KMS key in also"
+        )
+    for other_action, other in others:
+        parts = other.split(":", 5)
+        if (
+            other_action.lower() == action.lower()
+            and len(parts) == 6
+            and parts[2] == "kms"
+            and parts[5].startswith("key/")
+        ):
+            return None
+    which = {
+        "kms:createalias": "the KMS key the new alias points to (CreateAlias's TargetKeyId)",
+        "kms:updatealias": "the alias's current KMS key and the new one (UpdateAlias's "
+        "TargetKeyId)",
+        "kms:deletealias": "the KMS key the alias points to",
+    }[action.lower()]
+    return (
+        f"{action} needs {action} on the alias and on {which}, and this request names no "
+        f"key: ask world.authorize(AccessRequest(principal, {action!r}, {resource!r}, "
+        f"also=(({action!r}, KEY_ARN),)))"
+    )
 
 
 def gather(
@@ -301,7 +356,7 @@ def org_note(
     target: AccountPlacement | None,
     caller_account: str | None,
     resource_account: str | None,
-) -> tuple[str, ...]:
+) -> tuple[Reason, ...]:
     """A note when caller and resource are in one organization (S3 then gives its reason)."""
     if (
         source is None
@@ -310,6 +365,4 @@ def org_note(
         or caller_account == resource_account
     ):
         return ()
-    return (
-        f"The caller's and the resource's accounts are in the same organization ({source.org_id}).",
-    )
+    return (Reason("same_organization", (("organization", source.org_id),)),)

@@ -7,12 +7,13 @@ problem with its document path; afterwards lookups are plain dictionary reads.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from iamsim.errors import PolicyError, Problem, WorldError, did_you_mean
+from iamsim.errors import IamsimWarning, PolicyError, Problem, WorldError, did_you_mean
 from iamsim.evaluate.inputs import Attached
 from iamsim.evaluate.services import (
     RBP_SERVICES,
@@ -41,6 +42,15 @@ from iamsim.world.model import (
     arn_name,
 )
 from iamsim.world.org import AccountPlacement, org_problems, place_accounts
+from iamsim.world.quotas import (
+    GROUP_INLINE,
+    MANAGED_POLICY,
+    ORGANIZATION_POLICY,
+    ROLE_INLINE,
+    TRUST_POLICY_MAX,
+    USER_INLINE,
+    policy_length,
+)
 
 if TYPE_CHECKING:
     from iamsim.world.callers import Profile
@@ -87,6 +97,7 @@ class WorldIndex:
             self.accounts[account.id] = account
         for account in accounts:
             self._index_account(account)
+            self._check_quotas(account)
         if organization is not None:
             self.problems += org_problems(organization, self.accounts)
             self.placements = place_accounts(organization)
@@ -372,6 +383,19 @@ class WorldIndex:
                     if res.service == "iam"
                     else None,
                 )
+            elif (
+                res.policy is not None
+                and res.arn.split(":", 5)[5].startswith("alias/")
+                and res.service == "kms"
+            ):
+                # AWS KMS Developer Guide, "Controlling access to aliases": an alias has no
+                # key policy; IAM policies govern it.
+                self._problem(
+                    "world.resource.no_policy",
+                    f"{path}.policy",
+                    "a KMS alias has no policy of its own; IAM policies govern it",
+                    "give the policy to the KMS key the alias points to",
+                )
             elif isinstance(res.policy, str):
                 self._problem(
                     "world.resource.policy_reference",
@@ -417,7 +441,104 @@ class WorldIndex:
                     "NotResource: AWS refuses the policy without it",
                 )
 
+    # -- AWS's size quotas ---------------------------------------------------------
+
+    def _quota(
+        self, code: str, path: str, length: int, limit: int, quota: str, imported: bool, hint: str
+    ) -> None:
+        """A document past an AWS quota: a problem, or a warning for what AWS already
+        accepted (an export, checked against the highest quota AWS grants)."""
+        if length <= limit:
+            return
+        message = (
+            f"{length:,} characters (without whitespace between JSON elements) exceed AWS's "
+            f"quota {quota!r} of {limit:,} characters"
+        )
+        if imported:
+            warnings.warn(
+                IamsimWarning(f"{path}: {message}; AWS accepted it, so iamsim loads it"),
+                stacklevel=2,
+            )
+        else:
+            self._problem(code, path, message, hint)
+
+    def _check_quotas(self, account: Account) -> None:
+        """IAM User Guide, "IAM and AWS STS quotas": managed policies, each principal's inline
+        policies together, and role trust policies (its account's quota), as IAM counts them
+        ("IAM does not count white space"). AWS managed policies are AWS's and exempt."""
+        base = f"accounts.{account.id}"
+        quotas = account.quotas
+        imported = quotas.imported
+        shorten = "split it into several policies, or shorten it (fewer statements, wildcards)"
+        for name, policy in account.policies:
+            self._quota(
+                "world.quota.managed_policy",
+                f"{base}.policies.{name}",
+                policy_length(policy),
+                MANAGED_POLICY,
+                "Managed policy size",
+                imported,
+                shorten,
+            )
+        entities: list[tuple[str, User | Group | Role, int]] = [
+            *(("users", u, USER_INLINE) for u in account.users),
+            *(("groups", g, GROUP_INLINE) for g in account.groups),
+            *(("roles", r, ROLE_INLINE) for r in account.roles),
+        ]
+        for kind, entity, limit in entities:
+            path = f"{base}.{kind}.{entity.name}"
+            inline = [p for p in entity.policies if isinstance(p, Policy)]
+            self._quota(
+                "world.quota.inline_policies",
+                f"{path}.policies",
+                sum(map(policy_length, inline)),
+                limit,
+                f"Inline policy size for an IAM {kind[:-1]} (all its inline policies together)",
+                imported,
+                "move some statements into a managed policy of the account and attach it",
+            )
+            boundary = getattr(entity, "permissions_boundary", None)
+            if isinstance(boundary, Policy):  # a boundary is a managed policy in AWS
+                self._quota(
+                    "world.quota.managed_policy",
+                    f"{path}.permissions_boundary",
+                    policy_length(boundary),
+                    MANAGED_POLICY,
+                    "Managed policy size",
+                    imported,
+                    shorten,
+                )
+            if isinstance(entity, Role) and isinstance(entity.trust_policy, Policy):
+                limit = quotas.role_trust_policy_length
+                raise_it = (
+                    f"raise the account's quota with accounts.{account.id}.quotas."
+                    f"role_trust_policy_length (AWS grants up to {TRUST_POLICY_MAX:,})"
+                    if limit < TRUST_POLICY_MAX
+                    else "shorten it: AWS grants no more"
+                )
+                self._quota(
+                    "world.quota.trust_policy",
+                    f"{path}.trust_policy",
+                    policy_length(entity.trust_policy),
+                    limit,
+                    "Role trust policy length",
+                    imported,
+                    raise_it,
+                )
+
     def _check_org(self, org: Organization) -> None:
+        # AWS Organizations, "Quotas and service limits": an SCP or RCP holds at most 5,120
+        # characters. The library's FullAWSAccess is AWS's and is never listed here.
+        for name, policy in org.policies:
+            self._quota(
+                "world.quota.organization_policy",
+                f"organization.policies.{name}",
+                policy_length(policy),
+                ORGANIZATION_POLICY,
+                "Maximum size of a policy document (SCP or RCP)",
+                org.imported,
+                "split it into several policies (each level takes up to five)",
+            )
         for account in self.placements:
             if account not in self.accounts:
                 self._problem(

@@ -16,12 +16,24 @@ from iamsim.world.load_checks import (
     _short,
     _type_name,
 )
-from iamsim.world.model import Account, Group, Resource, Role, User
+from iamsim.world.model import Account, Group, Quotas, Resource, Role, User
+from iamsim.world.quotas import TRUST_POLICY_DEFAULT, TRUST_POLICY_MAX
 
 _MIN_SESSION, _MAX_SESSION = 3600, 43200  # CreateRole MaxSessionDuration
 _MAX_DESCRIPTION = 1000  # CreateRole Description
 
-_ACCOUNT_KEYS = ("alias", "scps", "rcps", "policies", "users", "groups", "roles", "resources")
+_ACCOUNT_KEYS = (
+    "alias",
+    "scps",
+    "rcps",
+    "policies",
+    "users",
+    "groups",
+    "roles",
+    "resources",
+    "quotas",
+)
+_QUOTA_KEYS = ("role_trust_policy_length",)
 _USER_KEYS = ("path", "policies", "groups", "permissions_boundary", "tags")
 _GROUP_KEYS = ("path", "policies")
 _ROLE_KEYS = (
@@ -100,7 +112,33 @@ class _AccountsParser(_Checks):
             groups=tuple(groups),
             roles=tuple(roles),
             resources=tuple(resources),
+            quotas=self.quotas(body.get("quotas"), join_path(path, "quotas")),
         )
+
+    def quotas(self, value: Any, path: str) -> Quotas:
+        """The account's adjustable quotas (IAM and AWS STS quotas, "Default quotas for IAM
+        entities": a role trust policy holds 2,048 characters, raised up to 4,096)."""
+        body = self.optional_mapping(value, path, "quotas")
+        self.check_keys(body, _QUOTA_KEYS, path, "quotas")
+        raw = body.get("role_trust_policy_length")
+        if raw is None:
+            return Quotas()
+        where = join_path(path, "role_trust_policy_length")
+        if not isinstance(raw, int) or isinstance(raw, bool):
+            shown = _short(raw) if isinstance(raw, float) else _type_name(raw)
+            self.add("value.type", where, f"a number of characters, not {shown}")
+        elif not TRUST_POLICY_DEFAULT <= raw <= TRUST_POLICY_MAX:
+            self.add(
+                "value.range",
+                where,
+                f"role_trust_policy_length {raw} is outside "
+                f"{TRUST_POLICY_DEFAULT}..{TRUST_POLICY_MAX}",
+                "AWS grants a role trust policy length of 2,048 characters by default and "
+                "4,096 at most",
+            )
+        else:
+            return Quotas(role_trust_policy_length=int(raw))
+        return Quotas()
 
     def entities(
         self,

@@ -27,6 +27,7 @@ __all__ = [
     "OrgUnit",
     "Organization",
     "PolicySpec",
+    "Quotas",
     "Resource",
     "Role",
     "User",
@@ -436,6 +437,8 @@ class Organization:
     account_rcps: tuple[tuple[str, tuple[str, ...]], ...] = attrs.field(
         default=(), converter=_account_rcps
     )
+    # The policies come from AWS itself (an export): past a quota is a warning, not an error.
+    imported: bool = attrs.field(default=False, validator=_bool_field)
 
     @root.validator
     def _check_root(self, _: attrs.Attribute[Any], value: Any) -> None:
@@ -444,6 +447,33 @@ class Organization:
 
     def policy(self, name: str) -> Policy | None:
         return next((p for n, p in self.policies if n == name), None)
+
+
+def _trust_length(owner: Any, field: attrs.Attribute[Any], value: Any) -> None:
+    """Validator: a role trust policy quota AWS can grant (IAM and AWS STS quotas: 2,048
+    characters by default, at most 4,096)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise WorldError(
+            f"Quotas.{field.name}: expected a number of characters, not {_type(value)}"
+        )
+    if not 2048 <= value <= 4096:
+        raise WorldError(
+            f"Quotas.{field.name}: AWS grants a role trust policy length of 2048 to 4096 "
+            f"characters, not {value}"
+        )
+
+
+@attrs.frozen
+class Quotas:
+    """An account's adjustable IAM quotas that bound its documents (IAM User Guide, "IAM and
+    AWS STS quotas").
+
+    `imported`: the documents come from AWS itself (an export), which accepted them: a
+    document past a quota is then a warning, not an error.
+    """
+
+    role_trust_policy_length: int = attrs.field(default=2048, validator=_trust_length)
+    imported: bool = attrs.field(default=False, validator=_bool_field)
 
 
 @attrs.frozen
@@ -457,3 +487,4 @@ class Account:
     groups: tuple[Group, ...] = ()
     roles: tuple[Role, ...] = ()
     resources: tuple[Resource, ...] = ()
+    quotas: Quotas = attrs.field(factory=Quotas)

@@ -1,6 +1,6 @@
 """The evaluator's builders (iamsim.frozen) build exactly what the attrs constructors do.
 
-Every frozen class the evaluator builds on each request has a positional builder; an
+Every frozen class the evaluator builds on each request has a builder; an
 object from a builder must be indistinguishable from one its `__init__` makes: same type,
 equality, hash, repr and fields, and just as frozen.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import inspect
 import pickle
 from collections.abc import Callable
 from typing import Any
@@ -31,7 +32,7 @@ from iamsim.decision import (
     make_near_miss,
 )
 from iamsim.evaluate.combine import Combined, LayerTraces, make_combined, make_layer_traces
-from iamsim.frozen import builder
+from iamsim.frozen import builder, every_field_builder
 from iamsim.model import Policy
 from iamsim.request import Request, make_request
 from iamsim.session import RoleSession, make_role_session
@@ -155,3 +156,59 @@ def test_a_builder_takes_every_field_and_no_more() -> None:
         make_check("s3:GetObject", "*", True)
     with pytest.raises(TypeError):
         make_check("s3:GetObject", "*", True, (), None)
+
+
+BUILDERS: list[tuple[type[Any], Callable[..., Any]]] = [
+    *PLAIN,
+    (RoleSession, make_role_session),
+]
+
+
+@pytest.mark.parametrize(("cls", "build"), BUILDERS, ids=[c.__name__ for c, _ in BUILDERS])
+def test_a_builder_has_the_constructors_signature(
+    cls: type[Any], build: Callable[..., Any]
+) -> None:
+    """Same parameter names (attrs aliases: `_note` → `note`), order and defaults: what
+    mypy checks against the class's `__init__` is what the builder takes."""
+    init = list(inspect.signature(cls).parameters.values())
+    mine = list(inspect.signature(build).parameters.values())
+    assert [p.name for p in mine] == [p.name for p in init]
+    for field, ours, theirs in zip(attrs.fields(cls), mine, init, strict=True):
+        assert ours.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+        if theirs.default is inspect.Parameter.empty:
+            assert ours.default is inspect.Parameter.empty
+        elif not isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            assert ours.default == theirs.default
+
+
+@pytest.mark.parametrize(("cls", "build"), PLAIN, ids=[c.__name__ for c, _ in PLAIN])
+@given(data=st.data())
+def test_a_builder_takes_keywords_and_defaults_as_the_constructor_does(
+    cls: type[Any], build: Callable[..., Any], data: st.DataObject
+) -> None:
+    required = {f.alias: data.draw(values) for f in attrs.fields(cls) if f.default is attrs.NOTHING}
+    _assert_same(build(**required), cls(**required))
+
+
+def test_a_builder_fills_a_factory_default() -> None:
+    moment = dt.datetime(2026, 6, 15, 12, 45, tzinfo=dt.UTC)
+    args = ("arn:aws:iam::222222222222:role/Reader", "dev", "AROAEXAMPLEEXAMPLE123")
+    built = make_role_session(*args, moment, moment)
+    _assert_same(built, RoleSession(*args, moment, moment))
+    assert built.tags == Tags()
+
+
+def test_derived_fields_need_every_field_builder() -> None:
+    with pytest.raises(TypeError, match="init=False fields"):
+        builder(PolicyTrace)
+    build = every_field_builder(PolicyTrace)
+    assert list(inspect.signature(build).parameters) == [f.name for f in attrs.fields(PolicyTrace)]
+
+
+def test_a_builder_refuses_keyword_only_fields() -> None:
+    @attrs.frozen
+    class KeywordOnly:
+        x: int = attrs.field(kw_only=True)
+
+    with pytest.raises(TypeError, match="keyword-only"):
+        builder(KeywordOnly)

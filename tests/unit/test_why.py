@@ -52,8 +52,16 @@ def _check_replay(world: iamsim.World, d: Decision) -> None:
         try:
             got = world.why(message)
         except iamsim.ValidationError as exc:  # a message naming no caller (S3, root)
-            assert "give" in str(exc), exc
-            got = world.why(message, caller=d.caller, action=d.action, resource=d.resource)
+            assert "give" in str(exc) or "also=" in str(exc), exc
+            first = d.denied_by[0] if d.denied_by else None
+            action = d.action if first is None else first.action
+            resource = next((c.resource for c in d.checks if c.action == action), d.resource)
+            also = tuple(
+                (c.action, c.resource)
+                for c in d.checks
+                if (c.action, c.resource) != (action, resource)
+            )
+            got = world.why(message, caller=d.caller, action=action, resource=resource, also=also)
         same = got.outcome == d.outcome and _denials(got) == _denials(d)
         stated = [n for n in got.notes if n.startswith(NOTE_PREFIX)]
         assert same or any(w in n for n in stated for w in INPUT_WORDS), (
@@ -88,6 +96,9 @@ def _run_call(world: iamsim.World, call: dict[str, Any]) -> Decision:
         if isinstance(caller, dict):
             caller = _run_call(world, caller).session
         return world.assume_role(caller, **args)
+    if kind == "authorize":  # one call needing several checks, some on other resources
+        also = tuple(tuple(x) if isinstance(x, list) else x for x in args.pop("also", ()))
+        return world.authorize(iamsim.AccessRequest(**args, also=also))
     principal = args.pop("principal")
     if isinstance(principal, dict):
         principal = _run_call(world, principal).session
