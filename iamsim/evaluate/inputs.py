@@ -83,10 +83,12 @@ class Inputs:
     # policies alone decide, as for a resource of its own account.
     target_note: Reason | None = None
 
-    @property
-    def same_account(self) -> bool:
-        """Whether the same-account grant rules apply: one account, or a target that takes
-        no part (`target_note`)."""
-        return self.target_note is not None or (
+    # Whether the same-account grant rules apply: one account, or a target that takes no
+    # part (`target_note`). Derived once: the combining rules read it on every request.
+    same_account: bool = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        same = self.target_note is not None or (
             self.caller_account is not None and self.caller_account == self.resource_account
         )
+        object.__setattr__(self, "same_account", same)

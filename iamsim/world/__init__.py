@@ -297,9 +297,10 @@ class World:
             shown = repr(resource) if isinstance(resource, str) else type(resource).__name__
             raise ValidationError(f'resource must be an ARN string or "*", not {shown}')
         further = _further_checks(request.also, resource) if request.also else ()
-        problem = alias_request_problem(request.action, resource, further)
-        if problem is not None:
-            raise ValidationError(problem)
+        if further or request.action[:4].lower() == "kms:":
+            problem = alias_request_problem(request.action, resource, further)
+            if problem is not None:
+                raise ValidationError(problem)
         if context is not None and not isinstance(context, Mapping | Context):
             raise ValidationError(
                 "context must be a mapping of condition keys to values, "
@@ -307,7 +308,8 @@ class World:
             )
         moment = as_utc(request.now)
         profile = self._profile(principal)
-        extra = checked_context(context)  # once: values AWS never sends for documented keys
+        # Once per request: values AWS never sends for documented keys.
+        extra = checked_context(context) if context else None
         ix, keys = self._ix, request.call_keys
         results = [evaluate(*gather(ix, profile, request.action, resource, extra, moment, keys))]
         for action, other in further:
