@@ -4,6 +4,8 @@
     iamsim assume-role --caller ARN --role-arn ARN --role-session-name NAME [...]
     iamsim simulate --caller ARN --action ACTION --resource ARN [...]
     iamsim import PATH... [--out world.yaml]   AWS exports → one world document
+    iamsim why TEXT|FILE             replay an AccessDenied message or CloudTrail records
+    iamsim lint [--world FILE]       the cross-account best practices the world breaks
 
 Without `--world FILE` both questions are asked of the embedded seed world
 (`World.demo()`): user alice in 111111111111, role CrossAccountS3Reader in
@@ -525,7 +527,106 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="treat warnings (an incomplete export) as errors"
     )
     importer.add_argument("--no-color", action="store_true", help=argparse.SUPPRESS)
+    _add_why(commands)
+    _add_lint(commands)
     return parser
+
+
+_LINT_EPILOG = """\
+exit codes (lint):
+  0  no finding at or above --fail-on (without --fail-on: always, when the world loads)
+  1  a finding at or above --fail-on
+  2  bad input: an unreadable or invalid world file, a usage error
+
+"""
+
+
+def _add_lint(commands: Any) -> None:
+    """`iamsim lint`: the cross-account best practices the world breaks."""
+    lint = commands.add_parser(
+        "lint",
+        help="check the world against the cross-account best practices",
+        description="Check every trust, identity and resource-based policy of the world\n"
+        "against the cross-account best practices (docs/questions.md): each finding\n"
+        "with its rule, severity, account, path in the world document and a verified fix.",
+        epilog=_LINT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    lint.add_argument(
+        "--world",
+        metavar="FILE",
+        help="world document (.json, .yaml/.yml, .toml); default: the embedded seed world",
+    )
+    lint.add_argument(
+        "--format",
+        choices=("text", "json", "sarif"),
+        default="text",
+        help="text (default), json, or sarif (SARIF 2.1.0 for code scanning)",
+    )
+    lint.add_argument(
+        "--fail-on",
+        choices=("critical", "high", "medium", "low", "info"),
+        metavar="SEVERITY",
+        help="exit 1 when a finding is this severe or more: critical, high, medium, low, info",
+    )
+    lint.add_argument("--no-color", action="store_true", help="never use ANSI colours")
+
+
+_WHY_EXAMPLE = """\
+examples:
+  iamsim why "An error occurred (AccessDenied) when calling the AssumeRole operation: \\
+User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole \\
+on resource: arn:aws:iam::222222222222:role/CrossAccountS3Reader"
+  iamsim why event.json --world world.yaml      (a CloudTrail record, or {"Records": [...]})
+
+exit codes (why):
+  0  the replay reproduces what AWS answered
+  1  the replay disagrees with AWS for at least one record (the notes say which
+     inputs the world or the evidence may lack)
+  2  bad input: unreadable evidence, a message naming no caller, unknown event source
+
+"""
+
+
+def _add_why(commands: Any) -> None:
+    """`iamsim why`: replay the evidence of an AWS answer (docs/questions.md)."""
+    why = commands.add_parser(
+        "why",
+        help="replay an AccessDenied message or a CloudTrail record",
+        description="Replay the evidence of an AWS answer in the world: an AccessDenied\n"
+        "message (as the AWS CLI, boto3 or the console print it) or CloudTrail\n"
+        "records; print the explanation, and say where the replay disagrees with AWS.",
+        epilog=_WHY_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    why.add_argument(
+        "evidence",
+        metavar="TEXT|FILE",
+        help="the error message, or a file (- for stdin) holding it or CloudTrail JSON",
+    )
+    why.add_argument(
+        "--world",
+        metavar="FILE",
+        help="world document (.json, .yaml/.yml, .toml); default: the embedded seed world",
+    )
+    why.add_argument("--caller", metavar="ARN", help="the caller, when the evidence names none")
+    why.add_argument("--action", type=_action, metavar="ACTION", help="the action, likewise")
+    why.add_argument("--resource", metavar="ARN", help="the resource, likewise")
+    why.add_argument(
+        "--external-id", metavar="ID", help="the external ID the AssumeRole call passed"
+    )
+    why.add_argument(
+        "--context",
+        metavar="KEY=VALUE",
+        nargs="+",
+        action="extend",
+        type=_context_item,
+        help="context keys the evidence does not carry",
+    )
+    why.add_argument(
+        "--output", choices=("text", "json"), default="text", help="text (default) or json"
+    )
+    why.add_argument("--no-color", action="store_true", help="never use ANSI colours")
 
 
 # ------------------------------------------------------------------------------ output
@@ -805,11 +906,138 @@ def _demo(args: argparse.Namespace, out: _Out) -> int:
     return EXIT_ALLOWED
 
 
+def _why_evidence(value: str) -> list[Any]:
+    """The pieces of evidence `iamsim why` was given: the text, or a file's (stdin for -)."""
+    text: str | None = None
+    if value == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            is_file = "\n" not in value and len(value) < 4096 and Path(value).is_file()
+        except (OSError, ValueError):
+            is_file = False
+        if is_file:
+            try:
+                text = read_input_file(value).decode("utf-8-sig")
+            except InputRefused as exc:
+                hint = f" ({exc.hint})" if exc.hint else ""
+                raise _BadInput([f"{value}: {exc.message}{hint}"]) from None
+            except OSError as exc:
+                raise _BadInput([f"cannot read {value}: {exc.strerror or exc}"]) from None
+            except UnicodeDecodeError:
+                raise _BadInput([f"{value} is not UTF-8 text"]) from None
+    if text is None:
+        return [value]
+    if not text.lstrip().startswith(("{", "[")):
+        return [text]
+    try:
+        data = json.loads(text, parse_int=_json_int)
+    except (ValueError, RecursionError) as exc:
+        raise _BadInput([f"{'stdin' if value == '-' else value}: not JSON ({exc})"]) from None
+    from iamsim.questions.why import records
+
+    items = data if isinstance(data, list) else [data]
+    return [record for item in items for record in records(item)]
+
+
+def _why(args: argparse.Namespace, out: _Out) -> int:
+    from iamsim.questions.why import replay
+
+    evidence = _why_evidence(args.evidence)
+    world = _load_world(args.world)
+    replays = []
+    for number, item in enumerate(evidence, 1):
+        try:
+            replays.append(
+                replay(
+                    world,
+                    item,
+                    caller=args.caller,
+                    action=args.action,
+                    resource=args.resource,
+                    context=_context(args.context),
+                    external_id=args.external_id,
+                )
+            )
+        except IamsimError as exc:
+            if len(evidence) == 1:
+                raise
+            raise _BadInput([f"record {number} of {len(evidence)}: {exc}"]) from None
+    if args.output == "json":
+        out.json(
+            [
+                {
+                    "agrees": r.agrees,
+                    "aws_answered": "denied" if r.evidence.denied else "allowed",
+                    "disagreement": list(r.disagreement),
+                    "caveats": list(r.caveats),
+                    "decision": r.decision.to_dict(),
+                }
+                for r in replays
+            ]
+        )
+    for number, r in enumerate(replays if args.output == "text" else (), 1):
+        if len(replays) > 1:
+            out.line(out.style(f"== record {number} of {len(replays)} ==", "bold"))
+        answered = "denied" if r.evidence.denied else "allowed"
+        out.line(f"AWS {answered} {r.evidence.action} for {r.evidence.caller}.")
+        out.line(r.decision.explain(color=out.color))
+        verdict = (
+            "The replay agrees with AWS."
+            if r.agrees
+            else "The replay disagrees with AWS: see the notes above."
+        )
+        out.line(out.style(verdict, "green" if r.agrees else "red"))
+        if number < len(replays):
+            out.line()
+    return EXIT_ALLOWED if all(r.agrees for r in replays) else EXIT_DENIED
+
+
+def _lint(args: argparse.Namespace, out: _Out) -> int:
+    from iamsim.questions.findings import SEVERITIES, at_or_above
+    from iamsim.questions.sarif import to_sarif
+
+    world = _load_world(args.world)
+    found = world.findings()
+    if args.format == "json":
+        out.json([f.to_dict() for f in found])
+    elif args.format == "sarif":
+        text = None
+        if args.world is not None:
+            try:
+                text = read_input_file(args.world).decode("utf-8-sig")
+            except (InputRefused, OSError, UnicodeDecodeError):
+                text = None  # located in the file, with no region
+        uri = None if args.world is None else Path(args.world).as_posix()
+        out.json(to_sarif(found, uri=uri, text=text))
+    else:
+        styles = {"critical": "red", "high": "red", "medium": "bold"}
+        for f in found:
+            head = f"{f.severity.upper():8} {f.rule} {f.name}"
+            out.line(out.style(head, *([styles[f.severity]] if f.severity in styles else [])))
+            out.line(f"  account {f.account}: {f.path}")
+            out.line(f"  {f.message}")
+            if f.fix is not None:
+                out.line(f"  fix: {f.fix.description}")
+            out.line()
+        counts = [f"{sum(f.severity == s for f in found)} {s}" for s in SEVERITIES]
+        shown = ", ".join(c for c in counts if not c.startswith("0 "))
+        out.line(
+            f"{len(found)} finding{'s' if len(found) != 1 else ''}"
+            + (f" ({shown})" if shown else "")
+        )
+    if args.fail_on is not None and any(at_or_above(f.severity, args.fail_on) for f in found):
+        return EXIT_DENIED
+    return EXIT_ALLOWED
+
+
 _COMMANDS = {
     "demo": _demo,
     "assume-role": _assume_role,
     "simulate": _simulate,
     "import": _import,
+    "why": _why,
+    "lint": _lint,
 }
 _OPERATIONS = {"assume-role": "AssumeRole"}
 

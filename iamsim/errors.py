@@ -121,7 +121,6 @@ class _ProblemsError(IamsimError):
         return [p.line() for p in self.problems]
 
 
-
 class PolicyError(_ProblemsError):
     """A policy document is malformed; `problems` lists every defect with its JSON path."""
 

@@ -44,6 +44,7 @@ from iamsim.world.org import AccountPlacement, place_accounts
 
 if TYPE_CHECKING:
     from iamsim.inputs.profiles import ProfileChain
+    from iamsim.questions.findings import Finding
 
 __all__ = [
     "Account",
@@ -115,6 +116,23 @@ def _further_checks(also: object, resource: str) -> tuple[tuple[str, str], ...]:
         check_action(action)
         out.append((action, other))
     return tuple(out)
+
+
+@functools.cache
+def _why() -> Callable[..., Decision]:
+    """`iamsim.questions.why`, which `World.why` delegates to (a declared exception)."""
+    from iamsim.questions.why import why
+
+    return why
+
+
+@functools.cache
+def _findings() -> Callable[[World], tuple[Finding, ...]]:
+    """`iamsim.questions.findings`, which `World.findings` delegates to (a declared
+    exception)."""
+    from iamsim.questions.findings import findings
+
+    return findings
 
 
 def _principal_type(principal: object) -> None:
@@ -407,6 +425,39 @@ class World:
             context=context,
             now=now,
         )
+
+    def why(
+        self,
+        evidence: str | Mapping[str, Any],
+        *,
+        caller: str | None = None,
+        action: str | None = None,
+        resource: str | None = None,
+        context: Mapping[str, object] | None = None,
+        now: _dt.datetime | None = None,
+        external_id: str | None = None,
+        also: Sequence[str | tuple[str, str]] = (),
+    ) -> Decision:
+        """Replay an AccessDenied message or a CloudTrail record (API.md §6; the keywords
+        complete or override it; `also`: the call's further checks, as `AccessRequest.also`);
+        notes say where the replay and AWS disagree (`iamsim.questions.why`,
+        docs/questions.md)."""
+        return _why()(
+            self,
+            evidence,
+            caller=caller,
+            action=action,
+            resource=resource,
+            context=context,
+            now=now,
+            external_id=external_id,
+            also=also,
+        )
+
+    def findings(self) -> tuple[Finding, ...]:
+        """The cross-account best practices this world breaks, each with a verified fix
+        (API.md §6; docs/questions.md)."""
+        return _findings()(self)
 
     def _repr_html_(self) -> str:
         from iamsim.render.html import world_html
