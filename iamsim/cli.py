@@ -50,14 +50,14 @@ from iamsim.errors import (
     WorldError,
     one_line,
 )
-from iamsim.patterns.text import INT_DIGITS_LIMIT, REQUEST_ACTION
 from iamsim.render.aws import cli_error
 from iamsim.request import MAX_YEAR, MIN_YEAR
 from iamsim.session import RoleSession
 from iamsim.world import World
 from iamsim.world.demo import DEMO_NOW, scenarios
 from iamsim.world.dump import dump_text
-from iamsim.world.files import InputRefused, read_input_file
+from iamsim.world.files import INT_DIGITS_LIMIT, InputRefused, read_input_file
+from iamsim.world.gather import REQUEST_ACTION
 
 __all__ = ["EXIT_ALLOWED", "EXIT_BAD_INPUT", "EXIT_DENIED", "build_parser", "main"]
 

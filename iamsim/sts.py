@@ -21,20 +21,35 @@ from iamsim.calls import AccessRequest, AssumeRoleCall, Call, make_access_reques
 from iamsim.decision import Decision
 from iamsim.errors import IamsimError, PolicyError, ValidationError
 from iamsim.model import Policy
-from iamsim.patterns.text import (
-    STS_EXTERNAL_ID,
-    STS_NAME,
-    STS_ROLE_ARN,
-    STS_SERIAL_NUMBER,
-    STS_TAG_CHARS,
-    STS_TOKEN_CODE,
-)
 from iamsim.request import Caller, as_utc
 from iamsim.session import RoleSession, make_role_session
 from iamsim.tags import as_tags, session_tag_pairs
 from iamsim.world.model import Role
 
 __all__ = ["Authority", "assume_role", "validate_parameters"]
+
+# STS's parameter patterns. AWS writes them in Java regex, where `\w` and `\d` are ASCII
+# only; Python's match any Unicode letter or digit, so each is compiled with `re.ASCII`.
+
+# RoleSessionName and SourceIdentity (AWS STS API Reference, AssumeRole).
+STS_NAME = re.compile(r"[\w+=,.@-]*", re.ASCII)
+
+# ExternalId (AWS STS API Reference, AssumeRole).
+STS_EXTERNAL_ID = re.compile(r"[\w+=,.@:\/-]*", re.ASCII)
+
+# SerialNumber, the MFA device (AWS STS API Reference, AssumeRole).
+STS_SERIAL_NUMBER = re.compile(r"[\w+=/:,.@-]*", re.ASCII)
+
+# TokenCode, the MFA code: digits (AWS STS API Reference, AssumeRole).
+STS_TOKEN_CODE = re.compile(r"[\d]*", re.ASCII)
+
+# RoleArn: an IAM role ARN in aws, aws-cn or aws-us-gov, else STS's "… is invalid".
+STS_ROLE_ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role/[\w+=,.@/-]+", re.ASCII)
+
+# Tags keys and values: STS's `[\p{L}\p{Z}\p{N}_.:/=+\-@]` in `re` terms (no `\p{…}`). These
+# ARE Unicode: `\w` is `\p{L}`, `\p{N}` and `_`; `\p{Z}` (space and line/paragraph
+# separators) is spelled out, since `\s` would also admit tabs and line feeds.
+STS_TAG_CHARS = re.compile(r"[\w \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000.:/=+\-@]*")
 
 _TAG_KEY = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]+"
 _TAG_VALUE = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*"

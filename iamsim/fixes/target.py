@@ -25,9 +25,9 @@ from iamsim.fixes.documents import (
 from iamsim.fixes.model import Apply, Fix
 from iamsim.fixes.near_miss import _NearMissFixes
 from iamsim.model import Policy
-from iamsim.patterns.text import ACCOUNT_ID, ARN_PARTS
 from iamsim.render.reasons import clause
 from iamsim.world.model import Resource, Role
+from iamsim.world.names import ACCOUNT_ID, ARN_PARTS
 
 if TYPE_CHECKING:
     from iamsim.trace import PolicyTrace, StatementTrace

@@ -1,4 +1,4 @@
-"""IAM wildcards and ARN matching, compiled once. The only package that compiles regexes.
+"""IAM wildcards and ARN matching, compiled once.
 
 `*` matches any run of characters (including none) and `?` exactly one. A pattern
 is given as pieces `(text, literal)`: literal pieces (from `${*}`, `${?}` or a
@@ -8,10 +8,12 @@ substituted policy variable) never act as wildcards.
 - `arn`: `Arn`, `parse_arn`, `arn_problem`, `arn_segments`;
 - `actions`: `Action`/`NotAction` (`ActionMatcher`, `compile_actions`, `action_problem`);
 - `resources`: `Resource`/`NotResource` (`ResourceMatcher`, `compile_resources`);
-- `principals`: `Principal` (`PrincipalMatcher`, `compile_principal`, `principal_problem`);
-- `text`: named text patterns that other modules validate input with (STS parameters,
-  world documents, AWS exports) and the renderers' escape patterns; import those
-  from `iamsim.patterns.text`.
+- `principals`: `Principal` (`PrincipalMatcher`, `compile_principal`, `principal_problem`).
+
+Other modules compile the patterns they validate input with once, at import, beside the
+code that uses them: STS's parameters in `iamsim.sts`, the names and ids of world
+documents and exports in `iamsim.world.names`, JSON and TOML quirks in
+`iamsim.world.files`, the renderer's escapes in `iamsim.render.text`.
 """
 
 from __future__ import annotations

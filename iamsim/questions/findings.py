@@ -20,10 +20,10 @@ import attrs
 
 from iamsim.errors import IamsimError, join_path
 from iamsim.model import Policy, PolicyKind, Statement
-from iamsim.patterns.text import ACCOUNT_ID, PLAIN_KEY
 from iamsim.world import World
 from iamsim.world.managed import AWS_MANAGED_PREFIX, aws_managed_policy
 from iamsim.world.model import Account, Group, Resource, Role, User
+from iamsim.world.names import ACCOUNT_ID, PLAIN_KEY
 from iamsim.world.org import AccountPlacement
 
 __all__ = [

@@ -10,10 +10,10 @@ and ✔/✘ marks.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 
 from iamsim.decision import POLICY_TYPE_WORDS, Check, Decision, Denial, Layer, NearMiss
-from iamsim.patterns.text import CONTROL_CHARS, STATEMENT_INDEX
 from iamsim.render.aws import aws_error, aws_error_detailed
 from iamsim.render.reasons import clause
 from iamsim.trace import ConditionTrace, PolicyTrace, StatementTrace
@@ -28,6 +28,13 @@ __all__ = [
     "ordered_layers",
     "summary",
 ]
+
+
+# Control characters the text renderer escapes: C0 except tab and newline, DEL, C1.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+# A statement label made from its position (`Statement[2]`), as opposed to a Sid.
+STATEMENT_INDEX = re.compile(r"Statement\[\d+\]", re.ASCII)
 
 LAYER_ORDER: dict[str, tuple[str, ...]] = {
     "source": ("scp", "identity", "boundary", "session"),

@@ -31,7 +31,6 @@ from iamsim.errors import ValidationError, WorldError
 from iamsim.evaluate.engine import build_decision, evaluate
 from iamsim.limits import remember
 from iamsim.model import Policy
-from iamsim.patterns.text import ACCOUNT_ID
 from iamsim.request import Caller, Context, as_utc
 from iamsim.session import RoleSession
 from iamsim.world.callers import Profile, build_profile, session_profile
@@ -40,6 +39,7 @@ from iamsim.world.exports import load_parts, merge_parts, parse_document
 from iamsim.world.gather import alias_request_problem, check_action, gather
 from iamsim.world.index import WorldIndex
 from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, Role, User
+from iamsim.world.names import ACCOUNT_ID
 from iamsim.world.org import AccountPlacement, place_accounts
 
 if TYPE_CHECKING:

@@ -19,7 +19,6 @@ from typing import Any
 
 from iamsim.errors import IamsimWarning, PolicyError, WorldError, did_you_mean, join_path
 from iamsim.model import Policy, PolicyKind
-from iamsim.patterns.text import ACCOUNT_ID, IAM_ENTITY_ARN, ORG_ID
 from iamsim.world.load import _index, _Parser, _short, _type_name
 from iamsim.world.managed import aws_managed_policy
 from iamsim.world.model import (
@@ -32,6 +31,7 @@ from iamsim.world.model import (
     Role,
     User,
 )
+from iamsim.world.names import ACCOUNT_ID, IAM_ENTITY_ARN, ORG_ID
 from iamsim.world.quotas import TRUST_POLICY_MAX
 
 __all__ = ["TRUNCATED", "parse_authorization_details", "parse_organization_export"]

@@ -20,7 +20,6 @@ import attrs
 
 from iamsim.errors import IamsimWarning, Problem, WorldError, did_you_mean, join_path
 from iamsim.model import Policy
-from iamsim.patterns.text import ACCOUNT_ID
 from iamsim.world.aws_export import (
     TRUNCATED,
     _Export,
@@ -39,6 +38,7 @@ from iamsim.world.load import _Parser, parse_world
 from iamsim.world.load_checks import _key, _short, _type_name
 from iamsim.world.managed import AWS_MANAGED_PREFIX
 from iamsim.world.model import Account, Organization, Resource
+from iamsim.world.names import ACCOUNT_ID
 from iamsim.world.org import place_accounts
 
 __all__ = [

@@ -7,6 +7,7 @@ import json
 import json.decoder
 import json.scanner
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Callable
@@ -16,12 +17,6 @@ from typing import Any
 import yaml
 
 from iamsim.errors import Problem, WorldError
-from iamsim.patterns.text import (
-    INT_DIGITS_LIMIT,
-    JSON_BAD_TOKEN,
-    TOML_LONG_NUMBER,
-    TOML_POSITION,
-)
 from iamsim.world.load_checks import _type_name, _YamlInt
 
 __all__ = [
@@ -38,6 +33,24 @@ __all__ = [
     "read_world_file",
     "world_data",
 ]
+
+
+# CPython reads no longer integer from decimal text (sys.get_int_max_str_digits()).
+INT_DIGITS_LIMIT = 4300
+
+# In JSON: strings (skipped whole), then what Python's JSON reader accepts and JSON does
+# not (NaN, Infinity) or cannot read (an integer past the digit limit), in group `bad`.
+JSON_BAD_TOKEN = re.compile(
+    rf'"(?:[^"\\]|\\.)*"|(?P<bad>NaN|-?Infinity|-?\d{{{INT_DIGITS_LIMIT + 1},}}(?![.eE\d]))'
+)
+
+# In TOML: an integer past the digit limit (underscores allowed between digits).
+TOML_LONG_NUMBER = re.compile(rf"\d[\d_]{{{INT_DIGITS_LIMIT},}}")
+
+# tomllib's error message suffix ` (at line N, column M)`, split off to report the position.
+TOML_POSITION = re.compile(
+    r"^(?P<msg>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)$", re.ASCII
+)
 
 SUPPORTED_EXTENSIONS = (".json", ".yaml", ".yml", ".toml")
 

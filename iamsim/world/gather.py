@@ -9,6 +9,7 @@ context keys AWS sets on its own; the engine then only evaluates and combines.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Mapping
 
 import attrs
@@ -25,7 +26,6 @@ from iamsim.evaluate.rules import (
 )
 from iamsim.evaluate.services import GLOBAL_SERVICES, KMS_ALIAS_ACTIONS, TRUST_ACTIONS
 from iamsim.limits import remember
-from iamsim.patterns.text import ACCOUNT_ID, REQUEST_ACTION
 from iamsim.reason import Reason
 from iamsim.request import Context, Request, make_request
 from iamsim.tags import Tags, as_tags
@@ -33,6 +33,7 @@ from iamsim.world.callers import Profile
 from iamsim.world.context import request_context, resource_keys
 from iamsim.world.index import WorldIndex
 from iamsim.world.model import arn_account
+from iamsim.world.names import ACCOUNT_ID
 from iamsim.world.org import AccountPlacement
 
 __all__ = [
@@ -45,6 +46,11 @@ __all__ = [
     "resolve_target",
     "session_clock",
 ]
+
+
+# The action of a request (`World.simulate`): `service:Action`, ASCII, no wildcards or
+# whitespace (a policy's `s3:Get*` is a pattern; a request names one action).
+REQUEST_ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9_.-]+")
 
 
 @attrs.frozen

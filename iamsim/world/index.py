@@ -21,7 +21,6 @@ from iamsim.evaluate.services import (
     WHOLE_ARN_SERVICES,
 )
 from iamsim.model import Policy
-from iamsim.patterns.text import ACCOUNT_ID, ARN_PARTS
 from iamsim.session import RoleSession
 from iamsim.tags import Tags
 from iamsim.world.managed import (
@@ -41,6 +40,7 @@ from iamsim.world.model import (
     arn_account,
     arn_name,
 )
+from iamsim.world.names import ACCOUNT_ID, ARN_PARTS
 from iamsim.world.org import AccountPlacement, org_problems, place_accounts
 from iamsim.world.quotas import (
     GROUP_INLINE,

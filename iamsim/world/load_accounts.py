@@ -7,7 +7,6 @@ from typing import Any
 
 from iamsim.errors import did_you_mean, join_path
 from iamsim.model import Policy
-from iamsim.patterns.text import ACCOUNT_ALIAS, ACCOUNT_ID, ARN_PARTS
 from iamsim.world.load_checks import (
     _Checks,
     _choices,
@@ -17,6 +16,7 @@ from iamsim.world.load_checks import (
     _type_name,
 )
 from iamsim.world.model import Account, Group, Quotas, Resource, Role, User
+from iamsim.world.names import ACCOUNT_ALIAS, ACCOUNT_ID, ARN_PARTS
 from iamsim.world.quotas import TRUST_POLICY_DEFAULT, TRUST_POLICY_MAX
 
 _MIN_SESSION, _MAX_SESSION = 3600, 43200  # CreateRole MaxSessionDuration

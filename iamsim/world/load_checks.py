@@ -8,7 +8,7 @@ from typing import Any, TypeGuard
 
 from iamsim.errors import PolicyError, Problem, did_you_mean, join_path
 from iamsim.model import Policy, PolicyKind
-from iamsim.patterns.text import ACCOUNT_ID, IAM_NAME, IAM_PATH, PLAIN_KEY, POLICY_ARN
+from iamsim.world.names import ACCOUNT_ID, IAM_NAME, IAM_PATH, PLAIN_KEY, POLICY_ARN
 
 # Length limits of IAM names (CreateUser, CreateGroup, CreateRole, CreatePolicy).
 _NAME_LIMITS = {"user": 64, "group": 128, "role": 64, "policy": 128}

@@ -7,9 +7,9 @@ from typing import Any
 
 from iamsim.errors import did_you_mean, join_path
 from iamsim.model import Policy, PolicyKind
-from iamsim.patterns.text import ORG_ID
 from iamsim.world.load_checks import _Checks, _choices, _index, _key, _short, _type_name
 from iamsim.world.model import MAX_OU_DEPTH, Organization, OrgUnit
+from iamsim.world.names import ORG_ID
 
 AWS_MANAGED_SCP = "FullAWSAccess"
 """AWS's default SCP; the library ships its document, so it need not be listed."""

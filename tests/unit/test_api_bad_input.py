@@ -26,9 +26,11 @@ from iamsim import (
     ValidationError,
     World,
     WorldError,
+    sts,
 )
-from iamsim.patterns import text
 from iamsim.request import Context
+from iamsim.world import names
+from iamsim.world.gather import REQUEST_ACTION
 
 A, B, M = "111111111111", "222222222222", "999999999999"
 ALICE = f"arn:aws:iam::{A}:user/alice"
@@ -689,18 +691,18 @@ def test_sts_role_arn_is_ascii(world: World) -> None:
 
 def test_patterns_ascii_where_aws_is() -> None:
     for pattern, value in [
-        (text.ACCOUNT_ID, ARABIC_12),
-        (text.STS_NAME, "é"),
-        (text.STS_EXTERNAL_ID, "é"),
-        (text.STS_SERIAL_NUMBER, "é"),
-        (text.STS_TOKEN_CODE, "١"),
-        (text.STS_ROLE_ARN, f"arn:aws:iam::{ARABIC_12}:role/R"),
-        (text.POLICY_ARN, f"arn:aws:iam::{ARABIC_12}:policy/P"),
-        (text.IAM_ENTITY_ARN, f"arn:aws:iam::{ARABIC_12}:role/R"),
-        (text.REQUEST_ACTION, "s3:GetÖbject"),
+        (names.ACCOUNT_ID, ARABIC_12),
+        (sts.STS_NAME, "é"),
+        (sts.STS_EXTERNAL_ID, "é"),
+        (sts.STS_SERIAL_NUMBER, "é"),
+        (sts.STS_TOKEN_CODE, "١"),
+        (sts.STS_ROLE_ARN, f"arn:aws:iam::{ARABIC_12}:role/R"),
+        (names.POLICY_ARN, f"arn:aws:iam::{ARABIC_12}:policy/P"),
+        (names.IAM_ENTITY_ARN, f"arn:aws:iam::{ARABIC_12}:role/R"),
+        (REQUEST_ACTION, "s3:GetÖbject"),
     ]:
         assert pattern.fullmatch(value) is None, (pattern.pattern, value)
     # Tag keys and values are Unicode (`\p{L}\p{Z}\p{N}`), but not tabs or line feeds.
-    assert text.STS_TAG_CHARS.fullmatch("équipe ١ z\u3000")
-    assert text.STS_TAG_CHARS.fullmatch("a\tb") is None
-    assert text.STS_TAG_CHARS.fullmatch("a\nb") is None
+    assert sts.STS_TAG_CHARS.fullmatch("équipe ١ z\u3000")
+    assert sts.STS_TAG_CHARS.fullmatch("a\tb") is None
+    assert sts.STS_TAG_CHARS.fullmatch("a\nb") is None

@@ -1,0 +1,55 @@
+"""How world documents and AWS exports write IAM names, paths, ids and ARNs: the patterns
+the loaders check them with, compiled once at import."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "ACCOUNT_ALIAS",
+    "ACCOUNT_ID",
+    "ARN_PARTS",
+    "IAM_ENTITY_ARN",
+    "IAM_NAME",
+    "IAM_PATH",
+    "ORG_ID",
+    "PLAIN_KEY",
+    "POLICY_ARN",
+]
+
+# Account ids in world documents and AWS exports: 12 digits.
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
+
+# Account aliases: 3-63 lowercase letters, digits and hyphens, not starting/ending with `-`.
+ACCOUNT_ALIAS = re.compile(r"[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]")
+
+# IAM names: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+IAM_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]+")
+
+# IAM paths: `/` or `/a/b/`, printable ASCII, at most 512 characters (IAM API `path` type).
+IAM_PATH = re.compile(r"/|/[\x21-\x7e]+/")
+
+# Managed policy ARNs: AWS managed (`aws`) or an account's (12 digits), optional path.
+POLICY_ARN = re.compile(
+    r"arn:aws(?:-[a-z]+)*:iam::(?:aws|\d{12}):policy/(?:[\x21-\x7e]*/)?[^/]+", re.ASCII
+)
+
+# Organization ids: `o-` and 10-32 lower-case letters or digits.
+ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
+
+# ARNs in world documents, in named groups: partition, service, region, account, resource.
+ARN_PARTS = re.compile(
+    r"arn:(?P<partition>aws(?:-[a-z]+)*):(?P<service>[a-z0-9][a-z0-9-]*):(?P<region>[a-z0-9-]*):"
+    r"(?P<account>[^:]*):(?P<resource>.+)",
+    re.DOTALL,
+)
+
+# IAM user/group/role/policy ARNs in AWS exports, in named groups: account, type, path, name.
+IAM_ENTITY_ARN = re.compile(
+    r"arn:aws(?:-[a-z]+)*:iam::(?P<account>\d{12}|aws):(?P<type>user|group|role|policy)"
+    r"(?P<path>/(?:[\x21-\x7e]*/)?)(?P<name>[^/]+)",
+    re.ASCII,
+)
+
+# Document keys shown bare in error paths (`a.b`); any other key is quoted (`a["x.y"]`).
+PLAIN_KEY = re.compile(r"[^.\[\]\"\s]+")
