@@ -148,7 +148,7 @@ def _production_trace(policy: iamsim.Policy, request: Request, kind: str) -> Pol
         scp=levels if kind == "scp" else None,
         rcp=levels if kind == "rcp" else None,
     )
-    scope = plan(inputs, request.caller, request.action, request.resource)
+    scope = plan(inputs, request.caller, request.action, request.resource).layers
     (planned,) = [
         *scope.identity,
         *(p for p in (scope.boundary, scope.resource) if p is not None),

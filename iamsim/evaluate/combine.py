@@ -34,6 +34,7 @@ from iamsim.decision import (
     make_near_miss,
 )
 from iamsim.evaluate.inputs import Inputs, OrgLevel
+from iamsim.evaluate.layers import Layers
 from iamsim.evaluate.policy_types import combined_verdict
 from iamsim.frozen import builder
 from iamsim.reason import Reason, make_reason
@@ -46,7 +47,6 @@ __all__ = [
     "decide",
     "denial_order",
     "inert_layer",
-    "make_layer_traces",
 ]
 
 # How a resource-policy Allow named the caller decides what else it needs (§1.4).
@@ -70,22 +70,8 @@ def denial_order(denial: Denial) -> tuple[int, int]:
     return (0 if denial.explicit else 1, order.index(denial.policy_type))
 
 
-@attrs.frozen
-class LayerTraces:
-    """Every policy of the request, evaluated, grouped by layer.
-
-    `scp` and `rcp` hold one tuple of traces per level of `Inputs.scp` / `Inputs.rcp`.
-    """
-
-    identity: tuple[PolicyTrace, ...]
-    boundary: PolicyTrace | None
-    session: tuple[PolicyTrace, ...]
-    resource: PolicyTrace | None
-    scp: tuple[tuple[PolicyTrace, ...], ...]
-    rcp: tuple[tuple[PolicyTrace, ...], ...]
-
-
-make_layer_traces = builder(LayerTraces)
+# Every policy of the request, evaluated, by layer (`iamsim.evaluate.layers`).
+LayerTraces = Layers[PolicyTrace]
 
 
 _ALLOWS = operator.attrgetter("allows")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import repeat
 
 from iamsim.calls import Replay
 from iamsim.decision import Decision, Denial, NearMiss, Outcome, make_check, make_decision
-from iamsim.evaluate.combine import Combined, decide, denial_order, make_layer_traces
+from iamsim.evaluate.combine import Combined, decide, denial_order
 from iamsim.evaluate.plan import Plan, trace_plan
 from iamsim.reason import Reason, make_reason
 from iamsim.request import Request
@@ -19,17 +18,7 @@ __all__ = ["build_decision", "evaluate"]
 
 def evaluate(plan: Plan, request: Request) -> Combined:
     """Evaluate one request against every policy of its scope's plan, then combine."""
-    # (map() and early exits rather than comprehensions: this runs on every request.)
-    each = repeat(request)
-    traces = make_layer_traces(
-        identity=tuple(map(trace_plan, plan.identity, each)),
-        boundary=None if plan.boundary is None else trace_plan(plan.boundary, request),
-        session=tuple(map(trace_plan, plan.session, each)) if plan.session else (),
-        resource=None if plan.resource is None else trace_plan(plan.resource, request),
-        scp=tuple([tuple(map(trace_plan, lv, each)) for lv in plan.scp]) if plan.scp else (),
-        rcp=tuple([tuple(map(trace_plan, lv, each)) for lv in plan.rcp]) if plan.rcp else (),
-    )
-    return decide(plan.inputs, request, traces, plan.inert)
+    return decide(plan.inputs, request, plan.layers.traced(trace_plan, request), plan.inert)
 
 
 def _absent_deny_note(trace: PolicyTrace, stmt: StatementTrace) -> tuple[Reason, ...]:

@@ -15,6 +15,7 @@ from iamsim.compile import CompiledStatement
 from iamsim.decision import Layer
 from iamsim.evaluate.combine import inert_layer
 from iamsim.evaluate.inputs import Attached, Inputs, OrgLevel
+from iamsim.evaluate.layers import Layers
 from iamsim.evaluate.statement import evaluate_conditions, evaluate_statement, match_elements
 from iamsim.request import Caller, Context, Request
 from iamsim.trace import PolicyTrace, PrincipalMatch, StatementTrace, make_policy_trace
@@ -49,15 +50,10 @@ class PolicyPlan:
 
 @attrs.frozen(eq=False)
 class Plan:
-    """Every policy of a scope, planned, by layer (`scp`/`rcp`: one tuple per level)."""
+    """Every policy of a scope, planned, by layer (`iamsim.evaluate.layers`)."""
 
     inputs: Inputs
-    identity: tuple[PolicyPlan, ...]
-    boundary: PolicyPlan | None
-    session: tuple[PolicyPlan, ...]
-    resource: PolicyPlan | None
-    scp: tuple[tuple[PolicyPlan, ...], ...]
-    rcp: tuple[tuple[PolicyPlan, ...], ...]
+    layers: Layers[PolicyPlan]
     # The SCP and RCP layers when they take no part (exempt, or not applicable).
     inert: tuple[Layer | None, Layer | None] = (None, None)
 
@@ -99,16 +95,20 @@ def plan(inputs: Inputs, caller: Caller, action: str, resource: str) -> Plan:
     scope = Request(caller, action, resource, Context())
     return Plan(
         inputs=inputs,
-        identity=tuple(_policy(a, scope, "identity") for a in inputs.identity or ()),
-        boundary=None if inputs.boundary is None else _policy(inputs.boundary, scope, "boundary"),
-        session=tuple(_policy(a, scope, "session") for a in inputs.session or ()),
-        resource=(
-            None
-            if inputs.resource_policy is None
-            else _policy(inputs.resource_policy, scope, inputs.resource_type)
+        layers=Layers(
+            identity=tuple(_policy(a, scope, "identity") for a in inputs.identity or ()),
+            boundary=(
+                None if inputs.boundary is None else _policy(inputs.boundary, scope, "boundary")
+            ),
+            session=tuple(_policy(a, scope, "session") for a in inputs.session or ()),
+            resource=(
+                None
+                if inputs.resource_policy is None
+                else _policy(inputs.resource_policy, scope, inputs.resource_type)
+            ),
+            scp=_org(inputs.scp, scope, "scp"),
+            rcp=_org(inputs.rcp, scope, "rcp"),
         ),
-        scp=_org(inputs.scp, scope, "scp"),
-        rcp=_org(inputs.rcp, scope, "rcp"),
         inert=(
             None if inputs.scp is not None else inert_layer("source", "scp", inputs.scp_note),
             None if inputs.rcp is not None else inert_layer("target", "rcp", inputs.rcp_note),

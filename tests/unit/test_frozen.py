@@ -31,7 +31,8 @@ from iamsim.decision import (
     make_layer,
     make_near_miss,
 )
-from iamsim.evaluate.combine import Combined, LayerTraces, make_combined, make_layer_traces
+from iamsim.evaluate.combine import Combined, make_combined
+from iamsim.evaluate.layers import Layers, make_layers
 from iamsim.frozen import builder, every_field_builder
 from iamsim.model import Policy
 from iamsim.request import Request, make_request
@@ -56,7 +57,7 @@ PLAIN: list[tuple[type[Any], Callable[..., Any]]] = [
     (Check, make_check),
     (Decision, make_decision),
     (Combined, make_combined),
-    (LayerTraces, make_layer_traces),
+    (Layers, make_layers),
     (Request, make_request),
 ]
 

@@ -36,7 +36,7 @@ def _plan(policy: Policy) -> Any:
         resource_account=None,
         identity=(Attached(policy, name="p", account="111111111111"),),
     )
-    return plan(inputs, ALICE, ACTION, OBJECT).identity[0]
+    return plan(inputs, ALICE, ACTION, OBJECT).layers.identity[0]
 
 
 def _resource_plan(policy: Policy, require_resource: bool) -> Any:
@@ -47,7 +47,7 @@ def _resource_plan(policy: Policy, require_resource: bool) -> Any:
         identity=(),
         resource_policy=attached,
     )
-    return plan(inputs, ALICE, ACTION, OBJECT).resource
+    return plan(inputs, ALICE, ACTION, OBJECT).layers.resource
 
 
 def _request(context: dict[str, object]) -> Request:
