@@ -3,6 +3,7 @@
     iamsim demo                      replay the cross-account page, each failure diagnosed
     iamsim assume-role --caller ARN --role-arn ARN --role-session-name NAME [...]
     iamsim simulate --caller ARN --action ACTION --resource ARN [...]
+    iamsim check EXPECTATIONS.yaml [--world FILE]   every row gets the answer it expects
 
 Without `--world FILE` both questions are asked of the embedded seed world
 (`World.demo()`): user alice in 111111111111, role CrossAccountS3Reader in
@@ -484,6 +485,23 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--resource", required=True, metavar="ARN", help='an ARN or "*"')
     _add_common(assume)
     _add_common(simulate)
+
+    check = commands.add_parser(
+        "check",
+        help="check an expectation table: does every request get the answer it expects?",
+        description="Ask each request of an expectation table (docs/testing.md) and compare\n"
+        "the answer with the row's `expect` and `denied_by`. Print each mismatch with\n"
+        "its explanation, then `N passed, M failed`. Exit 0 when all match, 1 on a\n"
+        "mismatch, 2 on bad input.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("table", metavar="EXPECTATIONS", help="a .yaml, .yml or .json table")
+    check.add_argument(
+        "--world",
+        metavar="FILE",
+        help="world document (default: the table's `world:`, relative to the table)",
+    )
+    check.add_argument("--no-color", action="store_true", help="never use ANSI colours")
     return parser
 
 
@@ -737,7 +755,30 @@ def _demo(args: argparse.Namespace, out: _Out) -> int:
     return EXIT_ALLOWED
 
 
-_COMMANDS = {"demo": _demo, "assume-role": _assume_role, "simulate": _simulate}
+def _check(args: argparse.Namespace, out: _Out) -> int:
+    from iamsim.expectations import ExpectationError, load_table
+
+    try:
+        table = load_table(args.table)
+        results = table.check(table.load_world(args.world))
+    except ExpectationError as exc:
+        raise _BadInput(exc.lines()) from None
+    failed = [r for r in results if not r.passed]
+    for result in failed:
+        out.line(out.style(f"FAIL {result.expectation.name}: {result.problem}", "red"))
+        for line in result.decision.explain(color=out.color).splitlines():
+            out.line(f"  {line}" if line else "")
+        out.line()
+    out.line(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    return EXIT_DENIED if failed else EXIT_ALLOWED
+
+
+_COMMANDS = {
+    "demo": _demo,
+    "assume-role": _assume_role,
+    "simulate": _simulate,
+    "check": _check,
+}
 _OPERATIONS = {"assume-role": "AssumeRole"}
 
 
