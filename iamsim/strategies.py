@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import ipaddress
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -82,6 +83,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "null": ("aws:PrincipalTag/team", "aws:SourceIp", "sts:ExternalId"),
 }
 _MULTIVALUED = ("aws:TagKeys", "aws:PrincipalServiceNamesList")
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]+")
 
 
 def _text(alphabet: str, min_size: int = 1, max_size: int = 8) -> st.SearchStrategy[str]:
@@ -543,8 +545,12 @@ def requests(
             "role_arn": draw(st.sampled_from(roles)),
             "session_name": draw(st.sampled_from(("s1", "ci-run"))),
         }
-        ids = _condition_values(world).get("sts:ExternalId")
-        if ids and draw(st.booleans()):
+        ids = [  # those STS takes as an external ID
+            v
+            for v in _condition_values(world).get("sts:ExternalId", [])
+            if 2 <= len(v) <= 1224 and _EXTERNAL_ID.fullmatch(v)
+        ]
+        if ids and draw(st.booleans()) is True:
             record["external_id"] = draw(st.sampled_from(ids))
         return record
     named = _named_actions(world)
