@@ -183,3 +183,25 @@ def test_comparing_decisions_shows_the_explanation(project: pytest.Pytester) -> 
         ]
     )
 
+
+def test_the_plugin_does_not_import_iamsim_until_asked(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_plain="""
+        import sys
+
+        def test_plain():
+            assert "iamsim.world" not in sys.modules
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_every_public_name_resolves() -> None:
+    import iamsim
+
+    for name in iamsim.__all__:
+        assert getattr(iamsim, name) is not None
+    assert set(iamsim.__all__) <= set(dir(iamsim))
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        iamsim.Nope  # type: ignore[attr-defined]  # noqa: B018
