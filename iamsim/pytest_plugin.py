@@ -2,8 +2,10 @@
 
 - fixture `iam_world`: the world named by `--iamsim-world FILE` or the ini option
   `iamsim_world` (relative to the ini file); a fixture of that name of your own wins;
-- expectation tables (`iam_expect*.yaml`, `.yml`, `.json`; ini `iamsim_expectations` sets
-  the globs) are collected as one test per row, a failure showing the explanation;
+- expectation tables (`iam_expect*.yaml`, `.yml`, `.json`; the ini option
+  `iamsim_expectations` sets the globs, matched against the file name and against its path
+  from the root directory) are collected as one test per row, a failure showing the
+  explanation;
 - `assert a == b` where either side is a `Decision` shows the decision's explanation.
 
 iamsim itself is imported only inside the hooks and the fixture that need it.
@@ -114,7 +116,10 @@ def iam_world(pytestconfig: pytest.Config) -> World:
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     globs = parent.config.getini("iamsim_expectations")
-    if any(fnmatch.fnmatch(file_path.name, g) for g in globs):
+    names = [file_path.name]
+    if file_path.is_relative_to(parent.config.rootpath):  # globs such as `checks/*.yaml`
+        names.append(file_path.relative_to(parent.config.rootpath).as_posix())
+    if any(fnmatch.fnmatch(name, g) for g in globs for name in names):
         file: ExpectationFile = ExpectationFile.from_parent(parent, path=file_path)
         return file
     return None

@@ -136,6 +136,17 @@ def test_a_table_names_its_own_world(project: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1, failed=1)  # iam_expect_team.yaml is no longer collected
 
 
+def test_a_glob_may_name_a_folder(project: pytest.Pytester) -> None:
+    project.makeini("[pytest]\niamsim_world = world.yaml\niamsim_expectations = checks/*.yaml\n")
+    (project.path / "checks").mkdir()
+    (project.path / "checks" / "team.yaml").write_text(TABLE)
+    (project.path / "other").mkdir()
+    (project.path / "other" / "team.yaml").write_text(TABLE)
+    result = project.runpytest("-p", "no:cacheprovider", "-k", "not test_")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["FAILED checks/team.yaml::alice-deletes*"])
+
+
 def test_a_bad_table_is_a_collection_error(project: pytest.Pytester) -> None:
     project.makefile(".yaml", iam_expect_bad="expectations:\n  - {caller: x, actoin: y}\n")
     result = project.runpytest("-p", "no:cacheprovider", "iam_expect_bad.yaml")
