@@ -531,7 +531,8 @@ def check_table(table: ExpectationTable, world: Answerer) -> tuple[Result, ...]:
         except IamsimError as exc:
             where = f"{table.path}: {row.path}" if table.path else row.path
             label = f" ({row.id})" if row.id else ""
-            problems.append(Problem("request.rejected", where + label, str(exc).splitlines()[0]))
+            found = exc.problems if isinstance(exc, _ProblemsError) else [str(exc)]
+            problems += [Problem("request.rejected", where + label, str(p)) for p in found]
     if problems:
         raise ExpectationError(problems)
     return tuple(results)
