@@ -9,33 +9,74 @@
 True
 """
 
-from iamsim.calls import AccessRequest, AssumeRoleCall, SimulateCall
-from iamsim.decision import Decision, Denial, Layer, NearMiss
-from iamsim.errors import (
-    IamsimError,
-    IamsimWarning,
-    PolicyError,
-    Problem,
-    ValidationError,
-    WorldError,
-)
-from iamsim.fixes.model import Fix
-from iamsim.inputs import ProfileChain
-from iamsim.model import ConditionEntry, Policy, Principal, Statement
-from iamsim.session import RoleSession
-from iamsim.world import World
-from iamsim.world.model import (
-    Account,
-    Group,
-    Organization,
-    OrgUnit,
-    Quotas,
-    Resource,
-    Role,
-    User,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from iamsim.calls import AccessRequest, AssumeRoleCall, SimulateCall
+    from iamsim.decision import Decision, Denial, Layer, NearMiss
+    from iamsim.errors import (
+        IamsimError,
+        IamsimWarning,
+        PolicyError,
+        Problem,
+        ValidationError,
+        WorldError,
+    )
+    from iamsim.fixes.model import Fix
+    from iamsim.inputs import ProfileChain
+    from iamsim.model import ConditionEntry, Policy, Principal, Statement
+    from iamsim.session import RoleSession
+    from iamsim.world import World
+    from iamsim.world.model import (
+        Account,
+        Group,
+        Organization,
+        OrgUnit,
+        Quotas,
+        Resource,
+        Role,
+        User,
+    )
 
 __version__ = "0.1.0"
+
+# Each public name and the module that defines it, imported on first use: `import iamsim`
+# costs next to nothing until a name is used (pytest imports the package in every run of
+# a project that has iamsim installed, to load the plugin `iamsim.pytest_plugin`).
+_EXPORTS: dict[str, str] = {
+    "AccessRequest": "iamsim.calls",
+    "AssumeRoleCall": "iamsim.calls",
+    "SimulateCall": "iamsim.calls",
+    "Decision": "iamsim.decision",
+    "Denial": "iamsim.decision",
+    "Layer": "iamsim.decision",
+    "NearMiss": "iamsim.decision",
+    "IamsimError": "iamsim.errors",
+    "IamsimWarning": "iamsim.errors",
+    "PolicyError": "iamsim.errors",
+    "Problem": "iamsim.errors",
+    "ValidationError": "iamsim.errors",
+    "WorldError": "iamsim.errors",
+    "Fix": "iamsim.fixes.model",
+    "ProfileChain": "iamsim.inputs",
+    "ConditionEntry": "iamsim.model",
+    "Policy": "iamsim.model",
+    "Principal": "iamsim.model",
+    "Statement": "iamsim.model",
+    "RoleSession": "iamsim.session",
+    "World": "iamsim.world",
+    "Account": "iamsim.world.model",
+    "Group": "iamsim.world.model",
+    "Organization": "iamsim.world.model",
+    "OrgUnit": "iamsim.world.model",
+    "Quotas": "iamsim.world.model",
+    "Resource": "iamsim.world.model",
+    "Role": "iamsim.world.model",
+    "User": "iamsim.world.model",
+}
 
 __all__ = [
     "AccessRequest",
@@ -69,3 +110,16 @@ __all__ = [
     "WorldError",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'iamsim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

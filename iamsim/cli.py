@@ -6,6 +6,7 @@
     iamsim import PATH... [--out world.yaml]   AWS exports → one world document
     iamsim why TEXT|FILE             replay an AccessDenied message or CloudTrail records
     iamsim lint [--world FILE]       the cross-account best practices the world breaks
+    iamsim check EXPECTATIONS.yaml [--world FILE]   every row gets the answer it expects
 
 Without `--world FILE` both questions are asked of the embedded seed world
 (`World.demo()`): user alice in 111111111111, role CrossAccountS3Reader in
@@ -529,6 +530,22 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--no-color", action="store_true", help=argparse.SUPPRESS)
     _add_why(commands)
     _add_lint(commands)
+    check = commands.add_parser(
+        "check",
+        help="check an expectation table: does every request get the answer it expects?",
+        description="Ask each request of an expectation table (docs/testing.md) and compare\n"
+        "the answer with the row's `expect` and `denied_by`. Print each mismatch with\n"
+        "its explanation, then `N passed, M failed`. Exit 0 when all match, 1 on a\n"
+        "mismatch, 2 on bad input.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("table", metavar="EXPECTATIONS", help="a .yaml, .yml or .json table")
+    check.add_argument(
+        "--world",
+        metavar="FILE",
+        help="world document (default: the table's `world:`, relative to the table)",
+    )
+    check.add_argument("--no-color", action="store_true", help="never use ANSI colours")
     return parser
 
 
@@ -1031,6 +1048,24 @@ def _lint(args: argparse.Namespace, out: _Out) -> int:
     return EXIT_ALLOWED
 
 
+def _check(args: argparse.Namespace, out: _Out) -> int:
+    from iamsim.expectations import ExpectationError, load_table
+
+    try:
+        table = load_table(args.table)
+        results = table.check(table.load_world(args.world))
+    except ExpectationError as exc:
+        raise _BadInput(exc.lines()) from None
+    failed = [r for r in results if not r.passed]
+    for result in failed:
+        out.line(out.style(f"FAIL {result.expectation.name}: {result.problem}", "red"))
+        for line in result.decision.explain(color=out.color).splitlines():
+            out.line(f"  {line}" if line else "")
+        out.line()
+    out.line(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    return EXIT_DENIED if failed else EXIT_ALLOWED
+
+
 _COMMANDS = {
     "demo": _demo,
     "assume-role": _assume_role,
@@ -1038,6 +1073,7 @@ _COMMANDS = {
     "import": _import,
     "why": _why,
     "lint": _lint,
+    "check": _check,
 }
 _OPERATIONS = {"assume-role": "AssumeRole"}
 

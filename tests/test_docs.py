@@ -2,7 +2,9 @@
 
 ```python blocks are executed; ```console blocks that run `iamsim` against the
 embedded world are replayed through the CLI, and each output line they show (other
-than elided ones, marked with …) must appear in the real output.
+than elided ones, marked with …) must appear in the real output. The blocks of
+docs/testing.md whose first line is `# file: NAME` make a small user project, which
+runs under pytest (with iamsim's plugin) and `iamsim check`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from iamsim import cli
+
+pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -61,7 +65,7 @@ CONSOLE = [
     pytest.param(argv, shown, id=f"{p.id}:{argv[0]}")
     for p in _blocks("console")
     for argv, shown in _commands(str(p.values[0]))
-    if "--world" not in argv
+    if "--world" not in argv and argv[0] != "check"  # `check` reads the page's own files
 ]
 
 
@@ -80,3 +84,35 @@ def test_console_example_replays(
         if "…" in line or not line.strip():
             continue
         assert line.strip() in printed, f"{line!r} not in the output of iamsim {' '.join(argv)}"
+
+
+def test_the_testing_page_is_a_project_that_passes(
+    pytester: pytest.Pytester,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = (ROOT / "docs" / "testing.md").read_text("utf-8")
+    files = 0
+    for match in FENCE.finditer(page):
+        first, _, _ = match.group(2).partition("\n")
+        if first.startswith("# file: "):
+            (pytester.path / first.removeprefix("# file: ")).write_text(match.group(2))
+            files += 1
+    assert files >= 4
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=6)  # three tests, three table rows
+    monkeypatch.chdir(pytester.path)
+    monkeypatch.setenv("NO_COLOR", "1")
+    capsys.readouterr()
+    commands = [
+        c
+        for n, m in enumerate(FENCE.finditer(page))
+        if m.group(1) == "console"
+        for c in _commands(m.group(2))
+    ]
+    assert commands
+    for argv, shown in commands:
+        assert cli.main(argv) == 0
+        printed = capsys.readouterr().out
+        for line in shown:
+            assert line.strip() in printed
