@@ -30,7 +30,6 @@ __all__ = [
     "Call",
     "Replay",
     "SimulateCall",
-    "caller_of",
     "make_access_request",
     "make_assume_role_call",
     "make_simulate_call",
@@ -171,11 +170,6 @@ class AssumeRoleCall(_CallBase):
 
 
 Call = AccessRequest | SimulateCall | AssumeRoleCall
-
-
-def caller_of(call: Call) -> Principal:
-    """Who asks: the principal of a request or simulation, the caller of an AssumeRole."""
-    return call.caller if isinstance(call, AssumeRoleCall) else call.principal
 
 
 # How a decision was made: the world that answered and the call it answered. A plain

@@ -39,17 +39,13 @@ def build_decision(
     results: Sequence[Combined],
     *,
     session: RoleSession | None = None,
-    denials: Sequence[Denial] = (),
     replay: Replay | None = None,
 ) -> Decision:
-    """One Decision from the evaluation of each action a call needs (main action first).
-
-    `denials`: service rules the caller applied outside the policies (STS refusing the
-    root user, a source identity changed in a role chain).
-    """
+    """One Decision from the evaluation of each action a call needs (main action first);
+    `session` is what an allowed call hands back, `replay` the world and the call."""
     first = results[0]
     request = first.request
-    denied = list(denials)
+    denied: list[Denial] = []
     near: dict[NearMiss, None] = {}
     missing: dict[str, None] = {}
     all_notes: dict[Reason, None] = {}

@@ -288,8 +288,7 @@ class World:
     def caller(self, principal: str | RoleSession) -> Caller:
         """Who `principal` is as AWS sees it: kind, ARN, account (ValidationError if the world
         cannot hold it)."""
-        found = self._ix.profiles.get(principal) if type(principal) is str else None
-        return (self._profile(principal) if found is None else found).caller
+        return self._profile(principal).caller
 
     def check_session(self, session: RoleSession) -> None:
         """Raise the world's error if `session` cannot act in it (e.g. its policy ARNs do not
