@@ -261,6 +261,21 @@ class Decision:
     def allowed(self) -> bool:
         return self.outcome == "allowed"
 
+    def __str__(self) -> str:
+        """The explanation's first line: the verdict, the failing side(s) and layer(s)."""
+        from iamsim.render.text import summary
+
+        return summary(self)
+
+    def __repr__(self) -> str:
+        """Short, with the outcome and the explanation's first line (what pytest shows when
+        a bare `assert d.allowed` fails)."""
+        try:
+            first = str(self)
+        except Exception:  # a repr never raises: a Decision built by hand from odd values
+            return f"<Decision {self.outcome!r}>"
+        return f"<Decision {self.outcome}: {first}>"
+
     @property
     def notes(self) -> tuple[str, ...]:
         """What the reader should know beyond the layers (an unknown account, …), in words."""
