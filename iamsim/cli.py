@@ -340,7 +340,7 @@ def _policy_text(value: str) -> str:
 # ------------------------------------------------------------------------------ parser
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
+def _add_common(parser: argparse.ArgumentParser, *, aws_output: bool = False) -> None:
     """The world, context and output options shared by assume-role and simulate."""
     output = parser.add_argument_group("world, context and output")
     output.add_argument(
@@ -373,7 +373,16 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         "--suggest", action="store_true", help="when denied, print the suggested fixes"
     )
     output.add_argument(
-        "--output", choices=("text", "json"), default="text", help="text (default) or json"
+        "--output",
+        choices=("text", "json", "aws") if aws_output else ("text", "json"),
+        default="text",
+        help="text (default); json: the decision in its documented schema, allowed or denied"
+        + (
+            "; aws: what `aws sts assume-role` prints (Credentials, AssumedRoleUser) when "
+            "allowed"
+            if aws_output
+            else ""
+        ),
     )
     output.add_argument("--no-color", action="store_true", help="never use ANSI colours")
 
@@ -474,7 +483,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY",
         help="session tags that pass on to chained sessions",
     )
-    assume.add_argument("--source-identity", metavar="NAME")
+    assume.add_argument(
+        "--source-identity",
+        metavar="NAME",
+        help="the source identity to set on the session (kept through a role chain)",
+    )
     assume.add_argument(
         "--serial-number", metavar="MFA-ARN", help="the MFA device (with --token-code)"
     )
@@ -503,7 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="service:Action, such as s3:GetObject",
     )
     simulate.add_argument("--resource", required=True, metavar="ARN", help='an ARN or "*"')
-    _add_common(assume)
+    _add_common(assume, aws_output=True)
     _add_common(simulate)
 
     importer = commands.add_parser(
@@ -784,11 +797,13 @@ def _assume_profile(args: argparse.Namespace, out: _Out) -> int:
     )
     failed = chain.failed_hop
     last = chain.hops[-1] if chain.hops else None
+    if args.output == "aws" and chain.session is not None:
+        out.json(chain.session.to_aws_dict())
+        return EXIT_ALLOWED
     if args.output == "json":
-        if chain.session is not None:
-            out.json(chain.session.to_aws_dict())
-        elif failed is not None:
-            out.json(_decision_json(chain.hops[failed], args.suggest))
+        shown = chain.hops[failed] if failed is not None else last
+        if shown is not None:
+            out.json(_decision_json(shown, args.suggest))
         else:
             out.json({"profile": chain.profile, "allowed": chain.allowed, "hops": []})
         return EXIT_ALLOWED if chain.allowed else EXIT_DENIED
@@ -856,10 +871,9 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
     )
     session = decision.session
     if args.output == "json":
-        if decision.allowed and session is not None:
-            out.json(session.to_aws_dict())
-        else:
-            out.json(_decision_json(decision, args.suggest))
+        out.json(_decision_json(decision, args.suggest))
+    elif args.output == "aws" and session is not None:
+        out.json(session.to_aws_dict())
     elif decision.allowed:
         text = decision.explain(color=out.color)
         lines = text.splitlines()

@@ -138,14 +138,31 @@ def test_assume_role_allowed_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Source side" not in out  # the full explanation only with --explain
 
 
-def test_assume_role_allowed_json_is_the_aws_cli_shape(capsys: pytest.CaptureFixture[str]) -> None:
+def test_assume_role_json_is_the_decision_allowed_or_denied(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """API.md §5: `--output json` always prints the decision in its documented schema, so
+    `jq .allowed` reads the same field whatever the answer; the session is in it."""
+    for external_id, allowed in (("my-secret-123", True), ("wrong-id", False)):
+        code, out, _ = run(
+            capsys, *SEED_CALL, "--external-id", external_id, "--output", "json", "--explain"
+        )
+        data = json.loads(out)
+        assert (code, data["allowed"]) == (0 if allowed else 1, allowed)
+        assert data["schema"] == "iamsim.decision/1"
+        assert (data["session"] is not None) is allowed
+
+
+def test_assume_role_allowed_aws_output_is_the_aws_cli_shape(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     code, out, _ = run(
         capsys,
         *SEED_CALL,
         "--external-id",
         "my-secret-123",
         "--output",
-        "json",
+        "aws",
         "--now",
         "2026-06-15T12:45:00Z",
     )
@@ -221,7 +238,7 @@ def test_assume_role_session_options(capsys: pytest.CaptureFixture[str]) -> None
             "--context",
             "aws:SourceIp=203.0.113.7",
             "--output",
-            "json",
+            "aws",
             "--now",
             "2026-06-15T12:45:00",
         )
@@ -249,7 +266,7 @@ def test_assume_role_with_a_yaml_world(capsys: pytest.CaptureFixture[str]) -> No
     world = str(DATA / "world.yaml")
     base = ["assume-role", "--world", world, "--role-arn", AUDITOR, "--role-session-name", "audit"]
     code, out, _ = run(
-        capsys, *base, "--caller", CAROL, "--duration-seconds", "7200", "--output", "json"
+        capsys, *base, "--caller", CAROL, "--duration-seconds", "7200", "--output", "aws"
     )
     assert code == 0
     assert json.loads(out)["AssumedRoleUser"]["Arn"] == (
@@ -505,7 +522,7 @@ def test_colour_only_on_a_terminal_without_no_color(
 
 
 def test_process_exit_codes_and_no_traceback() -> None:
-    allowed = run_process(*SEED_CALL, "--external-id", "my-secret-123", "--output", "json")
+    allowed = run_process(*SEED_CALL, "--external-id", "my-secret-123", "--output", "aws")
     assert allowed.returncode == 0, allowed.stderr
     assert json.loads(allowed.stdout)["AssumedRoleUser"]["Arn"] == SESSION_ARN
     denied = run_process(*SEED_CALL, "--external-id", "wrong-id")

@@ -74,7 +74,7 @@ def test_json_output_is_what_aws_sts_assume_role_prints(
         "--caller",
         ALICE,
         "--output",
-        "json",
+        "aws",
     )
     assert code == 0
     data = json.loads(out)
