@@ -408,21 +408,25 @@ def assume_role(world: Authority, call: AssumeRoleCall) -> Decision:
     duration = 3600 if duration_seconds is None else duration_seconds
     session = None
     if role is not None:
+        # Positional, as the builders called on every request (iamsim.frozen; keywords cost
+        # 1,100 instructions here, benchmarks/README.md): role ARN, session name, role ID,
+        # issued, expiration, session policies and their ARNs, tags, transitive tag keys,
+        # source identity, MFA and its time, chained, packed size.
         session = make_role_session(
-            role_arn=role.arn,
-            session_name=session_name,
-            role_unique_id=role.unique_id,
-            issued=moment,
-            expiration=moment + _seconds(duration),
-            session_policies=() if policy_doc is None else (policy_doc,),
-            session_policy_arns=arns,
-            tags=as_tags(all_tags),
-            transitive_tag_keys=(*inherited_keys, *transitive),
-            source_identity=source_identity or inherited_source,
-            mfa_authenticated=mfa,
-            mfa_time=mfa_time,
-            chained=chained,
-            packed_policy_size=packed if (policy_text or arns or tag_pairs) else None,
+            role.arn,
+            session_name,
+            role.unique_id,
+            moment,
+            moment + _seconds(duration),
+            () if policy_doc is None else (policy_doc,),
+            arns,
+            as_tags(all_tags),
+            (*inherited_keys, *transitive),
+            source_identity or inherited_source,
+            mfa,
+            mfa_time,
+            chained,
+            packed if (policy_text or arns or tag_pairs) else None,
         )
     decision = world.authorize(request, answering=call, session=session)
     if not decision.allowed:
