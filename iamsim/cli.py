@@ -340,15 +340,20 @@ def _policy_text(value: str) -> str:
 # ------------------------------------------------------------------------------ parser
 
 
-def _add_common(parser: argparse.ArgumentParser, *, aws_output: bool = False) -> None:
-    """The world, context and output options shared by assume-role and simulate."""
-    output = parser.add_argument_group("world, context and output")
-    output.add_argument(
+def _add_world(parser: Any) -> None:
+    """`--world`: what every command that asks a world reads it from."""
+    parser.add_argument(
         "--world",
         metavar="FILE",
         help="world document (.json, .yaml/.yml, .toml), AWS export, or directory of AWS CLI "
         "outputs (docs/world.md); default: the embedded seed world",
     )
+
+
+def _add_common(parser: argparse.ArgumentParser, *, aws_output: bool = False) -> None:
+    """The world, context and output options shared by assume-role and simulate."""
+    output = parser.add_argument_group("world, context and output")
+    _add_world(output)
     output.add_argument(
         "--context",
         metavar="KEY=VALUE",
@@ -582,11 +587,7 @@ def _add_lint(commands: Any) -> None:
         epilog=_LINT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    lint.add_argument(
-        "--world",
-        metavar="FILE",
-        help="world document (.json, .yaml/.yml, .toml); default: the embedded seed world",
-    )
+    _add_world(lint)
     lint.add_argument(
         "--format",
         choices=("text", "json", "sarif"),
@@ -634,11 +635,7 @@ def _add_why(commands: Any) -> None:
         metavar="TEXT|FILE",
         help="the error message, or a file (- for stdin) holding it or CloudTrail JSON",
     )
-    why.add_argument(
-        "--world",
-        metavar="FILE",
-        help="world document (.json, .yaml/.yml, .toml); default: the embedded seed world",
-    )
+    _add_world(why)
     why.add_argument("--caller", metavar="ARN", help="the caller, when the evidence names none")
     why.add_argument("--action", type=_action, metavar="ACTION", help="the action, likewise")
     why.add_argument("--resource", metavar="ARN", help="the resource, likewise")
