@@ -168,16 +168,33 @@ def thousand_roles() -> dict[str, Any]:
     return {"accounts": {"111111111111": {}, "222222222222": {"roles": roles}}}
 
 
-def seed_calls(count: int) -> None:
-    """Run the seed AssumeRole `count` times (the loop `--instructions` counts)."""
+def workload_calls(workload: str, count: int) -> None:
+    """Run one workload `count` times (the loop `--instructions` counts). Every call varies
+    its session name (and, denied, its external ID), so no cache of earlier decisions can
+    answer: only what the caller, action and resource fix is reused."""
+    if workload == "chain":
+        world, call = chain_world()
+        for _ in range(count + 1):
+            world.simulate(
+                call["principal"], "s3:GetObject", "arn:aws:s3:::prod-bucket/r.csv", now=DEMO_NOW
+            )
+        return
     world = iamsim.World.demo()
-    for _ in range(count + 1):
-        world.assume_role(ALICE, ROLE, "dev-session", external_id="my-secret-123", now=DEMO_NOW)
+    for i in range(count + 1):
+        external_id = "my-secret-123" if workload == "seed" else f"wrong-{i}"
+        world.assume_role(ALICE, ROLE, f"session-{i}", external_id=external_id, now=DEMO_NOW)
 
 
-def instructions_per_decision() -> int:
-    """Machine instructions per seed AssumeRole, counted by valgrind: unlike time, the
-    count does not move with the load of a shared machine, so it shows small changes."""
+WORKLOADS = {
+    "seed": "seed AssumeRole (allowed)",
+    "denied": "seed AssumeRole, wrong external ID (denied)",
+    "chain": "full chain simulate (every layer)",
+}
+
+
+def instructions_per_decision(workload: str) -> int:
+    """Machine instructions per decision of a workload, counted by valgrind: unlike time,
+    the count does not move with the load of a shared machine, so it shows small changes."""
     if shutil.which("valgrind") is None:
         sys.exit("--instructions needs valgrind")
 
@@ -190,7 +207,8 @@ def instructions_per_decision() -> int:
                     f"--callgrind-out-file={tmp}/out",
                     sys.executable,
                     __file__,
-                    "--seed-calls",
+                    "--workload-calls",
+                    workload,
                     str(count),
                 ],
                 capture_output=True,
@@ -211,16 +229,22 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print figures as JSON")
     parser.add_argument(
         "--instructions",
-        action="store_true",
-        help="count machine instructions per seed AssumeRole instead (needs valgrind)",
+        nargs="?",
+        const="all",
+        choices=[*WORKLOADS, "all"],
+        help="count machine instructions per decision instead (needs valgrind): one "
+        "workload, or all of them (the default)",
     )
-    parser.add_argument("--seed-calls", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--workload-calls", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.seed_calls is not None:
-        seed_calls(args.seed_calls)
+    if args.workload_calls is not None:
+        workload_calls(args.workload_calls[0], int(args.workload_calls[1]))
         return
     if args.instructions:
-        print(f"seed AssumeRole: {instructions_per_decision():,} instructions per decision")
+        chosen = list(WORKLOADS) if args.instructions == "all" else [args.instructions]
+        for workload in chosen:
+            count = instructions_per_decision(workload)
+            print(f"{WORKLOADS[workload]}: {count:,} instructions per decision")
         return
     seconds = 1.0 if args.quick else 3.0
     figures: dict[str, Any] = {}
