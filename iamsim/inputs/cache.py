@@ -6,7 +6,8 @@ stores a pickle of it, with the warnings loading raised, under `$XDG_CACHE_HOME/
 same warnings again. The key is a SHA-256 of everything the loader reads (the file's bytes;
 for a directory, every file in it that is not hidden, with its relative name), the path as
 given (error and warning texts name it), the iamsim and Python versions and the input-size
-limit in force: any change to what a fresh load would see is a miss.
+limit in force: any change to what a fresh load would see is a miss. Each input keeps one
+entry: storing a new one removes those of its earlier contents.
 
 The cache never changes an answer: an entry that cannot be read or is not a World of this
 key is ignored and rewritten, an entry that cannot be written is skipped, an input that
@@ -163,6 +164,18 @@ def _write(entry_path: Path, entry: _Entry) -> None:
         return  # a read-only or full disk, or a world that does not pickle: no cache
 
 
+def _forget_older(folder: Path, kept: Path) -> None:
+    """Remove the entries of the same input's earlier contents (a stale entry can never be
+    read again, and a large world's entry runs to megabytes)."""
+    stem = kept.name.split("-", 1)[0]
+    try:
+        for old in folder.glob(f"{stem}-*.pickle"):
+            if old != kept:
+                old.unlink(missing_ok=True)
+    except OSError:
+        return
+
+
 def load_world(
     path: str | os.PathLike[str], *, use_cache: bool = True, directory: Path | None = None
 ) -> World:
@@ -174,7 +187,11 @@ def load_world(
     key = None if not use_cache or cache_disabled() else cache_key(path)
     if key is None:
         return World.load(path)
-    entry_path = (directory or cache_dir()) / f"{key}.pickle"
+    folder = directory or cache_dir()
+    # One entry per input: named by its path, then its key, so that the entries of an
+    # input's earlier contents can be found and removed when it changes.
+    prefix = hashlib.sha256(os.path.abspath(os.fspath(path)).encode("utf-8", "surrogateescape"))
+    entry_path = folder / f"{prefix.hexdigest()[:16]}-{key}.pickle"
     entry = _read(entry_path, key)
     if entry is None:
         with warnings.catch_warnings(record=True) as caught:
@@ -182,6 +199,7 @@ def load_world(
             world = World.load(path)
         entry = _Entry(key, world, tuple((w.category, str(w.message)) for w in caught))
         _write(entry_path, entry)
+        _forget_older(folder, entry_path)
     for category, message in entry.warnings:
         warnings.warn(message, category, stacklevel=2)
     world = entry.world
