@@ -7,10 +7,13 @@
     iamsim why TEXT|FILE             replay an AccessDenied message or CloudTrail records
     iamsim lint [--world FILE]       the cross-account best practices the world breaks
     iamsim check EXPECTATIONS.yaml [--world FILE]   every row gets the answer it expects
+    iamsim batch [--world FILE] < requests.jsonl    one JSON decision a line, world loaded once
 
 Without `--world FILE` both questions are asked of the embedded seed world
 (`World.demo()`): user alice in 111111111111, role CrossAccountS3Reader in
-222222222222 trusting 111111111111 with external ID my-secret-123.
+222222222222 trusting 111111111111 with external ID my-secret-123. A `--world` is read
+through the cache of loaded worlds (`iamsim.inputs.cache`) unless `--no-cache` or
+`IAMSIM_NO_CACHE` is given.
 
 Exit codes:
 
