@@ -1178,7 +1178,13 @@ def _check(args: argparse.Namespace, out: _Out) -> int:
 def _input_text(path: str | None) -> tuple[str, str]:
     """(name, text) of the requests: stdin for None or `-`, else a regular UTF-8 file."""
     if path is None or path == "-":
-        return "<stdin>", sys.stdin.read()
+        raw = getattr(sys.stdin, "buffer", None)
+        if raw is None:  # a text stream put in place of stdin (tests, embedding)
+            return "<stdin>", sys.stdin.read()
+        try:
+            return "<stdin>", raw.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise _BadInput([f"<stdin>: not UTF-8 text (byte {exc.start + 1})"]) from None
     try:
         return path, read_input_file(path).decode("utf-8-sig")
     except InputRefused as exc:

@@ -220,3 +220,24 @@ def test_as_a_user_types_it_twice_the_second_time_from_the_cache(
     assert len(list((cache / "iamsim").glob("*.pickle"))) == 1
     assert run().stdout == first.stdout  # a cache hit
     assert run("--no-cache").stdout == first.stdout
+
+
+def test_stdin_that_is_not_utf8_or_a_world_that_does_not_load_is_one_line(
+    tmp_path: Path,
+) -> None:
+    def run(stdin: bytes, *argv: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            [sys.executable, "-m", "iamsim", "batch", *argv],
+            input=stdin,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+
+    done = run(b'{"caller": "\xff"}\n')
+    assert (done.returncode, done.stdout) == (2, b"")
+    assert done.stderr.decode() == "iamsim: error: <stdin>: not UTF-8 text (byte 13)\n"
+    done = run(lines(ALLOWED).encode(), "--world", str(tmp_path / "missing.yaml"))
+    assert (done.returncode, done.stdout) == (2, b"")
+    (line,) = done.stderr.decode().splitlines()
+    assert line.startswith("iamsim: error: ") and "missing.yaml" in line
