@@ -619,10 +619,10 @@ def _add_lint(commands: Any) -> None:
 
 
 _BATCH_EPILOG = """\
-example:
-  printf '%s\\n' '{"id": "r1", "caller": "arn:aws:iam::111111111111:user/alice", \\
-"action": "s3:GetObject", "resource": "arn:aws:s3:::prod-bucket/report.csv", \\
-"expect": "denied"}' | iamsim batch --world world.yaml
+example (requests.jsonl holds one request record a line, such as
+{"id": "r1", "caller": "arn:aws:iam::111111111111:user/alice", "action": "s3:GetObject",
+ "resource": "arn:aws:s3:::prod-bucket/report.csv", "expect": "denied"}):
+  iamsim batch --world world.yaml < requests.jsonl
 
 exit codes (batch):
   0  every request was answered (allowed or denied) and every `expect` matched
