@@ -198,8 +198,11 @@ def load_world(
             warnings.simplefilter("always")
             world = World.load(path)
         entry = _Entry(key, world, tuple((w.category, str(w.message)) for w in caught))
-        _write(entry_path, entry)
-        _forget_older(folder, entry_path)
+        # Stored only if the input did not change while it loaded: the entry must hold
+        # what its key's bytes load to.
+        if cache_key(path) == key:
+            _write(entry_path, entry)
+            _forget_older(folder, entry_path)
     for category, message in entry.warnings:
         warnings.warn(message, category, stacklevel=2)
     world = entry.world

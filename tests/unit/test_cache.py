@@ -233,3 +233,19 @@ def test_the_cli_shows_loading_warnings_on_a_hit(
         err = capsys.readouterr().err
         assert err.startswith("iamsim: warning: ") and "IsTruncated: true" in err
     assert len(_entries(tmp_path / "xdg" / "iamsim")) == 1
+
+
+def test_an_input_that_changes_while_it_loads_is_not_stored(
+    world_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    real_load = iamsim.World.load
+
+    def load_then_edit(path: Any) -> iamsim.World:
+        world = real_load(path)
+        world_file.write_text(world_file.read_text() + "\n")  # another writer, mid-load
+        return world
+
+    monkeypatch.setattr(iamsim.World, "load", staticmethod(load_then_edit))
+    assert load_world(world_file, directory=folder) == iamsim.World.demo()
+    assert _entries(folder) == []
