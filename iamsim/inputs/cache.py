@@ -26,6 +26,7 @@ import stat
 import sys
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -177,16 +178,23 @@ def _forget_older(folder: Path, kept: Path) -> None:
 
 
 def load_world(
-    path: str | os.PathLike[str], *, use_cache: bool = True, directory: Path | None = None
+    path: str | os.PathLike[str],
+    *,
+    use_cache: bool = True,
+    directory: Path | None = None,
+    load: Callable[[str | os.PathLike[str]], World] | None = None,
 ) -> World:
     """`World.load(path)`, from the cache in `directory` (default `cache_dir()`) when an
     entry for this input is there; else loaded and stored. Warnings loading raises are
-    raised on a hit too. `use_cache=False` (or `$IAMSIM_NO_CACHE`) loads afresh."""
+    raised on a hit too. `use_cache=False` (or `$IAMSIM_NO_CACHE`) loads afresh. `load`
+    replaces `World.load` for a miss (the same load with other options, such as a
+    progress report); it must build what `World.load(path)` builds."""
     from iamsim.world import World
 
+    load = load or World.load
     key = None if not use_cache or cache_disabled() else cache_key(path)
     if key is None:
-        return World.load(path)
+        return load(path)
     folder = directory or cache_dir()
     # One entry per input: named by its path, then its key, so that the entries of an
     # input's earlier contents can be found and removed when it changes.
@@ -196,7 +204,7 @@ def load_world(
     if entry is None:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            world = World.load(path)
+            world = load(path)
         entry = _Entry(key, world, tuple((w.category, str(w.message)) for w in caught))
         # Stored only if the input did not change while it loaded: the entry must hold
         # what its key's bytes load to.

@@ -249,3 +249,18 @@ def test_an_input_that_changes_while_it_loads_is_not_stored(
     monkeypatch.setattr(iamsim.World, "load", staticmethod(load_then_edit))
     assert load_world(world_file, directory=folder) == iamsim.World.demo()
     assert _entries(folder) == []
+
+
+def test_a_miss_may_load_through_another_loader(world_file: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    calls: list[str] = []
+
+    def load(path: Any) -> iamsim.World:  # as the command line's progress-reporting load
+        calls.append(str(path))
+        return iamsim.World.load(path)
+
+    for _ in range(2):
+        assert load_world(world_file, directory=folder, load=load) == iamsim.World.demo()
+    assert calls == [str(world_file)]  # the hit did not load
+    assert load_world(world_file, use_cache=False, load=load) == iamsim.World.demo()
+    assert len(calls) == 2
