@@ -7,10 +7,13 @@
     iamsim why TEXT|FILE             replay an AccessDenied message or CloudTrail records
     iamsim lint [--world FILE]       the cross-account best practices the world breaks
     iamsim check EXPECTATIONS.yaml [--world FILE]   every row gets the answer it expects
+    iamsim batch [--world FILE] < requests.jsonl    one JSON decision a line, world loaded once
 
 Without `--world FILE` both questions are asked of the embedded seed world
 (`World.demo()`): user alice in 111111111111, role CrossAccountS3Reader in
-222222222222 trusting 111111111111 with external ID my-secret-123.
+222222222222 trusting 111111111111 with external ID my-secret-123. A `--world` is read
+through the cache of loaded worlds (`iamsim.inputs.cache`) unless `--no-cache` or
+`IAMSIM_NO_CACHE` is given.
 
 Exit codes:
 
@@ -51,6 +54,7 @@ from iamsim.errors import (
     WorldError,
     one_line,
 )
+from iamsim.inputs.cache import NO_CACHE_ENV, load_world
 from iamsim.render.aws import cli_error
 from iamsim.request import MAX_YEAR, MIN_YEAR
 from iamsim.session import RoleSession
@@ -340,13 +344,20 @@ def _policy_text(value: str) -> str:
 # ------------------------------------------------------------------------------ parser
 
 
-def _add_world(parser: Any) -> None:
-    """`--world`: what every command that asks a world reads it from."""
+def _add_world(parser: Any, *, text: str | None = None) -> None:
+    """`--world` and `--no-cache`: what every command that asks a world reads it from."""
     parser.add_argument(
         "--world",
         metavar="FILE",
-        help="world document (.json, .yaml/.yml, .toml), AWS export, or directory of AWS CLI "
+        help=text
+        or "world document (.json, .yaml/.yml, .toml), AWS export, or directory of AWS CLI "
         "outputs (docs/world.md); default: the embedded seed world",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help=f"load --world afresh, not from the cache of loaded worlds in "
+        f"$XDG_CACHE_HOME/iamsim (also: {NO_CACHE_ENV}=1)",
     )
 
 
@@ -496,7 +507,14 @@ def build_parser() -> argparse.ArgumentParser:
     assume.add_argument(
         "--serial-number", metavar="MFA-ARN", help="the MFA device (with --token-code)"
     )
-    assume.add_argument("--token-code", metavar="CODE", help="the 6-digit MFA code")
+    assume.add_argument(
+        "--token-code",
+        metavar="[NAME=]CODE",
+        action="append",
+        help="the 6-digit MFA code; with --profile, one per profile of the chain that sets "
+        "mfa_serial: PROFILE=CODE or MFA-SERIAL-ARN=CODE, repeated (a bare CODE when only "
+        "one hop needs it)",
+    )
 
     simulate = commands.add_parser(
         "simulate",
@@ -548,6 +566,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--no-color", action="store_true", help=argparse.SUPPRESS)
     _add_why(commands)
     _add_lint(commands)
+    _add_batch(commands)
     check = commands.add_parser(
         "check",
         help="check an expectation table: does every request get the answer it expects?",
@@ -558,11 +577,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument("table", metavar="EXPECTATIONS", help="a .yaml, .yml or .json table")
-    check.add_argument(
-        "--world",
-        metavar="FILE",
-        help="world document (default: the table's `world:`, relative to the table)",
-    )
+    _add_world(check, text="world document (default: the table's `world:`, relative to the table)")
     check.add_argument("--no-color", action="store_true", help="never use ANSI colours")
     return parser
 
@@ -601,6 +616,46 @@ def _add_lint(commands: Any) -> None:
         help="exit 1 when a finding is this severe or more: critical, high, medium, low, info",
     )
     lint.add_argument("--no-color", action="store_true", help="never use ANSI colours")
+
+
+_BATCH_EPILOG = """\
+example (requests.jsonl holds one request record a line, such as
+{"id": "r1", "caller": "arn:aws:iam::111111111111:user/alice", "action": "s3:GetObject",
+ "resource": "arn:aws:s3:::prod-bucket/report.csv", "expect": "denied"}):
+  iamsim batch --world world.yaml < requests.jsonl
+
+exit codes (batch):
+  0  every request was answered (allowed or denied) and every `expect` matched
+  1  a request's answer does not match its `expect` or `denied_by`
+  2  bad input: a line that is not a request record, a request the world cannot ask
+     (an unknown caller, a parameter STS rejects), an unreadable world; one
+     `FILE:LINE: problem` line each, and no decision is written
+
+"""
+
+
+def _add_batch(commands: Any) -> None:
+    """`iamsim batch`: request records in, one decision a line out, the world loaded once."""
+    batch = commands.add_parser(
+        "batch",
+        help="answer request records read as JSON lines, loading the world once",
+        description="Read request records (docs/testing.md), one JSON object a line, from\n"
+        "stdin or --input; load the world once; write one JSON line per request: the\n"
+        "decision in its documented schema (as --output json prints it), with the\n"
+        "record's `id`, and, when the record has `expect`, whether it matched.",
+        epilog=_BATCH_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_world(batch)
+    batch.add_argument(
+        "--input", metavar="FILE", help="read the requests from FILE (default, or -: stdin)"
+    )
+    batch.add_argument(
+        "--explain",
+        action="store_true",
+        help="add each decision's full explanation to its line (`explanation`)",
+    )
+    batch.add_argument("--no-color", action="store_true", help=argparse.SUPPRESS)
 
 
 _WHY_EXAMPLE = """\
@@ -687,8 +742,13 @@ def _use_color(no_color: bool) -> bool:
     return bool(isatty is not None and isatty())
 
 
-def _load_world(path: str | None) -> World:
-    return World.demo() if path is None else World.load(path)
+def _load_world(args: argparse.Namespace, path: str | None = None) -> World:
+    """The world of `--world` (or `path`), through the cache unless `--no-cache`; else the
+    embedded seed world."""
+    chosen = path if path is not None else args.world
+    if chosen is None:
+        return World.demo()
+    return load_world(chosen, use_cache=not args.no_cache)
 
 
 def _import(args: argparse.Namespace, out: _Out) -> int:
@@ -772,6 +832,30 @@ _PROFILE_SETS = (
 )
 
 
+def _profile_token_codes(given: Sequence[str]) -> tuple[str | None, dict[str, str] | None]:
+    """`--token-code` with --profile: one bare CODE (the chain's only MFA prompt), or
+    NAME=CODE items, NAME a profile of the chain or the mfa_serial its prompt names."""
+    bare = [g for g in given if "=" not in g]
+    if bare and len(given) > 1:
+        raise _BadInput(
+            [
+                "--token-code: a bare CODE answers a chain's only MFA prompt; give each of "
+                "several as PROFILE=CODE or MFA-SERIAL-ARN=CODE"
+            ]
+        )
+    if bare:
+        return bare[0], None
+    codes: dict[str, str] = {}
+    for item in given:
+        name, _, code = item.rpartition("=")
+        if not name.strip():
+            raise _BadInput([f"--token-code: {_shown(item)} names no profile before '='"])
+        if codes.get(name, code) != code:
+            raise _BadInput([f"--token-code: two codes given for {_shown(name)}"])
+        codes[name] = code
+    return None, codes or None
+
+
 def _assume_profile(args: argparse.Namespace, out: _Out) -> int:
     """`assume-role --profile`: the AWS CLI's chain for a profile, hop by hop."""
     given = [f"--{k.replace('_', '-')}" for k in _PROFILE_SETS if getattr(args, k) is not None]
@@ -782,13 +866,15 @@ def _assume_profile(args: argparse.Namespace, out: _Out) -> int:
                 "(see `iamsim assume-role --help`)"
             ]
         )
-    world = _load_world(args.world)
+    token_code, token_codes = _profile_token_codes(args.token_code or [])
+    world = _load_world(args)
     chain = world.assume_profile(
         args.profile,
         config=args.config,
         credentials=args.credentials,
         caller=args.caller,
-        token_code=args.token_code,
+        token_code=token_code,
+        token_codes=token_codes,
         context=_context(args.context),
         now=args.now,
     )
@@ -848,7 +934,17 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
     for option in ("config", "credentials"):
         if getattr(args, option) is not None:
             raise _BadInput([f"--{option} goes with --profile (see `iamsim assume-role --help`)"])
-    world = _load_world(args.world)
+    token_code = None
+    if args.token_code:
+        if len(args.token_code) > 1 or "=" in args.token_code[0]:
+            raise _BadInput(
+                [
+                    "--token-code: without --profile, give one CODE for --serial-number "
+                    "(NAME=CODE names a profile's hop: see `iamsim assume-role --help`)"
+                ]
+            )
+        token_code = args.token_code[0]
+    world = _load_world(args)
     tags = [pair for group in args.tags or () for pair in group]
     decision = world.assume_role(
         args.caller,
@@ -862,7 +958,7 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
         transitive_tag_keys=args.transitive_tag_keys,
         source_identity=args.source_identity,
         serial_number=args.serial_number,
-        token_code=args.token_code,
+        token_code=token_code,
         context=_context(args.context),
         now=args.now,
     )
@@ -884,7 +980,7 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
 
 def _simulate(args: argparse.Namespace, out: _Out) -> int:
 
-    world = _load_world(args.world)
+    world = _load_world(args)
     decision = world.simulate(
         args.caller, args.action, args.resource, context=_context(args.context), now=args.now
     )
@@ -972,7 +1068,7 @@ def _why(args: argparse.Namespace, out: _Out) -> int:
     from iamsim.questions.why import replay
 
     evidence = _why_evidence(args.evidence)
-    world = _load_world(args.world)
+    world = _load_world(args)
     replays = []
     for number, item in enumerate(evidence, 1):
         try:
@@ -1025,7 +1121,7 @@ def _lint(args: argparse.Namespace, out: _Out) -> int:
     from iamsim.questions.findings import SEVERITIES, at_or_above
     from iamsim.questions.sarif import to_sarif
 
-    world = _load_world(args.world)
+    world = _load_world(args)
     found = world.findings()
     if args.format == "json":
         out.json([f.to_dict() for f in found])
@@ -1064,9 +1160,11 @@ def _check(args: argparse.Namespace, out: _Out) -> int:
 
     try:
         table = load_table(args.table)
-        results = table.check(table.load_world(args.world))
+        if args.world is None and table.world is None:
+            table.load_world()  # raises: the table names no world
     except ExpectationError as exc:
         raise _BadInput(exc.lines()) from None
+    results = _checked(table, args, args.world or table.world)
     failed = [r for r in results if not r.passed]
     for result in failed:
         out.line(out.style(f"FAIL {result.expectation.name}: {result.problem}", "red"))
@@ -1074,7 +1172,75 @@ def _check(args: argparse.Namespace, out: _Out) -> int:
             out.line(f"  {line}" if line else "")
         out.line()
     out.line(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    return EXIT_DENIED if failed else EXIT_ALLOWED
+    return _mismatch_status(results)
+
+
+def _input_text(path: str | None) -> tuple[str, str]:
+    """(name, text) of the requests: stdin for None or `-`, else a regular UTF-8 file."""
+    if path is None or path == "-":
+        raw = getattr(sys.stdin, "buffer", None)
+        if raw is None:  # a text stream put in place of stdin (tests, embedding)
+            return "<stdin>", sys.stdin.read()
+        try:
+            return "<stdin>", raw.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise _BadInput([f"<stdin>: not UTF-8 text (byte {exc.start + 1})"]) from None
+    try:
+        return path, read_input_file(path).decode("utf-8-sig")
+    except InputRefused as exc:
+        hint = f" ({exc.hint})" if exc.hint else ""
+        raise _BadInput([f"--input: {path}: {exc.message}{hint}"]) from None
+    except OSError as exc:
+        raise _BadInput([f"--input: cannot read {path}: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError:
+        raise _BadInput([f"--input: {path} is not UTF-8 text"]) from None
+    except ValueError:  # a NUL in the name: no file can have it
+        raise _BadInput([f"--input: {_shown(path)} is not a file name"]) from None
+
+
+def _checked(table: Any, args: argparse.Namespace, world_path: str | None = None) -> Any:
+    """Every row of `table` asked of the world (`check_table`); bad input is one line a
+    problem, after every row was tried."""
+    from iamsim.expectations import ExpectationError, check_table
+
+    try:
+        return check_table(table, _load_world(args, world_path))
+    except ExpectationError as exc:
+        raise _BadInput(exc.lines()) from None
+
+
+def _mismatch_status(results: Sequence[Any]) -> int:
+    """`check` and `batch` alike: 1 when any answer missed its expectation, else 0."""
+    return EXIT_DENIED if any(not r.passed for r in results) else EXIT_ALLOWED
+
+
+def _batch(args: argparse.Namespace, out: _Out) -> int:
+    from iamsim.expectations import ExpectationError, read_json_lines
+
+    name, text = _input_text(args.input)
+    try:
+        table = read_json_lines(text, name)
+    except ExpectationError as exc:
+        raise _BadInput(exc.lines()) from None
+    results = _checked(table, args)
+    lines = []  # written only once every request was answered: never a partial result
+    for result in results:
+        record = result.expectation
+        data: dict[str, Any] = {} if record.id is None else {"id": record.id}
+        data |= result.decision.to_dict()
+        if args.explain:
+            data["explanation"] = result.decision.explain()
+        if record.expect is not None:
+            data["expect"] = record.expect
+            if record.denied_by:
+                data["expect_denied_by"] = [x.to_mapping() for x in record.denied_by]
+            data["matched"] = result.passed
+            if result.problem is not None:
+                data["mismatch"] = result.problem
+        lines.append(json.dumps(data, ensure_ascii=False))
+    for line in lines:
+        out.line(line)
+    return _mismatch_status(results)
 
 
 _COMMANDS = {
@@ -1085,6 +1251,7 @@ _COMMANDS = {
     "why": _why,
     "lint": _lint,
     "check": _check,
+    "batch": _batch,
 }
 _OPERATIONS = {"assume-role": "AssumeRole"}
 

@@ -11,6 +11,7 @@ it; an expectation table (`load_table`) is a YAML or JSON file of such records.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -23,7 +24,13 @@ from iamsim.decision import POLICY_TYPE_WORDS, Decision, Denial
 from iamsim.errors import IamsimError, Problem, WorldError, _ProblemsError, did_you_mean, join_path
 from iamsim.model import Policy
 from iamsim.session import RoleSession
-from iamsim.world.files import InputRefused, _load_json, _load_yaml, read_input_file
+from iamsim.world.files import (
+    INT_DIGITS_LIMIT,
+    InputRefused,
+    _load_json,
+    _load_yaml,
+    read_input_file,
+)
 
 if TYPE_CHECKING:
     from iamsim.world import World
@@ -39,6 +46,7 @@ __all__ = [
     "Result",
     "check_table",
     "load_table",
+    "read_json_lines",
     "records",
     "request_from_mapping",
     "request_to_mapping",
@@ -550,3 +558,51 @@ def records(rows: Sequence[Mapping[str, Any]]) -> tuple[Expectation, ...]:
     if problems:
         raise ExpectationError(problems)
     return tuple(out)
+
+
+def _json_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > INT_DIGITS_LIMIT:
+        raise ValueError(f"a number has more than {INT_DIGITS_LIMIT} digits")
+    return int(digits)
+
+
+def _json_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def read_json_lines(text: str, name: str) -> ExpectationTable:
+    """Request records as JSON lines (`iamsim batch`), one record a line, blank lines skipped.
+
+    Each row's path is `NAME:LINE`. Raise `ExpectationError` listing every bad line, each
+    problem at `NAME:LINE` (then the key inside the record): nothing is asked of a world
+    until every line reads.
+    """
+    problems: list[Problem] = []
+    rows: list[Expectation] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{name}:{number}"
+        try:
+            data = json.loads(line, parse_int=_json_int, parse_constant=_json_constant)
+        except json.JSONDecodeError as exc:
+            problems.append(
+                Problem("file.syntax", where, f"not JSON: {exc.msg} at column {exc.colno}")
+            )
+            continue
+        except (ValueError, RecursionError) as exc:
+            why = str(exc) if isinstance(exc, ValueError) else "nested too deeply"
+            problems.append(Problem("file.syntax", where, f"not JSON: {why}"))
+            continue
+        try:
+            record = request_from_mapping(data)
+        except ExpectationError as exc:
+            problems += [
+                attrs.evolve(p, path=f"{where}: {p.path}" if p.path else where)
+                for p in exc.problems
+            ]
+            continue
+        rows.append(attrs.evolve(record, path=where))
+    if problems:
+        raise ExpectationError(problems)
+    return ExpectationTable(path="", world=None, rows=tuple(rows))

@@ -299,11 +299,21 @@ def _token_codes(
     hops: tuple[ProfileHop, ...], token_code: str | None, token_codes: Mapping[str, str] | None
 ) -> dict[str, str]:
     """The MFA code for each hop whose profile sets `mfa_serial` (the AWS CLI prompts
-    `Enter MFA code for <mfa_serial>:` for each)."""
+    `Enter MFA code for <mfa_serial>:` for each). `token_codes` is keyed by profile name or
+    by MFA device ARN (the `mfa_serial` the prompt names; it answers every hop that sets it)."""
     needing = [h.profile for h in hops if h.serial_number is not None]
     if token_code is not None and token_codes is not None:
         raise AwsConfigError("give token_code or token_codes, not both", code="TokenCodeUnused")
-    codes = dict(token_codes or {})
+    codes: dict[str, str] = {}
+    for key, code in (token_codes or {}).items():
+        answered = [h.profile for h in hops if h.serial_number == key] or [key]
+        for name in answered:
+            if codes.get(name, code) != code:
+                raise AwsConfigError(
+                    f"two token codes given for profile {name} (by its name and its mfa_serial)",
+                    code="TokenCodeUnused",
+                )
+            codes[name] = code
     if token_code is not None:
         if len(needing) != 1:
             which = f"profiles {', '.join(needing)} set" if needing else "no profile of it sets"
@@ -316,8 +326,8 @@ def _token_codes(
     unused = sorted(set(codes) - set(needing))
     if unused:
         raise AwsConfigError(
-            f"token code given for profile {unused[0]}, which is not a hop of the chain that "
-            "sets mfa_serial",
+            f"token code given for {unused[0]}, which is not a hop of the chain that sets "
+            "mfa_serial, nor the mfa_serial of one",
             code="TokenCodeUnused",
         )
     missing = [h for h in hops if h.serial_number is not None and h.profile not in codes]
@@ -325,7 +335,8 @@ def _token_codes(
         raise AwsConfigError(
             f"profile {missing[0].profile} sets mfa_serial, so the AWS CLI would prompt "
             f'"Enter MFA code for {missing[0].serial_number}: "; give the code: '
-            f"token_codes={{{missing[0].profile!r}: '123456'}} (--token-code)",
+            f"token_codes={{{missing[0].profile!r}: '123456'}} "
+            f"(--token-code {missing[0].profile}=CODE)",
             code="TokenCodeRequired",
         )
     return codes
