@@ -82,6 +82,10 @@ class _Resource:
     def configured(self, attribute: str) -> bool:
         return attribute in self.config
 
+    def unknown_unset(self, attribute: str) -> bool:
+        """Unknown because the configuration leaves it to AWS (or to other resources)."""
+        return _is_unknown(self.unknown.get(attribute)) and attribute not in self.config
+
 
 def _modules(module: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     yield module
@@ -105,6 +109,24 @@ def _arn_account(arn: Any) -> str | None:
     """The 12-digit account field of an ARN, or None."""
     parts = arn.split(":") if isinstance(arn, str) else []
     return parts[4] if len(parts) > 5 and ACCOUNT_ID.fullmatch(parts[4]) else None
+
+
+_DERIVABLE = frozenset(
+    {
+        "role", "user", "group", "users", "roles", "groups", "policy_arn", "bucket",
+        "queue_url", "arn", "key_id", "permissions_boundary", "name",
+    }
+)
+"""Attributes that hold a name or an ARN: only these are worked out from a reference."""
+
+
+def _is_unknown(marker: Any) -> bool:
+    """Whether an `after_unknown` marker says some part of the value is unknown."""
+    if isinstance(marker, list):
+        return any(_is_unknown(m) for m in marker)
+    if isinstance(marker, Mapping):
+        return any(_is_unknown(m) for m in marker.values())
+    return marker is True
 
 
 def _constant(expression: Any) -> Any:
@@ -169,16 +191,30 @@ class _Reader:
     # -- values, known or derived --------------------------------------------------------
 
     def value(self, r: _Resource, attribute: str) -> Any:
-        """The attribute's value; an unknown one worked out from the resource it references,
-        else a problem naming it (and None)."""
-        if not r.unknown.get(attribute):
+        """The attribute's value; what is unknown worked out from the plan's own resources it
+        references (names and ARNs only), else a problem naming it (and None)."""
+        marker = r.unknown.get(attribute)
+        if not _is_unknown(marker):
             return r.values.get(attribute)
-        expression = r.config.get(attribute)
-        references = expression.get("references") if isinstance(expression, Mapping) else None
-        for reference in references or ():
-            derived = self.derived(reference, r.address)
-            if derived is not None:
-                return derived
+        derived: list[str] = []
+        if attribute in _DERIVABLE:
+            expression = r.config.get(attribute)
+            references = expression.get("references") if isinstance(expression, Mapping) else None
+            for reference in references or ():
+                found = self.derived(str(reference), r.address)
+                if found is not None and found not in derived:
+                    derived.append(found)
+        if marker is True and len(derived) == 1:
+            return derived[0]
+        if isinstance(marker, list):
+            known = r.values.get(attribute)
+            known = list(known) if isinstance(known, list) else [None] * len(marker)
+            missing = [i for i, m in enumerate(marker) if _is_unknown(m)]
+            fill = [d for d in derived if d not in known]
+            if len(fill) == len(missing) and len(known) == len(marker):
+                for i, value in zip(missing, fill, strict=True):
+                    known[i] = value
+                return known
         self.draft.add(
             "terraform.unknown",
             f"{r.address}.{attribute}",
@@ -347,7 +383,7 @@ def _entity(reader: _Reader, r: _Resource, account: str) -> None:
     if isinstance(tags, Mapping) and tags and kind != "groups":
         body["tags"] = dict(tags)
     if kind != "groups" and (
-        r.values.get("permissions_boundary") or r.unknown.get("permissions_boundary")
+        r.values.get("permissions_boundary") or _is_unknown(r.unknown.get("permissions_boundary"))
     ):
         boundary = reader.value(r, "permissions_boundary")
         if isinstance(boundary, str):
@@ -372,7 +408,7 @@ def _role_extras(
     Terraform shows them unknown: the separate policy resources then decide)."""
     draft = reader.draft
     for attribute in ("inline_policy", "managed_policy_arns"):
-        if r.unknown.get(attribute) is True and r.configured(attribute):
+        if _is_unknown(r.unknown.get(attribute)) and r.configured(attribute):
             reader.value(r, attribute)  # records the problem
     for i, block in enumerate(r.values.get("inline_policy") or ()):
         if isinstance(block, Mapping) and block.get("policy"):
@@ -398,7 +434,7 @@ def _policy(reader: _Reader, r: _Resource, account: str) -> None:
 def _policy_attachment(reader: _Reader, r: _Resource, account: str) -> None:
     arn = reader.value(r, "policy_arn")
     for kind in ("users", "roles", "groups"):
-        names = reader.value(r, kind) if r.unknown.get(kind) else r.values.get(kind)
+        names = reader.value(r, kind)
         for name in names or ():
             if isinstance(arn, str) and isinstance(name, str):
                 reader.draft.link(kind, account, name, "policies", arn, r.address)
@@ -406,7 +442,7 @@ def _policy_attachment(reader: _Reader, r: _Resource, account: str) -> None:
 
 def _group_membership(reader: _Reader, r: _Resource, account: str) -> None:
     group = reader.value(r, "group")
-    users = reader.value(r, "users") if r.unknown.get("users") else r.values.get("users")
+    users = reader.value(r, "users")
     for user in users or ():
         if isinstance(group, str) and isinstance(user, str):
             reader.draft.link("users", account, user, "groups", group, r.address)
@@ -414,7 +450,7 @@ def _group_membership(reader: _Reader, r: _Resource, account: str) -> None:
 
 def _user_groups(reader: _Reader, r: _Resource, account: str) -> None:
     user = reader.value(r, "user")
-    groups = reader.value(r, "groups") if r.unknown.get("groups") else r.values.get("groups")
+    groups = reader.value(r, "groups")
     for group in groups or ():
         if isinstance(user, str) and isinstance(group, str):
             reader.draft.link("users", account, user, "groups", group, r.address)
@@ -427,7 +463,7 @@ def _with_policy(
     if arn is None:
         return
     reader.draft.resource(account, arn, r.address)
-    if r.unknown.get(attribute) and not r.configured(attribute):
+    if r.unknown_unset(attribute):
         return  # not set: the resource has no policy (a key: see _kms_key)
     document = reader.value(r, attribute)
     if document:
@@ -461,7 +497,7 @@ def _kms_key(reader: _Reader, r: _Resource, account: str) -> None:
     arn = _identity_arn(reader, r)
     if arn is None:
         return
-    if r.unknown.get("policy") and not r.configured("policy"):
+    if r.unknown_unset("policy"):
         # A key created without a policy gets KMS's default key policy.
         reader.draft.resource(account, arn, r.address)
         reader.draft.resource_policy(account, arn, default_key_policy(account), r.address)
