@@ -24,6 +24,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import re
 import uuid
 import warnings
 from collections.abc import Callable, Mapping
@@ -74,6 +75,14 @@ class _Unresolved(Exception):
 _NO_VALUE = object()  # AWS::NoValue: the key or list item disappears
 
 
+@attrs.frozen
+class _Missing:
+    """A parameter without a value: an error only where something refers to it."""
+
+    message: str
+    hint: str
+
+
 def _partition(region: str) -> tuple[str, str]:
     """The partition and URL suffix of a region (AWS::Partition, AWS::URLSuffix)."""
     if region.startswith("cn-"):
@@ -98,6 +107,7 @@ class _Stack:
     stack_name: str
     parameters: dict[str, Any]
     draft: Draft
+    source: str = "template"
     conditions: dict[str, bool] = attrs.field(factory=dict)
 
     @property
@@ -231,7 +241,10 @@ class _Stack:
         if name.startswith("AWS::"):
             return self.pseudo(name, path)
         if name in self.parameters:
-            return self.parameters[name]
+            value = self.parameters[name]
+            if isinstance(value, _Missing):
+                raise _Unresolved(path, value.message, value.hint)
+            return value
         return self.attribute(name, None, path)
 
     def resolve(self, value: Any, path: str) -> Any:
@@ -421,12 +434,12 @@ def _parameters(
         elif "Default" in spec and not kind.startswith("AWS::SSM::Parameter::Value"):
             value = spec["Default"]
         else:
-            draft.add(
-                "cloudformation.parameter",
-                f"Parameters.{name}",
-                "has no value"
+            # Only a parameter the resources read needs a value (CDK's BootstrapVersion is
+            # read by Rules alone): the problem is raised where it is referenced.
+            values[str(name)] = _Missing(
+                f"parameter {name} has no value"
                 if "Default" not in spec
-                else "names an SSM parameter, whose value iamsim cannot read",
+                else f"parameter {name} names an SSM parameter, whose value iamsim cannot read",
                 f"pass parameters={{{name!r}: ...}}",
             )
             continue
@@ -441,6 +454,18 @@ def _parameters(
                 f"Parameters.{name}",
                 f"{value!r} is not one of its AllowedValues",
             )
+        pattern = spec.get("AllowedPattern")
+        if isinstance(pattern, str) and isinstance(value, str):
+            try:
+                matched = re.fullmatch(pattern, value) is not None
+            except re.error:
+                matched = True  # CloudFormation's pattern dialect: not ours to judge
+            if not matched:
+                draft.add(
+                    "cloudformation.parameter",
+                    f"Parameters.{name}",
+                    f"{value!r} does not match its AllowedPattern {pattern!r}",
+                )
         values[str(name)] = value
     return values
 
@@ -602,11 +627,10 @@ class _Reader:
                 )
 
     def declare(self, logical: str) -> None:
-        arn = self.stack.attribute(logical, "Arn", f"Resources.{logical}")
-        if self.stack.resource(logical, "")[0] == "AWS::SNS::Topic":
-            arn = self.stack.attribute(logical, "TopicArn", f"Resources.{logical}")
-        self.draft.resource(self.stack.account, arn, f"Resources.{logical}")
         kind = self.stack.resource(logical, "")[0]
+        attribute = "TopicArn" if kind == "AWS::SNS::Topic" else "Arn"
+        arn = self.stack.attribute(logical, attribute, f"Resources.{logical}")
+        self.draft.resource(self.stack.account, arn, f"Resources.{logical}")
         if kind == "AWS::KMS::Key":
             props = self.props(logical, "KeyPolicy")
             path = f"Resources.{logical}.Properties.KeyPolicy"
@@ -633,7 +657,8 @@ class _Reader:
         stack = self.stack
         if kind in POLICY_TYPES_NOT_READ:
             warnings.warn(
-                f"Resources.{logical}: iamsim does not read {kind} from CloudFormation; "
+                f"{stack.source}: Resources.{logical}: iamsim does not read {kind} from "
+                "CloudFormation; "
                 "decisions that depend on it may differ from AWS's",
                 IamsimWarning,
                 stacklevel=5,
@@ -705,7 +730,7 @@ def cloudformation_document(
             stacklevel=3,
         )
     values = _parameters(template, dict(parameters or {}), draft)
-    stack = _Stack(template, account, region, stack_name, values, draft)
+    stack = _Stack(template, account, region, stack_name, values, draft, source)
     reader = _Reader(stack)
     for logical, body in stack.resources.items():
         path = f"Resources.{logical}"
