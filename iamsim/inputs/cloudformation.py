@@ -109,6 +109,7 @@ class _Stack:
     draft: Draft
     source: str = "template"
     conditions: dict[str, bool] = attrs.field(factory=dict)
+    naming: set[str] = attrs.field(factory=set)  # resources whose name is being resolved
 
     @property
     def resources(self) -> Mapping[str, Any]:
@@ -142,7 +143,13 @@ class _Stack:
     ) -> str:
         _, props = self.resource(logical, path)
         if key in props:
-            name = self.resolve(props[key], f"Resources.{logical}.Properties.{key}")
+            if logical in self.naming:
+                raise _Unresolved(path, f"the name of {logical} refers back to itself")
+            self.naming.add(logical)
+            try:
+                name = self.resolve(props[key], f"Resources.{logical}.Properties.{key}")
+            finally:
+                self.naming.discard(logical)
             if not isinstance(name, str):
                 raise _Unresolved(f"Resources.{logical}.Properties.{key}", "must be a string")
             return name
@@ -552,7 +559,11 @@ class _Reader:
                 return
             body["trust_policy"] = trust
             if "MaxSessionDuration" in props:
-                body["max_session_duration"] = int(props["MaxSessionDuration"])
+                duration = props["MaxSessionDuration"]
+                # CloudFormation takes the number as text too ("7200")
+                if isinstance(duration, str) and duration.isdigit():
+                    duration = int(duration)
+                body["max_session_duration"] = duration
             if isinstance(props.get("Description"), str):
                 body["description"] = props["Description"]
         self.draft.entity(kind, self.stack.account, name, body, f"Resources.{logical}")
@@ -729,6 +740,9 @@ def cloudformation_document(
             IamsimWarning,
             stacklevel=3,
         )
+    if parameters is not None and not isinstance(parameters, Mapping):
+        raise WorldError(Problem("value.type", "parameters", "parameters must be a mapping of "
+                                 "parameter names to values"))
     values = _parameters(template, dict(parameters or {}), draft)
     stack = _Stack(template, account, region, stack_name, values, draft, source)
     reader = _Reader(stack)
@@ -743,6 +757,8 @@ def cloudformation_document(
             reader.read(str(logical), body["Type"])
         except _Unresolved as exc:
             draft.problems.append(exc.problem)
+        except RecursionError:
+            draft.add("cloudformation.too_deep", path, "nested too deeply to resolve")
     return draft.document(source)
 
 

@@ -89,7 +89,7 @@ class _Resource:
 
 def _modules(module: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     yield module
-    for child in module.get("child_modules") or ():
+    for child in _seq(module.get("child_modules")):
         if isinstance(child, Mapping):
             yield from _modules(child)
 
@@ -97,10 +97,10 @@ def _modules(module: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
 def _config_resources(
     module: Mapping[str, Any], prefix: str = ""
 ) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    for resource in module.get("resources") or ():
+    for resource in _seq(module.get("resources")):
         if isinstance(resource, Mapping) and isinstance(resource.get("address"), str):
             yield prefix + resource["address"], resource
-    for name, call in (module.get("module_calls") or {}).items():
+    for name, call in _map(module.get("module_calls")).items():
         if isinstance(call, Mapping) and isinstance(call.get("module"), Mapping):
             yield from _config_resources(call["module"], f"{prefix}module.{name}.")
 
@@ -129,6 +129,16 @@ def _is_unknown(marker: Any) -> bool:
     return marker is True
 
 
+def _map(value: Any) -> Mapping[str, Any]:
+    """`value` when it is a mapping, else an empty one (a malformed part reads as absent)."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def _seq(value: Any) -> list[Any] | tuple[Any, ...]:
+    """`value` when it is a list, else an empty tuple (never a string's characters)."""
+    return value if isinstance(value, list | tuple) else ()
+
+
 def _constant(expression: Any) -> Any:
     return expression.get("constant_value") if isinstance(expression, Mapping) else None
 
@@ -145,14 +155,18 @@ class _Reader:
 
     # -- where a resource lives ----------------------------------------------------------
 
+    def expressions(self, key: str) -> Mapping[str, Any]:
+        """The constant-or-reference expressions of a provider configuration."""
+        bare = key.rsplit(":", 1)[-1]
+        provider = _map(self.providers.get(key)) or _map(self.providers.get(bare))
+        return _map(provider.get("expressions"))
+
     def provider_account(self, key: str) -> str | None:
         bare = key.rsplit(":", 1)[-1]
         for name in (key, bare, bare.partition(".")[2]):
             if name and name in self.accounts:
                 return self.accounts[name]
-        expressions = (self.providers.get(key) or self.providers.get(bare) or {}).get(
-            "expressions"
-        ) or {}
+        expressions = self.expressions(key)
         allowed = _constant(expressions.get("allowed_account_ids"))
         if isinstance(allowed, list) and len(allowed) == 1 and isinstance(allowed[0], str):
             return allowed[0]
@@ -181,10 +195,7 @@ class _Reader:
         return account
 
     def region_of(self, r: _Resource) -> str | None:
-        bare = r.provider.rsplit(":", 1)[-1]
-        expressions = (self.providers.get(r.provider) or self.providers.get(bare) or {}).get(
-            "expressions"
-        ) or {}
+        expressions = self.expressions(r.provider)
         region = _constant(expressions.get("region"))
         return region if isinstance(region, str) else self.region
 
@@ -281,16 +292,16 @@ def _resources(plan: Mapping[str, Any], source: str, draft: Draft) -> list[_Reso
     if not isinstance(root, Mapping):
         return []
     unknowns: dict[str, Mapping[str, Any]] = {}
-    for change in plan.get("resource_changes") or ():
+    for change in _seq(plan.get("resource_changes")):
         if isinstance(change, Mapping) and isinstance(change.get("change"), Mapping):
             after = change["change"].get("after_unknown")
             if isinstance(after, Mapping):
                 unknowns[str(change.get("address"))] = after
-    configuration = plan.get("configuration") or {}
-    config = dict(_config_resources(configuration.get("root_module") or {}))
+    configuration = _map(plan.get("configuration"))
+    config = dict(_config_resources(_map(configuration.get("root_module"))))
     out = []
     for module in _modules(root):
-        for resource in module.get("resources") or ():
+        for resource in _seq(module.get("resources")):
             if not isinstance(resource, Mapping) or resource.get("mode", "managed") != "managed":
                 continue
             address = str(resource.get("address", ""))
@@ -298,7 +309,7 @@ def _resources(plan: Mapping[str, Any], source: str, draft: Draft) -> list[_Reso
             if not isinstance(values, Mapping) or not isinstance(resource.get("type"), str):
                 draft.add("terraform.shape", address or source, "a resource without values")
                 continue
-            declared = config.get(_INDEX.sub("", address), {})
+            declared = _map(config.get(_INDEX.sub("", address)))
             expressions = declared.get("expressions")
             out.append(
                 _Resource(
@@ -410,13 +421,13 @@ def _role_extras(
     for attribute in ("inline_policy", "managed_policy_arns"):
         if _is_unknown(r.unknown.get(attribute)) and r.configured(attribute):
             reader.value(r, attribute)  # records the problem
-    for i, block in enumerate(r.values.get("inline_policy") or ()):
+    for i, block in enumerate(_seq(r.values.get("inline_policy"))):
         if isinstance(block, Mapping) and block.get("policy"):
             path = f"{r.address}.inline_policy[{i}].policy"
             doc = draft.policy(block["policy"], path, "identity")
             if doc is not None:
                 draft.link("roles", account, name, "policies", doc, path)
-    for i, arn in enumerate(r.values.get("managed_policy_arns") or ()):
+    for i, arn in enumerate(_seq(r.values.get("managed_policy_arns"))):
         if isinstance(arn, str):
             path = f"{r.address}.managed_policy_arns[{i}]"
             draft.link("roles", account, name, "policies", arn, path)
@@ -435,7 +446,7 @@ def _policy_attachment(reader: _Reader, r: _Resource, account: str) -> None:
     arn = reader.value(r, "policy_arn")
     for kind in ("users", "roles", "groups"):
         names = reader.value(r, kind)
-        for name in names or ():
+        for name in _seq(names):
             if isinstance(arn, str) and isinstance(name, str):
                 reader.draft.link(kind, account, name, "policies", arn, r.address)
 
@@ -443,7 +454,7 @@ def _policy_attachment(reader: _Reader, r: _Resource, account: str) -> None:
 def _group_membership(reader: _Reader, r: _Resource, account: str) -> None:
     group = reader.value(r, "group")
     users = reader.value(r, "users")
-    for user in users or ():
+    for user in _seq(users):
         if isinstance(group, str) and isinstance(user, str):
             reader.draft.link("users", account, user, "groups", group, r.address)
 
@@ -451,7 +462,7 @@ def _group_membership(reader: _Reader, r: _Resource, account: str) -> None:
 def _user_groups(reader: _Reader, r: _Resource, account: str) -> None:
     user = reader.value(r, "user")
     groups = reader.value(r, "groups")
-    for group in groups or ():
+    for group in _seq(groups):
         if isinstance(user, str) and isinstance(group, str):
             reader.draft.link("users", account, user, "groups", group, r.address)
 
@@ -584,8 +595,7 @@ def terraform_document(
             )
         )
     draft = Draft()
-    configuration = plan.get("configuration") or {}
-    providers = configuration.get("provider_config") if isinstance(configuration, Mapping) else {}
+    providers = _map(_map(plan.get("configuration")).get("provider_config"))
     reader = _Reader(
         draft=draft,
         source=source,
@@ -598,7 +608,10 @@ def terraform_document(
     reader.by_address.update((_INDEX.sub("", r.address), r) for r in resources)
     reader.by_address.update((r.address, r) for r in resources)
     for resource in resources:
-        _read(reader, resource)
+        try:
+            _read(reader, resource)
+        except RecursionError:
+            draft.add("terraform.too_deep", resource.address, "nested too deeply to read")
     return draft.document(source)
 
 

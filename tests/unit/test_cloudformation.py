@@ -10,6 +10,8 @@ from typing import Any
 
 import iac_seed
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import iamsim
 from iamsim.inputs.cloudformation import cloudformation_document
@@ -391,3 +393,44 @@ def test_real_stackset_roles_load_unedited_and_decide_as_they_state() -> None:
         role_arn=execution, session_name="exec",
     )
     assert [x.policy_type for x in denied.denied_by] == ["trust"]
+
+
+# -- properties ----------------------------------------------------------------------------
+
+_WORDS = st.sampled_from([
+    "Ref", "Fn::Sub", "Fn::GetAtt", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::If",
+    "Fn::FindInMap", "Fn::Equals", "Fn::Not", "Fn::Or", "Condition", "AWS::NoValue",
+    "AWS::Region", "R", "B", "P", "C", "Arn", "${R.Arn}", "${P}", "${!x}", "Statement",
+])
+_TREES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.text(max_size=6), _WORDS),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(_WORDS, inner, max_size=3)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=_TREES, condition=_TREES, parameter=_TREES)
+def test_only_world_errors_escape(value: Any, condition: Any, parameter: Any) -> None:
+    """Whatever a template holds where intrinsic functions go, the reader builds a world
+    document or raises WorldError naming where: never another exception."""
+    policy = {"Version": "2012-10-17",
+              "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": value}]}
+    template = {
+        "Parameters": {"P": {"Type": "String", "Default": parameter}},
+        "Conditions": {"C": condition},
+        "Resources": {
+            "R": _role(RoleName=value, Policies=[{"PolicyName": "p", "PolicyDocument": policy}]),
+            "B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": value}},
+            "BP": {"Type": "AWS::S3::BucketPolicy", "Condition": "C",
+                   "Properties": {"Bucket": value, "PolicyDocument": value}},
+        },
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", iamsim.IamsimWarning)
+        try:
+            iamsim.World.from_cloudformation(template, account=TARGET)
+        except iamsim.WorldError as exc:
+            assert all(p.path for p in exc.problems)

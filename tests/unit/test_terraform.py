@@ -14,6 +14,8 @@ from typing import Any
 
 import iac_seed
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import iamsim
 
@@ -351,3 +353,47 @@ def test_merge_with_the_rest_of_the_organization(seed_world: iamsim.World) -> No
     world = iamsim.World.merge(source, target)
     call = iac_seed.SESSION
     assert iac_seed.run(world, call) == iac_seed.run(seed_world, call)
+
+
+# -- properties ----------------------------------------------------------------------------
+
+_WORDS = st.sampled_from([
+    "aws_iam_role", "aws_iam_policy", "aws_s3_bucket_policy", "aws_iam_policy_attachment",
+    "address", "type", "values", "name", "policy", "roles", "users", "policy_arn", "arn",
+    "assume_role_policy", "resources", "child_modules", "references", "after_unknown",
+    "arn:aws:iam::222222222222:role/r", "{}", "aws_iam_role.r.name",
+])
+_TREES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.text(max_size=6), _WORDS),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(_WORDS, inner, max_size=3)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(kind=_WORDS, values=_TREES, unknown=_TREES, config=_TREES, providers=_TREES)
+def test_only_world_errors_escape(
+    kind: str, values: Any, unknown: Any, config: Any, providers: Any
+) -> None:
+    """Whatever a plan holds, the reader builds a world document or raises WorldError:
+    never another exception."""
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {
+            "resources": [{"address": f"{kind}.r", "type": kind, "values": values}],
+            "child_modules": values,
+        }},
+        "resource_changes": [{"address": f"{kind}.r", "change": {"after_unknown": unknown}}],
+        "configuration": {"provider_config": providers, "root_module": {
+            "resources": [{"address": f"{kind}.r", "expressions": config}],
+            "module_calls": config,
+        }},
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", iamsim.IamsimWarning)
+        try:
+            iamsim.World.from_terraform(plan, account="222222222222")
+        except iamsim.WorldError as exc:
+            assert exc.problems
