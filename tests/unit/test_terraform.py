@@ -110,6 +110,31 @@ def test_no_account_is_an_error_naming_each_address() -> None:
     assert "account=" in text
 
 
+def test_a_module_with_a_passed_provider() -> None:
+    """Terraform's plan of module-terraform/: a child module given `aws.target`. Its
+    resources carry the parent's provider key, and a reference inside the module
+    (`aws_iam_policy.extra.arn`) names the module's own resource."""
+    world = iamsim.World.from_terraform(DATA / "module.tfplan.json",
+                                        accounts={"aws.target": "222222222222"})
+    role = world.role(iac_seed.ROLE)
+    assert role is not None
+    assert sorted(p for p in role.policies if isinstance(p, str)) == [
+        "arn:aws:iam::222222222222:policy/ReaderExtra",
+        "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+    ]
+    source = iamsim.World.demo().to_dict()["accounts"]["111111111111"]
+    world = iamsim.World.merge(
+        world, iamsim.World.from_dict({"accounts": {"111111111111": source}})
+    )
+    session = world.assume_role(
+        iac_seed.ALICE, role_arn=iac_seed.ROLE, session_name="dev-session",
+        external_id="my-secret-123",
+    ).session
+    assert session is not None
+    denied = world.simulate(session, "s3:DeleteObject", "arn:aws:s3:::prod-bucket/a.csv")
+    assert denied.outcome == "explicitDeny"
+
+
 # -- values known only after apply --------------------------------------------------------
 
 
