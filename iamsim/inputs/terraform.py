@@ -401,6 +401,9 @@ def _entity(reader: _Reader, r: _Resource, account: str) -> None:
             body["permissions_boundary"] = boundary
     if kind == "roles":
         trust = reader.value(r, "assume_role_policy")
+        if not trust and not _is_unknown(r.unknown.get("assume_role_policy")):
+            draft.add("terraform.value", f"{r.address}.assume_role_policy",
+                      "a role needs its trust policy")
         doc = draft.policy(trust, f"{r.address}.assume_role_policy", "trust") if trust else None
         if doc is None:
             return

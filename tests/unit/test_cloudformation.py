@@ -405,7 +405,8 @@ _WORDS = st.sampled_from([
 _TREES = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.text(max_size=6), _WORDS),
     lambda inner: st.one_of(
-        st.lists(inner, max_size=3), st.dictionaries(_WORDS, inner, max_size=3)
+        st.lists(inner, min_size=1, max_size=3),
+        st.dictionaries(_WORDS, inner, min_size=1, max_size=3),
     ),
     max_leaves=20,
 )
