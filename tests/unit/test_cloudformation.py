@@ -1,5 +1,13 @@
 """World.from_cloudformation: CloudFormation templates (YAML short forms, JSON, CDK output)
-read as the world of the stack they deploy."""
+read as the world of the stack they deploy.
+
+The rules followed are CloudFormation's: pseudo parameters
+(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html),
+the intrinsic function reference (Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Select,
+Fn::Split, Fn::If, Fn::FindInMap, condition functions), and each resource type's return
+values (AWS::IAM::Role: Ref is the name, Arn the ARN; AWS::SQS::Queue: Ref is the URL;
+AWS::SNS::Topic: Ref is the ARN; AWS::IAM::ManagedPolicy: Ref is the ARN).
+"""
 
 from __future__ import annotations
 
@@ -176,8 +184,10 @@ def test_decisions_on_the_kinds_stack(kinds_world: iamsim.World) -> None:
 
 
 def test_a_name_less_role_gets_a_deterministic_stand_in() -> None:
-    """CloudFormation names it STACK-LOGICALID-<random>; iamsim derives the suffix from
-    account, region, stack and logical ID, so a template always loads to the same world."""
+    """Without RoleName, CloudFormation generates a unique name from the stack name, the
+    logical ID and a random string (AWS::IAM::Role, RoleName); iamsim derives the suffix
+    from account, region, stack and logical ID, so a template always loads to the same
+    world."""
     template = _template(Builder=_role())
     first = cloudformation_document(template, account=TARGET, stack_name="ci")
     again = cloudformation_document(template, account=TARGET, stack_name="ci")
@@ -195,6 +205,8 @@ def test_a_long_stack_name_keeps_the_stand_in_within_the_iam_limit() -> None:
 
 
 def test_pseudo_parameters() -> None:
+    """AWS::Partition is aws-cn in the China regions and AWS::URLSuffix amazonaws.com.cn
+    (CloudFormation pseudo parameter reference)."""
     policy = {
         "Version": "2012-10-17",
         "Statement": [{

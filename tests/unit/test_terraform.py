@@ -1,5 +1,10 @@
 """World.from_terraform: `terraform show -json` plans and states read as worlds.
 
+The format is Terraform's "JSON Output Format"
+(https://developer.hashicorp.com/terraform/internals/json-format): `planned_values` for a
+plan, `values` for a state, `resource_changes[].change.after_unknown` for what is known only
+after apply, `configuration` for the references each expression makes.
+
 The plans under tests/data/iac/ are Terraform's own output (Terraform 1.11, AWS provider
 5.100), made offline from the configurations beside them (`*-terraform/main.tf`).
 """
@@ -140,7 +145,8 @@ def test_a_module_with_a_passed_provider() -> None:
 
 def test_a_policy_known_only_after_apply_is_an_error_naming_it() -> None:
     """Terraform's own plan (unknown-terraform/main.tf): a trust policy naming another new
-    role's unique ID cannot be known before apply; iamsim says so and guesses nothing."""
+    role's unique ID cannot be known before apply (`after_unknown` marks it, JSON Output
+    Format); iamsim says so and guesses nothing."""
     with pytest.raises(iamsim.WorldError) as info:
         iamsim.World.from_terraform(DATA / "unknown.tfplan.json", account="222222222222")
     assert info.value.problems[0].path == "aws_iam_role.deploy.assume_role_policy"
