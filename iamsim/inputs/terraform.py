@@ -78,6 +78,7 @@ class _Resource:
     unknown: Mapping[str, Any]
     config: Mapping[str, Any]  # the configuration's `expressions`
     provider: str  # the provider configuration key
+    plan: bool  # from a plan's planned_values (False: a state's values)
 
     def configured(self, attribute: str) -> bool:
         return attribute in self.config
@@ -277,7 +278,8 @@ class _Reader:
 
 def _resources(plan: Mapping[str, Any], source: str, draft: Draft) -> list[_Resource]:
     """The managed resources a plan or state describes, with their unknowns and config."""
-    if isinstance(plan.get("planned_values"), Mapping):
+    is_plan = isinstance(plan.get("planned_values"), Mapping)
+    if is_plan:
         root = plan["planned_values"].get("root_module")
     elif isinstance(plan.get("values"), Mapping):
         root = plan["values"].get("root_module")
@@ -319,6 +321,7 @@ def _resources(plan: Mapping[str, Any], source: str, draft: Draft) -> list[_Reso
                     unknown=unknowns.get(address, {}),
                     config=expressions if isinstance(expressions, Mapping) else {},
                     provider=str(declared.get("provider_config_key") or "aws"),
+                    plan=is_plan,
                 )
             )
     return out
@@ -418,19 +421,30 @@ def _entity(reader: _Reader, r: _Resource, account: str) -> None:
 def _role_extras(
     reader: _Reader, r: _Resource, account: str, name: str, body: dict[str, Any]
 ) -> None:
-    """A role's `inline_policy` blocks and `managed_policy_arns`, when configured (unset,
-    Terraform shows them unknown: the separate policy resources then decide)."""
+    """A role's `inline_policy` blocks and `managed_policy_arns`: in a plan only when the
+    configuration sets them (otherwise they echo the separate policy resources as they
+    were before the plan, and those resources decide); in a state always (they are what
+    the role has)."""
     draft = reader.draft
     for attribute in ("inline_policy", "managed_policy_arns"):
         if _is_unknown(r.unknown.get(attribute)) and r.configured(attribute):
             reader.value(r, attribute)  # records the problem
-    for i, block in enumerate(_seq(r.values.get("inline_policy"))):
+    if r.plan and not r.configured("inline_policy"):
+        blocks: list[Any] | tuple[Any, ...] = ()
+    else:
+        blocks = _seq(r.values.get("inline_policy"))
+    arns = (
+        ()
+        if r.plan and not r.configured("managed_policy_arns")
+        else _seq(r.values.get("managed_policy_arns"))
+    )
+    for i, block in enumerate(blocks):
         if isinstance(block, Mapping) and block.get("policy"):
             path = f"{r.address}.inline_policy[{i}].policy"
             doc = draft.policy(block["policy"], path, "identity")
             if doc is not None:
                 draft.link("roles", account, name, "policies", doc, path)
-    for i, arn in enumerate(_seq(r.values.get("managed_policy_arns"))):
+    for i, arn in enumerate(arns):
         if isinstance(arn, str):
             path = f"{r.address}.managed_policy_arns[{i}]"
             draft.link("roles", account, name, "policies", arn, path)

@@ -435,3 +435,31 @@ def test_only_world_errors_escape(
             iamsim.World.from_terraform(plan, account="222222222222")
         except iamsim.WorldError as exc:
             assert exc.problems
+
+
+def test_a_roles_own_policy_lists_count_in_a_state_and_when_configured() -> None:
+    """In a state, a role's `inline_policy` and `managed_policy_arns` are what the role has.
+    In a plan they count only when the configuration sets them: unset, they echo the other
+    policy resources as they were before the plan, and those resources decide."""
+    deny = json.dumps({"Version": "2012-10-17",
+                       "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]})
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+        "Action": "sts:AssumeRole"}]})
+    role = _res("aws_iam_role.r", "aws_iam_role", {
+        "arn": "arn:aws:iam::222222222222:role/r", "name": "r", "path": "/",
+        "assume_role_policy": trust, "inline_policy": [{"name": "old", "policy": deny}],
+        "managed_policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+    })
+    state = _state([role])
+    in_state = iamsim.World.from_terraform(state).role("arn:aws:iam::222222222222:role/r")
+    assert in_state is not None and len(in_state.policies) == 2
+    plan = _as_plan(state, unknown={})
+    in_plan = iamsim.World.from_terraform(plan).role("arn:aws:iam::222222222222:role/r")
+    assert in_plan is not None and in_plan.policies == ()
+    plan["configuration"]["root_module"]["resources"] = [{
+        "address": "aws_iam_role.r", "provider_config_key": "aws",
+        "expressions": {"inline_policy": [{"policy": {}}]},
+    }]
+    configured = iamsim.World.from_terraform(plan).role("arn:aws:iam::222222222222:role/r")
+    assert configured is not None and len(configured.policies) == 1
