@@ -50,6 +50,8 @@ class Draft:
     declared: dict[tuple[str, str, str], str] = attrs.field(factory=dict)
     # deferred links, applied once every entity is declared: (kind, account, name, key, item, path)
     links: list[tuple[str, str, str, str, Any, str]] = attrs.field(factory=list)
+    # policies a resource only echoes, used where nothing sets one: (account, arn) → document
+    echoes: dict[tuple[str, str], dict[str, Any]] = attrs.field(factory=dict)
 
     def add(self, code: str, path: str, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(code, path, message, hint))
@@ -101,9 +103,18 @@ class Draft:
         resources.setdefault(arn, {})
         self.declared.setdefault(("resources", account, arn), path)
 
-    def resource_policy(self, account: str, arn: str, document: dict[str, Any], path: str) -> None:
-        """Set the policy of `arn`; two different policies for one resource are a problem."""
+    def resource_policy(
+        self, account: str, arn: str, document: dict[str, Any], path: str, *, echo: bool = False
+    ) -> None:
+        """Set the policy of `arn`; two different policies for one resource are a problem.
+
+        An `echo` is what a resource shows of its policy without setting it (a bucket's
+        computed `policy` in Terraform): any policy set explicitly replaces it.
+        """
         body = self.account(account).setdefault("resources", {}).setdefault(arn, {})
+        if echo:
+            self.echoes.setdefault((account, arn), document)
+            return
         owner = self.declared.get(("resource policy", account, arn))
         if owner is not None and owner != path and body.get("policy") != document:
             self.add(
@@ -139,6 +150,9 @@ class Draft:
                     items.append(item)
             else:
                 body[key] = item
+        for (account, arn), document in self.echoes.items():
+            body = self.accounts[account]["resources"][arn]
+            body.setdefault("policy", document)
         if self.problems:
             raise WorldError(self.problems)
         if not self.accounts:

@@ -497,7 +497,11 @@ def _with_policy(
     if document:
         doc = reader.draft.policy(document, f"{r.address}.{attribute}", "resource")
         if doc is not None:
-            reader.draft.resource_policy(account, arn, doc, r.address)
+            # A bucket's, queue's, topic's or key's own `policy`, unset in the configuration,
+            # shows the policy a separate resource (aws_s3_bucket_policy, …) set before the
+            # plan: that resource, when present, decides.
+            echo = r.type in _OWN_POLICY and not r.configured(attribute)
+            reader.draft.resource_policy(account, arn, doc, r.address, echo=echo)
 
 
 def _identity_arn(reader: _Reader, r: _Resource) -> str | None:
@@ -526,9 +530,12 @@ def _kms_key(reader: _Reader, r: _Resource, account: str) -> None:
     if arn is None:
         return
     if r.unknown_unset("policy"):
-        # A key created without a policy gets KMS's default key policy.
+        # A key created without a policy gets KMS's default key policy, unless an
+        # aws_kms_key_policy sets one.
         reader.draft.resource(account, arn, r.address)
-        reader.draft.resource_policy(account, arn, default_key_policy(account), r.address)
+        reader.draft.resource_policy(
+            account, arn, default_key_policy(account), r.address, echo=True
+        )
         return
     _with_policy(reader, r, account, arn)
 
@@ -573,6 +580,8 @@ def _topic_policy(reader: _Reader, r: _Resource, account: str) -> None:
     if isinstance(arn, str):
         _with_policy(reader, r, account, arn)
 
+
+_OWN_POLICY = frozenset({"aws_s3_bucket", "aws_sqs_queue", "aws_sns_topic", "aws_kms_key"})
 
 _OTHER = {
     "aws_iam_policy": _policy,

@@ -463,3 +463,23 @@ def test_a_roles_own_policy_lists_count_in_a_state_and_when_configured() -> None
     }]
     configured = iamsim.World.from_terraform(plan).role("arn:aws:iam::222222222222:role/r")
     assert configured is not None and len(configured.policies) == 1
+
+
+def test_a_policy_resource_replaces_what_the_bucket_echoes() -> None:
+    """A plan that changes an existing bucket's aws_s3_bucket_policy still shows the old
+    policy in the bucket's own computed `policy`: the policy resource decides."""
+    def doc(action: str) -> str:
+        return json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::333333333333:root"},
+            "Action": action, "Resource": "arn:aws:s3:::b/*"}]})
+
+    state = _state([
+        _res("aws_s3_bucket.b", "aws_s3_bucket",
+             {"arn": "arn:aws:s3:::b", "bucket": "b", "policy": doc("s3:GetObject")}),
+        _res("aws_s3_bucket_policy.b", "aws_s3_bucket_policy",
+             {"bucket": "b", "policy": doc("s3:PutObject")}),
+    ])
+    world = iamsim.World.from_terraform(_as_plan(state, unknown={}), account="222222222222")
+    resource = world.resource("arn:aws:s3:::b")
+    assert resource is not None and resource.policy is not None
+    assert resource.policy.statements[0].action == "s3:PutObject"
