@@ -50,6 +50,8 @@ class Draft:
     declared: dict[tuple[str, str, str], str] = attrs.field(factory=dict)
     # deferred links, applied once every entity is declared: (kind, account, name, key, item, path)
     links: list[tuple[str, str, str, str, Any, str]] = attrs.field(factory=list)
+    # entities whose declaration had a problem: links to them add no second problem
+    failed: set[tuple[str, str, str]] = attrs.field(factory=set)
     # policies a resource only echoes, used where nothing sets one: (account, arn) → document
     echoes: dict[tuple[str, str], dict[str, Any]] = attrs.field(factory=dict)
 
@@ -92,6 +94,10 @@ class Draft:
         """Declare a role, user or group (`kind` is the world document's key: `roles`…)."""
         if self._declare(kind, account, name, path):
             self.account(account).setdefault(kind, {})[name] = body
+
+    def fail(self, kind: str, account: str, name: str) -> None:
+        """Record that an entity could not be declared (its problem is already recorded)."""
+        self.failed.add((kind, account, name))
 
     def managed_policy(self, account: str, name: str, document: dict[str, Any], path: str) -> None:
         if self._declare("policies", account, name, path):
@@ -136,6 +142,8 @@ class Draft:
         """The world document; raise `WorldError` with every problem found in `source`."""
         for kind, account, name, key, item, path in self.links:
             body = self.accounts.get(account, {}).get(kind, {}).get(name)
+            if body is None and (kind, account, name) in self.failed:
+                continue
             if body is None:
                 singular = kind[:-1]
                 self.add(

@@ -556,6 +556,7 @@ class _Reader:
             path = f"Resources.{logical}.Properties.AssumeRolePolicyDocument"
             trust = self.policy(props.get("AssumeRolePolicyDocument"), path, "trust")
             if trust is None:
+                self.draft.fail(kind, self.stack.account, name)
                 return
             body["trust_policy"] = trust
             if "MaxSessionDuration" in props:
@@ -706,6 +707,25 @@ class _Reader:
         return f"arn:{_partition(region)[0]}:sqs:{region}:{parts[3]}:{parts[4]}"
 
 
+_ENTITY_KINDS = {
+    "AWS::IAM::Role": ("roles", "RoleName"),
+    "AWS::IAM::User": ("users", "UserName"),
+    "AWS::IAM::Group": ("groups", "GroupName"),
+}
+
+
+def _failed(stack: _Stack, logical: str, kind: str) -> None:
+    """Mark a role, user or group that could not be read, so that what attaches to it adds
+    no second problem."""
+    if kind in _ENTITY_KINDS:
+        key, name_key = _ENTITY_KINDS[kind]
+        try:
+            name = stack.own_name(logical, name_key, f"Resources.{logical}")
+        except _Unresolved:
+            return
+        stack.draft.fail(key, stack.account, name)
+
+
 def cloudformation_document(
     template: Any,
     *,
@@ -757,13 +777,15 @@ def cloudformation_document(
             reader.read(str(logical), body["Type"])
         except _Unresolved as exc:
             draft.problems.append(exc.problem)
+            _failed(stack, str(logical), body["Type"])
         except RecursionError:
             draft.add("cloudformation.too_deep", path, "nested too deeply to resolve")
     return draft.document(source)
 
 
-def _load(name: str, max_bytes: int | None) -> Any:
-    """The template in file `name`: JSON by extension `.json`, else YAML with short forms."""
+def _load(name: str, max_bytes: int | None) -> tuple[Any, str]:
+    """The template in file `name` and its text: JSON by extension `.json`, else YAML with
+    short forms."""
     try:
         from cfn_tools import load_json, load_yaml
     except ImportError:  # pragma: no cover - the extra is part of the test environment
@@ -789,8 +811,8 @@ def _load(name: str, max_bytes: int | None) -> Any:
         raise WorldError(Problem("file.syntax", name, "not UTF-8 text")) from None
     try:
         if Path(name).suffix.lower() == ".json":
-            return load_json(text)
-        return load_yaml(text)
+            return load_json(text), text
+        return load_yaml(text), text
     except json.JSONDecodeError as exc:
         raise WorldError(
             Problem("file.syntax", f"{name}:{exc.lineno}:{exc.colno}", exc.msg)
@@ -800,6 +822,70 @@ def _load(name: str, max_bytes: int | None) -> Any:
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark is not None else name
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise WorldError(Problem("file.syntax", where, str(problem))) from None
+
+
+def _locate(text: str, path: str) -> tuple[int, int] | None:
+    """The line and column (1-based) of the deepest YAML/JSON node on a template path
+    (`Resources.R.Properties.Policies[0]`), or None when the text cannot be composed."""
+    import yaml
+    from cfn_tools.yaml_loader import CfnYamlLoader
+
+    try:
+        node = yaml.compose(text, Loader=CfnYamlLoader)
+    except yaml.YAMLError:
+        return None
+    if node is None:
+        return None
+    rest = path
+    while rest:
+        if isinstance(node, yaml.SequenceNode) and rest.startswith("["):
+            end = rest.index("]")
+            position = int(rest[1:end])
+            if position >= len(node.value):
+                break
+            node, rest = node.value[position], rest[end + 1 :].removeprefix(".")
+            continue
+        if isinstance(node, yaml.MappingNode):
+            keys = sorted(
+                ((k.value, v) for k, v in node.value if isinstance(k.value, str)),
+                key=lambda kv: -len(kv[0]),
+            )
+            found = next(
+                (
+                    (k, v)
+                    for k, v in keys
+                    if rest == k or rest.startswith(k + ".") or rest.startswith(k + "[")
+                ),
+                None,
+            )
+            if found is None:
+                break
+            node, rest = found[1], rest[len(found[0]) :].removeprefix(".")
+            continue
+        # a short-form tag (`!Ref X`) stands for the one-key mapping its path goes through
+        tag = node.tag.removeprefix("!")
+        long = tag if tag in ("Ref", "Condition") else f"Fn::{tag}"
+        if node.tag.startswith("!") and (rest == long or rest.startswith((long + ".", long + "["))):
+            rest = rest[len(long) :].removeprefix(".")
+            if isinstance(node, yaml.ScalarNode):
+                break
+            continue
+        break
+    if rest == path:
+        return None  # not a template path (`parameters`), or its first key is missing
+    mark = node.start_mark
+    return mark.line + 1, mark.column + 1
+
+
+def _with_lines(error: WorldError, name: str, text: str) -> WorldError:
+    """`error` with each problem's path prefixed by FILE:LINE:COLUMN where it can be found."""
+    problems = []
+    for problem in error.problems:
+        where = _locate(text, problem.path) if problem.path else None
+        if where is not None:
+            problem = attrs.evolve(problem, path=f"{name}:{where[0]}:{where[1]}: {problem.path}")
+        problems.append(problem)
+    return WorldError(problems)
 
 
 def load_cloudformation(
@@ -814,14 +900,24 @@ def load_cloudformation(
     """The world document of a template: a file (.json, .yaml, .yml, .template) or parsed."""
     if isinstance(template, Mapping):
         data, source = template, "template"
-    else:
-        source = os.fspath(template)
-        data = _load(source, max_bytes)
-    return cloudformation_document(
-        data,
-        account=account,
-        region=region,
-        parameters=parameters,
-        stack_name=stack_name,
-        source=source,
-    )
+        return cloudformation_document(
+            data,
+            account=account,
+            region=region,
+            parameters=parameters,
+            stack_name=stack_name,
+            source=source,
+        )
+    source = os.fspath(template)
+    data, text = _load(source, max_bytes)
+    try:
+        return cloudformation_document(
+            data,
+            account=account,
+            region=region,
+            parameters=parameters,
+            stack_name=stack_name,
+            source=source,
+        )
+    except WorldError as exc:
+        raise _with_lines(exc, source, text) from None

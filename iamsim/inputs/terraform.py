@@ -409,6 +409,7 @@ def _entity(reader: _Reader, r: _Resource, account: str) -> None:
                       "a role needs its trust policy")
         doc = draft.policy(trust, f"{r.address}.assume_role_policy", "trust") if trust else None
         if doc is None:
+            draft.fail(kind, account, name)
             return
         body["trust_policy"] = doc
         duration = r.values.get("max_session_duration")

@@ -106,13 +106,32 @@ def test_the_seed_stacks_hold_the_seed_entities(seed_world: iamsim.World) -> Non
 
 
 def test_a_template_without_the_parameter_value_is_an_error() -> None:
-    """ExternalId has no Default: CloudFormation would refuse to create the stack."""
+    """ExternalId has no Default: CloudFormation would refuse to create the stack. The
+    problem names the file, line and column of the `!Ref`, then its template path."""
     with pytest.raises(iamsim.WorldError) as info:
         iamsim.World.from_cloudformation(TRUSTING, account=TARGET)
     assert str(info.value) == (
+        f"{TRUSTING}:38:33: "
         "Resources.CrossAccountS3Reader.Properties.AssumeRolePolicyDocument.Statement[0]"
         ".Condition.StringEquals.sts:ExternalId.Ref: parameter ExternalId has no value "
         "(pass parameters={'ExternalId': ...})"
+    )
+
+
+def test_a_problem_in_a_json_template_names_its_line_and_column(tmp_path: Path) -> None:
+    template = json.loads(CDK.read_text("utf-8"))
+    statement = template["Resources"]["ReaderRole8A45E1B3"]["Properties"][
+        "AssumeRolePolicyDocument"]["Statement"][0]
+    statement["Principal"]["AWS"] = {"Fn::ImportValue": "TrustedAccountRoot"}
+    path = tmp_path / "reader.template.json"
+    path.write_text(json.dumps(template, indent=1))
+    with pytest.raises(iamsim.WorldError) as info:
+        iamsim.World.from_cloudformation(path, account=TARGET)
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1)
+                if "Fn::ImportValue" in text)
+    assert str(info.value).startswith(f"{path}:{line}:")
+    assert ".Principal.AWS.Fn::ImportValue: Fn::ImportValue is known only when" in str(
+        info.value
     )
 
 
