@@ -621,6 +621,18 @@ def terraform_document(
                 "run `terraform show -json PLANFILE > plan.json`",
             )
         )
+    if accounts is not None and not isinstance(accounts, Mapping):
+        raise WorldError(
+            Problem("value.type", "accounts", "accounts maps provider aliases to account IDs")
+        )
+    given = {"account": account, **{f"accounts[{k!r}]": v for k, v in (accounts or {}).items()}}
+    wrong = [
+        Problem("value.account", where, f"{value!r} is not a 12-digit account ID")
+        for where, value in given.items()
+        if value is not None and not (isinstance(value, str) and ACCOUNT_ID.fullmatch(value))
+    ]
+    if wrong:
+        raise WorldError(wrong)
     draft = Draft()
     providers = _map(_map(plan.get("configuration")).get("provider_config"))
     reader = _Reader(

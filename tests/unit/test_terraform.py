@@ -483,3 +483,12 @@ def test_a_policy_resource_replaces_what_the_bucket_echoes() -> None:
     resource = world.resource("arn:aws:s3:::b")
     assert resource is not None and resource.policy is not None
     assert resource.policy.statements[0].action == "s3:PutObject"
+
+
+def test_account_arguments_are_checked_once() -> None:
+    with pytest.raises(iamsim.WorldError) as info:
+        iamsim.World.from_terraform(SEED_PLAN, account="2222", accounts={"aws.source": "x"})
+    assert [str(p) for p in info.value.problems] == [
+        "account: '2222' is not a 12-digit account ID",
+        "accounts['aws.source']: 'x' is not a 12-digit account ID",
+    ]
