@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import iamsim
@@ -317,6 +318,24 @@ def main() -> None:
     doc = thousand_roles()
     figures["load_1000_roles_ms"] = per_call_ms(
         lambda: (compile_policy.cache_clear(), iamsim.World.from_dict(doc)), repeat=3
+    )
+
+    # Infrastructure as code in: the seed's two accounts as a Terraform plan, and as two
+    # CloudFormation templates (YAML with short-form tags) merged.
+    iac = Path(__file__).parents[1] / "tests" / "data" / "iac"
+    aliases = {"aws.source": "111111111111", "aws.target": "222222222222"}
+    figures["load_seed_tfplan_ms"] = per_call_ms(
+        lambda: iamsim.World.from_terraform(iac / "seed.tfplan.json", accounts=aliases)
+    )
+    figures["load_seed_cloudformation_ms"] = per_call_ms(
+        lambda: iamsim.World.merge(
+            iamsim.World.from_cloudformation(
+                iac / "seed-trusting.yaml",
+                account="222222222222",
+                parameters={"ExternalId": "my-secret-123"},
+            ),
+            iamsim.World.from_cloudformation(iac / "seed-trusted.yaml", account="111111111111"),
+        )
     )
 
     # Rendering against evaluating, for the same (denied, seed) decision, in µs per call.

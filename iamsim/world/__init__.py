@@ -213,6 +213,57 @@ class World:
         )
         return cls(accounts=accounts, organization=organization)
 
+    @classmethod
+    def from_terraform(
+        cls,
+        plan: str | os.PathLike[str] | Mapping[str, Any],
+        *,
+        account: str | None = None,
+        accounts: Mapping[str, str] | None = None,
+        region: str | None = None,
+        max_bytes: int | None = None,
+    ) -> World:
+        """A world from `terraform show -json` output (a plan or a state), a file or parsed:
+        `account=` owns what no ARN or provider says (`accounts=` maps provider aliases);
+        values known only after apply are never guessed (docs/iac.md)."""
+        from iamsim.inputs import terraform
+
+        if isinstance(plan, Mapping):
+            doc = terraform.terraform_document(
+                plan, account=account, accounts=accounts, region=region
+            )
+        else:
+            doc = terraform.load_terraform(
+                plan, account=account, accounts=accounts, region=region, max_bytes=max_bytes
+            )
+        return cls.from_dict(doc)
+
+    @classmethod
+    def from_cloudformation(
+        cls,
+        template: str | os.PathLike[str] | Mapping[str, Any],
+        *,
+        account: str,
+        region: str = "us-east-1",
+        parameters: Mapping[str, Any] | None = None,
+        stack_name: str = "iamsim-stack",
+        max_bytes: int | None = None,
+    ) -> World:
+        """A world from a CloudFormation template (JSON or YAML with short-form tags, CDK's
+        output included), deployed as stack `stack_name` in `account` and `region`; every
+        intrinsic function is resolved or an error names its path (docs/iac.md)."""
+        from iamsim.inputs import cloudformation
+
+        doc = cloudformation.load_cloudformation(
+            template,
+            account=account,
+            region=region,
+            parameters=parameters,
+            stack_name=stack_name,
+            max_bytes=max_bytes,
+        )
+        return cls.from_dict(doc)
+
     def to_dict(self) -> dict[str, Any]:
         """The world document (WORLD.md) of this world: `World.from_dict(w.to_dict())`
         answers every question as `w` does. AWS managed policies stay ARNs."""
