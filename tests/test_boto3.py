@@ -96,25 +96,35 @@ WORLD = iamsim.World.from_dict(
 )
 
 
+@pytest.fixture(scope="module")
+def moto_admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """moto for the module: fake credentials, no configuration files, no network; returns an
+    unhooked S3 client that sets up the data plane."""
+    home = tmp_path_factory.mktemp("aws")
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_CONFIG_FILE": str(home / "config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(home / "credentials"),
+            "MOTO_ACCOUNT_ID": TARGET,
+        }.items():
+            patch.setenv(key, value)
+        patch.delenv("AWS_PROFILE", raising=False)
+        with mock_aws():
+            s3 = boto3.Session(region_name="us-east-1").client("s3")
+            s3.create_bucket(Bucket="data")
+            yield s3
+
+
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[boto3.Session]:
-    """A boto3 session talking to moto: fake credentials, no configuration files, no network."""
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": str(tmp_path / "config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
-        "MOTO_ACCOUNT_ID": TARGET,
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
-        admin = boto3.Session(region_name="us-east-1")  # not hooked: sets up the data plane
-        s3 = admin.client("s3")
-        s3.create_bucket(Bucket="data")
-        s3.put_object(Bucket="data", Key="report.csv", Body=b"a,b\n")
-        yield boto3.Session(region_name="us-east-1")
+def aws(moto_admin: Any) -> boto3.Session:
+    """A fresh boto3 session; the bucket holds exactly report.csv."""
+    for item in moto_admin.list_objects_v2(Bucket="data").get("Contents", []):
+        moto_admin.delete_object(Bucket="data", Key=item["Key"])
+    moto_admin.put_object(Bucket="data", Key="report.csv", Body=b"a,b\n")
+    return boto3.Session(region_name="us-east-1")
 
 
 def _assume(sts: Any, **extra: Any) -> dict[str, Any]:
