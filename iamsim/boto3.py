@@ -27,7 +27,7 @@ from botocore.awsrequest import AWSResponse
 from iamsim.boto3_operations import Authorization, UnmodelledOperation, authorization
 from iamsim.calls import AccessRequest
 from iamsim.decision import Decision
-from iamsim.errors import ValidationError
+from iamsim.errors import PolicyError, ValidationError
 from iamsim.session import SIMULATED, RoleSession
 from iamsim.world import World
 
@@ -189,6 +189,10 @@ class Hook:
             )
         except ValidationError as exc:  # STS's own validation, worded as STS words it
             return _response(400, {"Error": {"Code": exc.code, "Message": str(exc)}})
+        except PolicyError as exc:  # a session policy STS cannot parse
+            return _response(
+                400, {"Error": {"Code": "MalformedPolicyDocument", "Message": str(exc)}}
+            )
         self.last = decision
         if not decision.allowed or decision.session is None:
             return _denied("sts", "AssumeRole", decision)

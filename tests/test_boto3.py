@@ -7,6 +7,7 @@ network; its resources live in the target account (MOTO_ACCOUNT_ID).
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -313,6 +314,58 @@ def test_sts_validation_errors_are_validation_errors(aws: boto3.Session) -> None
         _assume(sts, DurationSeconds=7200)
     assert caught.value.response["Error"]["Code"] == "ValidationError"
     assert "DurationSeconds" in caught.value.response["Error"]["Message"]
+
+
+def test_the_session_keeps_its_session_policy(aws: boto3.Session) -> None:
+    # A session policy limits the session to what both it and the role's policies allow
+    # (IAM user guide, "Session policies").
+    hook = attach(aws, WORLD, caller=ALICE)
+    only_list = _allow("s3:ListBucket", "arn:aws:s3:::data")
+    credentials = _assume(aws.client("sts"), Policy=json.dumps(only_list))["Credentials"]
+    s3 = _client(aws, "s3", credentials)
+    assert s3.list_objects_v2(Bucket="data")["KeyCount"] == 1
+    with pytest.raises(ClientError) as caught:
+        s3.get_object(Bucket="data", Key="report.csv")
+    assert caught.value.response["Error"]["Message"].endswith(
+        "because no session policy allows the s3:GetObject action"
+    )
+    assert hook.last is not None
+    assert [d.policy_type for d in hook.last.denied_by] == ["session"]
+
+
+def test_session_tags_need_tag_session(aws: boto3.Session) -> None:
+    # Passing session tags needs sts:TagSession in the trust policy too (IAM user guide,
+    # "Passing session tags in AWS STS").
+    sts = aws.client("sts")
+    attach(sts, WORLD, caller=ALICE)
+    with pytest.raises(ClientError) as caught:
+        _assume(sts, Tags=[{"Key": "team", "Value": "data"}])
+    assert caught.value.response["Error"]["Message"] == (
+        f"User: {ALICE} is not authorized to perform: sts:TagSession on resource: {READER}"
+    )
+
+
+def test_a_malformed_session_policy_is_malformed_policy_document(aws: boto3.Session) -> None:
+    # STS rejects a session policy it cannot parse with MalformedPolicyDocument (STS API
+    # reference, AssumeRole, "Errors").
+    sts = aws.client("sts")
+    attach(sts, WORLD, caller=ALICE)
+    with pytest.raises(ClientError) as caught:
+        _assume(sts, Policy="{")
+    assert caught.value.response["Error"]["Code"] == "MalformedPolicyDocument"
+    assert "invalid JSON" in caught.value.response["Error"]["Message"]
+
+
+def test_sessions_chain(aws: boto3.Session) -> None:
+    # A role session may assume a role in turn when that role trusts it (role chaining,
+    # IAM user guide, "Roles terms and concepts"); Reader trusts only the source account.
+    attach(aws, WORLD, caller=ALICE)
+    credentials = _assume(aws.client("sts"))["Credentials"]
+    with pytest.raises(ClientError) as caught:
+        _assume(_client(aws, "sts", credentials))
+    assert caught.value.response["Error"]["Message"].startswith(
+        f"User: arn:aws:sts::{TARGET}:assumed-role/Reader/dev is not authorized"
+    )
 
 
 # -- what is not modelled fails loudly, unless let through on purpose -----------------
