@@ -368,6 +368,32 @@ def test_sessions_chain(aws: boto3.Session) -> None:
     )
 
 
+def test_the_call_sets_the_s3_condition_keys(aws: boto3.Session) -> None:
+    # ListObjectsV2's Prefix is the s3:prefix condition key (S3 user guide, "Bucket policy
+    # examples using condition keys").
+    only_reports = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:ListBucket",
+                "Resource": "arn:aws:s3:::data",
+                "Condition": {"StringLike": {"s3:prefix": "reports/*"}},
+            }
+        ],
+    }
+    world = WORLD.replace(WORLD.user(BOB), iamsim.User(BOB, policies=[only_reports]))  # type: ignore[arg-type]
+    s3 = aws.client("s3")
+    attach(s3, world, caller=BOB)
+    assert s3.list_objects_v2(Bucket="data", Prefix="reports/")["KeyCount"] == 0
+    with pytest.raises(ClientError):
+        s3.list_objects_v2(Bucket="data")
+    found = authorization(
+        "s3", "ListObjectsV2", {"Bucket": "b", "Prefix": "p/", "MaxKeys": 5}, "us-east-1", SOURCE
+    )
+    assert found is not None and dict(found.call_keys) == {"s3:prefix": "p/", "s3:max-keys": "5"}
+
+
 # -- what is not modelled fails loudly, unless let through on purpose -----------------
 
 
@@ -532,6 +558,15 @@ CASES = [
         "sns:CreateTopic",
         "arn:aws:sns:us-east-1:111111111111:t",
         (),
+    ),
+    # SNS API reference, CreateTopic: tagging a topic as it is created needs sns:TagResource.
+    (
+        "sns",
+        "CreateTopic",
+        {"Name": "t", "Tags": [{"Key": "a", "Value": "b"}]},
+        "sns:CreateTopic",
+        "arn:aws:sns:us-east-1:111111111111:t",
+        ("sns:TagResource",),
     ),
     # KMS developer guide, "Permissions reference": a key by ID is in the caller's account.
     (
