@@ -22,7 +22,12 @@ import datetime as _dt
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.awsrequest import AWSResponse
+try:
+    from botocore.awsrequest import AWSResponse
+except ImportError as missing:  # the extra is not installed
+    raise ImportError(
+        "iamsim.boto3 needs boto3: pip install 'iamsim[boto3]'", name=missing.name
+    ) from missing
 
 from iamsim.boto3_operations import Authorization, UnmodelledOperation, authorization
 from iamsim.calls import AccessRequest

@@ -673,6 +673,29 @@ def test_every_modelled_action_is_a_documented_action() -> None:
                 assert action_known(action), action
 
 
+def test_every_modelled_operation_is_one_of_botocores() -> None:
+    """The table speaks botocore's names: each service by its signing name, each operation
+    as the service model spells it."""
+    session = boto3.Session(
+        region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    for service, operations in MODELLED.items():
+        model = session.client(service).meta.service_model  # type: ignore[call-overload]
+        assert model.signing_name == service
+        assert operations <= set(model.operation_names), operations - set(model.operation_names)
+
+
+def test_without_botocore_the_import_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    import sys
+
+    monkeypatch.delitem(sys.modules, "iamsim.boto3")
+    for name in [m for m in sys.modules if m == "botocore" or m.startswith("botocore.")]:
+        monkeypatch.setitem(sys.modules, name, None)  # type: ignore[arg-type]
+    with pytest.raises(ImportError, match=r"pip install 'iamsim\[boto3\]'"):
+        importlib.import_module("iamsim.boto3")
+
+
 def test_error_codes_follow_each_service() -> None:
     assert error_code("s3", "GetObject") == ("AccessDenied", None)
     assert error_code("s3", "HeadBucket") == ("403", "Forbidden")
