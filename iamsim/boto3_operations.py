@@ -5,9 +5,10 @@ Each service iamsim models has an explicit list of operations: the action (or ac
 checks, and the resource ARN built from the call's parameters as AWS builds it (the
 Service Authorization Reference, "Actions, resources, and condition keys", for each
 service). An operation not listed, or whose parameters do not name its resource (a Secrets
-Manager secret by name, a KMS key by alias, an SNS SMS), is not modelled: `authorization`
-returns None and the hook refuses it rather than guess — a guessed `*` or a missing second
-action would be more permissive than AWS.
+Manager secret by name, a KMS key by alias, an SNS SMS), or whose permissions depend on
+what only the service knows (a copy that keeps its source's tags, SSE-KMS, Object Lock), is
+not modelled: `authorization` returns None and the hook refuses it rather than guess — a
+guessed `*` or a missing second action would be more permissive than AWS.
 """
 
 from __future__ import annotations
@@ -127,11 +128,23 @@ def _s3_object(action: str, versioned: str | None = None) -> _Rule:
     return rule
 
 
+# Parameters that make a write need permissions iamsim does not model here: Object Lock
+# (s3:PutObjectRetention, s3:PutObjectLegalHold) and SSE-KMS (kms:GenerateDataKey on the
+# key, asked by S3 on the caller's behalf).
+_UNMODELLED_WRITE = ("ObjectLockMode", "ObjectLockRetainUntilDate", "ObjectLockLegalHoldStatus")
+
+
 def _s3_write(params: Params, where: _Where) -> Authorization | None:
     """PutObject, CopyObject, CreateMultipartUpload: s3:PutObject, with the ACL and tagging
     actions their parameters need."""
     arn = _object_arn(params, where)
-    if arn is None:
+    if arn is None or any(p in params for p in _UNMODELLED_WRITE):
+        return None
+    if str(params.get("ServerSideEncryption", "")).startswith("aws:kms"):
+        return None
+    if "CopySource" in params and params.get("TaggingDirective") != "REPLACE":
+        # Copying the source's tags (the default) depends on whether it has any, which only
+        # S3 knows: not modelled.
         return None
     also: list[str | tuple[str, str]] = []
     if any(p in params for p in _ACL_PARAMS):

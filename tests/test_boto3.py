@@ -509,7 +509,12 @@ CASES = [
     (
         "s3",
         "CopyObject",
-        {"Bucket": "b", "Key": "k", "CopySource": "src/a%20b?versionId=v2"},
+        {
+            "Bucket": "b",
+            "Key": "k",
+            "CopySource": "src/a%20b?versionId=v2",
+            "TaggingDirective": "REPLACE",
+        },
         "s3:PutObject",
         "arn:aws:s3:::b/k",
         (("s3:GetObjectVersion", "arn:aws:s3:::src/a b"),),
@@ -517,7 +522,12 @@ CASES = [
     (
         "s3",
         "CopyObject",
-        {"Bucket": "b", "Key": "k", "CopySource": {"Bucket": "src", "Key": "a"}},
+        {
+            "Bucket": "b",
+            "Key": "k",
+            "CopySource": {"Bucket": "src", "Key": "a"},
+            "TaggingDirective": "REPLACE",
+        },
         "s3:PutObject",
         "arn:aws:s3:::b/k",
         (("s3:GetObject", "arn:aws:s3:::src/a"),),
@@ -632,6 +642,11 @@ UNMODELLED = [
     ("s3", "DeleteObjects", {"Bucket": "b"}),  # one check per key
     ("s3", "GetObjectAttributes", {"Bucket": "b", "Key": "k"}),  # needs two actions
     ("s3", "CreateBucket", {"Bucket": "b", "ACL": "private"}),  # needs s3:PutBucketAcl too
+    # Copying the source's tags depends on whether it has any.
+    ("s3", "CopyObject", {"Bucket": "b", "Key": "k", "CopySource": "src/a"}),
+    # SSE-KMS needs kms:GenerateDataKey on the key; Object Lock, s3:PutObjectRetention.
+    ("s3", "PutObject", {"Bucket": "b", "Key": "k", "ServerSideEncryption": "aws:kms"}),
+    ("s3", "PutObject", {"Bucket": "b", "Key": "k", "ObjectLockMode": "GOVERNANCE"}),
     ("s3", "GetObject", {"Bucket": "arn:aws:s3:us-east-1:1:accesspoint/ap", "Key": "k"}),
     ("kms", "Decrypt", {}),  # the key is inside the ciphertext
     ("kms", "Encrypt", {"KeyId": "alias/app"}),  # an alias stands for a key only KMS knows
