@@ -40,6 +40,23 @@ __all__ = ["Hook", "UnmodelledOperation", "attach", "error_code"]
 
 _PARAMS = "iamsim.params"
 
+# The AssumeRole parameters `World.assume_role` models (STS API reference, AssumeRole).
+_ASSUME_ROLE_PARAMETERS = frozenset(
+    {
+        "RoleArn",
+        "RoleSessionName",
+        "ExternalId",
+        "DurationSeconds",
+        "Policy",
+        "PolicyArns",
+        "Tags",
+        "TransitiveTagKeys",
+        "SourceIdentity",
+        "SerialNumber",
+        "TokenCode",
+    }
+)
+
 # The error code each service returns for a denied call (S3, STS, SQS: `AccessDenied`;
 # SNS: `AuthorizationError`; the JSON-protocol services: `AccessDeniedException`).
 _ERROR_CODES: Mapping[str, str] = {
@@ -174,6 +191,16 @@ class Hook:
         self, caller: str | RoleSession, call: Mapping[str, Any], region: str
     ) -> tuple[AWSResponse, dict[str, Any]]:
         """STS's AssumeRole answered by the world: the response, or its error."""
+        unknown = sorted(set(call) - _ASSUME_ROLE_PARAMETERS)
+        if unknown:
+            # ProvidedContexts (sts:SetContext) is not modelled. Even with pass_unmodelled
+            # the call cannot go on: the keys it returned would act as the hook's caller.
+            raise UnmodelledOperation(
+                "sts",
+                "AssumeRole",
+                detail=f"with {', '.join(unknown)}, and cannot be let through: the keys it "
+                "returned would act as the hook's caller",
+            )
         context: dict[str, object] = {"aws:RequestedRegion": region}
         context.update(self.context)
         try:

@@ -30,13 +30,17 @@ Params = Mapping[str, Any]
 class UnmodelledOperation(ValidationError):
     """An API operation whose IAM authorization iamsim does not model."""
 
-    def __init__(self, service: str, operation: str) -> None:
+    def __init__(self, service: str, operation: str, *, detail: str | None = None) -> None:
         self.service = service
         self.operation = operation
         super().__init__(
-            f"iamsim.boto3: {service} {operation} is not modelled (iamsim cannot tell which "
-            "actions and resources AWS checks for it with these parameters); pass "
-            "pass_unmodelled=True to iamsim.boto3.attach to let such calls through unchecked",
+            f"iamsim.boto3: {service} {operation} is not modelled "
+            + (
+                detail
+                or "(iamsim cannot tell which actions and resources AWS checks for it with "
+                "these parameters); pass pass_unmodelled=True to iamsim.boto3.attach to let "
+                "such calls through unchecked"
+            ),
             code="UnmodelledOperation",
         )
 

@@ -405,6 +405,27 @@ def test_an_unmodelled_operation_is_refused(aws: boto3.Session) -> None:
     assert aws.client("s3").get_object(Bucket="data", Key="report.csv")  # nothing deleted
 
 
+def test_assume_role_with_parameters_iamsim_does_not_model_is_refused(
+    aws: boto3.Session,
+) -> None:
+    # ProvidedContexts needs sts:SetContext (STS API reference, AssumeRole): not modelled,
+    # and never let through, since the keys would then act as the hook's caller.
+    sts = aws.client("sts")
+    attach(sts, WORLD, caller=ALICE, pass_unmodelled=True)
+    with pytest.raises(
+        UnmodelledOperation, match="sts AssumeRole is not modelled with ProvidedContexts"
+    ):
+        _assume(
+            sts,
+            ProvidedContexts=[
+                {
+                    "ProviderArn": "arn:aws:iam::aws:contextProvider/IdentityCenter",
+                    "ContextAssertion": "x" * 8,
+                }
+            ],
+        )
+
+
 def test_pass_unmodelled_lets_it_through_unchecked(aws: boto3.Session) -> None:
     s3 = aws.client("s3")
     attach(s3, WORLD, caller=BOB, pass_unmodelled=True)
