@@ -150,6 +150,17 @@ class Hook:
         self.last = decision
         if not decision.allowed:
             return _denied(service, operation, decision)
+        unset = _unset_service_keys(decision, found)
+        if unset and not self.pass_unmodelled:
+            raise UnmodelledOperation(
+                service,
+                operation,
+                detail=f"with the condition keys its policies read ({', '.join(unset)}): AWS "
+                "may set them from the call, iamsim does not, and a condition on an absent "
+                "key can allow what AWS denies; give their values in "
+                "iamsim.boto3.attach(context=...), or pass pass_unmodelled=True to accept "
+                "the decision anyway",
+            )
         if service == "sts" and operation == "GetCallerIdentity":
             return _response(200, _identity(self.world, caller))
         return None
@@ -280,6 +291,23 @@ def _response(status: int, body: dict[str, Any]) -> tuple[AWSResponse, dict[str,
         "RetryAttempts": 0,
     }
     return AWSResponse(None, status, {}, None), body
+
+
+def _unset_service_keys(decision: Decision, found: Authorization) -> list[str]:
+    """The service's own condition keys the policies read that the call did not carry.
+
+    AWS sets such keys from the call's parameters (`dynamodb:LeadingKeys`, `kms:
+    EncryptionContext:…`); where iamsim does not derive one, a condition on it (a
+    `ForAllValues:` one, or a `Deny` with a negated operator) could allow the call when AWS
+    would not. An allowed decision that read such a key is not trusted.
+    """
+    prefixes = {found.action.split(":", 1)[0].lower()}
+    prefixes |= {(a if isinstance(a, str) else a[0]).split(":", 1)[0].lower() for a in found.also}
+    return [
+        key
+        for key in decision.missing_context_keys
+        if key.split(":", 1)[0].lower() in prefixes and key not in found.call_keys
+    ]
 
 
 def _denied(service: str, operation: str, decision: Decision) -> tuple[AWSResponse, dict[str, Any]]:

@@ -104,8 +104,12 @@ def _object_arn(params: Params, where: _Where) -> str | None:
 
 
 def _s3_keys(params: Params) -> dict[str, object]:
-    """The S3 condition keys the call's parameters set (S3 user guide, "Condition keys")."""
-    keys: dict[str, object] = {}
+    """The S3 condition keys the call's parameters set (S3 user guide, "Condition keys"), and
+    those of how boto3 signs: Signature Version 4, in the Authorization header."""
+    keys: dict[str, object] = {
+        "s3:authType": "REST-HEADER",
+        "s3:signatureversion": "AWS4-HMAC-SHA256",
+    }
     for param, key in (
         ("ACL", "s3:x-amz-acl"),
         ("ServerSideEncryption", "s3:x-amz-server-side-encryption"),

@@ -391,7 +391,13 @@ def test_the_call_sets_the_s3_condition_keys(aws: boto3.Session) -> None:
     found = authorization(
         "s3", "ListObjectsV2", {"Bucket": "b", "Prefix": "p/", "MaxKeys": 5}, "us-east-1", SOURCE
     )
-    assert found is not None and dict(found.call_keys) == {"s3:prefix": "p/", "s3:max-keys": "5"}
+    assert found is not None
+    assert dict(found.call_keys) == {
+        "s3:prefix": "p/",
+        "s3:max-keys": "5",
+        "s3:authType": "REST-HEADER",
+        "s3:signatureversion": "AWS4-HMAC-SHA256",
+    }
 
 
 # -- what is not modelled fails loudly, unless let through on purpose -----------------
@@ -424,6 +430,71 @@ def test_assume_role_with_parameters_iamsim_does_not_model_is_refused(
                 }
             ],
         )
+
+
+def test_an_allowed_call_whose_policies_read_keys_iamsim_does_not_set_is_refused(
+    aws: boto3.Session,
+) -> None:
+    # DynamoDB sets dynamodb:LeadingKeys from the item's partition key (DynamoDB developer
+    # guide, "Using IAM policy conditions for fine-grained access control"); with the key
+    # absent, ForAllValues holds for any item ("Condition operators", ForAllValues with an
+    # empty key): iamsim does not derive it, so the allowed decision is not trusted.
+    user = f"arn:aws:iam::{SOURCE}:user/dana"
+    own_items = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "dynamodb:GetItem",
+                "Resource": "*",
+                "Condition": {
+                    "ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["${aws:userid}"]}
+                },
+            }
+        ],
+    }
+    world = iamsim.World.of(iamsim.User(user, policies=[own_items]))
+    table = aws.client("dynamodb")
+    hook = attach(table, world, caller=user)
+    with pytest.raises(UnmodelledOperation, match=r"dynamodb:LeadingKeys"):
+        table.get_item(TableName="t", Key={"pk": {"S": "someone-else"}})
+    assert hook.last is not None and hook.last.missing_context_keys == ("dynamodb:LeadingKeys",)
+
+
+def test_s3_keys_of_the_signature_are_set_and_others_must_be_given(
+    aws: boto3.Session,
+) -> None:
+    # boto3 signs S3 requests with Signature Version 4 in the Authorization header: the keys
+    # s3:signatureversion and s3:authType (S3 user guide, "Condition keys for Amazon S3");
+    # s3:TlsVersion depends on the connection, so a policy reading it needs its value.
+    guarded = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::data"},
+            {
+                "Effect": "Deny",
+                "Action": "s3:*",
+                "Resource": "*",
+                "Condition": {
+                    "StringNotEquals": {"s3:signatureversion": "AWS4-HMAC-SHA256"},
+                },
+            },
+            {
+                "Effect": "Deny",
+                "Action": "s3:*",
+                "Resource": "*",
+                "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
+            },
+        ],
+    }
+    world = WORLD.replace(WORLD.user(BOB), iamsim.User(BOB, policies=[guarded]))  # type: ignore[arg-type]
+    s3 = aws.client("s3")
+    attach(s3, world, caller=BOB)
+    with pytest.raises(UnmodelledOperation, match=r"s3:TlsVersion"):
+        s3.list_objects_v2(Bucket="data")
+    told = aws.client("s3")
+    attach(told, world, caller=BOB, context={"s3:TlsVersion": "1.3"})
+    assert told.list_objects_v2(Bucket="data")["KeyCount"] == 1
 
 
 def test_pass_unmodelled_lets_it_through_unchecked(aws: boto3.Session) -> None:
