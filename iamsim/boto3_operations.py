@@ -352,17 +352,32 @@ _KEY_ID = re.compile(
 )
 
 
+def _kms_keys(params: Params, where: _Where) -> dict[str, object]:
+    """The KMS condition keys the call sets (KMS developer guide, "AWS KMS condition keys"):
+    the caller's account, the encryption context and the algorithm."""
+    keys: dict[str, object] = {"kms:CallerAccount": where.account}
+    context = params.get("EncryptionContext")
+    if isinstance(context, Mapping) and context:
+        keys["kms:EncryptionContextKeys"] = sorted(str(k) for k in context)
+        for name, value in context.items():
+            keys[f"kms:EncryptionContext:{name}"] = str(value)
+    if isinstance(params.get("EncryptionAlgorithm"), str):
+        keys["kms:EncryptionAlgorithm"] = params["EncryptionAlgorithm"]
+    return keys
+
+
 def _kms(action: str) -> _Rule:
     def rule(params: Params, where: _Where) -> Authorization | None:
         key = _str(params, "KeyId")
         if key is None:
             return None  # Decrypt without KeyId: the key is inside the ciphertext
         if key.startswith("arn:") and ":key/" in key:
-            return Authorization(f"kms:{action}", key)
-        if _KEY_ID.match(key):
+            arn = key
+        elif _KEY_ID.match(key):
             arn = f"arn:{where.partition}:kms:{where.region}:{where.account}:key/{key}"
-            return Authorization(f"kms:{action}", arn)
-        return None
+        else:
+            return None
+        return Authorization(f"kms:{action}", arn, call_keys=_kms_keys(params, where))
 
     return rule
 

@@ -21,6 +21,7 @@ from moto import mock_aws
 import iamsim
 from iamsim.boto3 import Hook, UnmodelledOperation, attach, error_code
 from iamsim.boto3_operations import MODELLED, authorization, partition_of
+from iamsim.calls import AccessRequest
 from iamsim.errors import ValidationError
 
 SOURCE, TARGET = "111111111111", "222222222222"
@@ -728,6 +729,61 @@ def test_each_operation_is_authorized_as_aws_does(
     found = authorization(service, operation, params, "us-east-1", SOURCE)
     assert found is not None
     assert (found.action, found.resource, found.also) == (action, resource, also)
+
+
+def test_kms_calls_carry_their_condition_keys() -> None:
+    # KMS developer guide, "AWS KMS condition keys": kms:CallerAccount,
+    # kms:EncryptionContext:context-key, kms:EncryptionContextKeys, kms:EncryptionAlgorithm.
+    found = authorization(
+        "kms",
+        "Decrypt",
+        {
+            "KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab",
+            "EncryptionContext": {"app": "billing", "env": "prod"},
+            "EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+        },
+        "us-east-1",
+        SOURCE,
+    )
+    assert found is not None
+    assert dict(found.call_keys) == {
+        "kms:CallerAccount": SOURCE,
+        "kms:EncryptionContextKeys": ["app", "env"],
+        "kms:EncryptionContext:app": "billing",
+        "kms:EncryptionContext:env": "prod",
+        "kms:EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+    }
+    key = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    context_only = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": key,
+                "Condition": {"StringEquals": {"kms:EncryptionContext:app": "billing"}},
+            }
+        ],
+    }
+    world = iamsim.World.of(
+        iamsim.User(ALICE, policies=[context_only]),
+        iamsim.Resource(
+            key,
+            policy={
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{SOURCE}:root"},
+                        "Action": "kms:*",
+                        "Resource": "*",
+                    }
+                ],
+            },
+        ),
+    )
+    request = AccessRequest(ALICE, found.action, found.resource, call_keys=found.call_keys)
+    assert world.authorize(request).allowed
 
 
 UNMODELLED = [
