@@ -318,7 +318,12 @@ def _sns(action: str) -> _Rule:
         parts = (arn or "").split(":")
         if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sns" or "/" in parts[5]:
             return None
-        return Authorization(f"sns:{action}", str(arn))
+        keys: dict[str, object] = {}
+        if action == "Subscribe":  # SNS developer guide, "Amazon SNS condition keys"
+            for param, key in (("Protocol", "sns:Protocol"), ("Endpoint", "sns:Endpoint")):
+                if isinstance(params.get(param), str):
+                    keys[key] = params[param]
+        return Authorization(f"sns:{action}", str(arn), call_keys=keys)
 
     return rule
 
@@ -406,6 +411,29 @@ _KMS: dict[str, _Rule] = {
 # -- DynamoDB: a table by name or ARN; a query or scan of an index is on the index ----
 
 
+def _dynamodb_keys(params: Params) -> dict[str, object]:
+    """The DynamoDB condition keys the call sets (DynamoDB developer guide, "Using IAM policy
+    conditions for fine-grained access control"). `dynamodb:LeadingKeys` is derived only
+    from a `Key` of one attribute, which can only be the partition key; otherwise it stays
+    unset, and a decision that reads it is refused by the hook."""
+    keys: dict[str, object] = {}
+    for param, key in (
+        ("Select", "dynamodb:Select"),
+        ("ReturnValues", "dynamodb:ReturnValues"),
+        ("ReturnConsumedCapacity", "dynamodb:ReturnConsumedCapacity"),
+    ):
+        if isinstance(params.get(param), str):
+            keys[key] = params[param]
+    item_key = params.get("Key")
+    if isinstance(item_key, Mapping) and len(item_key) == 1:
+        (value,) = item_key.values()
+        if isinstance(value, Mapping) and len(value) == 1:
+            ((kind, text),) = value.items()
+            if kind in ("S", "N") and isinstance(text, str):
+                keys["dynamodb:LeadingKeys"] = [text]
+    return keys
+
+
 def _dynamodb(action: str, index: bool = False) -> _Rule:
     def rule(params: Params, where: _Where) -> Authorization | None:
         table = _str(params, "TableName")
@@ -417,7 +445,7 @@ def _dynamodb(action: str, index: bool = False) -> _Rule:
             return None
         name = _str(params, "IndexName")
         arn = f"{table}/index/{name}" if index and name else table
-        return Authorization(f"dynamodb:{action}", arn)
+        return Authorization(f"dynamodb:{action}", arn, call_keys=_dynamodb_keys(params))
 
     return rule
 

@@ -438,8 +438,9 @@ def test_an_allowed_call_whose_policies_read_keys_iamsim_does_not_set_is_refused
 ) -> None:
     # DynamoDB sets dynamodb:LeadingKeys from the item's partition key (DynamoDB developer
     # guide, "Using IAM policy conditions for fine-grained access control"); with the key
-    # absent, ForAllValues holds for any item ("Condition operators", ForAllValues with an
-    # empty key): iamsim does not derive it, so the allowed decision is not trusted.
+    # absent, ForAllValues holds for any item (IAM user guide, "Multivalued context keys").
+    # Of a key with a sort key iamsim cannot tell the partition key, so the allowed
+    # decision is not trusted.
     user = f"arn:aws:iam::{SOURCE}:user/dana"
     own_items = {
         "Version": "2012-10-17",
@@ -457,8 +458,11 @@ def test_an_allowed_call_whose_policies_read_keys_iamsim_does_not_set_is_refused
     world = iamsim.World.of(iamsim.User(user, policies=[own_items]))
     table = aws.client("dynamodb")
     hook = attach(table, world, caller=user)
-    with pytest.raises(UnmodelledOperation, match=r"dynamodb:LeadingKeys"):
+    with pytest.raises(ClientError) as caught:  # one key attribute: the partition key
         table.get_item(TableName="t", Key={"pk": {"S": "someone-else"}})
+    assert caught.value.response["Error"]["Code"] == "AccessDeniedException"
+    with pytest.raises(UnmodelledOperation, match=r"dynamodb:LeadingKeys"):
+        table.get_item(TableName="t", Key={"pk": {"S": "someone-else"}, "sk": {"N": "1"}})
     assert hook.last is not None and hook.last.missing_context_keys == ("dynamodb:LeadingKeys",)
 
 
@@ -784,6 +788,45 @@ def test_kms_calls_carry_their_condition_keys() -> None:
     )
     request = AccessRequest(ALICE, found.action, found.resource, call_keys=found.call_keys)
     assert world.authorize(request).allowed
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "params", "keys"),
+    [
+        # DynamoDB developer guide, "Using IAM policy conditions for fine-grained access
+        # control": a Key of one attribute is the partition key.
+        (
+            "dynamodb",
+            "GetItem",
+            {"TableName": "t", "Key": {"pk": {"S": "u-1"}}, "ReturnConsumedCapacity": "TOTAL"},
+            {"dynamodb:LeadingKeys": ["u-1"], "dynamodb:ReturnConsumedCapacity": "TOTAL"},
+        ),
+        # With a sort key too, which attribute is the partition key only the table knows.
+        (
+            "dynamodb",
+            "DeleteItem",
+            {
+                "TableName": "t",
+                "Key": {"a": {"S": "1"}, "b": {"N": "2"}},
+                "ReturnValues": "ALL_OLD",
+            },
+            {"dynamodb:ReturnValues": "ALL_OLD"},
+        ),
+        ("dynamodb", "Scan", {"TableName": "t", "Select": "COUNT"}, {"dynamodb:Select": "COUNT"}),
+        # SNS developer guide, "Amazon SNS condition keys": sns:Protocol, sns:Endpoint.
+        (
+            "sns",
+            "Subscribe",
+            {"TopicArn": TOPIC, "Protocol": "email", "Endpoint": "ops@example.com"},
+            {"sns:Protocol": "email", "sns:Endpoint": "ops@example.com"},
+        ),
+    ],
+)
+def test_calls_carry_their_service_condition_keys(
+    service: str, operation: str, params: dict[str, Any], keys: dict[str, object]
+) -> None:
+    found = authorization(service, operation, params, "us-east-1", SOURCE)
+    assert found is not None and dict(found.call_keys) == keys
 
 
 UNMODELLED = [
