@@ -915,3 +915,19 @@ def test_partitions() -> None:
         "aws-cn",
         "aws-us-gov",
     ]
+
+
+def test_the_hook_is_an_attribute_of_the_package() -> None:
+    assert iamsim.boto3.attach is attach
+
+
+def test_attaching_twice_registers_once(aws: boto3.Session) -> None:
+    s3 = aws.client("s3")
+    hook = attach(s3, WORLD, caller=BOB)
+    assert hook.attach(s3) is s3
+    context: dict[str, Any] = {}
+    responses = s3.meta.events.emit(
+        "before-parameter-build.s3.ListObjectsV2", params={"Bucket": "data"}, context=context
+    )
+    assert [handler for handler, _ in responses].count(hook._keep_params) == 1
+    assert context["iamsim.params"] == {"Bucket": "data"}
