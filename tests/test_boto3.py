@@ -927,7 +927,10 @@ def test_attaching_twice_registers_once(aws: boto3.Session) -> None:
     assert hook.attach(s3) is s3
     context: dict[str, Any] = {}
     responses = s3.meta.events.emit(
-        "before-parameter-build.s3.ListObjectsV2", params={"Bucket": "data"}, context=context
+        "before-parameter-build.s3.ListObjectsV2",
+        params={"Bucket": "data"},
+        model=s3.meta.service_model.operation_model("ListObjectsV2"),
+        context=context,
     )
     assert [handler for handler, _ in responses].count(hook._keep_params) == 1
-    assert context["iamsim.params"] == {"Bucket": "data"}
+    assert context["iamsim.params"]["Bucket"] == "data"
