@@ -113,6 +113,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "boto3":  # the boto3 hook (extra iamsim[boto3]): `iamsim.boto3.attach(...)`
+        return importlib.import_module("iamsim.boto3")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'iamsim' has no attribute {name!r}")

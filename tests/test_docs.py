@@ -4,13 +4,15 @@
 embedded world are replayed through the CLI, and each output line they show (other
 than elided ones, marked with …) must appear in the real output. The blocks of
 docs/testing.md whose first line is `# file: NAME` make a small user project, which
-runs under pytest (with iamsim's plugin) and `iamsim check`.
+runs under pytest (with iamsim's plugin) and `iamsim check`; the failure that page shows is
+what pytest really prints.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -100,7 +102,7 @@ def test_the_testing_page_is_a_project_that_passes(
             files += 1
     assert files >= 4
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=6)  # three tests, three table rows
+    result.assert_outcomes(passed=8)  # three tests, three table rows, two boto3 tests
     monkeypatch.chdir(pytester.path)
     monkeypatch.setenv("NO_COLOR", "1")
     capsys.readouterr()
@@ -116,3 +118,31 @@ def test_the_testing_page_is_a_project_that_passes(
         printed = capsys.readouterr().out
         for line in shown:
             assert line.strip() in printed
+
+
+def test_the_testing_page_shows_a_real_failure(pytester: pytest.Pytester) -> None:
+    """The failing test the page shows fails with the explanation it shows, line for line."""
+    page = (ROOT / "docs" / "testing.md").read_text("utf-8")
+    blocks = {m.group(1): [] for m in FENCE.finditer(page)}
+    for match in FENCE.finditer(page):
+        blocks[match.group(1)].append(match.group(2))
+    failure = next(b for b in blocks["text"] if "AssertionError" in b)
+    source = [line for line in failure.splitlines() if not line.startswith(("E", "…"))]
+    test = "\n".join(line[1:] if line.startswith(">") else line for line in source)
+    files = {}
+    for block in blocks["python"] + blocks["yaml"] + blocks["ini"]:
+        first, _, _ = block.partition("\n")
+        if first.startswith("# file: "):
+            files[first.removeprefix("# file: ")] = block
+    access = files.pop("test_access.py")
+    for name in ("world.yaml", "pytest.ini"):
+        (pytester.path / name).write_text(files[name])
+    (pytester.path / "test_failing.py").write_text(access + "\n\n" + textwrap.dedent(test))
+    result = pytester.runpytest("-p", "no:cacheprovider", "test_failing.py::test_alice_writes")
+    result.assert_outcomes(failed=1)
+    shown = [line[1:].strip() for line in failure.splitlines() if line.startswith("E")]
+    assert len([line for line in shown if line]) >= 5
+    printed = result.stdout.str()
+    for line in shown:
+        if line and "…" not in line:
+            assert line in printed, f"{line!r} is not what pytest prints"
