@@ -55,6 +55,7 @@ from iamsim.render.aws import cli_error
 from iamsim.request import MAX_YEAR, MIN_YEAR
 from iamsim.session import RoleSession
 from iamsim.world import World
+from iamsim.world.context import REGION
 from iamsim.world.demo import DEMO_NOW, scenarios
 from iamsim.world.dump import dump_text
 from iamsim.world.files import INT_DIGITS_LIMIT, InputRefused, read_input_file
@@ -362,6 +363,13 @@ def _add_common(parser: argparse.ArgumentParser, *, aws_output: bool = False) ->
         type=_context_item,
         help="extra request context; repeat a key for a multivalued key, or "
         'give a JSON list: aws:TagKeys=\'["a","b"]\'',
+    )
+    output.add_argument(
+        "--region",
+        metavar="REGION",
+        help="the region the call is made in, as the AWS CLI's --region: it sets "
+        "aws:RequestedRegion where the resource's ARN names none (S3, STS); default: "
+        "$AWS_REGION, else $AWS_DEFAULT_REGION, else the world's default_region",
     )
     output.add_argument(
         "--now",
@@ -759,6 +767,7 @@ def _decision_json(d: Decision, suggest: bool) -> dict[str, Any]:
 
 
 _PROFILE_SETS = (
+    "region",
     "role_arn",
     "role_session_name",
     "external_id",
@@ -816,6 +825,25 @@ def _assume_profile(args: argparse.Namespace, out: _Out) -> int:
     return EXIT_ALLOWED if chain.allowed else EXIT_DENIED
 
 
+def _region(args: argparse.Namespace) -> str | None:
+    """The region of the call: --region, else $AWS_REGION, else $AWS_DEFAULT_REGION (the
+    AWS CLI's order, "Configuring environment variables for the AWS CLI"), else None (the
+    world's default_region). A value that is no region code is bad input, named by where
+    it came from."""
+    for where, value in (
+        ("--region", args.region),
+        ("AWS_REGION", os.environ.get("AWS_REGION")),
+        ("AWS_DEFAULT_REGION", os.environ.get("AWS_DEFAULT_REGION")),
+    ):
+        if value:
+            if not REGION.fullmatch(value):
+                raise _BadInput(
+                    [f"{where}: {value!r} is not an AWS region code (such as us-east-1)"]
+                )
+            return value
+    return None
+
+
 def _session_lines(out: _Out, session: RoleSession) -> None:
     out.line()
     out.line(f"  Arn:            {session.arn}")
@@ -865,6 +893,7 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
         token_code=args.token_code,
         context=_context(args.context),
         now=args.now,
+        region=_region(args),
     )
     session = decision.session
     if args.output == "json":
@@ -886,7 +915,12 @@ def _simulate(args: argparse.Namespace, out: _Out) -> int:
 
     world = _load_world(args.world)
     decision = world.simulate(
-        args.caller, args.action, args.resource, context=_context(args.context), now=args.now
+        args.caller,
+        args.action,
+        args.resource,
+        context=_context(args.context),
+        now=args.now,
+        region=_region(args),
     )
     if args.output == "json":
         out.json(_decision_json(decision, args.suggest))

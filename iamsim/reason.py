@@ -87,6 +87,8 @@ ReasonCode = Literal[
     "role_simulated_as_session",  # role, session
     "same_organization",  # organization
     "service_linked_role_deletion",
+    # First-line additions: what the request lacked that decided it.
+    "region_unknown",  # (no field)
     # A reason read back from a saved decision, or given as a sentence by hand.
     "saved",  # text
 ]

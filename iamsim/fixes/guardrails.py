@@ -9,6 +9,7 @@ from typing import Any
 from iamsim.decision import Denial
 from iamsim.fixes.base import _PlannerBase
 from iamsim.fixes.model import Fix
+from iamsim.reason import Reason
 from iamsim.render.reasons import clause
 
 __all__ = ["PERIMETER_KEYS", "perimeter_fix", "perimeter_keys"]
@@ -91,15 +92,32 @@ class _GuardrailFixes(_PlannerBase):
         where = f" attached to {denial.attached_to}" if denial.attached_to else ""
         name = f" {denial.policy}" if denial.policy else ""
         how = "explicitly denies" if denial.explicit else "does not allow"
+        first = ""
+        if self._without_region(denial):
+            # The lock may well allow the call once its region is known: say that first.
+            words_first = clause(Reason("region_unknown"))
+            first = words_first[:1].upper() + words_first[1:] + "; otherwise, "
         return Fix(
             side,
             denial.policy_type,
             denial.account,
-            f"The {words}{name}{where} {how} {denial.action}; it is a guardrail owned by "
-            f"{owner} — ask them for an exception rather than loosening it.",
+            f"{first}{'t' if first else 'T'}he {words}{name}{where} {how} {denial.action}; it is "
+            f"a guardrail owned by {owner} — ask them for an exception rather than loosening "
+            "it.",
             {"policy": denial.policy, "attached_to": denial.attached_to},
             denial=denial,
         )
+
+    def _without_region(self, denial: Denial) -> bool:
+        """The denial's condition is on aws:RequestedRegion, which the request lacked."""
+        key = "aws:requestedregion"
+        return key in {k.lower() for k in self.d.missing_context_keys} and key in {
+            k.lower()
+            for k in (
+                *denial.condition_keys,
+                *(n.key for n in self.d.near_misses if n.policy_type == denial.policy_type),
+            )
+        }
 
     def _fix_service(self, denial: Denial) -> Iterator[Fix]:
         yield Fix(

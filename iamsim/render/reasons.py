@@ -342,6 +342,13 @@ WORDS: dict[ReasonCode, tuple[_Phrase, str]] = {
         ),
         ".",
     ),
+    "region_unknown": (
+        lambda r: (
+            "no region is known for this call, so it carries no aws:RequestedRegion: give the "
+            "region it is made in (region=, --region, AWS_REGION or the world's default_region)"
+        ),
+        ".",
+    ),
     "role_simulated_as_session": (
         lambda r: f"{r.text('role')} is a role; simulated as its session {r.text('session')}",
         "",

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from iamsim.decision import POLICY_TYPE_WORDS, Check, Decision, Denial, Layer, NearMiss
+from iamsim.reason import Reason
 from iamsim.render.aws import aws_error, aws_error_detailed
 from iamsim.render.reasons import clause
 from iamsim.trace import ConditionTrace, PolicyTrace, StatementTrace
@@ -293,7 +294,21 @@ def summary(d: Decision) -> str:
         other = "target" if sides[0] == "source" else "source"
         if _side_is_fine(d, other):
             text += f"; the {other} side is fine"
+    if _decided_without_region(d):
+        text += "; " + clause(Reason("region_unknown"))
     return text
+
+
+def _decided_without_region(d: Decision) -> bool:
+    """A condition on aws:RequestedRegion decided a denial, and the request had no region."""
+    key = "aws:requestedregion"
+    if key not in {k.lower() for k in d.missing_context_keys}:
+        return False
+    for denial in d.denied_by:
+        keys = [*denial.condition_keys, *(n.key for n in _near_misses_for(d, denial))]
+        if key in {k.lower() for k in keys}:
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------------------

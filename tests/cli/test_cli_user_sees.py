@@ -140,9 +140,7 @@ def test_not_principal_deny_is_a_guardrail(
     assert "OnlyAlice" in fix["description"]
 
 
-def test_a_plain_deny_is_still_narrowed(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_a_plain_deny_is_still_narrowed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """A Deny that keys on no perimeter (here the object's name) is an ordinary statement the
     bucket's owner may narrow: the fix still offers it."""
     deny = {
@@ -159,3 +157,179 @@ def test_a_plain_deny_is_still_narrowed(
     )  # fmt: skip
     assert code == 1
     assert "Remove or narrow the Deny statement NoReports" in out
+
+
+# -- item 1: aws:RequestedRegion ----------------------------------------------------------------
+
+REGION_LOCK = _policy(
+    {
+        "Sid": "DenyOutsideEU",
+        "Effect": "Deny",
+        "NotAction": ["iam:*", "organizations:*", "route53:*", "cloudfront:*", "support:*"],
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}},
+    }
+)
+READER = f"arn:aws:iam::{TGT}:role/Reader"
+
+
+def region_world(tmp_path: Path, **top: Any) -> str:
+    """The organization's most common SCP, the region lock, over alice's account and the
+    account of the role and bucket she uses."""
+    trust = _policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{SRC}:root"},
+            "Action": "sts:AssumeRole",
+        }
+    )
+    doc = {
+        **top,
+        "organization": {
+            "id": ORG,
+            "management_account": MGMT,
+            "policies": {"RegionLock": REGION_LOCK},
+            "root": {
+                "accounts": [MGMT],
+                "ous": {
+                    "Workloads": {"scps": ["FullAWSAccess", "RegionLock"], "accounts": [SRC, TGT]}
+                },
+            },
+        },
+        "accounts": {
+            MGMT: {},
+            SRC: {
+                "users": {"alice": {"policies": [_allow_all("s3:GetObject", "sts:AssumeRole")]}},
+                "resources": {BUCKET: {}},
+            },
+            TGT: {"roles": {"Reader": {"trust_policy": trust}}},
+        },
+    }
+    path = tmp_path / "world.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def no_region_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    return monkeypatch
+
+
+def _get_report(capsys: pytest.CaptureFixture[str], world: str, *more: str) -> tuple[int, str, str]:
+    return run(
+        capsys, "simulate", "--world", world, "--caller", ALICE,
+        "--action", "s3:GetObject", "--resource", REPORT, *more,
+    )  # fmt: skip
+
+
+def test_s3_under_a_region_lock_is_allowed_in_the_region_given(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, no_region_env: pytest.MonkeyPatch
+) -> None:
+    """IAM User Guide, global condition keys, aws:RequestedRegion; AWS Organizations, SCP
+    example "Deny access to AWS based on the requested AWS Region": an S3 ARN names no
+    region, the request carries the region it is made in."""
+    world = region_world(tmp_path)
+    code, out, _ = _get_report(capsys, world, "--region", "eu-west-1")
+    assert code == 0, out
+    assert out.startswith("Allowed:")
+    code, out, _ = _get_report(capsys, world, "--region", "us-east-1")
+    assert code == 1
+    assert "by its condition on aws:RequestedRegion" in out.splitlines()[0]
+    assert "no region is known" not in out
+
+
+def test_no_region_known_is_said_in_the_first_line_and_the_fix(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, no_region_env: pytest.MonkeyPatch
+) -> None:
+    """With no region anywhere the request has no aws:RequestedRegion; the lock's
+    StringNotEquals then matches (IAM User Guide, condition operators: a negated operator
+    matches a missing key), and the user is told the region is what is missing."""
+    world = region_world(tmp_path)
+    code, out, _ = _get_report(capsys, world, "--suggest")
+    assert code == 1
+    first = out.splitlines()[0]
+    assert "service control policy" in first and "no region is known for this call" in first
+    assert "--region" in first
+    fixes = [line for line in out.splitlines() if line.startswith("  - ")]
+    assert len(fixes) == 1 and "No region is known for this call" in fixes[0], out
+
+
+@pytest.mark.parametrize(
+    ("env", "flag", "allowed"),
+    [
+        ({"AWS_REGION": "eu-west-1"}, [], True),
+        ({"AWS_DEFAULT_REGION": "eu-central-1"}, [], True),
+        ({"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "us-east-1"}, [], True),
+        ({"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "eu-west-1"}, [], False),
+        ({"AWS_REGION": "eu-west-1"}, ["--region", "us-east-1"], False),
+    ],
+)
+def test_region_from_the_environment_as_the_aws_cli_reads_it(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    no_region_env: pytest.MonkeyPatch,
+    env: dict[str, str],
+    flag: list[str],
+    allowed: bool,
+) -> None:
+    """AWS CLI User Guide, "Configuring environment variables": the command-line option
+    overrides the environment; AWS_REGION overrides AWS_DEFAULT_REGION."""
+    for name, value in env.items():
+        no_region_env.setenv(name, value)
+    code, out, _ = _get_report(capsys, region_world(tmp_path), *flag)
+    assert code == (0 if allowed else 1), out
+
+
+def test_the_worlds_default_region(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, no_region_env: pytest.MonkeyPatch
+) -> None:
+    """The world document's default_region is the region when the call names none."""
+    world = region_world(tmp_path, default_region="eu-central-1")
+    assert _get_report(capsys, world)[0] == 0
+    assert _get_report(capsys, world, "--region", "ap-southeast-2")[0] == 1
+
+
+def test_assume_role_carries_the_callers_region(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, no_region_env: pytest.MonkeyPatch
+) -> None:
+    """IAM User Guide, "Manage AWS STS in an AWS Region": the SDKs call STS's regional
+    endpoints, so AssumeRole carries the caller's region, not a fixed us-east-1."""
+    world = region_world(tmp_path)
+    call = ["assume-role", "--world", world, "--caller", ALICE, "--role-arn", READER,
+            "--role-session-name", "s1"]  # fmt: skip
+    assert run(capsys, *call, "--region", "eu-west-1")[0] == 0
+    code, out, _ = run(capsys, *call, "--region", "us-east-1")
+    assert code == 1 and "service control policy" in out
+    code, out, _ = run(capsys, *call)
+    assert code == 1 and "no region is known for this call" in out
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [("--region", "Europe"), ("AWS_REGION", "eu_west_1"), ("AWS_DEFAULT_REGION", "us-east")],
+)
+def test_a_bad_region_is_one_line_naming_where_it_came_from(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    no_region_env: pytest.MonkeyPatch,
+    where: str,
+    value: str,
+) -> None:
+    flag = ["--region", value] if where == "--region" else []
+    if not flag:
+        no_region_env.setenv(where, value)
+    code, out, err = _get_report(capsys, region_world(tmp_path), *flag)
+    assert code == 2 and out == ""
+    (line,) = err.splitlines()
+    assert where in line and repr(value) in line and "region code" in line
+
+
+def test_a_bad_default_region_names_its_path(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, no_region_env: pytest.MonkeyPatch
+) -> None:
+    code, out, err = _get_report(capsys, region_world(tmp_path, default_region="EU"))
+    assert code == 2 and out == ""
+    assert "default_region" in err and "'EU' is not an AWS region code" in err
+    assert "Traceback" not in err
