@@ -51,6 +51,7 @@ from iamsim.errors import (
     WorldError,
     one_line,
 )
+from iamsim.inputs.session_file import SessionFileError, session_from_data
 from iamsim.render.aws import cli_error
 from iamsim.request import MAX_YEAR, MIN_YEAR
 from iamsim.session import RoleSession
@@ -516,10 +517,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument(
         "--caller",
-        required=True,
         metavar="ARN",
         help="a user, role or assumed-role session ARN, a service principal "
-        "(sns.amazonaws.com) or anonymous",
+        "(sns.amazonaws.com) or anonymous (or --session)",
+    )
+    simulate.add_argument(
+        "--session",
+        metavar="FILE",
+        help="act as the session in FILE, as `iamsim assume-role --output json` wrote it: "
+        "with its MFA, tags, source identity and session policies (instead of --caller)",
     )
     simulate.add_argument(
         "--action",
@@ -911,11 +917,48 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
     return EXIT_ALLOWED if decision.allowed else EXIT_DENIED
 
 
+def _session_file(path: str) -> RoleSession:
+    """`--session FILE`: the session a saved assume-role decision holds (bad input, one line
+    a problem, each naming FILE and the JSON path, when it holds none)."""
+    try:
+        text = read_input_file(path).decode("utf-8-sig")
+        data = json.loads(text, parse_int=_json_int)
+    except InputRefused as exc:
+        hint = f" ({exc.hint})" if exc.hint else ""
+        raise _BadInput([f"--session: {path}: {exc.message}{hint}"]) from None
+    except OSError as exc:
+        raise _BadInput([f"--session: cannot read {path}: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError:
+        raise _BadInput([f"--session: {path} is not UTF-8 text"]) from None
+    except json.JSONDecodeError as exc:
+        raise _BadInput(
+            [f"--session: {path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}"]
+        ) from None
+    except ValueError as exc:  # a NUL in the name, or a number too long to read
+        raise _BadInput([f"--session: {_shown(path)}: {exc}"]) from None
+    try:
+        return session_from_data(data, f"--session: {path}")
+    except SessionFileError as exc:
+        raise _BadInput(list(exc.problems)) from None
+
+
 def _simulate(args: argparse.Namespace, out: _Out) -> int:
 
+    if (args.caller is None) == (args.session is None):
+        raise _BadInput(
+            [
+                (
+                    "--caller and --session both name the caller: give one"
+                    if args.caller is not None
+                    else "the following arguments are required: --caller ARN or --session FILE"
+                )
+                + " (see `iamsim simulate --help`)"
+            ]
+        )
+    principal = args.caller if args.session is None else _session_file(args.session)
     world = _load_world(args.world)
     decision = world.simulate(
-        args.caller,
+        principal,
         args.action,
         args.resource,
         context=_context(args.context),

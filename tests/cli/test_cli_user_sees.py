@@ -333,3 +333,172 @@ def test_a_bad_default_region_names_its_path(
     assert code == 2 and out == ""
     assert "default_region" in err and "'EU' is not an AWS region code" in err
     assert "Traceback" not in err
+
+
+# -- item 7: simulate --session FILE ---------------------------------------------------------
+
+MFA_NOW = "2026-03-01T10:00:00Z"
+
+
+def mfa_world(tmp_path: Path) -> str:
+    """alice assumes Admin (MFA required by its trust policy); Admin may read the bucket
+    only with MFA, only with the session tag team=data, and only as source identity alice."""
+    trust = _policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{SRC}:root"},
+            "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+        }
+    )
+    admin = _policy(
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": "*",
+            "Condition": {
+                "Bool": {"aws:MultiFactorAuthPresent": "true"},
+                "StringEquals": {"aws:PrincipalTag/team": "data", "aws:SourceIdentity": "alice"},
+            },
+        }
+    )
+    doc = {
+        "accounts": {
+            SRC: {"users": {"alice": {"policies": [_allow_all("sts:*")]}}},
+            TGT: {
+                "roles": {"Admin": {"trust_policy": trust, "policies": [admin]}},
+                "resources": {BUCKET: {}},
+            },
+        }
+    }
+    path = tmp_path / "world.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    return str(path)
+
+
+def _assumed(capsys: pytest.CaptureFixture[str], world: str, *more: str) -> dict[str, Any]:
+    code, out, err = run(
+        capsys, "assume-role", "--world", world, "--caller", ALICE,
+        "--role-arn", f"arn:aws:iam::{TGT}:role/Admin", "--role-session-name", "ops",
+        "--serial-number", f"arn:aws:iam::{SRC}:mfa/alice", "--token-code", "123456",
+        "--tags", "team=data", "--source-identity", "alice", "--now", MFA_NOW, *more,
+    )  # fmt: skip
+    assert code == 0, (out, err)
+    data: dict[str, Any] = json.loads(out)
+    return data
+
+
+def test_simulate_as_the_saved_session_keeps_mfa_tags_and_source_identity(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, no_region_env: pytest.MonkeyPatch
+) -> None:
+    """IAM User Guide, global condition keys: aws:MultiFactorAuthPresent, aws:PrincipalTag
+    (session tags) and aws:SourceIdentity hold for every call the session makes; the
+    session ARN alone stands for a fresh session without them."""
+    world = mfa_world(tmp_path)
+    saved = tmp_path / "session.json"
+    saved.write_text(json.dumps(_assumed(capsys, world, "--output", "json")), "utf-8")
+    ask = ["simulate", "--world", world, "--action", "s3:GetObject", "--resource", REPORT,
+           "--now", "2026-03-01T10:05:00Z"]  # fmt: skip
+    code, out, _ = run(capsys, *ask, "--session", str(saved))
+    assert code == 0, out
+    assert out.startswith(f"Allowed: arn:aws:sts::{TGT}:assumed-role/Admin/ops may perform")
+    # What the user did before: the ARN alone loses the MFA, the tags and the source identity.
+    code, out, _ = run(capsys, *ask, "--caller", f"arn:aws:sts::{TGT}:assumed-role/Admin/ops")
+    assert code == 1
+
+
+def test_simulate_as_the_saved_session_keeps_its_session_policy(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, no_region_env: pytest.MonkeyPatch
+) -> None:
+    """IAM User Guide, session policies: the session's permissions are the intersection of
+    the role's policies and the session policy, for every call the session makes."""
+    world = mfa_world(tmp_path)
+    read_only = json.dumps(_allow_all("s3:GetObject"))
+    saved = tmp_path / "session.json"
+    data = _assumed(capsys, world, "--policy", read_only, "--output", "json")
+    saved.write_text(json.dumps(data), "utf-8")
+    ask = ["simulate", "--world", world, "--resource", REPORT, "--session", str(saved),
+           "--now", "2026-03-01T10:05:00Z"]  # fmt: skip
+    assert run(capsys, *ask, "--action", "s3:GetObject")[0] == 0
+    code, out, _ = run(capsys, *ask, "--action", "s3:PutObject")
+    assert code == 1 and "session policy" in out.splitlines()[0]
+
+
+def test_the_aws_shape_is_refused_saying_what_it_lacks(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, no_region_env: pytest.MonkeyPatch
+) -> None:
+    world = mfa_world(tmp_path)
+    saved = tmp_path / "aws.json"
+    saved.write_text(json.dumps(_assumed(capsys, world, "--output", "aws")), "utf-8")
+    code, out, err = run(
+        capsys, "simulate", "--world", world, "--action", "s3:GetObject",
+        "--resource", REPORT, "--session", str(saved),
+    )  # fmt: skip
+    assert code == 2 and out == ""
+    (line,) = err.splitlines()
+    assert f"--session: {saved}:" in line and "carries no MFA" in line
+    assert "--output json" in line
+
+
+@pytest.mark.parametrize(
+    ("change", "wanted"),
+    [
+        (lambda d: d["session"].pop("issued"), ["session.issued: required, and missing"]),
+        (
+            lambda d: d["session"].update(mfa_authenticated="yes", tags=["team"]),
+            [
+                "session.tags: expected an object of tag keys to string values, not a list",
+                "session.mfa_authenticated: expected true or false, not a string",
+            ],
+        ),
+        (
+            lambda d: d["session"].update(expiration="tomorrow"),
+            ["session.expiration: expected an ISO 8601 time"],
+        ),
+        (
+            lambda d: d.update(session=None, outcome="implicitDeny"),
+            ["session: the decision holds no session (its outcome is 'implicitDeny')"],
+        ),
+        (
+            lambda d: d["session"].update(arn="arn:aws:sts::222222222222:assumed-role/Admin/x"),
+            ["session.arn: arn:aws:sts::222222222222:assumed-role/Admin/x is not the ARN"],
+        ),
+    ],
+)
+def test_a_broken_session_file_names_the_file_and_each_json_path(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    no_region_env: pytest.MonkeyPatch,
+    change: Any,
+    wanted: list[str],
+) -> None:
+    world = mfa_world(tmp_path)
+    data = _assumed(capsys, world, "--output", "json")
+    change(data)
+    saved = tmp_path / "session.json"
+    saved.write_text(json.dumps(data), "utf-8")
+    code, out, err = run(
+        capsys, "simulate", "--world", world, "--action", "s3:GetObject",
+        "--resource", REPORT, "--session", str(saved),
+    )  # fmt: skip
+    assert code == 2 and out == "" and "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == len(wanted), err
+    for line in lines:
+        assert line.startswith(f"iamsim: error: --session: {saved}: "), line
+    for want in wanted:
+        assert any(want in line for line in lines), (want, err)
+
+
+def test_session_file_not_json_and_caller_with_session(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    saved = tmp_path / "session.json"
+    saved.write_text('{"schema": ', "utf-8")
+    base = ["simulate", "--action", "s3:GetObject", "--resource", REPORT]
+    code, _, err = run(capsys, *base, "--session", str(saved))
+    assert code == 2 and f"--session: {saved}:1:" in err and "not JSON" in err
+    code, _, err = run(capsys, *base, "--session", str(saved), "--caller", ALICE)
+    assert code == 2 and "--caller and --session both name the caller" in err
+    code, _, err = run(capsys, *base)
+    assert code == 2 and "required: --caller ARN or --session FILE" in err
