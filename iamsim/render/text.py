@@ -277,9 +277,8 @@ def summary(d: Decision) -> str:
         return _allowed_line(d)
     if not d.denied_by:
         return f"Denied: {d.action} for {d.caller} (no denying layer was recorded)"
-    alone = len(d.denied_by) == 1
-    # Source side first in prose; within a side, AWS's reporting order (explicit first).
-    ordered = sorted(d.denied_by, key=lambda x: x.side != "source")
+    missing, ordered = _missing_names(d)
+    alone = len(d.denied_by) == 1 and not missing
     phrases: list[str] = []
     said: set[str] = set()  # why a further action is checked: said at its first mention only
     for body, why in dict.fromkeys(_denial_phrase(d, denial, alone=alone) for denial in ordered):
@@ -290,13 +289,53 @@ def summary(d: Decision) -> str:
     sides = d.sides
     head = "Denied on both sides: " if len(sides) == 2 else "Denied: "
     text = head + _join(phrases)
-    if len(sides) == 1:
+    if missing:
+        # What the request names and the world lacks comes first: it is why AWS says no.
+        text = "Denied: " + "; ".join(
+            f"{_lower_first(clause(r))} ({x.side} side, {layer_words(x.policy_type)})"
+            for r, x in missing
+        )
+        if phrases:
+            text += "; besides, " + _join(phrases)
+    if len(sides) == 1 and not missing:
         other = "target" if sides[0] == "source" else "source"
         if _side_is_fine(d, other):
             text += f"; the {other} side is fine"
     if _decided_without_region(d):
         text += "; " + clause(Reason("region_unknown"))
     return text
+
+
+# Notes naming what a request names and the world lacks, and the denials each explains.
+_MISSING_NAMES = {
+    "role_missing": ("target", ("trust",)),
+    "role_account_unknown": ("target", ("trust",)),
+    "resource_unknown": ("target", ("resource", "trust")),
+    "caller_account_unknown": ("source", ("identity",)),
+}
+
+
+def _missing_names(d: Decision) -> tuple[list[tuple[Reason, Denial]], list[Denial]]:
+    """The notes naming a missing caller, role or resource, each with the denial it
+    explains, and the other denials (source side first; within a side, AWS's order,
+    explicit first)."""
+    ordered = sorted(d.denied_by, key=lambda x: x.side != "source")
+    missing: list[tuple[Reason, Denial]] = []
+    for reason in d.note_reasons:
+        found = _MISSING_NAMES.get(reason.code)
+        if found is None:
+            continue
+        side, types = found
+        explained = [x for x in ordered if x.side == side and x.policy_type in types]
+        if explained:
+            missing.append((reason, explained[0]))
+            ordered = [x for x in ordered if x not in explained]
+    return missing, ordered
+
+
+def _lower_first(text: str) -> str:
+    """A sentence's words as a clause inside the first line (`The role …` → `the role …`)."""
+    return text[:1].lower() + text[1:]
 
 
 def _decided_without_region(d: Decision) -> bool:

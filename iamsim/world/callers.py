@@ -20,6 +20,7 @@ from iamsim.session import RoleSession
 from iamsim.world.context import principal_keys
 from iamsim.world.index import WorldIndex
 from iamsim.world.model import arn_account, arn_name
+from iamsim.world.nearby import close_arn
 
 __all__ = ["Profile", "build_profile", "session_profile", "unknown"]
 
@@ -86,6 +87,9 @@ def build_profile(index: WorldIndex, principal: str | RoleSession) -> Profile:
     placement = index.placement(account)
     if account not in index.accounts:
         note = Reason("caller_account_unknown", (("account", str(account)), ("caller", principal)))
+        meant = close_arn(principal, (*index.users, *index.roles))
+        if meant is not None:
+            note = note.with_fields(("suggestion", meant))
         return Profile(
             caller,
             identity=(),

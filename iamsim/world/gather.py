@@ -34,6 +34,7 @@ from iamsim.world.context import request_context, resource_keys, scope_region
 from iamsim.world.index import WorldIndex
 from iamsim.world.model import arn_account
 from iamsim.world.names import ACCOUNT_ID
+from iamsim.world.nearby import close_arn
 from iamsim.world.org import AccountPlacement
 
 __all__ = [
@@ -107,6 +108,9 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
                 if known
                 else Reason("role_account_unknown", (("account", account), ("role", resource)))
             )
+            meant = close_arn(resource, index.roles)
+            if meant is not None:
+                note = note.with_fields(("suggestion", meant))
             return Target(
                 account=account,
                 policy=None,
@@ -152,11 +156,19 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
         owner = arn_account(resource) or None
         notes: tuple[Reason, ...] = ()
         missing = None
+        meant = close_arn(arn, index.resources)
         if owner is None:
             notes = (Reason("resource_unknown", (("resource", arn),)),)
             missing = notes[0]
         elif not honours_resource_policy(service):
             missing = no_resource_policy(service, owner, arn)
+        elif meant is not None:
+            # Likely a misspelt resource of the world: said, though an unlisted resource of a
+            # known account is otherwise taken as one without a resource-based policy.
+            notes = (Reason("resource_unknown", (("resource", arn), ("account", owner))),)
+        if notes and meant is not None:
+            notes = (notes[0].with_fields(("suggestion", meant)),)
+            missing = notes[0] if missing is not None else None
         return Target(
             account=owner,
             policy=None,

@@ -502,3 +502,108 @@ def test_session_file_not_json_and_caller_with_session(
     assert code == 2 and "--caller and --session both name the caller" in err
     code, _, err = run(capsys, *base)
     assert code == 2 and "required: --caller ARN or --session FILE" in err
+
+
+# -- item 3: a missing role, resource or caller is named ---------------------------------------
+
+ANALYTICS = f"arn:aws:iam::{TGT}:role/AnalyticsReader"
+MISSPELT = f"arn:aws:iam::{TGT}:role/AnalyticsReadr"
+
+
+def analytics_world(tmp_path: Path) -> str:
+    """alice may assume AnalyticsReader, which trusts her account, and read its bucket."""
+    trust = _policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{SRC}:root"},
+            "Action": "sts:AssumeRole",
+        }
+    )
+    alice = _policy(
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": ANALYTICS},
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{BUCKET}/*"},
+    )
+    bucket = _policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": ALICE},
+            "Action": "s3:GetObject",
+            "Resource": f"{BUCKET}/*",
+        }
+    )
+    doc = {
+        "accounts": {
+            SRC: {"users": {"alice": {"policies": [alice]}}},
+            TGT: {
+                "roles": {"AnalyticsReader": {"trust_policy": trust}},
+                "resources": {BUCKET: {"policy": bucket}},
+            },
+        }
+    }
+    path = tmp_path / "world.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    return str(path)
+
+
+def test_a_misspelt_role_is_named_first_and_no_fix_grants_on_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, no_region_env: pytest.MonkeyPatch
+) -> None:
+    """AWS STS API Reference, AssumeRole: a role that does not exist is answered with the
+    same AccessDenied as a trust failure, so iamsim must say which it is."""
+    world = analytics_world(tmp_path)
+    call = ["assume-role", "--world", world, "--caller", ALICE, "--role-arn", MISSPELT,
+            "--role-session-name", "s1"]  # fmt: skip
+    code, out, _ = run(capsys, *call, "--suggest")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].startswith("An error occurred (AccessDenied)")  # AWS's text, unchanged
+    assert lines[1].startswith(
+        f"iamsim: Denied: the role {MISSPELT} does not exist in account {TGT} "
+        f"(did you mean `{ANALYTICS}`?)"
+    )
+    fixes = [line for line in lines if line.startswith("  - ")]
+    assert fixes and all(f"call {ANALYTICS} instead" in line for line in fixes), out
+    assert "change:" not in out  # nothing to apply to the world: no grant on the misspelt ARN
+    code, out, _ = run(capsys, *call, "--suggest", "--output", "json")
+    suggested = json.loads(out)["suggested_fixes"]
+    assert {json.dumps(f["request"]) for f in suggested} == {json.dumps({"role_arn": ANALYTICS})}
+    assert not any(f["applies_to_world"] for f in suggested)
+    # The fix, taken: the role that exists.
+    code, out, _ = run(capsys, "assume-role", "--world", world, "--caller", ALICE,
+                       "--role-arn", ANALYTICS, "--role-session-name", "s1")  # fmt: skip
+    assert code == 0, out
+
+
+def test_a_misspelt_bucket_and_caller_are_named_first(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, no_region_env: pytest.MonkeyPatch
+) -> None:
+    world = analytics_world(tmp_path)
+    ask = ["simulate", "--world", world, "--action", "s3:GetObject", "--suggest"]
+    code, out, _ = run(capsys, *ask, "--caller", ALICE, "--resource",
+                       "arn:aws:s3:::shared-reprts/q1.csv")  # fmt: skip
+    assert code == 1
+    assert out.startswith(
+        "Denied: arn:aws:s3:::shared-reprts is not described by the world (did you mean "
+        f"`{BUCKET}`?)"
+    )
+    assert f"call {REPORT} instead" in out and "change:" not in out
+    other = "arn:aws:iam::111111111112:user/alice"
+    code, out, _ = run(capsys, *ask, "--caller", other, "--resource", REPORT)
+    assert code == 1
+    assert out.startswith(f"Denied: account 111111111112 is not described by the world, so {other}")
+    assert f"(did you mean `{ALICE}`?)" in out.splitlines()[0]
+    assert f"make the call as {ALICE} instead" in out and "change:" not in out
+
+
+def test_a_role_with_no_close_match_keeps_the_create_role_fix(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, no_region_env: pytest.MonkeyPatch
+) -> None:
+    """No "did you mean" when nothing in the world is close: the role may be new."""
+    world = analytics_world(tmp_path)
+    code, out, _ = run(
+        capsys, "assume-role", "--world", world, "--caller", ALICE,
+        "--role-arn", f"arn:aws:iam::{TGT}:role/Deployer", "--role-session-name", "s1", "--suggest",
+    )  # fmt: skip
+    assert code == 1
+    assert "did you mean" not in out
+    assert f"does not exist in account {TGT} (its roles: AnalyticsReader)" in out
