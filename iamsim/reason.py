@@ -86,6 +86,7 @@ ReasonCode = Literal[
     # Decision notes.
     "deny_skipped_missing_key",  # statement, policy, keys
     "role_simulated_as_session",  # role, session
+    "session_arn_fresh",  # session
     "same_organization",  # organization
     "service_linked_role_deletion",
     # First-line additions: what the request lacked that decided it.

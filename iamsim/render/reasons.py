@@ -363,6 +363,14 @@ WORDS: dict[ReasonCode, tuple[_Phrase, str]] = {
         lambda r: f"{r.text('role')} is a role; simulated as its session {r.text('session')}",
         "",
     ),
+    "session_arn_fresh": (
+        lambda r: (
+            f"{r.text('session')} is simulated as a fresh session of its role, without the "
+            "MFA, session tags, source identity or session policies the real one may carry: "
+            "pass its RoleSession (on the command line, simulate --session FILE) to keep them"
+        ),
+        ".",
+    ),
     "same_organization": (
         lambda r: (
             "The caller's and the resource's accounts are in the same organization "

@@ -170,7 +170,10 @@ class World:
 
     @classmethod
     def of(
-        cls, *entities: User | Role | Group | Resource, organization: Organization | None = None
+        cls,
+        *entities: User | Role | Group | Resource,
+        organization: Organization | None = None,
+        default_region: str | None = None,
     ) -> World:
         """A world from the entities a test or notebook cares about (accounts from ARNs)."""
         _check_organization(organization)
@@ -197,6 +200,7 @@ class World:
                 for a, parts in accounts.items()
             ),
             organization=organization,
+            default_region=default_region,
         )
 
     @classmethod

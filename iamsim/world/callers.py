@@ -123,19 +123,19 @@ def build_profile(index: WorldIndex, principal: str | RoleSession) -> Profile:
         if role is None:
             raise unknown(index, "role", f"arn:aws:iam::{account}:role/{role_name}")
         now = as_utc(None)
-        return attrs.evolve(
-            session_profile(
-                index,
-                RoleSession(
-                    role_arn=role.arn,
-                    session_name=session_name,
-                    role_unique_id=role.unique_id,
-                    issued=now,
-                    expiration=now + _dt.timedelta(hours=1),
-                ),
+        profile = session_profile(
+            index,
+            RoleSession(
+                role_arn=role.arn,
+                session_name=session_name,
+                role_unique_id=role.unique_id,
+                issued=now,
+                expiration=now + _dt.timedelta(hours=1),
             ),
-            synthetic=True,
         )
+        # The ARN names no MFA, tags, source identity or session policy: say what is assumed.
+        fresh = Reason("session_arn_fresh", (("session", principal),))
+        return attrs.evolve(profile, synthetic=True, notes=(*profile.notes, fresh))
     raise ValidationError(f"{principal}: federated users are not modelled yet")
 
 

@@ -403,8 +403,12 @@ def test_simulate_as_the_saved_session_keeps_mfa_tags_and_source_identity(
     assert code == 0, out
     assert out.startswith(f"Allowed: arn:aws:sts::{TGT}:assumed-role/Admin/ops may perform")
     # What the user did before: the ARN alone loses the MFA, the tags and the source identity.
-    code, out, _ = run(capsys, *ask, "--caller", f"arn:aws:sts::{TGT}:assumed-role/Admin/ops")
+    code, out, _ = run(
+        capsys, *ask, "--caller", f"arn:aws:sts::{TGT}:assumed-role/Admin/ops", "--explain"
+    )
     assert code == 1
+    assert "is simulated as a fresh session of its role, without the MFA" in out
+    assert "simulate --session FILE" in out
 
 
 def test_simulate_as_the_saved_session_keeps_its_session_policy(
@@ -607,3 +611,42 @@ def test_a_role_with_no_close_match_keeps_the_create_role_fix(
     assert code == 1
     assert "did you mean" not in out
     assert f"does not exist in account {TGT} (its roles: AnalyticsReader)" in out
+
+
+def test_a_trust_policy_perimeter_is_a_guardrail_too(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, no_region_env: pytest.MonkeyPatch
+) -> None:
+    """A role's trust policy is its resource-based policy (IAM User Guide, "Roles terms and
+    concepts"): a Deny there on aws:PrincipalOrgID is the same identity perimeter."""
+    trust = _policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": [f"arn:aws:iam::{SRC}:root", f"arn:aws:iam::{OUT}:root"]},
+            "Action": "sts:AssumeRole",
+        },
+        {
+            "Sid": "OnlyOurOrg",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": ORG}},
+        },
+    )
+    doc = {
+        "organization": {"id": ORG, "management_account": MGMT, "root": {"accounts": [MGMT, TGT]}},
+        "accounts": {
+            MGMT: {},
+            TGT: {"roles": {"Shared": {"trust_policy": trust}}},
+            OUT: {"users": {"mallory": {"policies": [_allow_all("sts:AssumeRole")]}}},
+        },
+    }
+    path = tmp_path / "world.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    code, out, _ = run(
+        capsys, "assume-role", "--world", str(path), "--caller", MALLORY,
+        "--role-arn", f"arn:aws:iam::{TGT}:role/Shared", "--role-session-name", "s1", "--suggest",
+    )  # fmt: skip
+    assert code == 1
+    (fix,) = [line for line in out.splitlines() if line.startswith("  - ")]
+    assert "OnlyOurOrg in the role trust policy" in fix and "data perimeter" in fix
+    assert "change:" not in out

@@ -163,3 +163,11 @@ def test_any_region_code_is_the_requests_region(region: str, service: str) -> No
     d = _world().simulate(ALICE, "s3:GetObject", OBJ, region=region)
     assert _region(d) == (region,)
     assert d.allowed == (region == "eu-west-1")
+
+
+def test_world_of_takes_a_default_region() -> None:
+    world = iamsim.World.of(
+        iamsim.User(ALICE), iamsim.Resource("arn:aws:s3:::data", account="111111111111"),
+        default_region="eu-west-1",
+    )  # fmt: skip
+    assert world.default_region == "eu-west-1"
