@@ -4,7 +4,9 @@ context keys, aws:RequestedRegion; "Manage AWS STS in an AWS Region")."""
 
 from __future__ import annotations
 
+import json
 import pickle
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -171,3 +173,20 @@ def test_world_of_takes_a_default_region() -> None:
         default_region="eu-west-1",
     )  # fmt: skip
     assert world.default_region == "eu-west-1"
+
+
+def test_why_replays_a_cloudtrail_record_in_its_region() -> None:
+    """AWS CloudTrail User Guide, record contents: awsRegion is the region the request was
+    made to, so the replay's aws:RequestedRegion is that region for an S3 object."""
+    from iamsim.questions.why import replay
+
+    path = Path(__file__).parents[1] / "data" / "cloudtrail" / "s3-getobject.json"
+    record = json.loads(path.read_text("utf-8"))
+    assert record["awsRegion"] == "us-east-1"
+    r = replay(iamsim.World.demo(), record)
+    assert r.evidence.region == "us-east-1" and r.agrees
+    assert dict(r.decision.context)["aws:RequestedRegion"] == "us-east-1"
+    moved = replay(iamsim.World.demo(), {**record, "awsRegion": "eu-west-1"})
+    assert dict(moved.decision.context)["aws:RequestedRegion"] == "eu-west-1"
+    unknown = replay(iamsim.World.demo(), {k: v for k, v in record.items() if k != "awsRegion"})
+    assert "aws:RequestedRegion" not in dict(unknown.decision.context)
