@@ -306,31 +306,19 @@ def summary(d: Decision) -> str:
     return text
 
 
-# Notes naming what a request names and the world lacks, and the denials each explains.
-_MISSING_NAMES = {
-    "role_missing": ("target", ("trust",)),
-    "role_account_unknown": ("target", ("trust",)),
-    "resource_unknown": ("target", ("resource", "trust")),
-    "caller_account_unknown": ("source", ("identity",)),
-}
+# The reasons of a denial that comes from a name the request gives and the world lacks.
+_MISSING_NAMES = frozenset(
+    {"role_missing", "role_account_unknown", "resource_unknown", "caller_account_unknown"}
+)
 
 
 def _missing_names(d: Decision) -> tuple[list[tuple[Reason, Denial]], list[Denial]]:
-    """The notes naming a missing caller, role or resource, each with the denial it
-    explains, and the other denials (source side first; within a side, AWS's order,
-    explicit first)."""
+    """The denials whose reason is a missing caller, role or resource, each with that
+    reason, and the other denials (source side first; within a side, AWS's order,
+    explicit first). A saved decision keeps each reason's code (`Denial.reason_code`)."""
     ordered = sorted(d.denied_by, key=lambda x: x.side != "source")
-    missing: list[tuple[Reason, Denial]] = []
-    for reason in d.note_reasons:
-        found = _MISSING_NAMES.get(reason.code)
-        if found is None:
-            continue
-        side, types = found
-        explained = [x for x in ordered if x.side == side and x.policy_type in types]
-        if explained:
-            missing.append((reason, explained[0]))
-            ordered = [x for x in ordered if x not in explained]
-    return missing, ordered
+    missing = [(x.cause, x) for x in ordered if x.reason_code in _MISSING_NAMES]
+    return missing, [x for x in ordered if x.reason_code not in _MISSING_NAMES]
 
 
 def _lower_first(text: str) -> str:

@@ -168,7 +168,7 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
             notes = (Reason("resource_unknown", (("resource", arn), ("account", owner))),)
         if notes and meant is not None:
             notes = (notes[0].with_fields(("suggestion", meant)),)
-            missing = notes[0] if missing is not None else None
+            missing = notes[0]
         return Target(
             account=owner,
             policy=None,

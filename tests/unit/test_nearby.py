@@ -45,3 +45,27 @@ def test_a_suggestion_is_always_one_of_the_candidates(candidates: list[str], nam
     assert found is None or (found in candidates and found != missing)
     for arn in candidates:
         assert close_arn(arn, candidates) is None  # present: not missing
+
+
+@pytest.mark.parametrize(
+    ("caller", "role"),
+    [
+        (
+            "arn:aws:iam::111111111111:user/alice",
+            "arn:aws:iam::222222222222:role/CrossAccountS3Readr",
+        ),
+        (
+            "arn:aws:iam::111111111112:user/alice",
+            "arn:aws:iam::222222222222:role/CrossAccountS3Reader",
+        ),
+    ],
+)
+def test_a_saved_decision_names_the_missing_name_as_the_live_one(caller: str, role: str) -> None:
+    """The first line keys on each denial's reason code, which the JSON keeps."""
+    import iamsim
+
+    d = iamsim.World.demo().assume_role(caller, role, "s1", external_id="my-secret-123")
+    assert "did you mean" in str(d)
+    again = iamsim.Decision.from_dict(d.to_dict())
+    assert str(again) == str(d) and again.explain() == d.explain()
+    assert {x.reason_code for x in again.denied_by} == {x.reason_code for x in d.denied_by}
