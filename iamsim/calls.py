@@ -51,6 +51,7 @@ class Answerer(Protocol):
         context: Mapping[str, object] | None = None,
         *,
         now: _dt.datetime | None = None,
+        region: str | None = None,
     ) -> Decision: ...
 
     def assume_role(
@@ -70,6 +71,7 @@ class Answerer(Protocol):
         token_code: str | None = None,
         context: Mapping[str, object] | None = None,
         now: _dt.datetime | None = None,
+        region: str | None = None,
     ) -> Decision: ...
 
 
@@ -107,7 +109,9 @@ class AccessRequest(_CallBase):
     needs `kms:CreateAlias` on the alias and on the KMS key it points to). `call_keys` are
     the context keys the API sets from the call's own parameters (`sts:ExternalId`); `context` the
     caller's extra keys, which override anything else. `operation` names the API operation
-    in AWS's error text (default: the action).
+    in AWS's error text (default: the action). `region` is the region the call is made in,
+    which sets aws:RequestedRegion where the resource's ARN names none (S3, STS, `*`); the
+    world's `default_region` when None.
     """
 
     kind: ClassVar[str] = "authorize"
@@ -120,6 +124,7 @@ class AccessRequest(_CallBase):
     also: tuple[str | tuple[str, str], ...] = attrs.field(default=(), converter=_actions)
     call_keys: Mapping[str, object] | None = None
     operation: str | None = None
+    region: str | None = None
 
     def run(self, world: Answerer) -> Decision:
         return world.authorize(self)
@@ -136,10 +141,16 @@ class SimulateCall(_CallBase):
     resource: str
     context: Mapping[str, object] | None = None
     now: _dt.datetime | None = None
+    region: str | None = None
 
     def run(self, world: Answerer) -> Decision:
         return world.simulate(
-            self.principal, self.action, self.resource, self.context, now=self.now
+            self.principal,
+            self.action,
+            self.resource,
+            self.context,
+            now=self.now,
+            region=self.region,
         )
 
 
@@ -163,6 +174,7 @@ class AssumeRoleCall(_CallBase):
     token_code: str | None = None
     context: Mapping[str, object] | None = None
     now: _dt.datetime | None = None
+    region: str | None = None
 
     def run(self, world: Answerer) -> Decision:
         args = self.arguments()

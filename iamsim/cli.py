@@ -55,10 +55,12 @@ from iamsim.errors import (
     one_line,
 )
 from iamsim.inputs.cache import NO_CACHE_ENV, load_world
+from iamsim.inputs.session_file import SessionFileError, session_from_data
 from iamsim.render.aws import cli_error
 from iamsim.request import MAX_YEAR, MIN_YEAR
 from iamsim.session import RoleSession
 from iamsim.world import World
+from iamsim.world.context import REGION
 from iamsim.world.demo import DEMO_NOW, scenarios
 from iamsim.world.dump import dump_text
 from iamsim.world.files import INT_DIGITS_LIMIT, InputRefused, read_input_file
@@ -375,6 +377,13 @@ def _add_common(parser: argparse.ArgumentParser, *, aws_output: bool = False) ->
         'give a JSON list: aws:TagKeys=\'["a","b"]\'',
     )
     output.add_argument(
+        "--region",
+        metavar="REGION",
+        help="the region the call is made in, as the AWS CLI's --region: it sets "
+        "aws:RequestedRegion where the resource's ARN names none (S3, STS); default: "
+        "$AWS_REGION, else $AWS_DEFAULT_REGION, else the world's default_region",
+    )
+    output.add_argument(
         "--now",
         metavar="ISO8601",
         type=_timestamp,
@@ -526,10 +535,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument(
         "--caller",
-        required=True,
         metavar="ARN",
         help="a user, role or assumed-role session ARN, a service principal "
-        "(sns.amazonaws.com) or anonymous",
+        "(sns.amazonaws.com) or anonymous (or --session)",
+    )
+    simulate.add_argument(
+        "--session",
+        metavar="FILE",
+        help="act as the session in FILE, as `iamsim assume-role --output json` wrote it: "
+        "with its MFA, tags, source identity and session policies (instead of --caller)",
     )
     simulate.add_argument(
         "--action",
@@ -819,6 +833,7 @@ def _decision_json(d: Decision, suggest: bool) -> dict[str, Any]:
 
 
 _PROFILE_SETS = (
+    "region",
     "role_arn",
     "role_session_name",
     "external_id",
@@ -902,6 +917,25 @@ def _assume_profile(args: argparse.Namespace, out: _Out) -> int:
     return EXIT_ALLOWED if chain.allowed else EXIT_DENIED
 
 
+def _region(args: argparse.Namespace) -> str | None:
+    """The region of the call: --region, else $AWS_REGION, else $AWS_DEFAULT_REGION (the
+    AWS CLI's order, "Configuring environment variables for the AWS CLI"), else None (the
+    world's default_region). A value that is no region code is bad input, named by where
+    it came from."""
+    for where, value in (
+        ("--region", args.region),
+        ("AWS_REGION", os.environ.get("AWS_REGION")),
+        ("AWS_DEFAULT_REGION", os.environ.get("AWS_DEFAULT_REGION")),
+    ):
+        if value:
+            if not REGION.fullmatch(value):
+                raise _BadInput(
+                    [f"{where}: {value!r} is not an AWS region code (such as us-east-1)"]
+                )
+            return value
+    return None
+
+
 def _session_lines(out: _Out, session: RoleSession) -> None:
     out.line()
     out.line(f"  Arn:            {session.arn}")
@@ -961,6 +995,7 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
         token_code=token_code,
         context=_context(args.context),
         now=args.now,
+        region=_region(args),
     )
     session = decision.session
     if args.output == "json":
@@ -978,11 +1013,53 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
     return EXIT_ALLOWED if decision.allowed else EXIT_DENIED
 
 
+def _session_file(path: str) -> RoleSession:
+    """`--session FILE`: the session a saved assume-role decision holds (bad input, one line
+    a problem, each naming FILE and the JSON path, when it holds none)."""
+    try:
+        text = read_input_file(path).decode("utf-8-sig")
+        data = json.loads(text, parse_int=_json_int)
+    except InputRefused as exc:
+        hint = f" ({exc.hint})" if exc.hint else ""
+        raise _BadInput([f"--session: {path}: {exc.message}{hint}"]) from None
+    except OSError as exc:
+        raise _BadInput([f"--session: cannot read {path}: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError:
+        raise _BadInput([f"--session: {path} is not UTF-8 text"]) from None
+    except json.JSONDecodeError as exc:
+        raise _BadInput(
+            [f"--session: {path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}"]
+        ) from None
+    except ValueError as exc:  # a NUL in the name, or a number too long to read
+        raise _BadInput([f"--session: {_shown(path)}: {exc}"]) from None
+    try:
+        return session_from_data(data, f"--session: {path}")
+    except SessionFileError as exc:
+        raise _BadInput(list(exc.problems)) from None
+
+
 def _simulate(args: argparse.Namespace, out: _Out) -> int:
 
+    if (args.caller is None) == (args.session is None):
+        raise _BadInput(
+            [
+                (
+                    "--caller and --session both name the caller: give one"
+                    if args.caller is not None
+                    else "the following arguments are required: --caller ARN or --session FILE"
+                )
+                + " (see `iamsim simulate --help`)"
+            ]
+        )
+    principal = args.caller if args.session is None else _session_file(args.session)
     world = _load_world(args)
     decision = world.simulate(
-        args.caller, args.action, args.resource, context=_context(args.context), now=args.now
+        principal,
+        args.action,
+        args.resource,
+        context=_context(args.context),
+        now=args.now,
+        region=_region(args),
     )
     if args.output == "json":
         out.json(_decision_json(decision, args.suggest))

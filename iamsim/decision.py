@@ -104,6 +104,7 @@ class Denial:
             "explicit": self.explicit,
             "account": self.account,
             "reason": self.reason,
+            "reason_code": self.reason_code,
             "action": self.action,
             "policy": self.policy,
             "statement": self.statement,
@@ -112,13 +113,24 @@ class Denial:
             "aws_message": self.aws_message,
         }
 
+    @property
+    def reason_code(self) -> str:
+        """The reason's code (`role_missing`, …), kept by a saved denial that had one."""
+        cause = self.cause
+        saved = cause.get("code") if cause.code == "saved" else None
+        return saved if isinstance(saved, str) else cause.code
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Denial:
-        """A saved denial: its reason is known by its words only (code "saved")."""
+        """A saved denial: its reason is known by its words (code "saved"), with the code it
+        had when saved, so that a renderer words it as it did then."""
         fixed: dict[str, Any] = {"condition_keys": tuple(data.get("condition_keys", ()))}
+        code = data.get("reason_code")
         if isinstance(data.get("reason"), str):
             fixed["reason"] = Reason.saved(data["reason"])
-        return cls(**(data | fixed))
+            if isinstance(code, str) and code != "saved":
+                fixed["reason"] = fixed["reason"].with_fields(("code", code))
+        return cls(**({k: v for k, v in data.items() if k != "reason_code"} | fixed))
 
 
 @attrs.frozen

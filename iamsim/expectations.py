@@ -56,7 +56,7 @@ __all__ = [
 Call = SimulateCall | AssumeRoleCall
 Expect = Literal["allowed", "denied"]
 
-SIMULATE_KEYS: tuple[str, ...] = ("caller", "action", "resource", "context", "now")
+SIMULATE_KEYS: tuple[str, ...] = ("caller", "action", "resource", "context", "now", "region")
 ASSUME_ROLE_KEYS: tuple[str, ...] = tuple(f.name for f in attrs.fields(AssumeRoleCall))
 RECORD_KEYS: tuple[str, ...] = ("id", "expect", "denied_by")
 _DENIED_BY_KEYS = ("side", "policy_type", "explicit")
@@ -68,6 +68,7 @@ _STRINGS = (
     "source_identity",
     "serial_number",
     "token_code",
+    "region",
 )
 _STRING_LISTS = ("policy_arns", "transitive_tag_keys")
 # Names people reach for, and the record's own name for them.
@@ -303,8 +304,9 @@ def request_from_mapping(m: object, *, path: str = "") -> Expectation:
     else:
         action = text("action", required=True)
         resource = text("resource", required=True)
+        region = text("region", required=False)
         if caller is not None and action is not None and resource is not None:
-            call = SimulateCall(caller, action, resource, context, now)
+            call = SimulateCall(caller, action, resource, context, now, region)
 
     record_id = values.get("id")
     if record_id is not None and not isinstance(record_id, str | int):

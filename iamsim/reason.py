@@ -40,10 +40,11 @@ ReasonCode = Literal[
     "resource_policy_absent",  # label, resource, policy_type (a cross-account caller)
     "resource_policy_required",  # label, resource, policy_type, action (same account)
     # What the world cannot describe (world/callers.py, world/gather.py).
-    "caller_account_unknown",  # account, caller, [delegated_by]
-    "role_missing",  # role, account
-    "role_account_unknown",  # account, role
-    "resource_unknown",  # resource
+    # [suggestion]: the ARN of the world the missing one most likely misspells.
+    "caller_account_unknown",  # account, caller, [delegated_by], [suggestion]
+    "role_missing",  # role, account, [suggestion]
+    "role_account_unknown",  # account, role, [suggestion]
+    "resource_unknown",  # resource, [account], [suggestion]
     "service_without_resource_policies",  # service, resource, account
     # Rules of a service, whatever the policies say.
     "anonymous_not_accepted",  # service, services
@@ -85,8 +86,11 @@ ReasonCode = Literal[
     # Decision notes.
     "deny_skipped_missing_key",  # statement, policy, keys
     "role_simulated_as_session",  # role, session
+    "session_arn_fresh",  # session
     "same_organization",  # organization
     "service_linked_role_deletion",
+    # First-line additions: what the request lacked that decided it.
+    "region_unknown",  # (no field)
     # A reason read back from a saved decision, or given as a sentence by hand.
     "saved",  # text
 ]

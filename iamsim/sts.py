@@ -397,7 +397,15 @@ def assume_role(world: Authority, call: AssumeRoleCall) -> Decision:
     if source_identity is not None or inherited_source is not None:
         also += ("sts:SetSourceIdentity",)
     request = make_access_request(
-        caller, "sts:AssumeRole", role_arn, call.context, moment, also, keys, "AssumeRole"
+        caller,
+        "sts:AssumeRole",
+        role_arn,
+        call.context,
+        moment,
+        also,
+        keys,
+        "AssumeRole",
+        call.region,
     )
 
     # The session an allowed call hands back. STS authorizes before it looks at the

@@ -58,6 +58,7 @@ EXPECT_KEYS = {
     "aws_error",
     "aws_error_detailed",
     "notes_contain",
+    "first_line_contains",
 }
 
 
@@ -225,3 +226,5 @@ def _decision_case(case: dict[str, Any]) -> None:
         assert d.aws_error_detailed == expect["aws_error_detailed"]
     for text in expect.get("notes_contain", ()):
         assert any(text in n for n in d.notes), d.notes
+    for text in expect.get("first_line_contains", ()):
+        assert text in str(d), str(d)

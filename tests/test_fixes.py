@@ -735,6 +735,10 @@ def _run(world: iamsim.World, call: dict[str, Any], session_changes: dict[str, A
     return world.simulate(args.pop("principal"), args.pop("action"), args.pop("resource"), **args)
 
 
+def _is_perimeter(fix: Fix) -> bool:
+    return isinstance(fix.change, dict) and "perimeter_keys" in fix.change
+
+
 @pytest.mark.parametrize("case", _corpus())
 def test_sweep_applying_every_fix_allows(case: dict[str, Any], request: Any) -> None:
     case_id = request.node.callspec.id
@@ -750,6 +754,12 @@ def test_sweep_applying_every_fix_allows(case: dict[str, Any], request: Any) -> 
         for fix in fixes:
             if fix.policy_type in GUARDRAILS:
                 assert fix.apply is None and fix.request is None
+        return
+    if any(_is_perimeter(f) for f in fixes):
+        # A data-perimeter Deny in a resource-based policy is a guardrail too: reported,
+        # never narrowed, so the request stays denied.
+        assert all(f.guardrail for f in fixes if _is_perimeter(f))
+        assert not replay(d, fixes).allowed
         return
     if case_id in EXCLUDED:
         assert all(f.guardrail for f in fixes)

@@ -102,8 +102,11 @@ RESOURCELESS_POLICY_SERVICES = frozenset({"ecr", "ecr-public"})
 # indexes, `table/T/index/I`).
 WHOLE_ARN_SERVICES = frozenset({"ecr", "ecr-public"})
 
-# Services with one global endpoint, whose requests carry aws:RequestedRegion us-east-1.
-GLOBAL_SERVICES = frozenset({"iam", "sts", "organizations", "cloudfront", "route53", "support"})
+# Services with one global endpoint, whose requests carry aws:RequestedRegion us-east-1
+# (IAM User Guide, global condition keys, aws:RequestedRegion). STS is not among them: the
+# SDKs call its regional endpoints ("Manage AWS STS in an AWS Region"), so an AssumeRole
+# request carries the caller's region.
+GLOBAL_SERVICES = frozenset({"iam", "organizations", "cloudfront", "route53", "support"})
 
 # KMS operations that work across accounts (AWS KMS Developer Guide, "Allowing users in
 # other accounts to use a KMS key"); any other KMS operation fails cross-account.

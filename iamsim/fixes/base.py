@@ -114,7 +114,66 @@ class _PlannerBase:
                 return type(self)(view, self.world, self.kind, self.call)
         return None
 
+    # -- a misspelt caller, role or resource --------------------------------------------
+
+    def _misspelt(self) -> tuple[str, str, str, str, str] | None:
+        """(what, call argument, its value, the value meant, the ARN meant) when the call
+        names a caller, role or resource the world lacks and the world holds a close match
+        (the note's "did you mean"); None otherwise."""
+        who = "caller" if self.kind == "assume_role" else "principal"
+        target = "role_arn" if self.kind == "assume_role" else "resource"
+        for reason in self.d.note_reasons:
+            meant = reason.get("suggestion")
+            if not isinstance(meant, str):
+                continue
+            if reason.code == "caller_account_unknown":
+                what, key, missing = "The caller", who, reason.text("caller")
+            elif reason.code in ("role_missing", "role_account_unknown"):
+                what, key, missing = "The role", target, reason.text("role")
+            elif reason.code == "resource_unknown":
+                what, key, missing = "The resource", target, reason.text("resource")
+            else:
+                continue
+            value = self.call.get(key)
+            # A bucket's object names the bucket: the object's key is kept.
+            if isinstance(value, str) and (value == missing or value.startswith(missing + "/")):
+                return what, key, value, meant + value[len(missing) :], meant
+        return None
+
+    def _call_instead(
+        self, denial: Denial, what: str, key: str, value: str, new: str, meant: str
+    ) -> Iterator[Fix]:
+        """Call the name the world holds: never a grant on a name it lacks (whoever
+        creates that name later would hold the grant)."""
+        change = {"replace": value, "with": new}
+        verb = "make the call as" if key in ("caller", "principal") else "call"
+        yield Fix(
+            denial.side,
+            denial.policy_type,
+            denial.account,
+            f"{what} {value} is not in the world, and {meant} is: {verb} {new} instead "
+            "(a grant on a name that does not exist would go to whoever creates it).",
+            change,
+            request={key: new},
+            denial=denial,
+        )
+        # When calling the right name still leaves this denial, say so; its own fixes follow
+        # once the call names it.
+        yield Fix(
+            denial.side,
+            denial.policy_type,
+            denial.account,
+            f"{what} {value} is not in the world, and {meant} is: {verb} {new} instead, then "
+            "ask again for the fixes of that call (no grant is made on a name that does not "
+            "exist).",
+            change,
+            denial=denial,
+        )
+
     def candidates(self, denial: Denial) -> Iterator[Fix]:
+        misspelt = self._misspelt()
+        if misspelt is not None and denial.policy_type not in ("scp", "rcp", "service"):
+            return self._call_instead(denial, *misspelt)
         elsewhere = self._elsewhere(denial)
         if elsewhere is not None:
             return elsewhere.candidates(denial)

@@ -22,6 +22,7 @@ from iamsim.fixes.documents import (
     _with_statement,
     _without_statement,
 )
+from iamsim.fixes.guardrails import perimeter_fix, perimeter_keys
 from iamsim.fixes.model import Apply, Fix
 from iamsim.fixes.near_miss import _NearMissFixes
 from iamsim.model import Policy
@@ -222,6 +223,10 @@ class _TargetFixes(_NearMissFixes):
             )
             return
         if denial.explicit:
+            perimeter = self._perimeter(denial, what, entity)
+            if perimeter is not None:
+                yield perimeter
+                return
             label = denial.statement or ""
             yield Fix(
                 "target",
@@ -289,6 +294,20 @@ class _TargetFixes(_NearMissFixes):
             apply=self._edit_target(lambda p: _with_statement(p, statement)),
             denial=denial,
         )
+
+    def _perimeter(self, denial: Denial, what: str, entity: Any) -> Fix | None:
+        """The guardrail report for an explicit Deny that draws a data perimeter, or None."""
+        trace = self._target_trace(denial)
+        if trace is None:
+            return None
+        for st in trace.statements:
+            if st.effect == "Deny" and st.matched and st.label == denial.statement:
+                raw = self._raw_statement(denial, st.index)
+                keys = () if raw is None else perimeter_keys(raw)
+                if keys:
+                    owner = entity.arn if entity is not None else self.d.resource
+                    return perimeter_fix(denial, what, owner, keys)
+        return None
 
     def _refuses_anonymous(self) -> Denial | None:
         """The source-side denial of an anonymous caller by a service that takes no unsigned

@@ -168,6 +168,9 @@ class Evidence:
     text: str | None = None  # AWS's message, as given
     identity_type: str | None = None  # CloudTrail's userIdentity.type
     unread: bool = False  # a message iamsim cannot read: all it says is "denied"
+    # CloudTrail's awsRegion: the region the call was made in (aws:RequestedRegion where
+    # the resource's ARN names none, as for S3 and STS).
+    region: str | None = None
 
 
 @attrs.frozen
@@ -450,6 +453,7 @@ def _cloudtrail(record: Mapping[str, Any]) -> Evidence:
         _assume_parameters(record) if service == "sts" else (),
         message,
         identity.get("type") if isinstance(identity.get("type"), str) else None,
+        region=_region_account(record)[0] or None,
     )
 
 
@@ -676,14 +680,18 @@ def replay(
             args["token_code"] = _MFA_TOKEN
         session_name = args.pop("session_name")
         decision = world.assume_role(
-            ev.caller, target, session_name, context=ctx, now=ev.now, **args
+            ev.caller, target, session_name, context=ctx, now=ev.now, region=ev.region, **args
         )
     elif also:
-        request = AccessRequest(ev.caller, ev.action, target, ctx, ev.now, tuple(also))
+        request = AccessRequest(
+            ev.caller, ev.action, target, ctx, ev.now, tuple(also), region=ev.region
+        )
         decision = world.authorize(request)
     else:
         try:
-            decision = world.simulate(ev.caller, ev.action, target, ctx, now=ev.now)
+            decision = world.simulate(
+                ev.caller, ev.action, target, ctx, now=ev.now, region=ev.region
+            )
         except ValidationError as exc:
             raise ValidationError(
                 f"evidence: replaying {ev.action} on {target}: {exc} (a call that needs "

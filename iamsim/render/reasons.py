@@ -27,6 +27,12 @@ def _delegated(r: Reason) -> str:
     return f". The {_words(by)} trusts the account, which delegates to its identity policies"
 
 
+def _meant(r: Reason) -> str:
+    """` (did you mean `ARN`?)` when the world holds a close match for the missing name."""
+    meant = r.text("suggestion")
+    return f" (did you mean `{meant}`?)" if meant else ""
+
+
 def _explicit_deny(r: Reason) -> str:
     where = f" attached to {r.text('attached_to')}" if r.text("attached_to") else ""
     return (
@@ -104,28 +110,32 @@ WORDS: dict[ReasonCode, tuple[_Phrase, str]] = {
         lambda r: (
             f"Account {r.text('account')} is not described by the world, so "
             f"{r.text('caller')} has no identity policies that could allow the request"
-            f"{_delegated(r)}"
+            f"{_delegated(r)}{_meant(r)}"
         ),
         ".",
     ),
     "role_missing": (
         lambda r: (
-            f"The role {r.text('role')} does not exist in account {r.text('account')}; AWS "
-            "answers AccessDenied, exactly as for a trust failure"
+            f"The role {r.text('role')} does not exist in account {r.text('account')}"
+            f"{_meant(r)}; AWS answers AccessDenied, exactly as for a trust failure"
         ),
         ".",
     ),
     "role_account_unknown": (
         lambda r: (
             f"Account {r.text('account')} is not described by the world, so the role "
-            f"{r.text('role')} and its trust policy are unknown"
+            f"{r.text('role')} and its trust policy are unknown{_meant(r)}"
         ),
         ".",
     ),
     "resource_unknown": (
         lambda r: (
-            f"{r.text('resource')} is not described by the world, so its owner and its "
-            "resource-based policy are unknown"
+            f"{r.text('resource')} is not described by the world{_meant(r)}, so "
+            + (
+                f"it has no resource-based policy in account {r.text('account')}"
+                if r.text("account")
+                else "its owner and its resource-based policy are unknown"
+            )
         ),
         ".",
     ),
@@ -342,9 +352,24 @@ WORDS: dict[ReasonCode, tuple[_Phrase, str]] = {
         ),
         ".",
     ),
+    "region_unknown": (
+        lambda r: (
+            "no region is known for this call, so it carries no aws:RequestedRegion: give the "
+            "region it is made in (region=, --region, AWS_REGION or the world's default_region)"
+        ),
+        ".",
+    ),
     "role_simulated_as_session": (
         lambda r: f"{r.text('role')} is a role; simulated as its session {r.text('session')}",
         "",
+    ),
+    "session_arn_fresh": (
+        lambda r: (
+            f"{r.text('session')} is simulated as a fresh session of its role, without the "
+            "MFA, session tags, source identity or session policies the real one may carry: "
+            "pass its RoleSession (on the command line, simulate --session FILE) to keep them"
+        ),
+        ".",
     ),
     "same_organization": (
         lambda r: (

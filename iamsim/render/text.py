@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from iamsim.decision import POLICY_TYPE_WORDS, Check, Decision, Denial, Layer, NearMiss
+from iamsim.reason import Reason
 from iamsim.render.aws import aws_error, aws_error_detailed
 from iamsim.render.reasons import clause
 from iamsim.trace import ConditionTrace, PolicyTrace, StatementTrace
@@ -276,9 +277,8 @@ def summary(d: Decision) -> str:
         return _allowed_line(d)
     if not d.denied_by:
         return f"Denied: {d.action} for {d.caller} (no denying layer was recorded)"
-    alone = len(d.denied_by) == 1
-    # Source side first in prose; within a side, AWS's reporting order (explicit first).
-    ordered = sorted(d.denied_by, key=lambda x: x.side != "source")
+    missing, ordered = _missing_names(d)
+    alone = len(d.denied_by) == 1 and not missing
     phrases: list[str] = []
     said: set[str] = set()  # why a further action is checked: said at its first mention only
     for body, why in dict.fromkeys(_denial_phrase(d, denial, alone=alone) for denial in ordered):
@@ -289,11 +289,53 @@ def summary(d: Decision) -> str:
     sides = d.sides
     head = "Denied on both sides: " if len(sides) == 2 else "Denied: "
     text = head + _join(phrases)
-    if len(sides) == 1:
+    if missing:
+        # What the request names and the world lacks comes first: it is why AWS says no.
+        text = "Denied: " + "; ".join(
+            f"{_lower_first(clause(r))} ({x.side} side, {layer_words(x.policy_type)})"
+            for r, x in missing
+        )
+        if phrases:
+            text += "; besides, " + _join(phrases)
+    if len(sides) == 1 and not missing:
         other = "target" if sides[0] == "source" else "source"
         if _side_is_fine(d, other):
             text += f"; the {other} side is fine"
+    if _decided_without_region(d):
+        text += "; " + clause(Reason("region_unknown"))
     return text
+
+
+# The reasons of a denial that comes from a name the request gives and the world lacks.
+_MISSING_NAMES = frozenset(
+    {"role_missing", "role_account_unknown", "resource_unknown", "caller_account_unknown"}
+)
+
+
+def _missing_names(d: Decision) -> tuple[list[tuple[Reason, Denial]], list[Denial]]:
+    """The denials whose reason is a missing caller, role or resource, each with that
+    reason, and the other denials (source side first; within a side, AWS's order,
+    explicit first). A saved decision keeps each reason's code (`Denial.reason_code`)."""
+    ordered = sorted(d.denied_by, key=lambda x: x.side != "source")
+    missing = [(x.cause, x) for x in ordered if x.reason_code in _MISSING_NAMES]
+    return missing, [x for x in ordered if x.reason_code not in _MISSING_NAMES]
+
+
+def _lower_first(text: str) -> str:
+    """A sentence's words as a clause inside the first line (`The role …` → `the role …`)."""
+    return text[:1].lower() + text[1:]
+
+
+def _decided_without_region(d: Decision) -> bool:
+    """A condition on aws:RequestedRegion decided a denial, and the request had no region."""
+    key = "aws:requestedregion"
+    if key not in {k.lower() for k in d.missing_context_keys}:
+        return False
+    for denial in d.denied_by:
+        keys = [*denial.condition_keys, *(n.key for n in _near_misses_for(d, denial))]
+        if key in {k.lower() for k in keys}:
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------------------

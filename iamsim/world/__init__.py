@@ -34,8 +34,9 @@ from iamsim.model import Policy
 from iamsim.request import Caller, Context, as_utc
 from iamsim.session import RoleSession
 from iamsim.world.callers import Profile, build_profile, session_profile
+from iamsim.world.context import check_region
 from iamsim.world.dump import dump_world, world_document
-from iamsim.world.exports import load_parts, merge_parts, parse_document
+from iamsim.world.exports import load_world, merge_parts, parse_document
 from iamsim.world.gather import alias_request_problem, check_action, gather
 from iamsim.world.index import WorldIndex
 from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, Role, User
@@ -79,6 +80,14 @@ def _check_organization(value: Organization | None) -> None:
 def _organization(_: object, __: object, value: Organization | None) -> None:
     """Validator: None or an `Organization`."""
     _check_organization(value)
+
+
+def _default_region(_: object, __: object, value: str | None) -> None:
+    """Validator: None or a region code."""
+    try:
+        check_region(value, "default_region")
+    except ValidationError as exc:
+        raise WorldError(str(exc)) from None
 
 
 @functools.cache
@@ -149,6 +158,9 @@ class World:
 
     accounts: tuple[Account, ...] = attrs.field(default=(), converter=_accounts)
     organization: Organization | None = attrs.field(default=None, validator=_organization)
+    # The region a call is made in when it names none: it sets aws:RequestedRegion where
+    # the resource's ARN carries no region (S3, STS, `*`). None: such requests carry none.
+    default_region: str | None = attrs.field(default=None, validator=_default_region)
     _ix: WorldIndex = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -158,7 +170,10 @@ class World:
 
     @classmethod
     def of(
-        cls, *entities: User | Role | Group | Resource, organization: Organization | None = None
+        cls,
+        *entities: User | Role | Group | Resource,
+        organization: Organization | None = None,
+        default_region: str | None = None,
     ) -> World:
         """A world from the entities a test or notebook cares about (accounts from ARNs)."""
         _check_organization(organization)
@@ -185,21 +200,27 @@ class World:
                 for a, parts in accounts.items()
             ),
             organization=organization,
+            default_region=default_region,
         )
 
     @classmethod
     def from_dict(cls, document: Mapping[str, Any]) -> World:
         """A world from a parsed world document (WORLD.md)."""
         accounts, organization = parse_document(document)
-        return cls(accounts=accounts, organization=organization)
+        region = document.get("default_region")
+        return cls(
+            accounts=accounts,
+            organization=organization,
+            default_region=region if isinstance(region, str) else None,
+        )
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, max_bytes: int | None = None) -> World:
         """A world from a world document, an AWS export or a directory of AWS CLI outputs
         (docs/world.md); each file .json, .yaml/.yml or .toml of at most `max_bytes` bytes
         (default: `$IAMSIM_MAX_INPUT_BYTES`, else 1 GiB; see docs/errors.md)."""
-        accounts, organization = load_parts(path, max_bytes=max_bytes)
-        return cls(accounts=accounts, organization=organization)
+        (accounts, organization), region = load_world(path, max_bytes=max_bytes)
+        return cls(accounts=accounts, organization=organization, default_region=region)
 
     @classmethod
     def merge(cls, *worlds: World) -> World:
@@ -211,7 +232,17 @@ class World:
         accounts, organization = merge_parts(
             (f"worlds[{i}]", (w.accounts, w.organization)) for i, w in enumerate(worlds)
         )
-        return cls(accounts=accounts, organization=organization)
+        regions = {w.default_region for w in worlds if w.default_region is not None}
+        if len(regions) > 1:
+            raise WorldError(
+                f"the worlds name different default regions ({', '.join(sorted(regions))}): "
+                "a world has one; give the merged world its own with attrs.evolve"
+            )
+        return cls(
+            accounts=accounts,
+            organization=organization,
+            default_region=next(iter(regions), None),
+        )
 
     @classmethod
     def from_terraform(
@@ -267,7 +298,7 @@ class World:
     def to_dict(self) -> dict[str, Any]:
         """The world document (WORLD.md) of this world: `World.from_dict(w.to_dict())`
         answers every question as `w` does. AWS managed policies stay ARNs."""
-        return world_document(self.accounts, self.organization)
+        return world_document(self.accounts, self.organization, self.default_region)
 
     def dump(self, path: str | os.PathLike[str]) -> None:
         """Write the world document to `path`: YAML for .yaml/.yml, JSON for .json."""
@@ -381,13 +412,19 @@ class World:
                 f"not {type(context).__name__}"
             )
         moment = as_utc(request.now)
+        region = request.region
+        region = self.default_region if region is None else check_region(region, "region")
         profile = self._profile(principal)
         # Once per request: values AWS never sends for documented keys.
         extra = checked_context(context) if context else None
         ix, keys = self._ix, request.call_keys
-        results = [evaluate(*gather(ix, profile, request.action, resource, extra, moment, keys))]
+        results = [
+            evaluate(*gather(ix, profile, request.action, resource, extra, moment, keys, region))
+        ]
         for action, other in further:
-            results.append(evaluate(*gather(ix, profile, action, other, extra, moment, keys)))
+            results.append(
+                evaluate(*gather(ix, profile, action, other, extra, moment, keys, region))
+            )
         return build_decision(
             request.operation or request.action,
             results,
@@ -403,11 +440,13 @@ class World:
         context: Mapping[str, object] | None = None,
         *,
         now: _dt.datetime | None = None,
+        region: str | None = None,
     ) -> Decision:
-        """Would AWS allow `principal` to perform `action` on `resource`?"""
+        """Would AWS allow `principal` to perform `action` on `resource`? `region`: the
+        region the call is made in (default: the world's `default_region`)."""
         return self.authorize(
-            make_access_request(principal, action, resource, context, now, (), None, None),
-            answering=make_simulate_call(principal, action, resource, context, now),
+            make_access_request(principal, action, resource, context, now, (), None, None, region),
+            answering=make_simulate_call(principal, action, resource, context, now, region),
         )
 
     def assume_role(
@@ -427,9 +466,11 @@ class World:
         token_code: str | None = None,
         context: Mapping[str, object] | None = None,
         now: _dt.datetime | None = None,
+        region: str | None = None,
     ) -> Decision:
         """Replay `sts:AssumeRole` (API.md §3): validation as STS words it, authorization
-        through `authorize`, and the new session (`iamsim.sts`)."""
+        through `authorize`, and the new session (`iamsim.sts`). `region`: the region of the
+        STS endpoint called (default: the world's `default_region`)."""
         return _sts_assume_role()(
             self,
             make_assume_role_call(
@@ -447,6 +488,7 @@ class World:
                 token_code,
                 context,
                 now,
+                region,
             ),
         )
 

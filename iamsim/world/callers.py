@@ -20,6 +20,7 @@ from iamsim.session import RoleSession
 from iamsim.world.context import principal_keys
 from iamsim.world.index import WorldIndex
 from iamsim.world.model import arn_account, arn_name
+from iamsim.world.nearby import close_arn
 
 __all__ = ["Profile", "build_profile", "session_profile", "unknown"]
 
@@ -86,6 +87,9 @@ def build_profile(index: WorldIndex, principal: str | RoleSession) -> Profile:
     placement = index.placement(account)
     if account not in index.accounts:
         note = Reason("caller_account_unknown", (("account", str(account)), ("caller", principal)))
+        meant = close_arn(principal, (*index.users, *index.roles))
+        if meant is not None:
+            note = note.with_fields(("suggestion", meant))
         return Profile(
             caller,
             identity=(),
@@ -119,19 +123,19 @@ def build_profile(index: WorldIndex, principal: str | RoleSession) -> Profile:
         if role is None:
             raise unknown(index, "role", f"arn:aws:iam::{account}:role/{role_name}")
         now = as_utc(None)
-        return attrs.evolve(
-            session_profile(
-                index,
-                RoleSession(
-                    role_arn=role.arn,
-                    session_name=session_name,
-                    role_unique_id=role.unique_id,
-                    issued=now,
-                    expiration=now + _dt.timedelta(hours=1),
-                ),
+        profile = session_profile(
+            index,
+            RoleSession(
+                role_arn=role.arn,
+                session_name=session_name,
+                role_unique_id=role.unique_id,
+                issued=now,
+                expiration=now + _dt.timedelta(hours=1),
             ),
-            synthetic=True,
         )
+        # The ARN names no MFA, tags, source identity or session policy: say what is assumed.
+        fresh = Reason("session_arn_fresh", (("session", principal),))
+        return attrs.evolve(profile, synthetic=True, notes=(*profile.notes, fresh))
     raise ValidationError(f"{principal}: federated users are not modelled yet")
 
 

@@ -8,19 +8,32 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import re
 from collections.abc import Iterable, Mapping
 
+from iamsim.errors import ValidationError
 from iamsim.request import Caller, Context, format_time
 from iamsim.session import RoleSession
 from iamsim.world.org import AccountPlacement
 
 __all__ = [
+    "GLOBAL_REGION",
+    "REGION",
+    "check_region",
     "principal_keys",
     "request_context",
     "request_keys",
     "resource_keys",
+    "scope_region",
     "tag_keys",
 ]
+
+# A region code: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-4`.
+REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]+")
+
+# Global condition keys, aws:RequestedRegion: a global service (IAM, Organizations,
+# CloudFront, Route 53, Support) has one endpoint, and its requests carry us-east-1.
+GLOBAL_REGION = "us-east-1"
 
 Keys = dict[str, object]
 
@@ -95,6 +108,32 @@ def resource_keys(
     if iam_resource:
         keys.update(tag_keys("iam:ResourceTag", tags))
     return keys
+
+
+def scope_region(resource: str, service: str, global_services: frozenset[str]) -> str:
+    """The aws:RequestedRegion a request's resource and service fix, or "" when the call's
+    own region decides (IAM User Guide, global condition keys, aws:RequestedRegion).
+
+    A regional resource's ARN names the region whose endpoint serves it. A global service is
+    served from us-east-1. S3 ARNs carry no region and STS is called at the caller's
+    regional endpoint (IAM User Guide, "Manage AWS STS in an AWS Region": the SDKs use
+    regional endpoints), so for them, and for `*`, the region is the caller's: "" here.
+    """
+    parts = resource.split(":", 4)
+    region = parts[3] if len(parts) == 5 else ""
+    if not region and service.lower() in global_services:
+        return GLOBAL_REGION
+    return region
+
+
+def check_region(region: object, where: str) -> str | None:
+    """`region` if it is None or a region code; a ValidationError naming `where` if not."""
+    if region is None or (type(region) is str and REGION.fullmatch(region)):
+        return region
+    shown = repr(region)[:80] if isinstance(region, str) else type(region).__name__
+    raise ValidationError(
+        f"{where}: {shown} is not an AWS region code (such as us-east-1 or eu-west-1)"
+    )
 
 
 @functools.lru_cache(maxsize=256)

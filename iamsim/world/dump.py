@@ -29,10 +29,14 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def world_document(
-    accounts: Iterable[Account], organization: Organization | None
+    accounts: Iterable[Account],
+    organization: Organization | None,
+    default_region: str | None = None,
 ) -> dict[str, Any]:
-    """The world document of these accounts and organization."""
+    """The world document of these accounts, organization and default region."""
     out: dict[str, Any] = {}
+    if default_region is not None:
+        out["default_region"] = default_region
     if organization is not None:
         out["organization"] = _organization(organization)
     scps = dict(organization.account_scps) if organization is not None else {}

@@ -45,6 +45,7 @@ __all__ = [
     "AWS_MANAGED_KEY",
     "MANIFEST",
     "load_parts",
+    "load_world",
     "merge_parts",
     "parse_document",
 ]
@@ -100,18 +101,28 @@ _FULL_AWS_ACCESS = (
 
 def load_parts(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Parts:
     """The accounts and organization of a world file, an AWS export file or a directory."""
+    return load_world(path, max_bytes=max_bytes)[0]
+
+
+def load_world(
+    path: str | os.PathLike[str], *, max_bytes: int | None = None
+) -> tuple[Parts, str | None]:
+    """`load_parts`, and the world document's `default_region` (None for AWS exports,
+    which name no region calls are made in)."""
     name = _file_name(path)
     if os.path.isdir(name):
-        return _Reader(name, max_bytes).directory()
+        return _Reader(name, max_bytes).directory(), None
     shown, data = read_data_file(name, max_bytes=max_bytes)
     kind = file_kind(data)
     if kind is None and _looks_unknown(data):
         raise WorldError(_unknown_kind(shown, data))
     if kind in (None, "world"):
-        return parse_document(world_data(shown, data))
+        doc = world_data(shown, data)
+        region = doc.get("default_region") if isinstance(doc, Mapping) else None
+        return parse_document(doc), region if isinstance(region, str) else None
     reader = _Reader(os.path.dirname(name) or ".", max_bytes)
     reader.take(shown, Path(name).name, data, kind)
-    return reader.finish()
+    return reader.finish(), None
 
 
 def parse_document(doc: Mapping[str, Any]) -> Parts:

@@ -30,10 +30,11 @@ from iamsim.reason import Reason
 from iamsim.request import Context, Request, make_request
 from iamsim.tags import Tags, as_tags
 from iamsim.world.callers import Profile
-from iamsim.world.context import request_context, resource_keys
+from iamsim.world.context import request_context, resource_keys, scope_region
 from iamsim.world.index import WorldIndex
 from iamsim.world.model import arn_account
 from iamsim.world.names import ACCOUNT_ID
+from iamsim.world.nearby import close_arn
 from iamsim.world.org import AccountPlacement
 
 __all__ = [
@@ -107,6 +108,9 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
                 if known
                 else Reason("role_account_unknown", (("account", account), ("role", resource)))
             )
+            meant = close_arn(resource, index.roles)
+            if meant is not None:
+                note = note.with_fields(("suggestion", meant))
             return Target(
                 account=account,
                 policy=None,
@@ -152,11 +156,19 @@ def locate(index: WorldIndex, action: str, resource: str, caller_account: str | 
         owner = arn_account(resource) or None
         notes: tuple[Reason, ...] = ()
         missing = None
+        meant = close_arn(arn, index.resources)
         if owner is None:
             notes = (Reason("resource_unknown", (("resource", arn),)),)
             missing = notes[0]
         elif not honours_resource_policy(service):
             missing = no_resource_policy(service, owner, arn)
+        elif meant is not None:
+            # Likely a misspelt resource of the world: said, though an unlisted resource of a
+            # known account is otherwise taken as one without a resource-based policy.
+            notes = (Reason("resource_unknown", (("resource", arn), ("account", owner))),)
+        if notes and meant is not None:
+            notes = (notes[0].with_fields(("suggestion", meant)),)
+            missing = notes[0]
         return Target(
             account=owner,
             policy=None,
@@ -199,7 +211,8 @@ def no_resource_policy(service: str, account: str, arn: str) -> Reason:
 @attrs.frozen(eq=False)
 class Scope:
     """What a request's caller, action and resource fix, whatever its context: the
-    engine's plan, the region it is called in, and the resource's context keys."""
+    engine's plan, the region its resource or service fixes ("" when the call's own
+    region decides), and the resource's context keys."""
 
     plan: Plan
     region: str
@@ -270,16 +283,18 @@ def gather(
     extra: Mapping[str, object] | Context | None,
     now: _dt.datetime,
     call_keys: Mapping[str, object] | None = None,
+    region: str | None = None,
 ) -> tuple[Plan, Request]:
     """The plan of every policy layer of one request, and the request with all its
-    context keys."""
+    context keys. `region` is the call's own region, used where the resource and the
+    service fix none (`scope_region`); without one the request has no aws:RequestedRegion."""
     memo_key = (profile, action, resource)
     scope = index.scopes.get(memo_key)
     if scope is None:
         check_action(action)  # once per scope: a scope is only ever built for a valid action
         scope = remember(index.scopes, memo_key, _scope(index, profile, action, resource))
     contexts: list[Context | Mapping[str, object]] = [
-        request_context(now, scope.region),
+        request_context(now, scope.region or region or ""),
         profile.context,
     ]
     if profile.role_session is not None:
@@ -308,11 +323,7 @@ def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> S
         )
     caller_place = index.placement(caller.account)
     target_place = index.placement(target.account)
-    parts = resource.split(":", 4)
-    region = parts[3] if len(parts) == 5 else ""
-    if not region and action.split(":", 1)[0].lower() in GLOBAL_SERVICES:
-        # Global services are called in us-east-1 (IAM User Guide, aws:RequestedRegion).
-        region = "us-east-1"
+    region = scope_region(resource, action.split(":", 1)[0], GLOBAL_SERVICES)
     context = target.context
     if action[:4].lower() == "kms:" and caller.account:
         # AWS KMS condition keys: kms:CallerAccount is the caller's account on every request.

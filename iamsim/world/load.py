@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from iamsim.errors import Problem, WorldError, join_path
+from iamsim.world.context import REGION
 from iamsim.world.files import MAX_DEPTH, SUPPORTED_EXTENSIONS, read_world_file
 from iamsim.world.load_accounts import _AccountsParser
 
@@ -39,7 +40,7 @@ __all__ = [
     "read_world_file",
 ]
 
-_TOP_KEYS = ("organization", "accounts")
+_TOP_KEYS = ("organization", "accounts", "default_region")
 
 
 class _Parser(_AccountsParser, _OrgParser):
@@ -50,6 +51,15 @@ class _Parser(_AccountsParser, _OrgParser):
             self.add("value.type", "", f"a world document must be a mapping, not {_type_name(doc)}")
             return (), None
         self.check_keys(doc, _TOP_KEYS, "", "the world document")
+        region = doc.get("default_region")
+        if region is not None and not (isinstance(region, str) and REGION.fullmatch(region)):
+            self.add(
+                "value.region",
+                "default_region",
+                f"{region!r} is not an AWS region code",
+                "a region such as us-east-1 or eu-west-1: the region calls are made in when "
+                "they name none",
+            )
         accounts = self.accounts(doc.get("accounts"))
         org_doc = doc.get("organization")
         organization = None

@@ -85,14 +85,16 @@ def test_a_denial_pickles_with_its_reason() -> None:
 def test_a_saved_denial_carries_its_words_verbatim_and_equals_the_live_one() -> None:
     live = _denied().denied_by[0]
     saved = Denial.from_dict(live.to_dict())
-    assert saved.cause == Reason("saved", (("text", live.reason),))
+    # The words verbatim, and the code the live reason had (renderers key on it).
+    assert saved.cause == Reason("saved", (("text", live.reason), ("code", live.cause.code)))
+    assert saved.reason_code == live.reason_code == live.cause.code
     assert saved.reason == live.reason
     assert saved == live
     assert hash(saved) == hash(live)
     # A Denial made by hand may be given the sentence itself.
     by_hand = attrs.evolve(live, reason=live.reason)
     assert by_hand == live
-    assert by_hand.cause == saved.cause
+    assert by_hand.cause == Reason.saved(live.reason) and by_hand.reason_code == "saved"
 
 
 def test_notes_are_data_and_read_as_words() -> None:
