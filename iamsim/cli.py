@@ -49,8 +49,10 @@ from iamsim.errors import (
     PolicyError,
     ValidationError,
     WorldError,
+    did_you_mean,
     one_line,
 )
+from iamsim.parse.typos import action_problem, context_problems
 from iamsim.render.aws import cli_error
 from iamsim.request import MAX_YEAR, MIN_YEAR
 from iamsim.session import RoleSession
@@ -182,8 +184,65 @@ def _json_value(text: str) -> Any:
 # ---------------------------------------------------------------------- argument types
 
 
+# `aws iam simulate-custom-policy --context-entries`: the ContextEntry fields (IAM API
+# Reference, "ContextEntry") and the ContextKeyType values it lists.
+_AWS_CONTEXT_FIELDS = ("ContextKeyName", "ContextKeyValues", "ContextKeyType")
+_AWS_CONTEXT_TYPES = ("string", "numeric", "boolean", "ip", "binary", "date")
+
+
+def _aws_context_entry(text: str) -> tuple[str, object]:
+    """The AWS CLI's shorthand `ContextKeyName=K,ContextKeyValues=V1,V2,ContextKeyType=T`
+    → (key, value): one value for a scalar type, a list for a `…List` type (or, without a
+    type, for several values). The values' form is checked by the key's documented type
+    when the request is made, as for `KEY=VALUE`."""
+    fields: dict[str, list[str]] = {}
+    current: str | None = None
+    for token in text.split(","):
+        name, sep, rest = token.partition("=")
+        if sep and name.strip() in _AWS_CONTEXT_FIELDS:
+            current = name.strip()
+            if current in fields:
+                raise argparse.ArgumentTypeError(f"{_shown(text)}: {current} is given twice")
+            fields[current] = [rest]
+        elif current == "ContextKeyValues":
+            fields[current].append(token)
+        else:
+            raise argparse.ArgumentTypeError(
+                f"{_shown(text)}: {_shown(token)} is not one of "
+                f"{', '.join(f + '=' for f in _AWS_CONTEXT_FIELDS)}"
+            )
+    name = fields.get("ContextKeyName", [""])[0].strip()
+    values = fields.get("ContextKeyValues")
+    if not name or values is None:
+        raise argparse.ArgumentTypeError(
+            f"{_shown(text)} needs ContextKeyName= and ContextKeyValues= (for example "
+            "ContextKeyName=aws:SourceIp,ContextKeyValues=203.0.113.7,ContextKeyType=ip)"
+        )
+    kind = fields.get("ContextKeyType", [""])[0].strip()
+    if not kind:
+        return name, values[0] if len(values) == 1 else values
+    base = kind.removesuffix("List")
+    if base not in _AWS_CONTEXT_TYPES:
+        choices = [*_AWS_CONTEXT_TYPES, *(t + "List" for t in _AWS_CONTEXT_TYPES)]
+        hint = did_you_mean(kind, choices) or "use one of " + ", ".join(choices)
+        raise argparse.ArgumentTypeError(
+            f"{_shown(text)}: unknown ContextKeyType {_shown(kind)} ({hint})"
+        )
+    if kind.endswith("List"):
+        return name, values
+    if len(values) != 1:
+        raise argparse.ArgumentTypeError(
+            f"{_shown(text)}: ContextKeyType={kind} takes one value; for several write "
+            f"ContextKeyType={kind}List"
+        )
+    return name, values[0]
+
+
 def _context_item(text: str) -> tuple[str, object]:
-    """`KEY=VALUE` → (key, value); a VALUE starting with `[` is a JSON list."""
+    """`KEY=VALUE` → (key, value); a VALUE starting with `[` is a JSON list. The AWS CLI's
+    `ContextKeyName=…,ContextKeyValues=…[,ContextKeyType=…]` form is read as AWS reads it."""
+    if text.lstrip().startswith(_AWS_CONTEXT_FIELDS):
+        return _aws_context_entry(text.strip())
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or not key:
@@ -305,6 +364,21 @@ def _context(items: Sequence[tuple[str, object]] | None) -> dict[str, object] | 
     return out
 
 
+def _request_context(
+    args: argparse.Namespace, action: str | None = None
+) -> dict[str, object] | None:
+    """The merged --context; with --strict, an unknown context key (or `action`) is bad input
+    (without it, the world's warning)."""
+    context = _context(args.context)
+    if getattr(args, "strict", False):
+        problems = context_problems(context or {}, "--context")
+        found = None if action is None else action_problem(action, "--action")
+        problems += [found] if found is not None else []
+        if problems:
+            raise _BadInput([p.line() for p in problems])
+    return context
+
+
 def _policy_text(value: str) -> str:
     """--policy: JSON text, or a file named as `file://PATH`, `@PATH` or plainly."""
     if value.startswith(("file://", "fileb://")):
@@ -348,6 +422,12 @@ def _add_world(parser: Any) -> None:
         help="world document (.json, .yaml/.yml, .toml), AWS export, or directory of AWS CLI "
         "outputs (docs/world.md); default: the embedded seed world",
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (an unknown action or condition key, an incomplete export) as "
+        "errors",
+    )
 
 
 def _add_common(parser: argparse.ArgumentParser, *, aws_output: bool = False) -> None:
@@ -361,7 +441,8 @@ def _add_common(parser: argparse.ArgumentParser, *, aws_output: bool = False) ->
         action="extend",
         type=_context_item,
         help="extra request context; repeat a key for a multivalued key, or "
-        'give a JSON list: aws:TagKeys=\'["a","b"]\'',
+        'give a JSON list: aws:TagKeys=\'["a","b"]\'; the AWS CLI\'s form '
+        "ContextKeyName=K,ContextKeyValues=V,...,ContextKeyType=T works too",
     )
     output.add_argument(
         "--now",
@@ -687,8 +768,8 @@ def _use_color(no_color: bool) -> bool:
     return bool(isatty is not None and isatty())
 
 
-def _load_world(path: str | None) -> World:
-    return World.demo() if path is None else World.load(path)
+def _load_world(path: str | None, strict: bool = False) -> World:
+    return World.demo() if path is None else World.load(path, strict=strict)
 
 
 def _import(args: argparse.Namespace, out: _Out) -> int:
@@ -782,14 +863,14 @@ def _assume_profile(args: argparse.Namespace, out: _Out) -> int:
                 "(see `iamsim assume-role --help`)"
             ]
         )
-    world = _load_world(args.world)
+    world = _load_world(args.world, args.strict)
     chain = world.assume_profile(
         args.profile,
         config=args.config,
         credentials=args.credentials,
         caller=args.caller,
         token_code=args.token_code,
-        context=_context(args.context),
+        context=_request_context(args),
         now=args.now,
     )
     failed = chain.failed_hop
@@ -848,7 +929,7 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
     for option in ("config", "credentials"):
         if getattr(args, option) is not None:
             raise _BadInput([f"--{option} goes with --profile (see `iamsim assume-role --help`)"])
-    world = _load_world(args.world)
+    world = _load_world(args.world, args.strict)
     tags = [pair for group in args.tags or () for pair in group]
     decision = world.assume_role(
         args.caller,
@@ -863,7 +944,7 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
         source_identity=args.source_identity,
         serial_number=args.serial_number,
         token_code=args.token_code,
-        context=_context(args.context),
+        context=_request_context(args),
         now=args.now,
     )
     session = decision.session
@@ -884,9 +965,13 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
 
 def _simulate(args: argparse.Namespace, out: _Out) -> int:
 
-    world = _load_world(args.world)
+    world = _load_world(args.world, args.strict)
     decision = world.simulate(
-        args.caller, args.action, args.resource, context=_context(args.context), now=args.now
+        args.caller,
+        args.action,
+        args.resource,
+        context=_request_context(args, args.action),
+        now=args.now,
     )
     if args.output == "json":
         out.json(_decision_json(decision, args.suggest))
@@ -972,7 +1057,7 @@ def _why(args: argparse.Namespace, out: _Out) -> int:
     from iamsim.questions.why import replay
 
     evidence = _why_evidence(args.evidence)
-    world = _load_world(args.world)
+    world = _load_world(args.world, args.strict)
     replays = []
     for number, item in enumerate(evidence, 1):
         try:
@@ -983,7 +1068,7 @@ def _why(args: argparse.Namespace, out: _Out) -> int:
                     caller=args.caller,
                     action=args.action,
                     resource=args.resource,
-                    context=_context(args.context),
+                    context=_request_context(args),
                     external_id=args.external_id,
                 )
             )
@@ -1025,7 +1110,7 @@ def _lint(args: argparse.Namespace, out: _Out) -> int:
     from iamsim.questions.findings import SEVERITIES, at_or_above
     from iamsim.questions.sarif import to_sarif
 
-    world = _load_world(args.world)
+    world = _load_world(args.world, args.strict)
     found = world.findings()
     if args.format == "json":
         out.json([f.to_dict() for f in found])

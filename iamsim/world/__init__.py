@@ -41,6 +41,7 @@ from iamsim.world.index import WorldIndex
 from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, Role, User
 from iamsim.world.names import ACCOUNT_ID
 from iamsim.world.org import AccountPlacement, place_accounts
+from iamsim.world.typos import report_typos, request_typos
 
 if TYPE_CHECKING:
     from iamsim.inputs.profiles import ProfileChain
@@ -158,9 +159,14 @@ class World:
 
     @classmethod
     def of(
-        cls, *entities: User | Role | Group | Resource, organization: Organization | None = None
+        cls,
+        *entities: User | Role | Group | Resource,
+        organization: Organization | None = None,
+        strict: bool = False,
     ) -> World:
-        """A world from the entities a test or notebook cares about (accounts from ARNs)."""
+        """A world from the entities a test or notebook cares about (accounts from ARNs).
+        An unknown action or condition key in its policies is an `IamsimWarning` (a
+        `WorldError` with `strict=True`)."""
         _check_organization(organization)
         accounts: dict[str, dict[str, list[Any]]] = {}  # account → kind → entities
         for entity in entities:
@@ -179,27 +185,42 @@ class World:
         if organization is not None:
             for account in place_accounts(organization):
                 accounts.setdefault(account, {})
-        return cls(
+        world = cls(
             accounts=tuple(
                 Account(id=a, **{k: tuple(v) for k, v in parts.items()})  # type: ignore[arg-type]
                 for a, parts in accounts.items()
             ),
             organization=organization,
         )
+        report_typos(world.accounts, organization, strict=strict)
+        return world
 
     @classmethod
-    def from_dict(cls, document: Mapping[str, Any]) -> World:
-        """A world from a parsed world document (WORLD.md)."""
+    def from_dict(cls, document: Mapping[str, Any], *, strict: bool = False) -> World:
+        """A world from a parsed world document (WORLD.md). An unknown action or condition
+        key in its policies is an `IamsimWarning` (a `WorldError` with `strict=True`)."""
         accounts, organization = parse_document(document)
-        return cls(accounts=accounts, organization=organization)
+        world = cls(accounts=accounts, organization=organization)
+        report_typos(accounts, organization, strict=strict)
+        return world
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], *, max_bytes: int | None = None) -> World:
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        max_bytes: int | None = None,
+        strict: bool = False,
+    ) -> World:
         """A world from a world document, an AWS export or a directory of AWS CLI outputs
         (docs/world.md); each file .json, .yaml/.yml or .toml of at most `max_bytes` bytes
-        (default: `$IAMSIM_MAX_INPUT_BYTES`, else 1 GiB; see docs/errors.md)."""
+        (default: `$IAMSIM_MAX_INPUT_BYTES`, else 1 GiB; see docs/errors.md). An unknown
+        action or condition key in its policies is an `IamsimWarning` naming the file and
+        the path (a `WorldError` listing them all with `strict=True`)."""
         accounts, organization = load_parts(path, max_bytes=max_bytes)
-        return cls(accounts=accounts, organization=organization)
+        world = cls(accounts=accounts, organization=organization)
+        report_typos(accounts, organization, strict=strict, source=os.fspath(path))
+        return world
 
     @classmethod
     def merge(cls, *worlds: World) -> World:
@@ -352,8 +373,12 @@ class World:
         context: Mapping[str, object] | None = None,
         *,
         now: _dt.datetime | None = None,
+        strict: bool = False,
     ) -> Decision:
-        """Would AWS allow `principal` to perform `action` on `resource`?"""
+        """Would AWS allow `principal` to perform `action` on `resource`? An action or a
+        context key AWS does not document is an `IamsimWarning` (with `strict=True`, a
+        `ValidationError`)."""
+        request_typos(action, context, strict=strict)
         return self.authorize(
             make_access_request(principal, action, resource, context, now, (), None, None),
             answering=make_simulate_call(principal, action, resource, context, now),
@@ -378,7 +403,10 @@ class World:
         now: _dt.datetime | None = None,
     ) -> Decision:
         """Replay `sts:AssumeRole` (API.md §3): validation as STS words it, authorization
-        through `authorize`, and the new session (`iamsim.sts`)."""
+        through `authorize`, and the new session (`iamsim.sts`). A context key AWS does not
+        document is an `IamsimWarning`."""
+        if context:
+            request_typos(None, context, strict=False)
         return _sts_assume_role()(
             self,
             make_assume_role_call(
