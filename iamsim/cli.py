@@ -7,6 +7,7 @@
     iamsim why TEXT|FILE             replay an AccessDenied message or CloudTrail records
     iamsim lint [--world FILE]       the cross-account best practices the world breaks
     iamsim check EXPECTATIONS.yaml [--world FILE]   every row gets the answer it expects
+    iamsim completion bash|zsh       the shell completion script
 
 Without `--world FILE` both questions are asked of the embedded seed world
 (`World.demo()`): user alice in 111111111111, role CrossAccountS3Reader in
@@ -414,14 +415,25 @@ def _policy_text(value: str) -> str:
 # ------------------------------------------------------------------------------ parser
 
 
+# What shell completion offers for a file argument (shtab's FILE: its own bash function, zsh's
+# `_files`); set on the action, as shtab reads it, without importing shtab to parse a command.
+_COMPLETE_FILES = {"bash": "_shtab_compgen_files", "zsh": "_files"}
+
+
+def _files(action: Any) -> None:
+    """Let shell completion offer file names for this option or argument."""
+    action.complete = _COMPLETE_FILES
+
+
 def _add_world(parser: Any) -> None:
     """`--world`: what every command that asks a world reads it from."""
-    parser.add_argument(
+    world = parser.add_argument(
         "--world",
         metavar="FILE",
         help="world document (.json, .yaml/.yml, .toml), AWS export, or directory of AWS CLI "
         "outputs (docs/world.md); default: the embedded seed world",
     )
+    _files(world)
     parser.add_argument(
         "--strict",
         action="store_true",
@@ -615,13 +627,17 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_IMPORT_EXAMPLE + _EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    importer.add_argument(
-        "paths", nargs="+", metavar="PATH", help="a file or a directory of AWS CLI outputs"
+    _files(
+        importer.add_argument(
+            "paths", nargs="+", metavar="PATH", help="a file or a directory of AWS CLI outputs"
+        )
     )
-    importer.add_argument(
-        "--out",
-        metavar="FILE",
-        help="the world document to write (.yaml/.yml or .json); default: YAML on stdout",
+    _files(
+        importer.add_argument(
+            "--out",
+            metavar="FILE",
+            help="the world document to write (.yaml/.yml or .json); default: YAML on stdout",
+        )
     )
     importer.add_argument(
         "--strict", action="store_true", help="treat warnings (an incomplete export) as errors"
@@ -638,13 +654,25 @@ def build_parser() -> argparse.ArgumentParser:
         "mismatch, 2 on bad input.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("table", metavar="EXPECTATIONS", help="a .yaml, .yml or .json table")
+    _files(check.add_argument("table", metavar="EXPECTATIONS", help="a .yaml, .yml or .json table"))
     check.add_argument(
         "--world",
         metavar="FILE",
         help="world document (default: the table's `world:`, relative to the table)",
     )
     check.add_argument("--no-color", action="store_true", help="never use ANSI colours")
+    completion = commands.add_parser(
+        "completion",
+        help="print the shell completion script for bash or zsh",
+        description="Print a script that completes iamsim's commands and options in bash or\n"
+        "zsh. Load it from your shell's start-up file:\n\n"
+        '  bash (~/.bashrc):  eval "$(iamsim completion bash)"\n'
+        "  zsh  (~/.zshrc):   autoload -Uz compinit && compinit\n"
+        '                     eval "$(iamsim completion zsh)"',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    completion.add_argument("shell", choices=_SHELLS, help="the shell to complete in")
+    completion.add_argument("--no-color", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -1162,6 +1190,18 @@ def _check(args: argparse.Namespace, out: _Out) -> int:
     return EXIT_DENIED if failed else EXIT_ALLOWED
 
 
+_SHELLS = ("bash", "zsh")
+
+
+def _completion(args: argparse.Namespace, out: _Out) -> int:
+    """Print the completion script shtab generates from the parser itself (so it never
+    drifts from the options), imported only for this command."""
+    import shtab
+
+    out.stream.write(shtab.complete(build_parser(), shell=args.shell))
+    return EXIT_ALLOWED
+
+
 _COMMANDS = {
     "demo": _demo,
     "assume-role": _assume_role,
@@ -1170,6 +1210,7 @@ _COMMANDS = {
     "why": _why,
     "lint": _lint,
     "check": _check,
+    "completion": _completion,
 }
 _OPERATIONS = {"assume-role": "AssumeRole"}
 
