@@ -464,8 +464,11 @@ def _add_common(parser: argparse.ArgumentParser, *, aws_output: bool = False) ->
     )
     output.add_argument(
         "--explain",
-        action="store_true",
-        help="print the full explanation: each side, policy and statement",
+        nargs="?",
+        const="compact",
+        choices=("compact", "full"),
+        help="print the explanation: each side, layer and deciding statement, what allows "
+        "everything in one line (--explain=full: every policy and statement)",
     )
     output.add_argument(
         "--suggest", action="store_true", help="when denied, print the suggested fixes"
@@ -848,9 +851,9 @@ def _policy_words(policy_type: str) -> str:
     return POLICY_TYPE_WORDS.get(policy_type, f"{policy_type} policy")
 
 
-def _denied_text(out: _Out, d: Decision, explain: bool, suggest: bool) -> None:
+def _denied_text(out: _Out, d: Decision, explain: str | None, suggest: bool) -> None:
 
-    lines = d.explain(color=out.color).splitlines()
+    lines = d.explain(color=out.color, full=explain == "full").splitlines()
     out.line(cli_error(d))
     out.line(f"iamsim: {lines[0]}" if lines else "iamsim: Denied")
     if explain:
@@ -914,13 +917,14 @@ def _assume_profile(args: argparse.Namespace, out: _Out) -> int:
             out.json({"profile": chain.profile, "allowed": chain.allowed, "hops": []})
         return EXIT_ALLOWED if chain.allowed else EXIT_DENIED
     if failed is not None:
-        _denied_text(out, chain.hops[failed], False, args.suggest)
+        _denied_text(out, chain.hops[failed], None, args.suggest)
     elif last is not None and last.session is not None:
         lines = last.explain(color=out.color).splitlines()
-        out.line(last.explain(color=out.color) if args.explain else (lines[0] if lines else ""))
+        text = last.explain(color=out.color, full=args.explain == "full")
+        out.line(text if args.explain else (lines[0] if lines else ""))
         _session_lines(out, last.session)
     out.line()
-    for line in chain.explain(color=out.color, full=args.explain).splitlines():
+    for line in chain.explain(color=out.color, full=bool(args.explain)).splitlines():
         out.line(line)
     return EXIT_ALLOWED if chain.allowed else EXIT_DENIED
 
@@ -981,7 +985,7 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
     elif args.output == "aws" and session is not None:
         out.json(session.to_aws_dict())
     elif decision.allowed:
-        text = decision.explain(color=out.color)
+        text = decision.explain(color=out.color, full=args.explain == "full")
         lines = text.splitlines()
         out.line(text if args.explain else (lines[0] if lines else "Allowed"))
         if session is not None:
@@ -1004,7 +1008,7 @@ def _simulate(args: argparse.Namespace, out: _Out) -> int:
     if args.output == "json":
         out.json(_decision_json(decision, args.suggest))
     else:
-        lines = decision.explain(color=out.color).splitlines() or [
+        lines = decision.explain(color=out.color, full=args.explain == "full").splitlines() or [
             "Allowed" if decision.allowed else "Denied"
         ]
         out.line(lines[0])
