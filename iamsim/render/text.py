@@ -22,6 +22,7 @@ __all__ = [
     "DENIED_MARK",
     "LAYER_ORDER",
     "VERDICT_WORDS",
+    "allow_all_words",
     "allows_everything",
     "condition_comparison",
     "explain",
@@ -411,9 +412,9 @@ def allows_everything(trace: PolicyTrace) -> bool:
     ) and all(t.matched for t in trace.statements)
 
 
-def _allow_all_line(traces: Sequence[PolicyTrace]) -> str:
-    """One line for the allow-all policies of a layer: `FullAWSAccess (root, ou:Workloads,
-    account:111111111111): allows everything`."""
+def allow_all_words(traces: Sequence[PolicyTrace]) -> str:
+    """One line for the allow-all policies of a layer: `FullAWSAccess at root, ou:Workloads,
+    account:111111111111: allows everything`."""
     names = list(dict.fromkeys(t.label for t in traces))
     levels = [t.attached_to for t in traces if t.attached_to]
     where = f" at {', '.join(levels)}" if levels else ""
@@ -460,7 +461,7 @@ def _side_lines(
             head += " (nothing allows it)"
         everything = [] if full else [t for t in layer.policies if allows_everything(t)]
         if everything and len(everything) == len(layer.policies):
-            names = _allow_all_line(everything).removesuffix(": allows everything")
+            names = allow_all_words(everything).removesuffix(": allows everything")
             head += f" everything ({names})"
         mark = style.mark(layer_mark(layer))
         line = f"  {mark} " + style.paint(head, *_layer_colour(layer))
@@ -468,7 +469,7 @@ def _side_lines(
         if everything and len(everything) == len(layer.policies):
             continue
         if everything:
-            lines.append("      " + _allow_all_line(everything))
+            lines.append("      " + allow_all_words(everything))
         for trace in layer.policies:
             if trace not in everything:
                 lines.extend(_policy_lines(trace, style, "      ", full))
