@@ -819,7 +819,10 @@ def _run(command: str, args: argparse.Namespace, out: _Out) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", IamsimWarning)
         status = _COMMANDS[command](args, out)
-    problems = [str(w.message) for w in caught if issubclass(w.category, IamsimWarning)]
+    # A request replayed (fixes, a chain's hops) warns again: each problem is said once.
+    problems = list(
+        dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, IamsimWarning))
+    )
     for w in caught:
         if not issubclass(w.category, IamsimWarning):
             warnings.showwarning(w.message, w.category, w.filename, w.lineno)

@@ -25,7 +25,6 @@ from iamsim.calls import (
     make_assume_role_call,
     make_simulate_call,
 )
-from iamsim.conditions.requests import checked_context
 from iamsim.decision import Decision
 from iamsim.errors import ValidationError, WorldError
 from iamsim.evaluate.engine import build_decision, evaluate
@@ -41,7 +40,7 @@ from iamsim.world.index import WorldIndex
 from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, Role, User
 from iamsim.world.names import ACCOUNT_ID
 from iamsim.world.org import AccountPlacement, place_accounts
-from iamsim.world.typos import report_typos, request_typos
+from iamsim.world.typos import checked_request_context, report_typos, request_typos
 
 if TYPE_CHECKING:
     from iamsim.inputs.profiles import ProfileChain
@@ -353,7 +352,7 @@ class World:
         moment = as_utc(request.now)
         profile = self._profile(principal)
         # Once per request: values AWS never sends for documented keys.
-        extra = checked_context(context) if context else None
+        extra = checked_request_context(context) if context else None
         ix, keys = self._ix, request.call_keys
         results = [evaluate(*gather(ix, profile, request.action, resource, extra, moment, keys))]
         for action, other in further:
@@ -378,7 +377,9 @@ class World:
         """Would AWS allow `principal` to perform `action` on `resource`? An action or a
         context key AWS does not document is an `IamsimWarning` (with `strict=True`, a
         `ValidationError`)."""
-        request_typos(action, context, strict=strict)
+        # The context's keys are checked with its values, in `authorize`; with `strict`,
+        # before anything is asked.
+        request_typos(action, context if strict else None, strict=strict)
         return self.authorize(
             make_access_request(principal, action, resource, context, now, (), None, None),
             answering=make_simulate_call(principal, action, resource, context, now),
@@ -405,8 +406,6 @@ class World:
         """Replay `sts:AssumeRole` (API.md §3): validation as STS words it, authorization
         through `authorize`, and the new session (`iamsim.sts`). A context key AWS does not
         document is an `IamsimWarning`."""
-        if context:
-            request_typos(None, context, strict=False)
         return _sts_assume_role()(
             self,
             make_assume_role_call(

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
+from iamsim.conditions.requests import checked_context
 from iamsim.errors import Problem, ValidationError, WorldError
 from iamsim.model import Policy
 from iamsim.parse.typos import action_problem, context_problems, policy_typos, warn_problems
+from iamsim.request import Context
 from iamsim.world.gather import REQUEST_ACTION
 from iamsim.world.model import Account, Group, Organization, Role, User
 
-__all__ = ["report_typos", "request_typos", "world_typos"]
+__all__ = ["checked_request_context", "report_typos", "request_typos", "world_typos"]
 
 
 def _policies(account: Account) -> Iterator[tuple[str, object]]:
@@ -90,3 +92,14 @@ def request_typos(action: object, context: object, *, strict: bool) -> None:
     if strict:
         raise ValidationError("; ".join(p.line() for p in problems))
     warn_problems(problems, stacklevel=3)
+
+
+def checked_request_context(context: Mapping[str, object] | Context) -> Context | None:
+    """`checked_context` (the values' types), then a warning for each key AWS does not
+    document; run where a request's own context is read once, so a request without
+    context pays nothing."""
+    checked = checked_context(context)
+    if checked is not None:
+        keys = context.to_dict() if isinstance(context, Context) else context
+        warn_problems(context_problems(keys), stacklevel=4)
+    return checked

@@ -7,11 +7,14 @@ date and their `List` forms; ContextKeyValues is a list)."""
 from __future__ import annotations
 
 import json
+import string
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from iamsim.cli import _context, build_parser, main
+from iamsim.cli import _context, _context_item, build_parser, main
 
 ALICE = "arn:aws:iam::111111111111:user/alice"
 OBJECT = "arn:aws:s3:::prod-bucket/report.csv"
@@ -141,3 +144,31 @@ def test_malformed_aws_cli_context(
     )  # fmt: skip
     assert code == 2 and out == ""
     assert len(err.splitlines()) == 1 and message in err
+
+
+_VALUE = st.text(alphabet=string.ascii_letters + string.digits + ".:/-_ *", min_size=1)
+
+
+@given(
+    key=st.sampled_from(["aws:TagKeys", "aws:SourceVpce", "s3:prefix", "aws:RequestTag/team"]),
+    values=st.lists(_VALUE, min_size=1, max_size=4),
+    kind=st.sampled_from(["string", "ip", "numeric", "date", "boolean", "binary"]),
+)
+def test_aws_cli_context_round_trip(key: str, values: list[str], kind: str) -> None:
+    """Whatever the values, the AWS form gives the key and its values back: one value for a
+    scalar type, the list for its `List` form."""
+    listed = f"ContextKeyName={key},ContextKeyValues={','.join(values)},ContextKeyType={kind}List"
+    assert _context_item(listed) == (key, values)
+    scalar = f"ContextKeyName={key},ContextKeyValues={values[0]},ContextKeyType={kind}"
+    assert _context_item(scalar) == (key, values[0])
+
+
+def test_strict_applies_to_every_command_that_reads_a_world(
+    capsys: pytest.CaptureFixture[str], typo_world: Path
+) -> None:
+    assert main(["lint", "--world", str(typo_world)]) == 0
+    assert "iamsim: warning:" in capsys.readouterr()[1]
+    assert main(["lint", "--strict", "--world", str(typo_world)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 2
+    assert all(line.startswith("iamsim: error: ") for line in err.splitlines())
