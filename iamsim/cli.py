@@ -8,6 +8,7 @@
     iamsim lint [--world FILE]       the cross-account best practices the world breaks
     iamsim check EXPECTATIONS.yaml [--world FILE]   every row gets the answer it expects
     iamsim batch [--world FILE] < requests.jsonl    one JSON decision a line, world loaded once
+    iamsim completion bash|zsh       the shell completion script
 
 Without `--world FILE` both questions are asked of the embedded seed world
 (`World.demo()`): user alice in 111111111111, role CrossAccountS3Reader in
@@ -52,10 +53,12 @@ from iamsim.errors import (
     PolicyError,
     ValidationError,
     WorldError,
+    did_you_mean,
     one_line,
 )
 from iamsim.inputs.cache import NO_CACHE_ENV, load_world
 from iamsim.inputs.session_file import SessionFileError, session_from_data
+from iamsim.parse.typos import action_problem, context_problems
 from iamsim.render.aws import cli_error
 from iamsim.request import MAX_YEAR, MIN_YEAR
 from iamsim.session import RoleSession
@@ -188,8 +191,65 @@ def _json_value(text: str) -> Any:
 # ---------------------------------------------------------------------- argument types
 
 
+# `aws iam simulate-custom-policy --context-entries`: the ContextEntry fields (IAM API
+# Reference, "ContextEntry") and the ContextKeyType values it lists.
+_AWS_CONTEXT_FIELDS = ("ContextKeyName", "ContextKeyValues", "ContextKeyType")
+_AWS_CONTEXT_TYPES = ("string", "numeric", "boolean", "ip", "binary", "date")
+
+
+def _aws_context_entry(text: str) -> tuple[str, object]:
+    """The AWS CLI's shorthand `ContextKeyName=K,ContextKeyValues=V1,V2,ContextKeyType=T`
+    → (key, value): one value for a scalar type, a list for a `…List` type (or, without a
+    type, for several values). The values' form is checked by the key's documented type
+    when the request is made, as for `KEY=VALUE`."""
+    fields: dict[str, list[str]] = {}
+    current: str | None = None
+    for token in text.split(","):
+        name, sep, rest = token.partition("=")
+        if sep and name.strip() in _AWS_CONTEXT_FIELDS:
+            current = name.strip()
+            if current in fields:
+                raise argparse.ArgumentTypeError(f"{_shown(text)}: {current} is given twice")
+            fields[current] = [rest]
+        elif current == "ContextKeyValues":
+            fields[current].append(token)
+        else:
+            raise argparse.ArgumentTypeError(
+                f"{_shown(text)}: {_shown(token)} is not one of "
+                f"{', '.join(f + '=' for f in _AWS_CONTEXT_FIELDS)}"
+            )
+    name = fields.get("ContextKeyName", [""])[0].strip()
+    values = fields.get("ContextKeyValues")
+    if not name or values is None:
+        raise argparse.ArgumentTypeError(
+            f"{_shown(text)} needs ContextKeyName= and ContextKeyValues= (for example "
+            "ContextKeyName=aws:SourceIp,ContextKeyValues=203.0.113.7,ContextKeyType=ip)"
+        )
+    kind = fields.get("ContextKeyType", [""])[0].strip()
+    if not kind:
+        return name, values[0] if len(values) == 1 else values
+    base = kind.removesuffix("List")
+    if base not in _AWS_CONTEXT_TYPES:
+        choices = [*_AWS_CONTEXT_TYPES, *(t + "List" for t in _AWS_CONTEXT_TYPES)]
+        hint = did_you_mean(kind, choices) or "use one of " + ", ".join(choices)
+        raise argparse.ArgumentTypeError(
+            f"{_shown(text)}: unknown ContextKeyType {_shown(kind)} ({hint})"
+        )
+    if kind.endswith("List"):
+        return name, values
+    if len(values) != 1:
+        raise argparse.ArgumentTypeError(
+            f"{_shown(text)}: ContextKeyType={kind} takes one value; for several write "
+            f"ContextKeyType={kind}List"
+        )
+    return name, values[0]
+
+
 def _context_item(text: str) -> tuple[str, object]:
-    """`KEY=VALUE` → (key, value); a VALUE starting with `[` is a JSON list."""
+    """`KEY=VALUE` → (key, value); a VALUE starting with `[` is a JSON list. The AWS CLI's
+    `ContextKeyName=…,ContextKeyValues=…[,ContextKeyType=…]` form is read as AWS reads it."""
+    if text.lstrip().startswith(_AWS_CONTEXT_FIELDS):
+        return _aws_context_entry(text.strip())
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or not key:
@@ -311,6 +371,21 @@ def _context(items: Sequence[tuple[str, object]] | None) -> dict[str, object] | 
     return out
 
 
+def _request_context(
+    args: argparse.Namespace, action: str | None = None
+) -> dict[str, object] | None:
+    """The merged --context; with --strict, an unknown context key (or `action`) is bad input
+    (without it, the world's warning)."""
+    context = _context(args.context)
+    if getattr(args, "strict", False):
+        problems = context_problems(context or {}, "--context")
+        found = None if action is None else action_problem(action, "--action")
+        problems += [found] if found is not None else []
+        if problems:
+            raise _BadInput([p.line() for p in problems])
+    return context
+
+
 def _policy_text(value: str) -> str:
     """--policy: JSON text, or a file named as `file://PATH`, `@PATH` or plainly."""
     if value.startswith(("file://", "fileb://")):
@@ -346,20 +421,38 @@ def _policy_text(value: str) -> str:
 # ------------------------------------------------------------------------------ parser
 
 
+# What shell completion offers for a file argument (shtab's FILE: its own bash function, zsh's
+# `_files`); set on the action, as shtab reads it, without importing shtab to parse a command.
+_COMPLETE_FILES = {"bash": "_shtab_compgen_files", "zsh": "_files"}
+
+
+def _files(action: Any) -> None:
+    """Let shell completion offer file names for this option or argument."""
+    action.complete = _COMPLETE_FILES
+
+
 def _add_world(parser: Any, *, text: str | None = None) -> None:
-    """`--world` and `--no-cache`: what every command that asks a world reads it from."""
-    parser.add_argument(
+    """`--world`, `--no-cache` and `--strict`: what every command that asks a world reads it
+    from, and how."""
+    world = parser.add_argument(
         "--world",
         metavar="FILE",
         help=text
         or "world document (.json, .yaml/.yml, .toml), AWS export, or directory of AWS CLI "
         "outputs (docs/world.md); default: the embedded seed world",
     )
+    _files(world)
     parser.add_argument(
         "--no-cache",
         action="store_true",
         help=f"load --world afresh, not from the cache of loaded worlds in "
         f"$XDG_CACHE_HOME/iamsim (also: {NO_CACHE_ENV}=1)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (an unknown action or condition key, an incomplete export) as "
+        "errors",
     )
 
 
@@ -374,7 +467,8 @@ def _add_common(parser: argparse.ArgumentParser, *, aws_output: bool = False) ->
         action="extend",
         type=_context_item,
         help="extra request context; repeat a key for a multivalued key, or "
-        'give a JSON list: aws:TagKeys=\'["a","b"]\'',
+        'give a JSON list: aws:TagKeys=\'["a","b"]\'; the AWS CLI\'s form '
+        "ContextKeyName=K,ContextKeyValues=V,...,ContextKeyType=T works too",
     )
     output.add_argument(
         "--region",
@@ -391,8 +485,11 @@ def _add_common(parser: argparse.ArgumentParser, *, aws_output: bool = False) ->
     )
     output.add_argument(
         "--explain",
-        action="store_true",
-        help="print the full explanation: each side, policy and statement",
+        nargs="?",
+        const="compact",
+        choices=("compact", "full"),
+        help="print the explanation: each side, layer and deciding statement, what allows "
+        "everything in one line (--explain=full: every policy and statement)",
     )
     output.add_argument(
         "--suggest", action="store_true", help="when denied, print the suggested fixes"
@@ -566,13 +663,17 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_IMPORT_EXAMPLE + _EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    importer.add_argument(
-        "paths", nargs="+", metavar="PATH", help="a file or a directory of AWS CLI outputs"
+    _files(
+        importer.add_argument(
+            "paths", nargs="+", metavar="PATH", help="a file or a directory of AWS CLI outputs"
+        )
     )
-    importer.add_argument(
-        "--out",
-        metavar="FILE",
-        help="the world document to write (.yaml/.yml or .json); default: YAML on stdout",
+    _files(
+        importer.add_argument(
+            "--out",
+            metavar="FILE",
+            help="the world document to write (.yaml/.yml or .json); default: YAML on stdout",
+        )
     )
     importer.add_argument(
         "--strict", action="store_true", help="treat warnings (an incomplete export) as errors"
@@ -590,9 +691,21 @@ def build_parser() -> argparse.ArgumentParser:
         "mismatch, 2 on bad input.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("table", metavar="EXPECTATIONS", help="a .yaml, .yml or .json table")
+    _files(check.add_argument("table", metavar="EXPECTATIONS", help="a .yaml, .yml or .json table"))
     _add_world(check, text="world document (default: the table's `world:`, relative to the table)")
     check.add_argument("--no-color", action="store_true", help="never use ANSI colours")
+    completion = commands.add_parser(
+        "completion",
+        help="print the shell completion script for bash or zsh",
+        description="Print a script that completes iamsim's commands and options in bash or\n"
+        "zsh. Load it from your shell's start-up file:\n\n"
+        '  bash (~/.bashrc):  eval "$(iamsim completion bash)"\n'
+        "  zsh  (~/.zshrc):   autoload -Uz compinit && compinit\n"
+        '                     eval "$(iamsim completion zsh)"',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    completion.add_argument("shell", choices=_SHELLS, help="the shell to complete in")
+    completion.add_argument("--no-color", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -758,10 +871,12 @@ def _use_color(no_color: bool) -> bool:
 
 def _load_world(args: argparse.Namespace, path: str | None = None) -> World:
     """The world of `--world` (or `path`), through the cache unless `--no-cache`; else the
-    embedded seed world."""
+    embedded seed world. `--strict` loads afresh, so that every typo is an error."""
     chosen = path if path is not None else args.world
     if chosen is None:
         return World.demo()
+    if getattr(args, "strict", False):
+        return World.load(chosen, strict=True)
     return load_world(chosen, use_cache=not args.no_cache)
 
 
@@ -781,7 +896,10 @@ def _run(command: str, args: argparse.Namespace, out: _Out) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", IamsimWarning)
         status = _COMMANDS[command](args, out)
-    problems = [str(w.message) for w in caught if issubclass(w.category, IamsimWarning)]
+    # A request replayed (fixes, a chain's hops) warns again: each problem is said once.
+    problems = list(
+        dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, IamsimWarning))
+    )
     for w in caught:
         if not issubclass(w.category, IamsimWarning):
             warnings.showwarning(w.message, w.category, w.filename, w.lineno)
@@ -813,9 +931,9 @@ def _policy_words(policy_type: str) -> str:
     return POLICY_TYPE_WORDS.get(policy_type, f"{policy_type} policy")
 
 
-def _denied_text(out: _Out, d: Decision, explain: bool, suggest: bool) -> None:
+def _denied_text(out: _Out, d: Decision, explain: str | None, suggest: bool) -> None:
 
-    lines = d.explain(color=out.color).splitlines()
+    lines = d.explain(color=out.color, full=explain == "full").splitlines()
     out.line(cli_error(d))
     out.line(f"iamsim: {lines[0]}" if lines else "iamsim: Denied")
     if explain:
@@ -890,7 +1008,7 @@ def _assume_profile(args: argparse.Namespace, out: _Out) -> int:
         caller=args.caller,
         token_code=token_code,
         token_codes=token_codes,
-        context=_context(args.context),
+        context=_request_context(args),
         now=args.now,
     )
     failed = chain.failed_hop
@@ -906,13 +1024,14 @@ def _assume_profile(args: argparse.Namespace, out: _Out) -> int:
             out.json({"profile": chain.profile, "allowed": chain.allowed, "hops": []})
         return EXIT_ALLOWED if chain.allowed else EXIT_DENIED
     if failed is not None:
-        _denied_text(out, chain.hops[failed], False, args.suggest)
+        _denied_text(out, chain.hops[failed], None, args.suggest)
     elif last is not None and last.session is not None:
         lines = last.explain(color=out.color).splitlines()
-        out.line(last.explain(color=out.color) if args.explain else (lines[0] if lines else ""))
+        text = last.explain(color=out.color, full=args.explain == "full")
+        out.line(text if args.explain else (lines[0] if lines else ""))
         _session_lines(out, last.session)
     out.line()
-    for line in chain.explain(color=out.color, full=args.explain).splitlines():
+    for line in chain.explain(color=out.color, full=bool(args.explain)).splitlines():
         out.line(line)
     return EXIT_ALLOWED if chain.allowed else EXIT_DENIED
 
@@ -993,7 +1112,7 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
         source_identity=args.source_identity,
         serial_number=args.serial_number,
         token_code=token_code,
-        context=_context(args.context),
+        context=_request_context(args),
         now=args.now,
         region=_region(args),
     )
@@ -1003,7 +1122,7 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
     elif args.output == "aws" and session is not None:
         out.json(session.to_aws_dict())
     elif decision.allowed:
-        text = decision.explain(color=out.color)
+        text = decision.explain(color=out.color, full=args.explain == "full")
         lines = text.splitlines()
         out.line(text if args.explain else (lines[0] if lines else "Allowed"))
         if session is not None:
@@ -1057,14 +1176,14 @@ def _simulate(args: argparse.Namespace, out: _Out) -> int:
         principal,
         args.action,
         args.resource,
-        context=_context(args.context),
+        context=_request_context(args, args.action),
         now=args.now,
         region=_region(args),
     )
     if args.output == "json":
         out.json(_decision_json(decision, args.suggest))
     else:
-        lines = decision.explain(color=out.color).splitlines() or [
+        lines = decision.explain(color=out.color, full=args.explain == "full").splitlines() or [
             "Allowed" if decision.allowed else "Denied"
         ]
         out.line(lines[0])
@@ -1156,7 +1275,7 @@ def _why(args: argparse.Namespace, out: _Out) -> int:
                     caller=args.caller,
                     action=args.action,
                     resource=args.resource,
-                    context=_context(args.context),
+                    context=_request_context(args),
                     external_id=args.external_id,
                 )
             )
@@ -1320,6 +1439,18 @@ def _batch(args: argparse.Namespace, out: _Out) -> int:
     return _mismatch_status(results)
 
 
+_SHELLS = ("bash", "zsh")
+
+
+def _completion(args: argparse.Namespace, out: _Out) -> int:
+    """Print the completion script shtab generates from the parser itself (so it never
+    drifts from the options), imported only for this command."""
+    import shtab
+
+    out.stream.write(shtab.complete(build_parser(), shell=args.shell))
+    return EXIT_ALLOWED
+
+
 _COMMANDS = {
     "demo": _demo,
     "assume-role": _assume_role,
@@ -1329,6 +1460,7 @@ _COMMANDS = {
     "lint": _lint,
     "check": _check,
     "batch": _batch,
+    "completion": _completion,
 }
 _OPERATIONS = {"assume-role": "AssumeRole"}
 

@@ -358,11 +358,12 @@ class Decision:
             and self.caller_account != self.resource_account
         )
 
-    def explain(self, *, color: bool = False) -> str:
-        """A plain-text account: verdict and failing side(s) first, then every layer."""
+    def explain(self, *, color: bool = False, full: bool = False) -> str:
+        """A plain-text account: verdict and failing side(s) first, then every layer; what
+        allows everything in one line, unless `full` (every policy and statement)."""
         from iamsim.render.text import explain
 
-        return explain(self, color=color)
+        return explain(self, color=color, full=full)
 
     def to_dict(self) -> dict[str, Any]:
         """The whole decision as JSON-able data (schema in docs/explain.md)."""

@@ -80,7 +80,7 @@ def test_an_attached_aws_managed_policy_is_what_allows() -> None:
     ):
         d = world.simulate(f"arn:aws:iam::012345678901:user/{user}", action, resource)
         assert d.allowed
-        assert f"      {policy}: allows" in d.explain().splitlines()
+        assert f"      {policy}: allows" in d.explain(full=True).splitlines()
 
 
 def test_the_directory_merges_both_accounts_and_answers_every_record() -> None:

@@ -21,6 +21,8 @@ from iamsim.model import Policy
 from iamsim.render.aws import aws_error, aws_error_detailed
 from iamsim.render.text import (
     VERDICT_WORDS,
+    allow_all_words,
+    allows_everything,
     condition_comparison,
     layer_mark,
     layer_words,
@@ -32,43 +34,98 @@ from iamsim.trace import PolicyTrace, StatementTrace
 
 __all__ = ["decision_html", "policy_html", "session_html", "world_html"]
 
-# Scoped under .iamsim so a notebook's own styles are untouched.
-_CSS = """
-.iamsim{font:13px/1.35 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#202124;
-max-width:1240px}
-.iamsim code,.iamsim pre{font:12px/1.3 Menlo,Consolas,monospace}
-.iamsim-head{padding:5px 10px;border-radius:4px;margin:0 0 6px;border-left:5px solid #9aa0a6;
-background:#f1f3f4}
-.iamsim-head.iamsim-allowed{background:#e6f4ea;border-color:#1e8e3e}
-.iamsim-head.iamsim-denied{background:#fce8e6;border-color:#d93025}
+# Scoped under .iamsim so a notebook's own styles are untouched. Colours follow the
+# notebook's theme: each is a custom property that falls back through JupyterLab's theme
+# variables (--jp-*), then VS Code's (--vscode-*), then a light default; a dark page
+# (JupyterLab's data-jp-theme-light="false", VS Code's body.vscode-dark, or the browser's
+# prefers-color-scheme: dark) switches the defaults and the tints to dark ones. Row tints
+# are translucent, so they read on any background.
+_LIGHT = """
+--iamsim-fg:var(--jp-content-font-color1,var(--vscode-editor-foreground,#202124));
+--iamsim-muted:var(--jp-content-font-color2,var(--vscode-descriptionForeground,#5f6368));
+--iamsim-bg:var(--jp-layout-color0,var(--vscode-editor-background,#fff));
+--iamsim-code-bg:var(--jp-layout-color1,var(--vscode-textCodeBlock-background,#f8f9fa));
+--iamsim-border:var(--jp-border-color1,var(--vscode-panel-border,#dadce0));
+--iamsim-allow:#1e8e3e;--iamsim-deny:#d93025;--iamsim-na:#9aa0a6;
+--iamsim-allow-text:#137333;--iamsim-deny-text:#a50e0e;
+--iamsim-allow-bg:rgba(30,142,62,.12);--iamsim-deny-bg:rgba(217,48,37,.12);
+--iamsim-na-bg:rgba(128,134,139,.10);--iamsim-near-bg:rgba(249,171,0,.25);
+--iamsim-allow-hl:rgba(30,142,62,.22);--iamsim-deny-hl:rgba(217,48,37,.25);
+"""
+_DARK = """
+--iamsim-fg:var(--jp-content-font-color1,var(--vscode-editor-foreground,#e8eaed));
+--iamsim-muted:var(--jp-content-font-color2,var(--vscode-descriptionForeground,#bdc1c6));
+--iamsim-bg:var(--jp-layout-color0,var(--vscode-editor-background,#202124));
+--iamsim-code-bg:var(--jp-layout-color1,var(--vscode-textCodeBlock-background,#2d2e30));
+--iamsim-border:var(--jp-border-color1,var(--vscode-panel-border,#5f6368));
+--iamsim-allow:#81c995;--iamsim-deny:#f28b82;--iamsim-na:#9aa0a6;
+--iamsim-allow-text:#81c995;--iamsim-deny-text:#f28b82;
+--iamsim-allow-bg:rgba(129,201,149,.16);--iamsim-deny-bg:rgba(242,139,130,.18);
+--iamsim-na-bg:rgba(154,160,166,.12);--iamsim-near-bg:rgba(253,214,99,.22);
+--iamsim-allow-hl:rgba(129,201,149,.25);--iamsim-deny-hl:rgba(242,139,130,.30);
+background:var(--iamsim-bg);
+"""
+# A page that says its theme wins over the browser's preference.
+_DARK_PAGES = (
+    '[data-jp-theme-light="false"] .iamsim,body.vscode-dark .iamsim,'
+    "body.vscode-high-contrast:not(.vscode-high-contrast-light) .iamsim"
+)
+_LIGHT_PAGES = (
+    '[data-jp-theme-light="true"] .iamsim,body.vscode-light .iamsim,'
+    "body.vscode-high-contrast-light .iamsim"
+)
+_THEMES = (
+    f".iamsim{{{_LIGHT}}}@media (prefers-color-scheme: dark){{.iamsim{{{_DARK}}}}}"
+    f"{_DARK_PAGES}{{{_DARK}}}{_LIGHT_PAGES}{{{_LIGHT}}}"
+)
+_CSS = (
+    _THEMES
+    + """
+.iamsim{font:13px/1.35 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;
+color:var(--iamsim-fg);max-width:1240px}
+.iamsim code,.iamsim pre{font:12px/1.3 Menlo,Consolas,monospace;color:inherit}
+.iamsim-head{padding:5px 10px;border-radius:4px;margin:0 0 6px;
+border-left:5px solid var(--iamsim-na);background:var(--iamsim-na-bg)}
+.iamsim-head.iamsim-allowed{background:var(--iamsim-allow-bg);border-color:var(--iamsim-allow)}
+.iamsim-head.iamsim-denied{background:var(--iamsim-deny-bg);border-color:var(--iamsim-deny)}
 .iamsim-verdict{font-weight:700}
-.iamsim-err{margin:0 0 6px;padding:3px 8px;background:#f8f9fa;border:1px solid #dadce0;
-border-radius:4px;overflow-wrap:anywhere}
+.iamsim-err{margin:0 0 6px;padding:3px 8px;background:var(--iamsim-code-bg);
+border:1px solid var(--iamsim-border);border-radius:4px;overflow-wrap:anywhere}
 .iamsim-err div{margin:1px 0}
 .iamsim-panels{display:grid;grid-template-columns:1fr 1fr;gap:8px;margin:0 0 6px}
-.iamsim-panel{border:1px solid #dadce0;border-radius:4px;padding:4px 6px;min-width:0}
+.iamsim-panel{border:1px solid var(--iamsim-border);border-radius:4px;padding:4px 6px;
+min-width:0}
+.iamsim h4,.iamsim h5{color:var(--iamsim-fg)}
 .iamsim h4{margin:2px 0 4px;font-size:13px}
 .iamsim h5{margin:6px 0 2px;font-size:12px}
 .iamsim-layer{margin:3px 0;padding:3px 6px;border-left:5px solid;border-radius:2px}
-.iamsim-allow{background:#e6f4ea;border-color:#1e8e3e}
-.iamsim-deny{background:#fce8e6;border-color:#d93025}
-.iamsim-na{background:#f1f3f4;border-color:#9aa0a6;color:#5f6368}
+.iamsim-allow{background:var(--iamsim-allow-bg);border-color:var(--iamsim-allow)}
+.iamsim-deny{background:var(--iamsim-deny-bg);border-color:var(--iamsim-deny)}
+.iamsim-na{background:var(--iamsim-na-bg);border-color:var(--iamsim-na);color:var(--iamsim-muted)}
+.iamsim-layer.iamsim-denying{border-left-width:9px;outline:2px solid var(--iamsim-deny);
+outline-offset:-1px}
+.iamsim-denied-here{display:inline-block;margin-left:6px;padding:0 5px;border-radius:3px;
+background:var(--iamsim-deny);color:var(--iamsim-bg);font-size:11px;font-weight:700}
 .iamsim-mark{display:inline-block;width:1.1em;font-weight:700}
-.iamsim-why{font-size:12px;color:#3c4043;overflow-wrap:anywhere}
+.iamsim-why{font-size:12px;color:var(--iamsim-muted);overflow-wrap:anywhere}
 .iamsim details{margin:2px 0 0 14px}
-.iamsim summary{cursor:pointer;overflow-wrap:anywhere}
+.iamsim summary{cursor:pointer;overflow-wrap:anywhere;color:var(--iamsim-fg)}
 .iamsim ul{margin:2px 0;padding-left:18px}
-.iamsim pre{margin:2px 0;padding:4px;background:#fff;border:1px solid #e8eaed;overflow:auto;
-max-height:260px}
-.iamsim-hl-allow{background:#ceead6;display:inline-block;min-width:100%}
-.iamsim-hl-deny{background:#fad2cf;display:inline-block;min-width:100%}
-.iamsim-hl-near{background:#feefc3;display:inline-block;min-width:100%}
-.iamsim-stmt-deny{color:#a50e0e}
-.iamsim-stmt-allow{color:#137333}
+.iamsim pre{margin:2px 0;padding:4px;background:var(--iamsim-code-bg);
+border:1px solid var(--iamsim-border);overflow:auto;max-height:260px}
+.iamsim-hl-allow{background:var(--iamsim-allow-hl);display:inline-block;min-width:100%}
+.iamsim-hl-deny{background:var(--iamsim-deny-hl);display:inline-block;min-width:100%}
+.iamsim-hl-near{background:var(--iamsim-near-bg);display:inline-block;min-width:100%}
+.iamsim-stmt-deny{color:var(--iamsim-deny-text)}
+.iamsim-stmt-allow{color:var(--iamsim-allow-text)}
+.iamsim-scroll{overflow-x:auto;max-width:100%}
 .iamsim table{border-collapse:collapse;font-size:12px}
-.iamsim td,.iamsim th{border:1px solid #dadce0;padding:2px 6px;text-align:left;vertical-align:top}
-.iamsim-muted{color:#5f6368}
+.iamsim td,.iamsim th{border:1px solid var(--iamsim-border);padding:2px 6px;text-align:left;
+vertical-align:top;color:var(--iamsim-fg)}
+.iamsim td code{white-space:nowrap}
+.iamsim-muted{color:var(--iamsim-muted)}
 """
+)
 
 
 def _e(value: object) -> str:
@@ -86,11 +143,11 @@ def _wrap(kind: str, body: str) -> str:
 # --- policies ------------------------------------------------------------------------------
 
 
-def _pretty(value: Any, pad: str, *, sort: bool = False) -> str:
+def _pretty(value: Any, pad: str) -> str:
     """`json.dumps(value, indent=2)` with every line after the first prefixed by `pad`.
 
     A hand-rolled encoder: json.dumps with `indent` falls back to the slow pure-Python
-    encoder. With `sort`, object keys are sorted (used below the statement level).
+    encoder. Object keys keep their order.
     """
     if isinstance(value, str):
         return _json_string(value)
@@ -98,27 +155,27 @@ def _pretty(value: Any, pad: str, *, sort: bool = False) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        items = sorted(value.items()) if sort else value.items()
         body = ",\n".join(
-            f"{inner}{_json_string(str(k))}: {_pretty(v, inner, sort=sort)}" for k, v in items
+            f"{inner}{_json_string(str(k))}: {_pretty(v, inner)}" for k, v in value.items()
         )
         return "{\n" + body + "\n" + pad + "}"
     if isinstance(value, (list, tuple)):
         if not value:
             return "[]"
-        body = ",\n".join(inner + _pretty(v, inner, sort=sort) for v in value)
+        body = ",\n".join(inner + _pretty(v, inner) for v in value)
         return "[\n" + body + "\n" + pad + "]"
     return json.dumps(value)
 
 
 def _statement_json(item: Any, pad: str) -> str:
-    """One statement: its keys in the policy's order, nested objects (Principal, Condition)
-    sorted, so a decision read back from JSON whose keys were sorted renders the same."""
+    """One statement as its policy holds it: elements in IAM's order (Sid, Effect, Principal,
+    Action, Resource, Condition), and inside Principal and Condition the order the author
+    wrote (never re-sorted: a reader compares it with the document they wrote)."""
     if not isinstance(item, dict) or not item:
         return pad + _pretty(item, pad)
     inner = pad + "  "
     body = ",\n".join(
-        f"{inner}{_json_string(str(k))}: {_pretty(v, inner, sort=True)}" for k, v in item.items()
+        f"{inner}{_json_string(str(k))}: {_pretty(v, inner)}" for k, v in item.items()
     )
     return pad + "{\n" + body + "\n" + pad + "}"
 
@@ -209,13 +266,18 @@ def _statement_item(stmt: StatementTrace, deciding: bool) -> str:
         cls = "iamsim-muted"
     if deciding:
         cls += " iamsim-deciding"
+    badge = ""
+    if stmt.matched and stmt.effect == "Deny":
+        badge = '<span class="iamsim-denied-here">denies the request</span>'
     return (
         f'<li class="{cls}"><code>{_e(stmt.label)}</code> ({_e(stmt.effect)}): '
-        f"{_e(_statement_why(stmt))}</li>"
+        f"{_e(_statement_why(stmt))}{badge}</li>"
     )
 
 
-def _trace_details(trace: PolicyTrace) -> str:
+def _trace_details(trace: PolicyTrace, denying: bool = False) -> str:
+    """One policy in a <details>, open when it is why its layer denied (a matching Deny, or
+    an Allow that nearly matched), so the highlighted statement shows without a click."""
     verdict = {"allow": "allows", "deny": "denies", "none": "no statement applies"}[trace.verdict]
     where = f", attached to {trace.attached_to}" if trace.attached_to else ""
     deciding = {s.index for s in trace.deciding}
@@ -228,21 +290,34 @@ def _trace_details(trace: PolicyTrace) -> str:
     body = f"<ul>{items}</ul>" if items else ""
     if trace.policy is not None:
         body += _policy_json(trace.policy, marks)
+    opened = " open" if denying and (trace.verdict == "deny" or trace.near_misses) else ""
     return (
-        f"<details><summary><code>{_e(trace.label)}</code>{_e(where)}: {_e(verdict)}</summary>"
-        f"{body}</details>"
+        f"<details{opened}><summary><code>{_e(trace.label)}</code>{_e(where)}: "
+        f"{_e(verdict)}</summary>{body}</details>"
     )
 
 
 def _layer_why(layer: Layer) -> str:
-    """One short line under the layer: what decided it."""
-    reasons: list[str] = []
+    """One short line under the layer: what decided it, what denied first; the policies that
+    allow everything (FullAWSAccess at each level) in one phrase, as the text says them."""
+    denies: list[str] = []
+    near: list[str] = []
+    allows: list[str] = []
+    everything: list[PolicyTrace] = []
     for trace in layer.policies:
+        if allows_everything(trace):
+            everything.append(trace)
+            continue
         for s in trace.deciding:
-            reasons.append(f"{trace.label}: {s.label} ({s.effect})")
+            (denies if s.effect == "Deny" else allows).append(
+                f"{trace.label}: {s.label} ({s.effect})"
+            )
         if layer.verdict in ("implicit", "deny"):
             for s in trace.near_misses:
-                reasons.append(f"{s.label}: {_statement_why(s)}")
+                near.append(f"{s.label}: {_statement_why(s)}")
+    if everything:
+        allows.insert(0, allow_all_words(everything))
+    reasons = denies + near + allows
     if not reasons and layer.verdict == "implicit":
         failed = {f for t in layer.policies for s in t.statements for f in s.failed}
         if failed:
@@ -252,19 +327,28 @@ def _layer_why(layer: Layer) -> str:
     return "; ".join(reasons)
 
 
+DENIED_HERE = "denied here"
+"""The badge on each layer row that denied the request: what decided stands out by a word
+and a heavier frame, not by colour alone."""
+
+
 def _layer_row(layer: Layer) -> str:
     cls = _layer_class(layer)
+    denying = layer_mark(layer) == "deny"
     verdict = VERDICT_WORDS.get(layer.verdict, layer.verdict)
     note = f' <span class="iamsim-muted">({_e(layer.note)})</span>' if layer.note else ""
     why = _layer_why(layer)
     why_html = f'<div class="iamsim-why">{_e(why)}</div>' if why else ""
-    details = "".join(_trace_details(t) for t in layer.policies)
+    details = "".join(_trace_details(t, denying) for t in layer.policies)
+    badge = f'<span class="iamsim-denied-here">{DENIED_HERE}</span>' if denying else ""
+    extra = (" iamsim-denying", ' data-denying="true"') if denying else ("", "")
     return (
-        f'<div class="iamsim-layer {cls}" data-side="{_e(layer.side)}" '
-        f'data-policy-type="{_e(layer.policy_type)}" data-verdict="{_e(layer.verdict)}">'
+        f'<div class="iamsim-layer {cls}{extra[0]}" data-side="{_e(layer.side)}" '
+        f'data-policy-type="{_e(layer.policy_type)}" data-verdict="{_e(layer.verdict)}"'
+        f"{extra[1]}>"
         f'<span class="iamsim-mark">{_MARKS[cls]}</span>'
         f"<strong>{_e(layer_words(layer.policy_type))}</strong>"
-        f": {_e(verdict)}{note}{why_html}{details}</div>"
+        f": {_e(verdict)}{badge}{note}{why_html}{details}</div>"
     )
 
 
@@ -420,4 +504,5 @@ def world_html(world: Any) -> str:
         f'<div class="iamsim-head">World: {count} account{"s" if count != 1 else ""}. '
         f"{_e(org_text)}</div>"
     )
-    return _wrap("world", head + f"<table><tr>{header}</tr>{''.join(rows)}</table>")
+    table = f"<table><tr>{header}</tr>{''.join(rows)}</table>"
+    return _wrap("world", head + f'<div class="iamsim-scroll">{table}</div>')

@@ -20,8 +20,11 @@ from iamsim.render.reasons import clause
 from iamsim.trace import ConditionTrace, PolicyTrace, StatementTrace
 
 __all__ = [
+    "DENIED_MARK",
     "LAYER_ORDER",
     "VERDICT_WORDS",
+    "allow_all_words",
+    "allows_everything",
     "condition_comparison",
     "explain",
     "layer_mark",
@@ -415,27 +418,74 @@ def _condition_line(cond: ConditionTrace, style: _Style) -> str:
 
 
 _MAX_QUIET = 5
-"""Policies with more statements list only the deciding ones and the near misses."""
+"""Without `full`, policies with more statements list only the deciding ones and the near
+misses."""
+
+DENIED_MARK = ">>"
+"""Starts the line of the layer that denied and of each statement that denied explicitly,
+so that what decided stands out from its neighbours (not by colour alone)."""
 
 
-def _policy_lines(trace: PolicyTrace, style: _Style, indent: str) -> list[str]:
+def _marked(line: str, style: _Style) -> str:
+    """`line` with the denial mark in place of its first two (blank) columns."""
+    return style.paint(DENIED_MARK, "red", "bold") + line[len(DENIED_MARK) :]
+
+
+def _is_star(value: object) -> bool:
+    return value == "*" or (isinstance(value, tuple | list) and tuple(value) == ("*",))
+
+
+def allows_everything(trace: PolicyTrace) -> bool:
+    """Whether a policy is an allow-all, such as FullAWSAccess or RCPFullAWSAccess: each
+    statement `Allow` `*` on `*` without a condition, and it applied. Such a policy decides
+    nothing a reader needs to see statement by statement."""
+    policy = trace.policy
+    if policy is None or not trace.statements or trace.verdict != "allow":
+        return False
+    statements = policy.statements
+    return all(
+        s.effect == "Allow"
+        and _is_star(s.action)
+        and _is_star(s.resource)
+        and s.condition is None
+        and (s.principal is None or getattr(s.principal, "wildcard", False))
+        and s.not_principal is None
+        for s in statements
+    ) and all(t.matched for t in trace.statements)
+
+
+def allow_all_words(traces: Sequence[PolicyTrace]) -> str:
+    """One line for the allow-all policies of a layer: `FullAWSAccess at root, ou:Workloads,
+    account:111111111111: allows everything`."""
+    names = list(dict.fromkeys(t.label for t in traces))
+    levels = [t.attached_to for t in traces if t.attached_to]
+    where = f" at {', '.join(levels)}" if levels else ""
+    return f"{' and '.join(names)}{where}: allows everything"
+
+
+def _policy_lines(trace: PolicyTrace, style: _Style, indent: str, full: bool) -> list[str]:
     verdict = {"allow": "allows", "deny": "denies", "none": "no statement applies"}[trace.verdict]
     where = f", attached to {trace.attached_to}" if trace.attached_to else ""
     lines = [indent + f"{trace.label}{where}: {verdict}"]
     shown = trace.statements
     hidden = 0
-    if len(shown) > _MAX_QUIET:
+    if len(shown) > _MAX_QUIET and not full:
         keep = {s.index for s in trace.deciding} | {s.index for s in trace.near_misses}
         shown = tuple(s for s in trace.statements if s.index in keep)
         hidden = len(trace.statements) - len(shown)
     for stmt in shown:
-        lines.extend(_statement_lines(stmt, style, indent + "  "))
+        block = _statement_lines(stmt, style, indent + "  ")
+        if stmt.matched and stmt.effect == "Deny":
+            block[0] = _marked(block[0], style) + " -- this statement denies the request"
+        lines.extend(block)
     if hidden:
         lines.append(indent + f"  ({hidden} other statements do not apply)")
     return lines
 
 
-def _side_lines(d: Decision, layers: Sequence[Layer], side: str, style: _Style) -> list[str]:
+def _side_lines(
+    d: Decision, layers: Sequence[Layer], side: str, style: _Style, full: bool
+) -> list[str]:
     account = d.caller_account if side == "source" else d.resource_account
     who = d.caller if side == "source" else d.resource
     label = "caller" if side == "source" else "resource"
@@ -451,21 +501,44 @@ def _side_lines(d: Decision, layers: Sequence[Layer], side: str, style: _Style) 
             head += f" ({layer.note})"
         elif layer.verdict == "implicit":
             head += " (nothing allows it)"
+        everything = [] if full else [t for t in layer.policies if allows_everything(t)]
+        if everything and len(everything) == len(layer.policies):
+            names = allow_all_words(everything).removesuffix(": allows everything")
+            head += f" everything ({names})"
         mark = style.mark(layer_mark(layer))
-        lines.append(f"  {mark} " + style.paint(head, *_layer_colour(layer)))
+        line = f"  {mark} " + style.paint(head, *_layer_colour(layer))
+        lines.append(_marked(line, style) if layer_mark(layer) == "deny" else line)
+        if everything and len(everything) == len(layer.policies):
+            continue
+        if everything:
+            lines.append("      " + allow_all_words(everything))
         for trace in layer.policies:
-            lines.extend(_policy_lines(trace, style, "      "))
+            if trace not in everything:
+                lines.extend(_policy_lines(trace, style, "      ", full))
     return lines
 
 
-def _check_lines(d: Decision, check: Check, style: _Style) -> list[str]:
-    lines = _side_lines(d, check.layers, "source", style)
-    lines.extend(_side_lines(d, check.layers, "target", style))
+def _check_lines(d: Decision, check: Check, style: _Style, full: bool) -> list[str]:
+    lines = _side_lines(d, check.layers, "source", style, full)
+    lines.extend(_side_lines(d, check.layers, "target", style, full))
     return lines
 
 
-def explain(d: Decision, *, color: bool = False) -> str:
-    """A multi-line account of the decision; its first line is `summary(d)`."""
+def _indented(line: str) -> str:
+    """A line of a check's block, two columns in; the denial mark stays in the first two."""
+    if line.startswith(DENIED_MARK) or line.startswith(_PLACEHOLDER["red"]):
+        mark, _, rest = line.partition(DENIED_MARK)
+        return mark + DENIED_MARK + "  " + rest
+    return "  " + line if line else line
+
+
+def explain(d: Decision, *, color: bool = False, full: bool = False) -> str:
+    """A multi-line account of the decision; its first line is `summary(d)`.
+
+    By default the account is compact: a policy that allows everything (FullAWSAccess,
+    RCPFullAWSAccess) is one line per layer, and a long policy shows only the statements
+    that decided or nearly matched. `full=True` lists every policy and statement. Either
+    way the layer that denied and each statement that denied start with `>>`."""
     style = _Style(color)
     first = summary(d)
     if color:
@@ -473,14 +546,14 @@ def explain(d: Decision, *, color: bool = False) -> str:
         first = style.paint(verdict, "bold", "green" if d.allowed else "red") + ":" + rest
     lines = [first, ""]
     if len(d.checks) == 1:
-        lines.extend(_check_lines(d, d.checks[0], style))
+        lines.extend(_check_lines(d, d.checks[0], style, full))
     else:
         for number, check in enumerate(d.checks, 1):
             state = "allowed" if check.allowed else "denied"
             heading = f"Check {number} of {len(d.checks)}: {check.action} on {check.resource}"
             heading += f": {state}"
             lines.append(style.paint(heading, "bold", "green" if check.allowed else "red"))
-            lines.extend("  " + line if line else line for line in _check_lines(d, check, style))
+            lines.extend(_indented(line) for line in _check_lines(d, check, style, full))
             lines.append("")
         if not d.checks:
             lines.append("(no checks were recorded)")

@@ -25,7 +25,6 @@ from iamsim.calls import (
     make_assume_role_call,
     make_simulate_call,
 )
-from iamsim.conditions.requests import checked_context
 from iamsim.decision import Decision
 from iamsim.errors import ValidationError, WorldError
 from iamsim.evaluate.engine import build_decision, evaluate
@@ -42,6 +41,7 @@ from iamsim.world.index import WorldIndex
 from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, Role, User
 from iamsim.world.names import ACCOUNT_ID
 from iamsim.world.org import AccountPlacement, place_accounts
+from iamsim.world.typos import checked_request_context, report_typos, request_typos
 
 if TYPE_CHECKING:
     from iamsim.inputs.profiles import ProfileChain
@@ -174,8 +174,11 @@ class World:
         *entities: User | Role | Group | Resource,
         organization: Organization | None = None,
         default_region: str | None = None,
+        strict: bool = False,
     ) -> World:
-        """A world from the entities a test or notebook cares about (accounts from ARNs)."""
+        """A world from the entities a test or notebook cares about (accounts from ARNs).
+        An unknown action or condition key in its policies is an `IamsimWarning` (a
+        `WorldError` with `strict=True`)."""
         _check_organization(organization)
         accounts: dict[str, dict[str, list[Any]]] = {}  # account → kind → entities
         for entity in entities:
@@ -194,7 +197,7 @@ class World:
         if organization is not None:
             for account in place_accounts(organization):
                 accounts.setdefault(account, {})
-        return cls(
+        world = cls(
             accounts=tuple(
                 Account(id=a, **{k: tuple(v) for k, v in parts.items()})  # type: ignore[arg-type]
                 for a, parts in accounts.items()
@@ -202,25 +205,40 @@ class World:
             organization=organization,
             default_region=default_region,
         )
+        report_typos(world.accounts, organization, strict=strict)
+        return world
 
     @classmethod
-    def from_dict(cls, document: Mapping[str, Any]) -> World:
-        """A world from a parsed world document (WORLD.md)."""
+    def from_dict(cls, document: Mapping[str, Any], *, strict: bool = False) -> World:
+        """A world from a parsed world document (WORLD.md). An unknown action or condition
+        key in its policies is an `IamsimWarning` (a `WorldError` with `strict=True`)."""
         accounts, organization = parse_document(document)
         region = document.get("default_region")
-        return cls(
+        world = cls(
             accounts=accounts,
             organization=organization,
             default_region=region if isinstance(region, str) else None,
         )
+        report_typos(accounts, organization, strict=strict)
+        return world
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], *, max_bytes: int | None = None) -> World:
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        max_bytes: int | None = None,
+        strict: bool = False,
+    ) -> World:
         """A world from a world document, an AWS export or a directory of AWS CLI outputs
         (docs/world.md); each file .json, .yaml/.yml or .toml of at most `max_bytes` bytes
-        (default: `$IAMSIM_MAX_INPUT_BYTES`, else 1 GiB; see docs/errors.md)."""
+        (default: `$IAMSIM_MAX_INPUT_BYTES`, else 1 GiB; see docs/errors.md). An unknown
+        action or condition key in its policies is an `IamsimWarning` naming the file and
+        the path (a `WorldError` listing them all with `strict=True`)."""
         (accounts, organization), region = load_world(path, max_bytes=max_bytes)
-        return cls(accounts=accounts, organization=organization, default_region=region)
+        world = cls(accounts=accounts, organization=organization, default_region=region)
+        report_typos(accounts, organization, strict=strict, source=os.fspath(path))
+        return world
 
     @classmethod
     def merge(cls, *worlds: World) -> World:
@@ -416,7 +434,7 @@ class World:
         region = self.default_region if region is None else check_region(region, "region")
         profile = self._profile(principal)
         # Once per request: values AWS never sends for documented keys.
-        extra = checked_context(context) if context else None
+        extra = checked_request_context(context) if context else None
         ix, keys = self._ix, request.call_keys
         results = [
             evaluate(*gather(ix, profile, request.action, resource, extra, moment, keys, region))
@@ -441,9 +459,15 @@ class World:
         *,
         now: _dt.datetime | None = None,
         region: str | None = None,
+        strict: bool = False,
     ) -> Decision:
         """Would AWS allow `principal` to perform `action` on `resource`? `region`: the
-        region the call is made in (default: the world's `default_region`)."""
+        region the call is made in (default: the world's `default_region`). An action or a
+        context key AWS does not document is an `IamsimWarning` (with `strict=True`, a
+        `ValidationError`)."""
+        # The context's keys are checked with its values, in `authorize`; with `strict`,
+        # before anything is asked.
+        request_typos(action, context if strict else None, strict=strict)
         return self.authorize(
             make_access_request(principal, action, resource, context, now, (), None, None, region),
             answering=make_simulate_call(principal, action, resource, context, now, region),
@@ -470,7 +494,8 @@ class World:
     ) -> Decision:
         """Replay `sts:AssumeRole` (API.md §3): validation as STS words it, authorization
         through `authorize`, and the new session (`iamsim.sts`). `region`: the region of the
-        STS endpoint called (default: the world's `default_region`)."""
+        STS endpoint called (default: the world's `default_region`). A context key AWS does
+        not document is an `IamsimWarning`."""
         return _sts_assume_role()(
             self,
             make_assume_role_call(

@@ -111,7 +111,7 @@ def test_body_has_both_sides_layers_in_order_and_values_compared() -> None:
     )
     target = next(i for i, line in enumerate(lines) if line.startswith("Target side (account 2222"))
     assert source < target
-    assert "  [DENY] role trust policy: implicit deny (nothing allows it)" in lines
+    assert ">>[DENY] role trust policy: implicit deny (nothing allows it)" in lines
     compared = 'sts:ExternalId (StringEquals): policy wants "my-secret-123", request has "wrong"'
     assert compared in text
     assert lines[-2].startswith("AWS error: User: arn:aws:iam::111111111111:user/alice")
@@ -187,4 +187,4 @@ def test_resource_layer_without_policy_is_not_said_to_distrust() -> None:
         "Denied: the target account's (222222222222) resource-based policy does not allow "
         "s3:GetObject for arn:aws:iam::111111111111:user/alice; the source side is fine"
     )
-    assert "  [DENY] resource-based policy: implicit deny (no bucket policy)" in explain(d)
+    assert ">>[DENY] resource-based policy: implicit deny (no bucket policy)" in explain(d)
