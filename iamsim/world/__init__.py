@@ -44,7 +44,10 @@ from iamsim.world.org import AccountPlacement, place_accounts
 
 if TYPE_CHECKING:
     from iamsim.inputs.profiles import ProfileChain
+    from dask.distributed import Client
+
     from iamsim.questions.findings import Finding
+    from iamsim.questions.reach import Accesses, AssumeGraph
 
 __all__ = [
     "Account",
@@ -457,6 +460,42 @@ class World:
         """The cross-account best practices this world breaks, each with a verified fix
         (API.md §6; docs/questions.md)."""
         return _findings()(self)
+
+    def who_can(
+        self,
+        action: str,
+        resource: str,
+        context: Mapping[str, object] | None = None,
+        max_hops: int = 3,
+        *,
+        now: _dt.datetime | None = None,
+        client: Client | None = None,
+    ) -> Accesses:
+        """Every principal that can perform `action` on `resource`, directly or through
+        AssumeRole hops (API.md §6; `iamsim.questions.reach`, docs/questions.md)."""
+        from iamsim.questions.reach import who_can
+
+        return who_can(self, action, resource, context, max_hops, now=now, client=client)
+
+    def reachable_from(
+        self,
+        principal: str,
+        max_hops: int = 3,
+        *,
+        context: Mapping[str, object] | None = None,
+        now: _dt.datetime | None = None,
+    ) -> Accesses:
+        """Every role `principal` can become, and how (`iamsim.questions.reach`)."""
+        from iamsim.questions.reach import reachable_from
+
+        return reachable_from(self, principal, max_hops, context=context, now=now)
+
+    def assume_graph(self, client: Client | None = None) -> AssumeGraph:
+        """The whole assume-role graph; a `dask.distributed.Client` spreads it over a
+        cluster (`iamsim.questions.reach`)."""
+        from iamsim.questions.reach import assume_graph
+
+        return assume_graph(self, client)
 
     def _repr_html_(self) -> str:
         from iamsim.render.html import world_html
