@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     )
     from iamsim.fixes.model import Fix
     from iamsim.inputs import ProfileChain
-    from iamsim.questions.reach import Access
     from iamsim.model import ConditionEntry, Policy, Principal, Statement
+    from iamsim.questions.reach import Access
     from iamsim.session import RoleSession
     from iamsim.world import World
     from iamsim.world.model import (

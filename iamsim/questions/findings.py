@@ -14,7 +14,7 @@ import fnmatch
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
 
@@ -25,6 +25,9 @@ from iamsim.world.managed import AWS_MANAGED_PREFIX, aws_managed_policy
 from iamsim.world.model import Account, Group, Resource, Role, User
 from iamsim.world.names import ACCOUNT_ID, PLAIN_KEY
 from iamsim.world.org import AccountPlacement
+
+if TYPE_CHECKING:
+    from dask.distributed import Client
 
 __all__ = [
     "RULES",
@@ -799,19 +802,23 @@ def _hits(world: _Facts) -> list[_Hit]:
     return [hit for check in _CHECKS for hit in check(world, None)]
 
 
-def _verified(world: World, hit: _Hit) -> FindingFix | None:
-    """The hit's fix, once the rule re-run on the fixed world no longer finds it."""
+def _fix_holds(world: World, hit: _Hit) -> bool:
+    """Whether the hit's fix makes a valid world in which the rule no longer finds it."""
     if hit.fix is None:
-        return None
-    edit = hit.fix
+        return False
     try:
-        fixed = _View(edit(world.accounts), world)
+        fixed = _View(hit.fix(world.accounts), world)
     except IamsimError:  # the changed statement is not a valid policy
-        return None
+        return False
     owner = _ENTITY.match(hit.path)
     within = None if owner is None else owner.group(0)
-    if any(h.subject == hit.subject for h in _CHECK_OF[hit.rule](fixed, within)):
-        return None
+    return not any(h.subject == hit.subject for h in _CHECK_OF[hit.rule](fixed, within))
+
+
+def _fix_of(hit: _Hit) -> FindingFix:
+    """The hit's fix as a `FindingFix` (once `_fix_holds` has said it holds)."""
+    edit = hit.fix
+    assert edit is not None
 
     def apply(world: World) -> World:
         return attrs.evolve(world, accounts=edit(world.accounts))
@@ -819,8 +826,33 @@ def _verified(world: World, hit: _Hit) -> FindingFix | None:
     return FindingFix(hit.description, hit.change, apply)
 
 
-def findings(world: World) -> tuple[Finding, ...]:
-    """The best practices `world` breaks, most severe first, each with a verified fix."""
+def _verified(world: World, hit: _Hit) -> FindingFix | None:
+    """The hit's fix, once the rule re-run on the fixed world no longer finds it."""
+    return _fix_of(hit) if _fix_holds(world, hit) else None
+
+
+def holding_fixes(world: World, accounts: frozenset[str], others: bool = False) -> list[int]:
+    """The indices (in `_hits` order) of the hits of `accounts` (and, with `others`, of
+    accounts the world does not list) whose fix holds: one shard of `findings(client=)`."""
+    return [
+        i
+        for i, hit in enumerate(_hits(world))
+        if (hit.account in accounts or (others and world.account(hit.account) is None))
+        and _fix_holds(world, hit)
+    ]
+
+
+def findings(world: World, client: Client | None = None) -> tuple[Finding, ...]:
+    """The best practices `world` breaks, most severe first, each with a verified fix;
+    a `dask.distributed.Client` verifies the fixes on its workers, sharded by account."""
+    hits = _hits(world)
+    if client is None:
+        fixes = [_verified(world, hit) for hit in hits]
+    else:
+        from iamsim.questions.distributed import holding_fixes_distributed
+
+        holding = holding_fixes_distributed(client, world)
+        fixes = [_fix_of(hit) if i in holding else None for i, hit in enumerate(hits)]
     out = [
         Finding(
             hit.rule,
@@ -828,9 +860,9 @@ def findings(world: World) -> tuple[Finding, ...]:
             hit.account,
             hit.path,
             hit.message,
-            _verified(world, hit),
+            fix,
         )
-        for hit in _hits(world)
+        for hit, fix in zip(hits, fixes, strict=True)
     ]
     return tuple(
         sorted(out, key=lambda f: (SEVERITIES.index(f.severity), f.rule, f.account, f.path))

@@ -50,6 +50,11 @@ SESSION_NAME = "iamsim-reach"
 _MFA_KEYS = ("aws:multifactorauthpresent", "aws:multifactorauthage")
 
 
+def _frozen_value(value: Any) -> Any:
+    """A chosen value as a frozen record holds it: a list becomes a tuple."""
+    return tuple(value) if isinstance(value, list) else value
+
+
 @attrs.frozen
 class Condition:
     """One condition a path needs: at which hop (index into `Access.path`), the key, the
@@ -59,7 +64,7 @@ class Condition:
     key: str
     operator: str
     values: tuple[str, ...]
-    value: Any = attrs.field(converter=lambda v: tuple(v) if isinstance(v, list) else v)
+    value: Any = attrs.field(converter=_frozen_value)
 
     def to_dict(self) -> dict[str, Any]:
         value = list(self.value) if isinstance(self.value, tuple) else self.value
@@ -236,7 +241,9 @@ class _Asker:
                 node.arn, action, resource, context or None, self.now, (), call, "AssumeRole"
             )
         else:
-            request = AccessRequest(node.arn, action, resource, {**context, **call} or None, self.now)
+            request = AccessRequest(
+                node.arn, action, resource, {**context, **call} or None, self.now
+            )
         return self.world.authorize(request)
 
     @staticmethod
@@ -456,7 +463,9 @@ def _start_node(world: World, index: ReachIndex, principal: str) -> Node:
     account = caller.account
     if account is not None and world.account(account) is None:
         return Node(principal, "foreign", account, whole_account=caller.kind == "root")
-    raise ValidationError(f"{principal}: reach starts from a user, a role, a service or an outsider")
+    raise ValidationError(
+        f"{principal}: reach starts from a user, a role, a service or an outsider"
+    )
 
 
 def reachable_from(
@@ -492,9 +501,7 @@ def reachable_from(
                 found[role] = (*steps, _Step(role, need))
                 reached.append((index.nodes[role], found[role]))
         frontier = reached
-    items = tuple(
-        _access(world, start, found[r], ASSUME, ctx, moment) for r in sorted(found)
-    )
+    items = tuple(_access(world, start, found[r], ASSUME, ctx, moment) for r in sorted(found))
     return Accesses(f"what {principal} can reach", items, _NOTES)
 
 
@@ -503,11 +510,12 @@ def graph_edges(
     roles: Sequence[str] | None = None,
     *,
     now: _dt.datetime | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> tuple[AssumeEdge, ...]:
     """The direct AssumeRole edges into `roles` (default: every role of the world)."""
     moment = now if now is not None else _dt.datetime.now(_dt.UTC)
     index = ReachIndex(world)
-    asker = _Asker(world, {}, moment)
+    asker = _Asker(world, context or {}, moment)
     edges: list[AssumeEdge] = []
     for role in sorted(index.roles) if roles is None else roles:
         trust = index.trusts[role]

@@ -227,9 +227,9 @@ class ReachIndex:
                 root = f"arn:aws:iam::{account}:root"
                 self._add(Node(root, "foreign", account, whole_account=True))
         for arn in names.arns:
-            account = _account_of(arn)
-            if account is not None and self.world.account(account) is None:
-                self._add(Node(arn, "foreign", account))
+            owner = _account_of(arn)
+            if owner is not None and self.world.account(owner) is None:
+                self._add(Node(arn, "foreign", owner))
 
     def add_resource_names(self, names: TargetNames) -> None:
         self._add_outsiders(names)

@@ -43,9 +43,9 @@ from iamsim.world.names import ACCOUNT_ID
 from iamsim.world.org import AccountPlacement, place_accounts
 
 if TYPE_CHECKING:
-    from iamsim.inputs.profiles import ProfileChain
     from dask.distributed import Client
 
+    from iamsim.inputs.profiles import ProfileChain
     from iamsim.questions.findings import Finding
     from iamsim.questions.reach import Accesses, AssumeGraph
 
@@ -130,7 +130,7 @@ def _why() -> Callable[..., Decision]:
 
 
 @functools.cache
-def _findings() -> Callable[[World], tuple[Finding, ...]]:
+def _findings() -> Callable[..., tuple[Finding, ...]]:
     """`iamsim.questions.findings`, which `World.findings` delegates to (a declared
     exception)."""
     from iamsim.questions.findings import findings
@@ -456,10 +456,11 @@ class World:
             also=also,
         )
 
-    def findings(self) -> tuple[Finding, ...]:
+    def findings(self, client: Client | None = None) -> tuple[Finding, ...]:
         """The cross-account best practices this world breaks, each with a verified fix
-        (API.md §6; docs/questions.md)."""
-        return _findings()(self)
+        (API.md §6; docs/questions.md); a `dask.distributed.Client` verifies the fixes on
+        its workers."""
+        return _findings()(self, client)
 
     def who_can(
         self,

@@ -53,12 +53,33 @@ def test_reach_context_given_needs_nothing_more(
     doc = {
         "accounts": {
             "111111111111": {
-                "users": {"dev": {"policies": [{"Version": "2012-10-17", "Statement": [
-                    {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}]}},
-                "roles": {"Ops": {"trust_policy": {"Version": "2012-10-17", "Statement": [
-                    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
-                     "Action": "sts:AssumeRole",
-                     "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}}},
+                "users": {
+                    "dev": {
+                        "policies": [
+                            {
+                                "Version": "2012-10-17",
+                                "Statement": [
+                                    {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}
+                                ],
+                            }
+                        ]
+                    }
+                },
+                "roles": {
+                    "Ops": {
+                        "trust_policy": {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {
+                                    "Effect": "Allow",
+                                    "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+                                    "Action": "sts:AssumeRole",
+                                    "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
+                                }
+                            ],
+                        }
+                    }
+                },
             }
         }
     }
@@ -76,7 +97,10 @@ def test_reach_context_given_needs_nothing_more(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["reach", "arn:aws:iam::111111111111:user/bob"], "no user arn:aws:iam::111111111111:user/bob"),
+        (
+            ["reach", "arn:aws:iam::111111111111:user/bob"],
+            "no user arn:aws:iam::111111111111:user/bob",
+        ),
         (["who-can", "s3:GetObject", BUCKET_OBJECT, "--max-hops", "11"], "max_hops must be"),
         (["who-can", "s3GetObject", BUCKET_OBJECT], "s3GetObject"),
         (["reach", ALICE, "--world", "/nonexistent/world.yaml"], "/nonexistent/world.yaml"),

@@ -50,7 +50,10 @@ def test_seed_world_external_id_is_the_condition_the_path_needs() -> None:
     assert alice.via == ("arn:aws:iam::222222222222:role/CrossAccountS3Reader",)
     (cond,) = alice.conditions
     assert (cond.hop, cond.key, cond.operator, cond.values) == (
-        0, "sts:ExternalId", "StringEquals", ("my-secret-123",)
+        0,
+        "sts:ExternalId",
+        "StringEquals",
+        ("my-secret-123",),
     )
     hop, final = alice.path
     assert hop.allowed and hop.operation == "AssumeRole" and final.allowed
@@ -60,8 +63,9 @@ def test_seed_world_external_id_is_the_condition_the_path_needs() -> None:
 def test_mfa_condition_is_met_by_signing_in_with_mfa() -> None:
     """aws:MultiFactorAuthPresent is true when the AssumeRole call carries an MFA serial
     number and code (IAM User Guide, "Configuring MFA-protected API access")."""
-    world = _world(_trust({"AWS": f"arn:aws:iam::{A}:root"},
-                          {"Bool": {"aws:MultiFactorAuthPresent": "true"}}))
+    world = _world(
+        _trust({"AWS": f"arn:aws:iam::{A}:root"}, {"Bool": {"aws:MultiFactorAuthPresent": "true"}})
+    )
     (access,) = world.reachable_from(USER, now=NOW)
     assert [c.key for c in access.conditions] == ["aws:MultiFactorAuthPresent"]
     (hop,) = access.path
@@ -71,8 +75,11 @@ def test_mfa_condition_is_met_by_signing_in_with_mfa() -> None:
 def test_source_ip_condition_gets_an_address_inside_the_range() -> None:
     """IpAddress matches an address inside the CIDR (IAM User Guide, "IP address
     condition operators")."""
-    world = _world(_trust({"AWS": f"arn:aws:iam::{A}:root"},
-                          {"IpAddress": {"aws:SourceIp": "198.51.100.0/24"}}))
+    world = _world(
+        _trust(
+            {"AWS": f"arn:aws:iam::{A}:root"}, {"IpAddress": {"aws:SourceIp": "198.51.100.0/24"}}
+        )
+    )
     (access,) = world.reachable_from(USER, now=NOW)
     (cond,) = access.conditions
     assert cond.key == "aws:SourceIp" and cond.value == "198.51.100.0"
@@ -83,8 +90,12 @@ def test_organization_condition_is_a_fact_never_invented() -> None:
     """aws:PrincipalOrgID comes from the caller's account, not from the request (IAM User
     Guide, "AWS global condition context keys"): a caller outside that organization is
     not listed."""
-    world = _world(_trust({"AWS": f"arn:aws:iam::{A}:root"},
-                          {"StringEquals": {"aws:PrincipalOrgID": "o-abcdefghij"}}))
+    world = _world(
+        _trust(
+            {"AWS": f"arn:aws:iam::{A}:root"},
+            {"StringEquals": {"aws:PrincipalOrgID": "o-abcdefghij"}},
+        )
+    )
     assert len(world.reachable_from(USER, now=NOW)) == 0
     assert [a.principal for a in world.who_can("s3:GetObject", f"{BUCKET}/k", now=NOW)] == [ROLE]
 
@@ -117,7 +128,9 @@ def test_chain_of_roles_up_to_max_hops() -> None:
     chaining"); the chain is cut at max_hops."""
     middle = f"arn:aws:iam::{A}:role/Middle"
     world = iamsim.World.of(
-        iamsim.User(USER, policies=[_doc({"Effect": "Allow", "Action": ASSUME, "Resource": middle})]),
+        iamsim.User(
+            USER, policies=[_doc({"Effect": "Allow", "Action": ASSUME, "Resource": middle})]
+        ),
         iamsim.Role(middle, trust_policy=_trust({"AWS": USER}), policies=[ASSUME_ANY]),
         iamsim.Role(ROLE, trust_policy=_trust({"AWS": middle}), policies=[READ]),
         iamsim.Resource(BUCKET, account=B),

@@ -47,39 +47,66 @@ def worlds(draw: st.DrawFn, conditions: bool = False) -> iamsim.World:
     AssumeRole on some roles and s3:GetObject; sometimes a Deny; a bucket policy."""
     users = [f"arn:aws:iam::{a}:user/u{i}" for a in (A, B) for i in range(draw(st.integers(0, 2)))]
     roles = [f"arn:aws:iam::{a}:role/r{i}" for a in (A, B) for i in range(draw(st.integers(1, 3)))]
-    names = [*users, *roles, f"arn:aws:iam::{A}:root", f"arn:aws:iam::{B}:root",
-             f"arn:aws:iam::{OUT}:root", "*"]
+    names = [
+        *users,
+        *roles,
+        f"arn:aws:iam::{A}:root",
+        f"arn:aws:iam::{B}:root",
+        f"arn:aws:iam::{OUT}:root",
+        "*",
+    ]
 
     def identity() -> list[dict[str, Any]]:
         out = []
-        targets = draw(st.lists(st.sampled_from([*roles, "*", f"arn:aws:iam::{B}:role/*"]),
-                                max_size=2, unique=True))
+        targets = draw(
+            st.lists(
+                st.sampled_from([*roles, "*", f"arn:aws:iam::{B}:role/*"]), max_size=2, unique=True
+            )
+        )
         if targets:
             out.append(_doc({"Effect": "Allow", "Action": ASSUME, "Resource": targets}))
         if draw(st.booleans()):
-            out.append(_doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{BUCKET}/*"}))
+            out.append(
+                _doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{BUCKET}/*"})
+            )
         if draw(st.integers(0, 5)) == 0 and roles:
-            out.append(_doc({"Effect": "Deny", "Action": ASSUME,
-                             "Resource": draw(st.sampled_from(roles))}))
+            out.append(
+                _doc({"Effect": "Deny", "Action": ASSUME, "Resource": draw(st.sampled_from(roles))})
+            )
         return out
 
     entities: list[Any] = [iamsim.User(u, policies=identity()) for u in users]
     for role in roles:
         trusted = draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True))
-        principal: dict[str, Any] = {"AWS": [t for t in trusted if t != "*"]} if "*" not in trusted else {"AWS": "*"}
+        principal: dict[str, Any] = (
+            {"AWS": [t for t in trusted if t != "*"]} if "*" not in trusted else {"AWS": "*"}
+        )
         statement: dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": ASSUME}
         if conditions and draw(st.booleans()):
             statement["Condition"] = draw(st.sampled_from(CONDITIONS))
         statements = [statement]
         if draw(st.integers(0, 4)) == 0:
-            statements.append({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
-                               "Action": ASSUME})
+            statements.append(
+                {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": ASSUME}
+            )
         entities.append(iamsim.Role(role, trust_policy=_doc(*statements), policies=identity()))
     if draw(st.booleans()):
-        granted = draw(st.lists(st.sampled_from([*roles, f"arn:aws:iam::{OUT}:root"]),
-                                min_size=1, max_size=2, unique=True))
-        bucket_policy: Any = _doc({"Effect": "Allow", "Principal": {"AWS": granted},
-                                   "Action": "s3:GetObject", "Resource": f"{BUCKET}/*"})
+        granted = draw(
+            st.lists(
+                st.sampled_from([*roles, f"arn:aws:iam::{OUT}:root"]),
+                min_size=1,
+                max_size=2,
+                unique=True,
+            )
+        )
+        bucket_policy: Any = _doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": granted},
+                "Action": "s3:GetObject",
+                "Resource": f"{BUCKET}/*",
+            }
+        )
     else:
         bucket_policy = None
     entities.append(iamsim.Resource(BUCKET, account=B, policy=bucket_policy))
@@ -111,12 +138,18 @@ def _starts(world: iamsim.World) -> dict[str, bool]:
                         out[value] = True
     for value in ("arn:aws:iam::999999999999:root",):
         bucket = world.resource(BUCKET)
-        if bucket is not None and bucket.policy is not None and value in str(bucket.policy.to_dict()):  # type: ignore[union-attr]
+        if (
+            bucket is not None
+            and bucket.policy is not None
+            and value in str(bucket.policy.to_dict())
+        ):  # type: ignore[union-attr]
             out[value] = True
     return out
 
 
-def _brute(world: iamsim.World, action: str | None, resource: str | None, max_hops: int) -> dict[tuple[str, str], int]:
+def _brute(
+    world: iamsim.World, action: str | None, resource: str | None, max_hops: int
+) -> dict[tuple[str, str], int]:
     """(principal, target) → fewest hops, trying every chain of distinct roles."""
     roles = [r.arn for a in world.accounts for r in a.roles]
     best: dict[tuple[str, str], int] = {}
