@@ -357,6 +357,27 @@ class _View:
         return self.base.placement(account)
 
 
+@attrs.frozen
+class _OwnerView:
+    """A world with one fix made in one account, for re-running a rule on that account's
+    entity: the rules iterate the owner's account only (the entity lives there), and look
+    every other account up in the world as it is. Re-running a rule costs one account,
+    not the whole world, so verifying every fix stays linear in the world's size."""
+
+    owner: Account
+    base: World
+
+    @property
+    def accounts(self) -> Accounts:
+        return (self.owner,)
+
+    def account(self, account_id: str) -> Account | None:
+        return self.owner if account_id == self.owner.id else self.base.account(account_id)
+
+    def placement(self, account: str | None) -> AccountPlacement | None:
+        return self.base.placement(account)
+
+
 def _edit_account(
     accounts: Accounts, account_id: str, change: Callable[[Account], Account]
 ) -> Accounts:
@@ -639,20 +660,35 @@ def _detach(slot: _Slot) -> Edit:
     return edit
 
 
-def _trusting_roles(world: _Facts, account: str) -> list[str]:
-    """Roles whose trust policy names `account` (or anyone): where its principals may go."""
-    out = []
+def _trusting_index(world: _Facts) -> tuple[dict[str, set[str]], set[str]]:
+    """For each account, the roles whose trust policy names it; and the roles whose trust
+    policy names anyone (`*`). One pass over the world's roles, for every identity hit."""
+    by_account: dict[str, set[str]] = {}
+    anyone: set[str] = set()
     for role, _, policy in _trusts(world):
         for stmt in policy.statements:
-            if stmt.effect == "Allow" and any(
-                p == "*" or _account_of(p) == account for p in _aws(stmt)
-            ):
-                out.append(role.arn)
-                break
-    return sorted(set(out))
+            if stmt.effect != "Allow":
+                continue
+            for p in _aws(stmt):
+                if p == "*":
+                    anyone.add(role.arn)
+                else:
+                    account = _account_of(p)
+                    if account is not None:
+                        by_account.setdefault(account, set()).add(role.arn)
+    return by_account, anyone
+
+
+def _trusting_roles(
+    index: tuple[dict[str, set[str]], set[str]], account: str
+) -> list[str]:
+    """Roles whose trust policy names `account` (or anyone): where its principals may go."""
+    by_account, anyone = index
+    return sorted(by_account.get(account, set()) | anyone)
 
 
 def _identity_rules(world: _Facts, within: str | None = None) -> Iterator[_Hit]:
+    trusting: tuple[dict[str, set[str]], set[str]] | None = None
     for slot, policy in _editable_identity(world):
         if within is not None and slot.entity != within:
             continue
@@ -669,7 +705,11 @@ def _identity_rules(world: _Facts, within: str | None = None) -> Iterator[_Hit]:
                 continue
             path = _statement_path(slot, policy, i)
             raw = stmt.to_dict()
-            roles = _trusting_roles(world, slot.account) or [f"arn:aws:iam::{slot.account}:role/*"]
+            if trusting is None:
+                trusting = _trusting_index(world)
+            roles = _trusting_roles(trusting, slot.account) or [
+                f"arn:aws:iam::{slot.account}:role/*"
+            ]
             kept = [r for r in _values(stmt.resource) if r not in wide]
             new = dict(raw, Resource=sorted(set(kept + roles)))
             if len(new["Resource"]) == 1:
@@ -807,11 +847,19 @@ def _fix_holds(world: World, hit: _Hit) -> bool:
     if hit.fix is None:
         return False
     try:
-        fixed = _View(hit.fix(world.accounts), world)
+        accounts = hit.fix(world.accounts)
     except IamsimError:  # the changed statement is not a valid policy
         return False
     owner = _ENTITY.match(hit.path)
     within = None if owner is None else owner.group(0)
+    fixed: _Facts = _View(accounts, world)
+    if within is not None:
+        # A hit's subject is its rule, path and statement: whether it comes back depends
+        # on the owner's entity and on lookups, which the owner's view answers alike.
+        account_id = within.split(".")[1]
+        edited = next((a for a in accounts if a.id == account_id), None)
+        if edited is not None:
+            fixed = _OwnerView(edited, world)
     return not any(h.subject == hit.subject for h in _CHECK_OF[hit.rule](fixed, within))
 
 
