@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from gen_graph_worlds import OBJECT, flat_world, org_account, org_world  # noqa: E402
+from gen_graph_worlds import OBJECT, flat_world, org_account, org_world
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -72,7 +72,9 @@ def org(accounts: int, dask: bool) -> None:
     seconds, answer = best_of(3, lambda: world.who_can("sts:AssumeRole", role, now=NOW))
     print(f"  who_can sts:AssumeRole on {role}: {seconds:.2f} s, {len(answer)} principals")
     local_graph, graph = timed(lambda: world.assume_graph())
-    print(f"  assume_graph: {local_graph:.1f} s, {len(graph.nodes)} nodes, {len(graph.edges)} edges")
+    print(
+        f"  assume_graph: {local_graph:.1f} s, {len(graph.nodes)} nodes, {len(graph.edges)} edges"
+    )
     local_findings, found = timed(world.findings)
     print(f"  findings(): {local_findings:.1f} s, {len(found)} findings")
     if not dask:

@@ -93,6 +93,7 @@ def _final_shard(
     """Which principals of `accounts` may perform the final action, and what each needs
     (runs on a worker)."""
     index = ReachIndex(world)
+    index.all_trusts()
     names = _target_policy_names(index, action, resource)
     index.add_resource_names(names)
     asker = _Asker(world, context, now)
@@ -130,7 +131,9 @@ def assume_graph_distributed(client: object, world: World, now: _dt.datetime | N
     dask_client = _checked(client)
     moment = now if now is not None else _dt.datetime.now(_dt.UTC)
     _, edges = _edges(dask_client, world, {}, moment)
-    nodes = tuple(sorted(ReachIndex(world).nodes))
+    index = ReachIndex(world)
+    index.all_trusts()
+    nodes = tuple(sorted(index.nodes))
     return AssumeGraph(nodes, tuple(sorted(edges, key=lambda e: (e.caller, e.role))))
 
 
@@ -150,6 +153,7 @@ def who_can_distributed(
     world.simulate("anonymous", action, resource, dict(context) or None, now=moment)
     shared, edges = _edges(dask_client, world, context, moment)
     index = ReachIndex(world)
+    index.all_trusts()
     index.add_resource_names(_target_policy_names(index, action, resource))
     groups = account_shards(
         sorted({n.account or "" for n in index.nodes.values()}), _workers(dask_client)

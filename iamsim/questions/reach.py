@@ -353,6 +353,8 @@ def replay(
 
 def _target_policy_names(index: ReachIndex, action: str, resource: str) -> TargetNames:
     """Who the resource's own policy names: a role's trust policy, a resource policy."""
+    if resource in index.roles and action.lower() == ASSUME.lower():
+        return index.trust(resource)
     role = index.roles.get(resource)
     if role is not None:
         return TargetNames.of(index.trust_policy(role), action, resource)
@@ -424,8 +426,15 @@ def who_can(
     asker = _Asker(world, ctx, moment)
     world.simulate("anonymous", action, resource, ctx or None, now=moment)  # checks the input
     found: dict[str, tuple[Node, tuple[_Step, ...]]] = {}
-    for arn in sorted(index.nodes):
-        node = index.nodes[arn]
+    if resource in index.roles and action.lower() == ASSUME.lower():
+        # The trust policy must allow AssumeRole: only whom it names can (module docstring).
+        first = sorted(index.candidates(names), key=lambda n: n.arn)
+    else:
+        if names.anyone:
+            index.all_trusts()
+        first = [index.nodes[a] for a in sorted(index.nodes)]
+    for node in first:
+        arn = node.arn
         if not _worth_asking(index, node, names, action, resource):
             continue
         need = asker.needs(node, action, resource)
@@ -435,7 +444,7 @@ def who_can(
     for _ in range(hops):
         reached: list[str] = []
         for role in frontier:
-            trust = index.trusts[role]
+            trust = index.trust(role)
             for node in sorted(index.candidates(trust), key=lambda n: n.arn):
                 if node.arn in found or not _worth_asking(index, node, trust, ASSUME, role):
                     continue
@@ -493,7 +502,7 @@ def reachable_from(
             for role in index.admitting(caller):
                 if role in found or role == start.arn:
                     continue
-                if not _worth_asking(index, caller, index.trusts[role], ASSUME, role):
+                if not _worth_asking(index, caller, index.trust(role), ASSUME, role):
                     continue
                 need = asker.needs(caller, ASSUME, role)
                 if need is None:
@@ -518,7 +527,7 @@ def graph_edges(
     asker = _Asker(world, context or {}, moment)
     edges: list[AssumeEdge] = []
     for role in sorted(index.roles) if roles is None else roles:
-        trust = index.trusts[role]
+        trust = index.trust(role)
         for node in sorted(index.candidates(trust), key=lambda n: n.arn):
             if not _worth_asking(index, node, trust, ASSUME, role):
                 continue
@@ -538,6 +547,7 @@ def assume_graph(
 
         return assume_graph_distributed(client, world, now)
     index = ReachIndex(world)
+    index.all_trusts()
     edges = graph_edges(world, now=now)
     return AssumeGraph(tuple(sorted(index.nodes)), tuple(sorted(edges, key=_edge_key)))
 

@@ -63,15 +63,19 @@ def _matches(pattern: str, value: str) -> bool:
     return pattern == "*" or _glob(pattern).match(value.lower()) is not None
 
 
-def covers(stmt: Statement, action: str, resource: str) -> bool:
-    """Whether an Allow statement could apply to `action` on `resource` (conditions and
-    policy variables taken as met: the filter may only be wider than the engine)."""
+def covers_action(stmt: Statement, action: str) -> bool:
+    """Whether an Allow statement's Action (or NotAction) could take in `action`."""
     if stmt.effect != "Allow":
         return False
     if stmt.not_action is not None:
-        if any(_matches(p, action) for p in _values(stmt.not_action)):
-            return False
-    elif not any(_matches(p, action) for p in _values(stmt.action)):
+        return not any(_matches(p, action) for p in _values(stmt.not_action))
+    return any(_matches(p, action) for p in _values(stmt.action))
+
+
+def covers(stmt: Statement, action: str, resource: str) -> bool:
+    """Whether an Allow statement could apply to `action` on `resource` (conditions and
+    policy variables taken as met: the filter may only be wider than the engine)."""
+    if not covers_action(stmt, action):
         return False
     if stmt.resource is None:
         return True  # NotResource (or a resource-based policy): taken as covering
@@ -171,7 +175,11 @@ class ReachIndex:
         self.roles: dict[str, Role] = {}
         self.nodes: dict[str, Node] = {}
         self._identity: dict[str, tuple[Statement, ...] | None] = {}
+        self._specs: dict[str, tuple[Account, list[Policy | str]]] = {}
+        self._trusts: dict[str, TargetNames] = {}
+        self._all_trusts = False
         self._by_account: dict[str | None, list[Node]] = {}
+        self._resources: dict[tuple[str, str], tuple[str, ...]] = {}
         self._admitting: dict[str, list[str]] | None = None
         for account in world.accounts:
             groups = {g.name: g for g in account.groups}
@@ -180,17 +188,11 @@ class ReachIndex:
                 specs = list(user.policies)
                 for name in user.groups:
                     specs += groups[name].policies if name in groups else []
-                self._identity[user.arn] = self._statements(account, specs)
+                self._specs[user.arn] = (account, specs)
             for role in account.roles:
                 self.roles[role.arn] = role
                 self._add(Node(role.arn, "role", account.id))
-                self._identity[role.arn] = self._statements(account, role.policies)
-        self.trusts: dict[str, TargetNames] = {
-            arn: TargetNames.of(self.trust_policy(role), ASSUME, arn)
-            for arn, role in self.roles.items()
-        }
-        for names in self.trusts.values():
-            self._add_outsiders(names)
+                self._specs[role.arn] = (account, list(role.policies))
         for node in extra:
             self._add(node)
 
@@ -199,6 +201,24 @@ class ReachIndex:
             self.nodes[node.arn] = node
             self._by_account.setdefault(node.account, []).append(node)
             self._admitting = None
+
+    def trust(self, role: str) -> TargetNames:
+        """Who the role's trust policy names, read on first use (the principals it names
+        outside the world become nodes then)."""
+        found = self._trusts.get(role)
+        if found is None:
+            found = TargetNames.of(self.trust_policy(self.roles[role]), ASSUME, role)
+            self._trusts[role] = found
+            self._add_outsiders(found)
+        return found
+
+    def all_trusts(self) -> dict[str, TargetNames]:
+        """Every role's trust names: every principal a trust policy names is a node."""
+        if not self._all_trusts:
+            for role in self.roles:
+                self.trust(role)
+            self._all_trusts = True
+        return self._trusts
 
     def _statements(
         self, account: Account, specs: Iterable[Policy | str]
@@ -239,15 +259,41 @@ class ReachIndex:
         (a principal outside the world or a service: its own account decides)."""
         if node.kind in ("service", "foreign"):
             return True
+        key = (node.arn, action)
+        patterns = self._resources.get(key)
+        if patterns is None:
+            patterns = self._resources[key] = self._resource_patterns(node, action)
+        if patterns == ("*",):
+            return True
+        return any(_matches(p, resource) for p in patterns)
+
+    def _resource_patterns(self, node: Node, action: str) -> tuple[str, ...]:
+        """The Resource patterns of the node's Allow statements that cover `action`;
+        `("*",)` when one of them could cover every resource."""
+        if node.arn not in self._identity and node.arn in self._specs:
+            account, specs = self._specs[node.arn]
+            self._identity[node.arn] = self._statements(account, specs)
         statements = self._identity.get(node.arn)
         if statements is None:
-            return True
-        return any(covers(s, action, resource) for s in statements)
+            return ("*",)
+        out: list[str] = []
+        for stmt in statements:
+            if not covers_action(stmt, action):
+                continue
+            values = _values(stmt.resource)
+            if stmt.resource is None or any(v == "*" or "${" in v for v in values):
+                return ("*",)
+            out += values
+        return tuple(dict.fromkeys(out))
 
     def candidates(self, names: TargetNames) -> Iterator[Node]:
         """Every node the policy's Allow statements could admit."""
+        if names.anyone or any(self.world.account(a) is None for a in names.accounts):
+            # `*` or an account outside the world: every principal any policy names
+            # outside the world may be one of them.
+            self.all_trusts()
         if names.anyone:
-            yield from self.nodes.values()
+            yield from list(self.nodes.values())
             return
         seen: set[str] = set()
         for arn in (*names.arns, *names.roles_by_session, *names.services):
@@ -265,7 +311,7 @@ class ReachIndex:
         """The roles whose trust policy could admit `node`, in ARN order."""
         if self._admitting is None:
             by_key: dict[str, list[str]] = {}
-            for role, names in sorted(self.trusts.items()):
+            for role, names in sorted(self.all_trusts().items()):
                 keys = ["*"] if names.anyone else []
                 keys += [*names.arns, *names.roles_by_session, *names.services]
                 keys += [f"account:{a}" for a in names.accounts]
