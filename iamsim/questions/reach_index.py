@@ -82,6 +82,27 @@ def covers(stmt: Statement, action: str, resource: str) -> bool:
     return any("${" in p or _matches(p, resource) for p in _values(stmt.resource))
 
 
+@attrs.frozen
+class _Patterns:
+    """Resource patterns split for speed: exact ARNs (compared lower-cased, as `_matches`
+    compares) and the ones with a wildcard."""
+
+    everything: bool
+    exact: frozenset[str]
+    wild: tuple[str, ...]
+
+    @classmethod
+    def of(cls, patterns: tuple[str, ...]) -> _Patterns:
+        wild = tuple(p for p in patterns if "*" in p or "?" in p)
+        exact = frozenset(p.lower() for p in patterns if p not in wild)
+        return cls(patterns == ("*",), exact, wild)
+
+    def could_match(self, resource: str) -> bool:
+        if self.everything or resource.lower() in self.exact:
+            return True
+        return any(_matches(p, resource) for p in self.wild)
+
+
 def _account_of(value: str) -> str | None:
     if ACCOUNT_ID.fullmatch(value):
         return value
@@ -179,7 +200,7 @@ class ReachIndex:
         self._trusts: dict[str, TargetNames] = {}
         self._all_trusts = False
         self._by_account: dict[str | None, list[Node]] = {}
-        self._resources: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._resources: dict[tuple[str, str], _Patterns] = {}
         self._admitting: dict[str, list[str]] | None = None
         for account in world.accounts:
             groups = {g.name: g for g in account.groups}
@@ -262,10 +283,8 @@ class ReachIndex:
         key = (node.arn, action)
         patterns = self._resources.get(key)
         if patterns is None:
-            patterns = self._resources[key] = self._resource_patterns(node, action)
-        if patterns == ("*",):
-            return True
-        return any(_matches(p, resource) for p in patterns)
+            patterns = self._resources[key] = _Patterns.of(self._resource_patterns(node, action))
+        return patterns.could_match(resource)
 
     def _resource_patterns(self, node: Node, action: str) -> tuple[str, ...]:
         """The Resource patterns of the node's Allow statements that cover `action`;
