@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from iamsim.fixes.model import Fix
     from iamsim.inputs import ProfileChain
     from iamsim.model import ConditionEntry, Policy, Principal, Statement
+    from iamsim.questions.reach import Access
     from iamsim.session import RoleSession
     from iamsim.world import World
     from iamsim.world.model import (
@@ -47,6 +48,7 @@ __version__ = "0.1.0"
 # costs next to nothing until a name is used (pytest imports the package in every run of
 # a project that has iamsim installed, to load the plugin `iamsim.pytest_plugin`).
 _EXPORTS: dict[str, str] = {
+    "Access": "iamsim.questions.reach",
     "AccessRequest": "iamsim.calls",
     "AssumeRoleCall": "iamsim.calls",
     "SimulateCall": "iamsim.calls",
@@ -79,6 +81,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "Access",
     "AccessRequest",
     "Account",
     "AssumeRoleCall",

@@ -680,6 +680,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importer.add_argument("--no-color", action="store_true", help=argparse.SUPPRESS)
     _add_why(commands)
+    _add_reach(commands)
     _add_lint(commands)
     _add_batch(commands)
     check = commands.add_parser(
@@ -716,6 +717,47 @@ exit codes (lint):
   2  bad input: an unreadable or invalid world file, a usage error
 
 """
+
+
+def _add_reach(commands: Any) -> None:
+    """`iamsim who-can` and `iamsim reach`: who reaches what (docs/questions.md)."""
+    who = commands.add_parser(
+        "who-can",
+        help="every principal that can perform ACTION on RESOURCE, through AssumeRole hops",
+        description="List every principal (users, roles, services, accounts outside the\n"
+        "world) that can perform ACTION on RESOURCE, directly or by assuming roles,\n"
+        "each with one shortest path and the conditions it needs.",
+    )
+    who.add_argument("action", type=_action, metavar="ACTION", help="service:Action")
+    who.add_argument("resource", metavar="RESOURCE", help="an ARN")
+    reach = commands.add_parser(
+        "reach",
+        help="every role CALLER can become, and how",
+        description="List every role CALLER can become in at most --max-hops AssumeRole\n"
+        "hops, each with one shortest path and the conditions it needs.",
+    )
+    reach.add_argument("caller", metavar="CALLER", help="a user, role or service principal")
+    for parser in (who, reach):
+        _add_world(parser)
+        parser.add_argument(
+            "--max-hops",
+            type=int,
+            default=3,
+            metavar="N",
+            help="at most N AssumeRole hops (default 3)",
+        )
+        parser.add_argument(
+            "--context",
+            metavar="KEY=VALUE",
+            nargs="+",
+            action="extend",
+            type=_context_item,
+            help="request context every hop carries",
+        )
+        parser.add_argument(
+            "--output", choices=("text", "json"), default="text", help="text (default) or json"
+        )
+        parser.add_argument("--no-color", action="store_true", help="never use ANSI colours")
 
 
 def _add_lint(commands: Any) -> None:
@@ -1451,12 +1493,65 @@ def _completion(args: argparse.Namespace, out: _Out) -> int:
     return EXIT_ALLOWED
 
 
+def _access_lines(out: _Out, answer: Any) -> None:
+    """Each access: its principal, then one arrow per hop with the conditions it needs."""
+    for access in answer:
+        whole = f" (any principal of account {access.principal.split(':')[4]})"
+        out.line(out.style(access.principal, "bold") + (whole if access.whole_account else ""))
+        for i, target in enumerate([*access.via, access.target]):
+            action = "sts:AssumeRole" if i < len(access.via) else access.action
+            needs = [
+                f"{c.key} {c.operator} {', '.join(c.values)}"
+                for c in access.conditions
+                if c.hop == i
+            ]
+            shown = f"  [needs {'; '.join(needs)}]" if needs else ""
+            out.line(f"  -> {action} {target}{shown}")
+    for note in answer.notes:
+        out.line(out.style(f"note: {note}", "dim"))
+
+
+def _reach_answer(args: argparse.Namespace, out: _Out, answer: Any, head: str) -> int:
+    if args.output == "json":
+        out.json(answer.to_dict())
+    else:
+        out.line(head)
+        _access_lines(out, answer)
+    return EXIT_ALLOWED
+
+
+def _who_can(args: argparse.Namespace, out: _Out) -> int:
+    world = _load_world(args.world)
+    answer = world.who_can(
+        args.action, args.resource, _context(args.context), max_hops=args.max_hops
+    )
+    count = len(answer)
+    head = (
+        f"{count} principal{'' if count == 1 else 's'} can {args.action} on {args.resource} "
+        f"(at most {args.max_hops} AssumeRole hops)"
+    )
+    return _reach_answer(args, out, answer, head)
+
+
+def _reach(args: argparse.Namespace, out: _Out) -> int:
+    world = _load_world(args.world)
+    answer = world.reachable_from(args.caller, args.max_hops, context=_context(args.context))
+    count = len(answer)
+    head = (
+        f"{args.caller} can become {count} role{'' if count == 1 else 's'} "
+        f"(at most {args.max_hops} AssumeRole hops)"
+    )
+    return _reach_answer(args, out, answer, head)
+
+
 _COMMANDS = {
     "demo": _demo,
     "assume-role": _assume_role,
     "simulate": _simulate,
     "import": _import,
     "why": _why,
+    "who-can": _who_can,
+    "reach": _reach,
     "lint": _lint,
     "check": _check,
     "batch": _batch,

@@ -14,7 +14,7 @@ import fnmatch
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
 
@@ -25,6 +25,9 @@ from iamsim.world.managed import AWS_MANAGED_PREFIX, aws_managed_policy
 from iamsim.world.model import Account, Group, Resource, Role, User
 from iamsim.world.names import ACCOUNT_ID, PLAIN_KEY
 from iamsim.world.org import AccountPlacement
+
+if TYPE_CHECKING:
+    from dask.distributed import Client
 
 __all__ = [
     "RULES",
@@ -354,6 +357,27 @@ class _View:
         return self.base.placement(account)
 
 
+@attrs.frozen
+class _OwnerView:
+    """A world with one fix made in one account, for re-running a rule on that account's
+    entity: the rules iterate the owner's account only (the entity lives there), and look
+    every other account up in the world as it is. Re-running a rule costs one account,
+    not the whole world, so verifying every fix stays linear in the world's size."""
+
+    owner: Account
+    base: World
+
+    @property
+    def accounts(self) -> Accounts:
+        return (self.owner,)
+
+    def account(self, account_id: str) -> Account | None:
+        return self.owner if account_id == self.owner.id else self.base.account(account_id)
+
+    def placement(self, account: str | None) -> AccountPlacement | None:
+        return self.base.placement(account)
+
+
 def _edit_account(
     accounts: Accounts, account_id: str, change: Callable[[Account], Account]
 ) -> Accounts:
@@ -636,20 +660,35 @@ def _detach(slot: _Slot) -> Edit:
     return edit
 
 
-def _trusting_roles(world: _Facts, account: str) -> list[str]:
-    """Roles whose trust policy names `account` (or anyone): where its principals may go."""
-    out = []
+def _trusting_index(world: _Facts) -> tuple[dict[str, set[str]], set[str]]:
+    """For each account, the roles whose trust policy names it; and the roles whose trust
+    policy names anyone (`*`). One pass over the world's roles, for every identity hit."""
+    by_account: dict[str, set[str]] = {}
+    anyone: set[str] = set()
     for role, _, policy in _trusts(world):
         for stmt in policy.statements:
-            if stmt.effect == "Allow" and any(
-                p == "*" or _account_of(p) == account for p in _aws(stmt)
-            ):
-                out.append(role.arn)
-                break
-    return sorted(set(out))
+            if stmt.effect != "Allow":
+                continue
+            for p in _aws(stmt):
+                if p == "*":
+                    anyone.add(role.arn)
+                else:
+                    account = _account_of(p)
+                    if account is not None:
+                        by_account.setdefault(account, set()).add(role.arn)
+    return by_account, anyone
+
+
+def _trusting_roles(
+    index: tuple[dict[str, set[str]], set[str]], account: str
+) -> list[str]:
+    """Roles whose trust policy names `account` (or anyone): where its principals may go."""
+    by_account, anyone = index
+    return sorted(by_account.get(account, set()) | anyone)
 
 
 def _identity_rules(world: _Facts, within: str | None = None) -> Iterator[_Hit]:
+    trusting: tuple[dict[str, set[str]], set[str]] | None = None
     for slot, policy in _editable_identity(world):
         if within is not None and slot.entity != within:
             continue
@@ -666,7 +705,11 @@ def _identity_rules(world: _Facts, within: str | None = None) -> Iterator[_Hit]:
                 continue
             path = _statement_path(slot, policy, i)
             raw = stmt.to_dict()
-            roles = _trusting_roles(world, slot.account) or [f"arn:aws:iam::{slot.account}:role/*"]
+            if trusting is None:
+                trusting = _trusting_index(world)
+            roles = _trusting_roles(trusting, slot.account) or [
+                f"arn:aws:iam::{slot.account}:role/*"
+            ]
             kept = [r for r in _values(stmt.resource) if r not in wide]
             new = dict(raw, Resource=sorted(set(kept + roles)))
             if len(new["Resource"]) == 1:
@@ -799,19 +842,31 @@ def _hits(world: _Facts) -> list[_Hit]:
     return [hit for check in _CHECKS for hit in check(world, None)]
 
 
-def _verified(world: World, hit: _Hit) -> FindingFix | None:
-    """The hit's fix, once the rule re-run on the fixed world no longer finds it."""
+def _fix_holds(world: World, hit: _Hit) -> bool:
+    """Whether the hit's fix makes a valid world in which the rule no longer finds it."""
     if hit.fix is None:
-        return None
-    edit = hit.fix
+        return False
     try:
-        fixed = _View(edit(world.accounts), world)
+        accounts = hit.fix(world.accounts)
     except IamsimError:  # the changed statement is not a valid policy
-        return None
+        return False
     owner = _ENTITY.match(hit.path)
     within = None if owner is None else owner.group(0)
-    if any(h.subject == hit.subject for h in _CHECK_OF[hit.rule](fixed, within)):
-        return None
+    fixed: _Facts = _View(accounts, world)
+    if within is not None:
+        # A hit's subject is its rule, path and statement: whether it comes back depends
+        # on the owner's entity and on lookups, which the owner's view answers alike.
+        account_id = within.split(".")[1]
+        edited = next((a for a in accounts if a.id == account_id), None)
+        if edited is not None:
+            fixed = _OwnerView(edited, world)
+    return not any(h.subject == hit.subject for h in _CHECK_OF[hit.rule](fixed, within))
+
+
+def _fix_of(hit: _Hit) -> FindingFix:
+    """The hit's fix as a `FindingFix` (once `_fix_holds` has said it holds)."""
+    edit = hit.fix
+    assert edit is not None
 
     def apply(world: World) -> World:
         return attrs.evolve(world, accounts=edit(world.accounts))
@@ -819,8 +874,33 @@ def _verified(world: World, hit: _Hit) -> FindingFix | None:
     return FindingFix(hit.description, hit.change, apply)
 
 
-def findings(world: World) -> tuple[Finding, ...]:
-    """The best practices `world` breaks, most severe first, each with a verified fix."""
+def _verified(world: World, hit: _Hit) -> FindingFix | None:
+    """The hit's fix, once the rule re-run on the fixed world no longer finds it."""
+    return _fix_of(hit) if _fix_holds(world, hit) else None
+
+
+def holding_fixes(world: World, accounts: frozenset[str], others: bool = False) -> list[int]:
+    """The indices (in `_hits` order) of the hits of `accounts` (and, with `others`, of
+    accounts the world does not list) whose fix holds: one shard of `findings(client=)`."""
+    return [
+        i
+        for i, hit in enumerate(_hits(world))
+        if (hit.account in accounts or (others and world.account(hit.account) is None))
+        and _fix_holds(world, hit)
+    ]
+
+
+def findings(world: World, client: Client | None = None) -> tuple[Finding, ...]:
+    """The best practices `world` breaks, most severe first, each with a verified fix;
+    a `dask.distributed.Client` verifies the fixes on its workers, sharded by account."""
+    hits = _hits(world)
+    if client is None:
+        fixes = [_verified(world, hit) for hit in hits]
+    else:
+        from iamsim.questions.distributed import holding_fixes_distributed
+
+        holding = holding_fixes_distributed(client, world)
+        fixes = [_fix_of(hit) if i in holding else None for i, hit in enumerate(hits)]
     out = [
         Finding(
             hit.rule,
@@ -828,9 +908,9 @@ def findings(world: World) -> tuple[Finding, ...]:
             hit.account,
             hit.path,
             hit.message,
-            _verified(world, hit),
+            fix,
         )
-        for hit in _hits(world)
+        for hit, fix in zip(hits, fixes, strict=True)
     ]
     return tuple(
         sorted(out, key=lambda f: (SEVERITIES.index(f.severity), f.rule, f.account, f.path))

@@ -44,8 +44,11 @@ from iamsim.world.org import AccountPlacement, place_accounts
 from iamsim.world.typos import checked_request_context, report_typos, request_typos
 
 if TYPE_CHECKING:
+    from dask.distributed import Client
+
     from iamsim.inputs.profiles import ProfileChain
     from iamsim.questions.findings import Finding
+    from iamsim.questions.reach import Accesses, AssumeGraph
 
 __all__ = [
     "Account",
@@ -136,7 +139,7 @@ def _why() -> Callable[..., Decision]:
 
 
 @functools.cache
-def _findings() -> Callable[[World], tuple[Finding, ...]]:
+def _findings() -> Callable[..., tuple[Finding, ...]]:
     """`iamsim.questions.findings`, which `World.findings` delegates to (a declared
     exception)."""
     from iamsim.questions.findings import findings
@@ -571,10 +574,47 @@ class World:
             also=also,
         )
 
-    def findings(self) -> tuple[Finding, ...]:
+    def findings(self, client: Client | None = None) -> tuple[Finding, ...]:
         """The cross-account best practices this world breaks, each with a verified fix
-        (API.md §6; docs/questions.md)."""
-        return _findings()(self)
+        (API.md §6; docs/questions.md); a `dask.distributed.Client` verifies the fixes on
+        its workers."""
+        return _findings()(self, client)
+
+    def who_can(
+        self,
+        action: str,
+        resource: str,
+        context: Mapping[str, object] | None = None,
+        max_hops: int = 3,
+        *,
+        now: _dt.datetime | None = None,
+        client: Client | None = None,
+    ) -> Accesses:
+        """Every principal that can perform `action` on `resource`, directly or through
+        AssumeRole hops (API.md §6; `iamsim.questions.reach`, docs/questions.md)."""
+        from iamsim.questions.reach import who_can
+
+        return who_can(self, action, resource, context, max_hops, now=now, client=client)
+
+    def reachable_from(
+        self,
+        principal: str,
+        max_hops: int = 3,
+        *,
+        context: Mapping[str, object] | None = None,
+        now: _dt.datetime | None = None,
+    ) -> Accesses:
+        """Every role `principal` can become, and how (`iamsim.questions.reach`)."""
+        from iamsim.questions.reach import reachable_from
+
+        return reachable_from(self, principal, max_hops, context=context, now=now)
+
+    def assume_graph(self, client: Client | None = None) -> AssumeGraph:
+        """The whole assume-role graph; a `dask.distributed.Client` spreads it over a
+        cluster (`iamsim.questions.reach`)."""
+        from iamsim.questions.reach import assume_graph
+
+        return assume_graph(self, client)
 
     def _repr_html_(self) -> str:
         from iamsim.render.html import world_html

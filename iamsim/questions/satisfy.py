@@ -1,0 +1,105 @@
+"""Which request context satisfies a condition that blocked one hop of a path.
+
+`who_can` and `reachable_from` list a path when some request context makes every hop
+allowed. A hop denied with the request context empty is re-asked with values chosen from
+the conditions that blocked it (its near misses), but only for keys the caller chooses
+when it sends the request; keys that are facts of the world (`aws:PrincipalOrgID`,
+`aws:PrincipalArn`, `aws:PrincipalTag/…`, resource tags) are never invented. The chosen
+value is derived from the operator and the policy's values, and the hop is listed only
+if the world, asked again with it, allows it: a value is a guess until the engine agrees.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from decimal import Decimal, InvalidOperation
+
+from iamsim.conditions.operators import OPERATORS
+from iamsim.decision import NearMiss
+
+__all__ = ["CALLER_KEYS", "caller_settable", "satisfying_value"]
+
+CALLER_KEYS: frozenset[str] = frozenset(
+    {
+        # Set from AssumeRole's own parameters (IAM User Guide, "AWS STS condition keys").
+        "sts:externalid",
+        "sts:rolesessionname",
+        # The caller authenticates with MFA (serial number and token code).
+        "aws:multifactorauthpresent",
+        "aws:multifactorauthage",
+        # Where and how the request is sent: the caller's network and client
+        # (IAM User Guide, "AWS global condition context keys", request properties).
+        "aws:sourceip",
+        "aws:sourcevpc",
+        "aws:sourcevpce",
+        "aws:securetransport",
+        "aws:requestedregion",
+        "aws:useragent",
+        "aws:referer",
+    }
+)
+"""Condition keys (lower case) whose value the caller chooses when it sends a request."""
+
+_CALLER_PREFIXES = ("aws:requesttag/",)
+"""Keys by prefix: tags the caller passes with the request."""
+
+
+def caller_settable(key: str) -> bool:
+    """Whether the caller chooses `key`'s value (never a fact of the world)."""
+    low = key.lower()
+    return low in CALLER_KEYS or low.startswith(_CALLER_PREFIXES)
+
+
+def _base(operator: str) -> tuple[str, bool]:
+    """The base operator name and whether a set qualifier (`ForAnyValue:`) wraps it."""
+    qualified = ":" in operator
+    name = operator.split(":", 1)[1] if qualified else operator
+    if name.endswith("IfExists"):
+        name = name[: -len("IfExists")]
+    return name, qualified
+
+
+def _like(pattern: str) -> str:
+    """A value a `StringLike` glob matches: every `*` empty, every `?` one letter."""
+    return pattern.replace("*", "").replace("?", "x")
+
+
+def _numeric(comparator: str, value: str) -> str | None:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return None
+    shifted = {"lt": number - 1, "gt": number + 1}.get(comparator, number)
+    return str(shifted)
+
+
+def satisfying_value(near: NearMiss) -> object | None:
+    """A request value that meets `near`'s condition, or None when none can be derived
+    (a negated operator, a policy variable, a date, `Null`, or a key the caller does not
+    choose)."""
+    if not caller_settable(near.key) or not near.policy_values:
+        return None
+    name, qualified = _base(near.operator)
+    spec = OPERATORS.get(name)
+    if spec is None or spec.negated or spec.kind in ("date", "null", "binary"):
+        return None
+    first = near.policy_values[0]
+    if "${" in first:
+        return None
+    value: object | None
+    if spec.kind == "bool":
+        value = first.lower() == "true" if first.lower() in ("true", "false") else None
+    elif spec.kind == "ip":
+        try:
+            value = str(ipaddress.ip_network(first, strict=False).network_address)
+        except ValueError:
+            value = None
+    elif spec.kind == "numeric":
+        value = _numeric(spec.comparator, first)
+    elif spec.wildcards:
+        value = _like(first)
+    else:
+        value = first
+    if value is None:
+        return None
+    return [value] if qualified else value

@@ -1,0 +1,217 @@
+"""who_can and reachable_from equal brute force: every principal, every chain of roles.
+
+Brute force asks the world through its public calls only: `World.assume_role` hop after
+hop, each next hop from the session the last one handed back (role chaining, IAM User
+Guide "Methods to assume a role"), then `World.simulate` for the final action, over
+every sequence of distinct roles up to `max_hops`. The worlds carry no conditions, so
+"some context allows it" is "allowed".
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import iamsim
+from iamsim.questions.reach import ASSUME, Accesses
+
+A, B, OUT = "111111111111", "222222222222", "999999999999"
+BUCKET = "arn:aws:s3:::data"
+OBJECT = f"{BUCKET}/k"
+NOW = _dt.datetime(2026, 1, 1, tzinfo=_dt.UTC)
+FAST = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+CONDITIONS: list[dict[str, Any]] = [
+    {"StringEquals": {"sts:ExternalId": "ext-123"}},
+    {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+    {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
+    {"StringLike": {"sts:RoleSessionName": "ops-*"}},
+    {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}},
+    {"StringEquals": {"aws:PrincipalOrgID": "o-abcdefghij"}},  # a fact: never invented
+    {"StringNotEquals": {"aws:SourceVpc": "vpc-1"}},
+]
+
+
+@st.composite
+def worlds(draw: st.DrawFn, conditions: bool = False) -> iamsim.World:
+    """Two accounts, a few users and roles, trust naming exact ARNs, account roots (one of
+    an account outside the world), `*` and a service; identity policies allowing
+    AssumeRole on some roles and s3:GetObject; sometimes a Deny; a bucket policy."""
+    users = [f"arn:aws:iam::{a}:user/u{i}" for a in (A, B) for i in range(draw(st.integers(0, 2)))]
+    roles = [f"arn:aws:iam::{a}:role/r{i}" for a in (A, B) for i in range(draw(st.integers(1, 3)))]
+    names = [
+        *users,
+        *roles,
+        f"arn:aws:iam::{A}:root",
+        f"arn:aws:iam::{B}:root",
+        f"arn:aws:iam::{OUT}:root",
+        "*",
+    ]
+
+    def identity() -> list[dict[str, Any]]:
+        out = []
+        targets = draw(
+            st.lists(
+                st.sampled_from([*roles, "*", f"arn:aws:iam::{B}:role/*"]), max_size=2, unique=True
+            )
+        )
+        if targets:
+            out.append(_doc({"Effect": "Allow", "Action": ASSUME, "Resource": targets}))
+        if draw(st.booleans()):
+            out.append(
+                _doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{BUCKET}/*"})
+            )
+        if draw(st.integers(0, 5)) == 0 and roles:
+            out.append(
+                _doc({"Effect": "Deny", "Action": ASSUME, "Resource": draw(st.sampled_from(roles))})
+            )
+        return out
+
+    entities: list[Any] = [iamsim.User(u, policies=identity()) for u in users]
+    for role in roles:
+        trusted = draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True))
+        principal: dict[str, Any] = (
+            {"AWS": [t for t in trusted if t != "*"]} if "*" not in trusted else {"AWS": "*"}
+        )
+        statement: dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": ASSUME}
+        if conditions and draw(st.booleans()):
+            statement["Condition"] = draw(st.sampled_from(CONDITIONS))
+        statements = [statement]
+        if draw(st.integers(0, 4)) == 0:
+            statements.append(
+                {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": ASSUME}
+            )
+        entities.append(iamsim.Role(role, trust_policy=_doc(*statements), policies=identity()))
+    if draw(st.booleans()):
+        granted = draw(
+            st.lists(
+                st.sampled_from([*roles, f"arn:aws:iam::{OUT}:root"]),
+                min_size=1,
+                max_size=2,
+                unique=True,
+            )
+        )
+        bucket_policy: Any = _doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": granted},
+                "Action": "s3:GetObject",
+                "Resource": f"{BUCKET}/*",
+            }
+        )
+    else:
+        bucket_policy = None
+    entities.append(iamsim.Resource(BUCKET, account=B, policy=bucket_policy))
+    return iamsim.World.of(*entities)
+
+
+def _passes(decision: iamsim.Decision, foreign: bool) -> bool:
+    """Allowed; for a principal outside the world, allowed on the target side."""
+    if decision.allowed:
+        return True
+    return foreign and all(d.side == "source" for d in decision.denied_by)
+
+
+def _starts(world: iamsim.World) -> dict[str, bool]:
+    """Every principal brute force tries (value: outside the world): users, roles, and
+    what the policies name outside the world."""
+    out = {}
+    for account in world.accounts:
+        for user in account.users:
+            out[user.arn] = False
+        for role in account.roles:
+            out[role.arn] = False
+            for stmt in role.trust_policy.statements:  # type: ignore[union-attr]
+                if stmt.principal is not None and not stmt.principal.wildcard:
+                    for value in stmt.principal.values("AWS"):
+                        if OUT in value:
+                            out[value] = True
+                    for value in stmt.principal.values("Service"):
+                        out[value] = True
+    for value in ("arn:aws:iam::999999999999:root",):
+        bucket = world.resource(BUCKET)
+        if (
+            bucket is not None
+            and bucket.policy is not None
+            and value in str(bucket.policy.to_dict())
+        ):  # type: ignore[union-attr]
+            out[value] = True
+    return out
+
+
+def _brute(
+    world: iamsim.World, action: str | None, resource: str | None, max_hops: int
+) -> dict[tuple[str, str], int]:
+    """(principal, target) → fewest hops, trying every chain of distinct roles."""
+    roles = [r.arn for a in world.accounts for r in a.roles]
+    best: dict[tuple[str, str], int] = {}
+
+    def note(key: tuple[str, str], hops: int) -> None:
+        best[key] = min(best.get(key, hops), hops)
+
+    def walk(start: str, foreign: bool, caller: Any, chain: list[str]) -> None:
+        if action is not None and resource is not None:
+            decision = world.simulate(caller, action, resource, now=NOW)
+            if _passes(decision, foreign and not chain):
+                note((start, resource), len(chain))
+        if len(chain) == max_hops:
+            return
+        for role in roles:
+            if role in chain or role == start:
+                continue
+            d = world.assume_role(caller, role, "brute-force", now=NOW)
+            if not _passes(d, foreign and not chain):
+                continue
+            if action is None:
+                note((start, role), len(chain))
+            walk(start, foreign, d.session if d.session is not None else role, [*chain, role])
+
+    for start, foreign in _starts(world).items():
+        walk(start, foreign, start, [])
+    return best
+
+
+def _found(accesses: Accesses) -> dict[tuple[str, str], int]:
+    return {(a.principal, a.target): a.hops for a in accesses}
+
+
+@FAST
+@given(worlds(), st.integers(0, 3))
+def test_who_can_equals_brute_force(world: iamsim.World, max_hops: int) -> None:
+    got = world.who_can("s3:GetObject", OBJECT, max_hops=max_hops, now=NOW)
+    assert _found(got) == _brute(world, "s3:GetObject", OBJECT, max_hops)
+    for access in got:
+        assert all(_passes(d, access.kind == "foreign") for d in access.path)
+
+
+@FAST
+@given(worlds(), st.integers(1, 3))
+def test_reachable_from_equals_brute_force(world: iamsim.World, max_hops: int) -> None:
+    expected = _brute(world, None, None, max_hops)
+    for start in _starts(world):
+        got = world.reachable_from(start, max_hops, now=NOW)
+        want = {k: v for k, v in expected.items() if k[0] == start}
+        assert _found(got) == want
+        for access in got:
+            assert all(_passes(d, access.kind == "foreign") for d in access.path)
+
+
+@FAST
+@given(worlds(conditions=True))
+def test_each_listed_path_replays_allowed_with_its_conditions(world: iamsim.World) -> None:
+    """A path is listed only if replaying it with the values its conditions name allows
+    every hop; a fact of the world (aws:PrincipalOrgID) is never assumed."""
+    for access in world.who_can("s3:GetObject", OBJECT, now=NOW):
+        assert all(_passes(d, access.kind == "foreign") for d in access.path)
+        assert all(c.key != "aws:PrincipalOrgID" for c in access.conditions)
+    for start in _starts(world):
+        for access in world.reachable_from(start, now=NOW):
+            assert all(_passes(d, access.kind == "foreign") for d in access.path)
