@@ -237,6 +237,10 @@ WORDS: dict[ReasonCode, tuple[_Phrase, str]] = {
         lambda r: "SCPs do not apply to AWS service principals or anonymous callers",
         "",
     ),
+    "scp_not_for_federated": (
+        lambda r: "SCPs do not apply: a web-identity or SAML caller has no AWS account",
+        "",
+    ),
     "caller_not_in_organization": (
         lambda r: "the caller's account is not in an organization",
         "",
@@ -344,6 +348,21 @@ WORDS: dict[ReasonCode, tuple[_Phrase, str]] = {
     ),
     "role_simulated_as_session": (
         lambda r: f"{r.text('role')} is a role; simulated as its session {r.text('session')}",
+        "",
+    ),
+    "federated_claims_unverified": (
+        lambda r: f"{r.text('operation')}: the token's claims were taken as given; iamsim "
+        "checks no signature, expiry of the signing keys or thumbprint",
+        "",
+    ),
+    "saml_role_from_call": (
+        lambda r: "the assertion has no Role attribute; the pair "
+        f"{r.text('role')},{r.text('provider')} of the call stands in for it",
+        "",
+    ),
+    "saml_session_name_from_subject": (
+        lambda r: "the assertion has no RoleSessionName attribute; saml:sub "
+        f"({r.text('session')}) stands in for it",
         "",
     ),
     "same_organization": (

@@ -231,6 +231,17 @@ def _account(
             if resource.aws_managed:
                 body["aws_managed"] = True
             out["resources"][resource.arn] = body
+    if account.oidc_providers:
+        out["oidc_providers"] = {}
+        for provider in sorted(account.oidc_providers, key=lambda p: p.url):
+            body = {"client_ids": list(provider.client_ids)}
+            if provider.thumbprints:
+                body["thumbprints"] = list(provider.thumbprints)
+            out["oidc_providers"][provider.url] = body
+    if account.saml_providers:
+        out["saml_providers"] = {
+            p.name: {} for p in sorted(account.saml_providers, key=lambda p: p.name)
+        }
     return out
 
 
