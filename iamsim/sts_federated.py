@@ -20,6 +20,7 @@ import binascii
 import datetime as _dt
 import hashlib
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
@@ -250,7 +251,7 @@ def _web_identity(
     provider_id = call.provider_id
     moment = as_utc(call.now)
     if provider_id is not None:
-        if provider_id not in _OAUTH_PROVIDERS:
+        if not isinstance(provider_id, str) or provider_id not in _OAUTH_PROVIDERS:
             raise ValidationError(
                 f"provider_id {provider_id!r}: only www.amazon.com and graph.facebook.com "
                 "take OAuth 2.0 access tokens; leave it out for OpenID Connect tokens"
@@ -300,7 +301,11 @@ def _web_identity(
                 keys[f"{host}:{claim}"] = _value(f"token[{claim!r}]", claims[claim])
     expires = claims.get("exp")
     if expires is not None:
-        if isinstance(expires, bool) or not isinstance(expires, int | float):
+        if (
+            isinstance(expires, bool)
+            or not isinstance(expires, int | float)
+            or (isinstance(expires, float) and not math.isfinite(expires))
+        ):
             raise _invalid_token("token: the claim 'exp' must be a number of seconds since 1970")
         if expires <= moment.timestamp():
             raise ValidationError("Token is expired", code="ExpiredTokenException")

@@ -92,6 +92,10 @@ def test_jwt_token_is_the_same_question_as_its_claims() -> None:
         (42, "token must be the token's claims"),
         ({"iss": f"https://{GH}", "sub": "s", "aud": ["a", "b"]}, "one audience"),
         ({"iss": f"https://{GH}", "sub": "s", "aud": "sts.amazonaws.com", "exp": "soon"}, "'exp'"),
+        (
+            {"iss": f"https://{GH}", "sub": "s", "aud": "sts.amazonaws.com", "exp": float("nan")},
+            "'exp'",
+        ),
     ],
 )
 def test_bad_tokens_fail_loudly(token: Any, said: str) -> None:
@@ -135,8 +139,11 @@ def test_facebook_access_token_with_provider_id() -> None:
     )
     call = {"role_arn": ROLE, "session_name": "web", "token": {"app_id": "123", "id": "42"}}
     assert world.assume_role_with_web_identity(provider_id="graph.facebook.com", **call).allowed
-    with pytest.raises(ValidationError, match=r"only www\.amazon\.com and graph\.facebook\.com"):
-        world.assume_role_with_web_identity(provider_id="accounts.google.com", **call)
+    for wrong in ("accounts.google.com", ["graph.facebook.com"]):
+        with pytest.raises(
+            ValidationError, match=r"only www\.amazon\.com and graph\.facebook\.com"
+        ):
+            world.assume_role_with_web_identity(provider_id=wrong, **call)  # type: ignore[arg-type]
 
 
 # -- the call and the session ------------------------------------------------------------
