@@ -160,6 +160,12 @@ def test_call_replays_and_the_decision_pickles() -> None:
     )
 
 
+def test_decisions_read_back_from_json_and_render() -> None:
+    for d in (_gh(), _gh("repo:other/x:ref:refs/heads/main")):
+        assert iamsim.Decision.from_dict(json.loads(json.dumps(d.to_dict()))) == d
+        assert "AssumeRoleWithWebIdentity" in d._repr_html_()
+
+
 def test_duration_and_session_policy_are_validated_as_for_assume_role() -> None:
     with pytest.raises(ValidationError, match="MaxSessionDuration"):
         _gh(duration_seconds=10800)
