@@ -196,8 +196,13 @@ def _value(where: str, value: object) -> str | list[str]:
     list of strings."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str | int | float):
-        return str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        try:
+            return str(value)
+        except ValueError:  # an int past Python's digit limit for str()
+            raise ValidationError(f"{where}: the number has too many digits") from None
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return list(value)
     raise ValidationError(f"{where}: a claim value must be a string or a list of strings")
@@ -243,9 +248,7 @@ class _Federated:
     notes: tuple[Reason, ...]
 
 
-def _web_identity(
-    world: FederatedAuthority, call: AssumeRoleWithWebIdentityCall, account: Account | None
-) -> _Federated:
+def _web_identity(call: AssumeRoleWithWebIdentityCall, account: Account | None) -> _Federated:
     """STS's own checks of a web identity token, then the principal and the keys it sets."""
     claims = _claims(call.token)
     provider_id = call.provider_id
@@ -322,9 +325,7 @@ def _attribute(assertion: Mapping[str, Any], name: str) -> Any:
     return assertion.get(_SAML_ATTRIBUTE + name)
 
 
-def _saml(
-    world: FederatedAuthority, call: AssumeRoleWithSamlCall, account: Account | None
-) -> tuple[_Federated, str]:
+def _saml(call: AssumeRoleWithSamlCall, account: Account | None) -> tuple[_Federated, str]:
     """STS's own checks of a SAML assertion, then the principal, its keys and the session
     name (AssumeRoleWithSAML; "Configure SAML assertions for the authentication response")."""
     assertion = call.assertion
@@ -550,7 +551,7 @@ def assume_role_with_web_identity(
             f"roleSessionName must be a string, not {type(call.session_name).__name__}"
         )
     validate_parameters(role_arn=call.role_arn, session_name=call.session_name)
-    fed = _web_identity(world, call, _role_account(world, call.role_arn))
+    fed = _web_identity(call, _role_account(world, call.role_arn))
     return _assume(
         world,
         call,
@@ -569,7 +570,7 @@ def assume_role_with_saml(world: FederatedAuthority, call: AssumeRoleWithSamlCal
     """Replay AssumeRoleWithSAML: the provider and the assertion's attributes, then the trust
     policy (its `saml:*` conditions) and RCPs."""
     validate_parameters(role_arn=call.role_arn, session_name="iamsim")
-    fed, session_name = _saml(world, call, _role_account(world, call.role_arn))
+    fed, session_name = _saml(call, _role_account(world, call.role_arn))
     if STS_NAME.fullmatch(session_name) is None or not 2 <= len(session_name) <= 64:
         raise ValidationError(
             f"the session name {session_name!r} (RoleSessionName attribute, or saml:sub) must "
@@ -596,5 +597,5 @@ def federated_principal(
     policy); raises as the call itself does."""
     account = _role_account(world, call.role_arn)
     if isinstance(call, AssumeRoleWithWebIdentityCall):
-        return _web_identity(world, call, account).principal
-    return _saml(world, call, account)[0].principal
+        return _web_identity(call, account).principal
+    return _saml(call, account)[0].principal

@@ -110,6 +110,8 @@ def test_github_claim_keys_are_dated_data() -> None:
     keys = dict(d.context)
     assert keys[f"{GH}:job_workflow_ref"].endswith("@refs/heads/main")
     assert f"{GH}:run_id" not in keys  # a claim AWS makes no key of
+    with pytest.raises(ValidationError, match="too many digits"):
+        _gh(claims={"environment": 10**5000})
 
 
 def test_google_aud_is_azp_and_oaud_the_audience() -> None:
