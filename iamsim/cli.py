@@ -54,6 +54,7 @@ from iamsim.errors import (
 from iamsim.render.aws import cli_error
 from iamsim.request import MAX_YEAR, MIN_YEAR
 from iamsim.session import RoleSession
+from iamsim.sts_federated import decode_jwt
 from iamsim.world import World
 from iamsim.world.demo import DEMO_NOW, scenarios
 from iamsim.world.dump import dump_text
@@ -994,24 +995,39 @@ def _assume_federated(args: argparse.Namespace, out: _Out) -> int:
         "context": _context(args.context),
         "now": args.now,
     }
+    # What the AWS CLI prints beside the session (AWS STS API Reference, the two responses).
+    extra: dict[str, Any] = {}
     if args.command == "assume-role-with-saml":
+        assertion = _claims_argument(args.saml_assertion, "--saml-assertion", jwt=False)
         decision = world.assume_role_with_saml(
-            principal_arn=args.principal_arn,
-            assertion=_claims_argument(args.saml_assertion, "--saml-assertion", jwt=False),
-            **common,
+            principal_arn=args.principal_arn, assertion=assertion, **common
         )
+        names = {
+            "Subject": "saml:sub",
+            "SubjectType": "saml:sub_type",
+            "Issuer": "saml:iss",
+            "Audience": "saml:aud",
+        }
+        extra = {field: assertion[key] for field, key in names.items() if key in assertion}
     else:
+        token = _claims_argument(args.web_identity_token, "--web-identity-token", jwt=True)
         decision = world.assume_role_with_web_identity(
             session_name=args.role_session_name,
-            token=_claims_argument(args.web_identity_token, "--web-identity-token", jwt=True),
+            token=token,
             provider_id=args.provider_id,
             **common,
         )
+        claims = decode_jwt(token) if isinstance(token, str) else token
+        extra = {
+            "SubjectFromWebIdentityToken": claims.get("sub"),
+            "Provider": args.provider_id or claims.get("iss"),
+            "Audience": claims.get("aud"),
+        }
     session = decision.session
     if args.output == "json":
         out.json(_decision_json(decision, args.suggest))
     elif args.output == "aws" and session is not None:
-        out.json(session.to_aws_dict())
+        out.json({**session.to_aws_dict(), **{k: v for k, v in extra.items() if v is not None}})
     elif decision.allowed:
         lines = decision.explain(color=out.color).splitlines()
         out.line(decision.explain(color=out.color) if args.explain else lines[0])

@@ -81,7 +81,13 @@ def test_unsigned_jwt_and_token_file(capsys: pytest.CaptureFixture[str], tmp_pat
     body = base64.urlsafe_b64encode(payload).decode().rstrip("=")
     code, out, _ = _web(capsys, f"eyJhbGciOiJSUzI1NiJ9.{body}.c2lnbmF0dXJl", "--output", "aws")
     assert code == 0
-    assert json.loads(out)["AssumedRoleUser"]["Arn"].endswith("assumed-role/Deploy/gha-run")
+    printed = json.loads(out)
+    assert printed["AssumedRoleUser"]["Arn"].endswith("assumed-role/Deploy/gha-run")
+    # AWS STS API Reference, AssumeRoleWithWebIdentity: the response names the token's subject,
+    # issuer and audience.
+    assert printed["SubjectFromWebIdentityToken"] == "repo:acme/app:ref:refs/heads/main"
+    assert printed["Provider"] == f"https://{GH}"
+    assert printed["Audience"] == "sts.amazonaws.com"
     token = tmp_path / "token.json"
     token.write_text(payload.decode())
     assert _web(capsys, f"file://{token}")[0] == 0
