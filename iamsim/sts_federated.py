@@ -311,7 +311,12 @@ def _web_identity(call: AssumeRoleWithWebIdentityCall, account: Account | None) 
         ):
             raise _invalid_token("token: the claim 'exp' must be a number of seconds since 1970")
         if expires <= moment.timestamp():
-            raise ValidationError("Token is expired", code="ExpiredTokenException")
+            # STS's text (as the SDKs print it, e.g. aws/aws-sdk-java-v2 issue 5709).
+            raise ValidationError(
+                f"Token expired: current date/time {int(moment.timestamp())} must be before "
+                f"the expiration date/time {int(expires)}",
+                code="ExpiredTokenException",
+            )
     tags, transitive = _tag_claims(claims)
     source = claims.get(_SOURCE_CLAIM)
     if source is not None and not isinstance(source, str):
