@@ -138,6 +138,44 @@ def chain_world() -> tuple[iamsim.World, dict[str, Any]]:
     return world, {"principal": d.session}
 
 
+GH = "token.actions.githubusercontent.com"
+
+
+def federation_world() -> iamsim.World:
+    """docs/federation.md's GitHub Actions role, and a SAML role, in one account."""
+    gh = {"Federated": f"arn:aws:iam::222222222222:oidc-provider/{GH}"}
+    okta = {"Federated": "arn:aws:iam::222222222222:saml-provider/Okta"}
+    sub = {
+        "StringEquals": {f"{GH}:aud": "sts.amazonaws.com"},
+        "StringLike": {f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"},
+    }
+    aud = {"StringEquals": {"saml:aud": "https://signin.aws.amazon.com/saml"}}
+
+    def trust(principal: dict[str, str], action: str, condition: Any) -> dict[str, Any]:
+        statement = {
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": action,
+            "Condition": condition,
+        }
+        return {"Version": "2012-10-17", "Statement": [statement]}
+
+    return iamsim.World.from_dict(
+        {
+            "accounts": {
+                "222222222222": {
+                    "oidc_providers": {GH: {"client_ids": ["sts.amazonaws.com"]}},
+                    "saml_providers": {"Okta": {}},
+                    "roles": {
+                        "Deploy": {"trust_policy": trust(gh, "sts:AssumeRoleWithWebIdentity", sub)},
+                        "Admins": {"trust_policy": trust(okta, "sts:AssumeRoleWithSAML", aud)},
+                    },
+                }
+            }
+        }
+    )
+
+
 def thousand_roles() -> dict[str, Any]:
     trust = {
         "Version": "2012-10-17",
@@ -314,6 +352,40 @@ def main() -> None:
     figures["full_chain_vs_seed"] = (
         figures["seed_assume_role_per_s"] / figures["full_chain_simulate_per_s"]
     )
+
+    fworld = federation_world()
+    token = {
+        "iss": f"https://{GH}",
+        "aud": "sts.amazonaws.com",
+        "sub": "repo:acme/app:ref:refs/heads/main",
+    }
+    web = {
+        "role_arn": "arn:aws:iam::222222222222:role/Deploy",
+        "session_name": "gha-run",
+        "token": token,
+        "now": DEMO_NOW,
+    }
+    figures["github_web_identity_per_s"] = rate(
+        lambda: fworld.assume_role_with_web_identity(**web), seconds
+    )[0]
+    env = {**web, "token": {**token, "sub": "repo:acme/app:environment:prod"}}
+    figures["github_web_identity_denied_per_s"] = rate(
+        lambda: fworld.assume_role_with_web_identity(**env), seconds
+    )[0]
+    assertion = {
+        "saml:aud": "https://signin.aws.amazon.com/saml",
+        "saml:sub": "jane",
+        "https://aws.amazon.com/SAML/Attributes/RoleSessionName": "jane",
+    }
+    figures["saml_per_s"] = rate(
+        lambda: fworld.assume_role_with_saml(
+            role_arn="arn:aws:iam::222222222222:role/Admins",
+            principal_arn="arn:aws:iam::222222222222:saml-provider/Okta",
+            assertion=assertion,
+            now=DEMO_NOW,
+        ),
+        seconds,
+    )[0]
 
     doc = thousand_roles()
     figures["load_1000_roles_ms"] = per_call_ms(

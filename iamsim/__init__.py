@@ -15,7 +15,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from iamsim.calls import AccessRequest, AssumeRoleCall, SimulateCall
+    from iamsim.calls import (
+        AccessRequest,
+        AssumeRoleCall,
+        AssumeRoleWithSamlCall,
+        AssumeRoleWithWebIdentityCall,
+        SimulateCall,
+    )
     from iamsim.decision import Decision, Denial, Layer, NearMiss
     from iamsim.errors import (
         IamsimError,
@@ -29,16 +35,19 @@ if TYPE_CHECKING:
     from iamsim.inputs import ProfileChain
     from iamsim.model import ConditionEntry, Policy, Principal, Statement
     from iamsim.questions.reach import Access
+    from iamsim.request import FederatedPrincipal
     from iamsim.session import RoleSession
     from iamsim.world import World
     from iamsim.world.model import (
         Account,
         Group,
+        OidcProvider,
         Organization,
         OrgUnit,
         Quotas,
         Resource,
         Role,
+        SamlProvider,
         User,
     )
 
@@ -51,6 +60,8 @@ _EXPORTS: dict[str, str] = {
     "Access": "iamsim.questions.reach",
     "AccessRequest": "iamsim.calls",
     "AssumeRoleCall": "iamsim.calls",
+    "AssumeRoleWithSamlCall": "iamsim.calls",
+    "AssumeRoleWithWebIdentityCall": "iamsim.calls",
     "SimulateCall": "iamsim.calls",
     "Decision": "iamsim.decision",
     "Denial": "iamsim.decision",
@@ -68,15 +79,18 @@ _EXPORTS: dict[str, str] = {
     "Policy": "iamsim.model",
     "Principal": "iamsim.model",
     "Statement": "iamsim.model",
+    "FederatedPrincipal": "iamsim.request",
     "RoleSession": "iamsim.session",
     "World": "iamsim.world",
     "Account": "iamsim.world.model",
     "Group": "iamsim.world.model",
+    "OidcProvider": "iamsim.world.model",
     "Organization": "iamsim.world.model",
     "OrgUnit": "iamsim.world.model",
     "Quotas": "iamsim.world.model",
     "Resource": "iamsim.world.model",
     "Role": "iamsim.world.model",
+    "SamlProvider": "iamsim.world.model",
     "User": "iamsim.world.model",
 }
 
@@ -85,15 +99,19 @@ __all__ = [
     "AccessRequest",
     "Account",
     "AssumeRoleCall",
+    "AssumeRoleWithSamlCall",
+    "AssumeRoleWithWebIdentityCall",
     "ConditionEntry",
     "Decision",
     "Denial",
+    "FederatedPrincipal",
     "Fix",
     "Group",
     "IamsimError",
     "IamsimWarning",
     "Layer",
     "NearMiss",
+    "OidcProvider",
     "OrgUnit",
     "Organization",
     "Policy",
@@ -105,6 +123,7 @@ __all__ = [
     "Resource",
     "Role",
     "RoleSession",
+    "SamlProvider",
     "SimulateCall",
     "Statement",
     "User",

@@ -1,8 +1,9 @@
 """The questions a world answers, as data: who asks what, with every argument.
 
 `AccessRequest` is the fully described request that `World.authorize` answers (the
-one seam every client calls); `SimulateCall` and `AssumeRoleCall` are the arguments
-of `World.simulate` and `World.assume_role`, keyed by their Python keyword names. A
+one seam every client calls); `SimulateCall`, `AssumeRoleCall`,
+`AssumeRoleWithWebIdentityCall` and `AssumeRoleWithSamlCall` are the arguments of the
+`World` methods of those names, keyed by their Python keyword names. A
 `Decision` keeps the call that produced it and the world that answered in a `Replay`,
 so that fixes can ask the same question again with a change.
 """
@@ -17,6 +18,7 @@ import attrs
 
 from iamsim.errors import ValidationError
 from iamsim.frozen import builder
+from iamsim.request import FederatedPrincipal
 from iamsim.session import RoleSession
 
 if TYPE_CHECKING:
@@ -27,6 +29,8 @@ __all__ = [
     "AccessRequest",
     "Answerer",
     "AssumeRoleCall",
+    "AssumeRoleWithSamlCall",
+    "AssumeRoleWithWebIdentityCall",
     "Call",
     "Replay",
     "SimulateCall",
@@ -74,6 +78,33 @@ class Answerer(Protocol):
         region: str | None = None,
     ) -> Decision: ...
 
+    def assume_role_with_web_identity(
+        self,
+        *,
+        role_arn: str,
+        session_name: str,
+        token: Mapping[str, Any] | str,
+        provider_id: str | None = None,
+        duration_seconds: int | None = None,
+        policy: str | Mapping[str, Any] | Policy | None = None,
+        policy_arns: Sequence[str] | None = None,
+        context: Mapping[str, object] | None = None,
+        now: _dt.datetime | None = None,
+    ) -> Decision: ...
+
+    def assume_role_with_saml(
+        self,
+        *,
+        role_arn: str,
+        principal_arn: str,
+        assertion: Mapping[str, Any],
+        duration_seconds: int | None = None,
+        policy: str | Mapping[str, Any] | Policy | None = None,
+        policy_arns: Sequence[str] | None = None,
+        context: Mapping[str, object] | None = None,
+        now: _dt.datetime | None = None,
+    ) -> Decision: ...
+
 
 class _CallBase:
     """What every call record shares: its keyword arguments, and a changed copy."""
@@ -116,7 +147,7 @@ class AccessRequest(_CallBase):
 
     kind: ClassVar[str] = "authorize"
 
-    principal: Principal
+    principal: Principal | FederatedPrincipal
     action: str
     resource: str
     context: Mapping[str, object] | None = None
@@ -181,7 +212,54 @@ class AssumeRoleCall(_CallBase):
         return world.assume_role(args.pop("caller"), **args)
 
 
-Call = AccessRequest | SimulateCall | AssumeRoleCall
+@attrs.frozen
+class AssumeRoleWithWebIdentityCall(_CallBase):
+    """The arguments of `World.assume_role_with_web_identity` (STS's parameters; the token
+    as its claims, or an unsigned JWT whose payload holds them)."""
+
+    kind: ClassVar[str] = "assume_role_with_web_identity"
+
+    role_arn: str
+    session_name: str
+    token: Mapping[str, Any] | str
+    provider_id: str | None = None
+    duration_seconds: int | None = None
+    policy: str | Mapping[str, Any] | Policy | None = None
+    policy_arns: Sequence[str] | None = None
+    context: Mapping[str, object] | None = None
+    now: _dt.datetime | None = None
+
+    def run(self, world: Answerer) -> Decision:
+        return world.assume_role_with_web_identity(**self.arguments())
+
+
+@attrs.frozen
+class AssumeRoleWithSamlCall(_CallBase):
+    """The arguments of `World.assume_role_with_saml` (STS's parameters; the assertion as
+    its `saml:*` keys and AWS's attribute names)."""
+
+    kind: ClassVar[str] = "assume_role_with_saml"
+
+    role_arn: str
+    principal_arn: str
+    assertion: Mapping[str, Any]
+    duration_seconds: int | None = None
+    policy: str | Mapping[str, Any] | Policy | None = None
+    policy_arns: Sequence[str] | None = None
+    context: Mapping[str, object] | None = None
+    now: _dt.datetime | None = None
+
+    def run(self, world: Answerer) -> Decision:
+        return world.assume_role_with_saml(**self.arguments())
+
+
+Call = (
+    AccessRequest
+    | SimulateCall
+    | AssumeRoleCall
+    | AssumeRoleWithWebIdentityCall
+    | AssumeRoleWithSamlCall
+)
 
 
 # How a decision was made: the world that answered and the call it answered. A plain

@@ -62,6 +62,7 @@ from iamsim.parse.typos import action_problem, context_problems
 from iamsim.render.aws import cli_error
 from iamsim.request import MAX_YEAR, MIN_YEAR
 from iamsim.session import RoleSession
+from iamsim.sts_federated import decode_jwt
 from iamsim.world import World
 from iamsim.world.context import REGION
 from iamsim.world.demo import DEMO_NOW, scenarios
@@ -652,6 +653,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--resource", required=True, metavar="ARN", help='an ARN or "*"')
     _add_common(assume, aws_output=True)
     _add_common(simulate)
+    _add_federated(commands)
 
     importer = commands.add_parser(
         "import",
@@ -1199,6 +1201,161 @@ def _session_file(path: str) -> RoleSession:
         raise _BadInput(list(exc.problems)) from None
 
 
+_NOT_VERIFIED = "iamsim takes the {what} as given: it checks no signature (docs/federation.md)."
+
+
+def _add_federated(commands: Any) -> None:
+    """`assume-role-with-web-identity` and `assume-role-with-saml`, with the AWS CLI's names."""
+    web = commands.add_parser(
+        "assume-role-with-web-identity",
+        help="replay `aws sts assume-role-with-web-identity` (GitHub Actions, EKS, Cognito)",
+        description="Replay `aws sts assume-role-with-web-identity`: STS's checks of the\n"
+        "token against the account's OIDC providers, then the role's trust policy\n"
+        "and RCPs.\n\n" + _NOT_VERIFIED.format(what="token's claims"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    web.add_argument("--role-arn", required=True, metavar="ARN", help="the role to assume")
+    web.add_argument(
+        "--role-session-name", required=True, metavar="NAME", help="the session's name"
+    )
+    web.add_argument(
+        "--web-identity-token",
+        required=True,
+        metavar="JSON|FILE|JWT",
+        help="the token's claims as JSON text or a file (file://PATH, @PATH or a path), or "
+        "an unsigned JWT whose payload holds them (its signature is not checked)",
+    )
+    web.add_argument(
+        "--provider-id",
+        metavar="NAME",
+        help="www.amazon.com or graph.facebook.com, for their OAuth 2.0 access tokens",
+    )
+    saml = commands.add_parser(
+        "assume-role-with-saml",
+        help="replay `aws sts assume-role-with-saml`",
+        description="Replay `aws sts assume-role-with-saml`: the SAML provider, the\n"
+        "assertion's Role and RoleSessionName attributes, then the role's trust\n"
+        "policy (saml:* conditions) and RCPs.\n\n"
+        + _NOT_VERIFIED.format(what="assertion, given as its saml:* keys and AWS's attributes,"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    saml.add_argument("--role-arn", required=True, metavar="ARN", help="the role to assume")
+    saml.add_argument(
+        "--principal-arn",
+        required=True,
+        metavar="ARN",
+        help="the SAML provider: arn:aws:iam::ACCOUNT:saml-provider/NAME",
+    )
+    saml.add_argument(
+        "--saml-assertion",
+        required=True,
+        metavar="JSON|FILE",
+        help="the assertion as a JSON object of saml:* keys and "
+        "https://aws.amazon.com/SAML/Attributes/… attributes (not base64 SAML XML)",
+    )
+    for parser in (web, saml):
+        parser.add_argument(
+            "--duration-seconds",
+            type=_seconds,
+            metavar="N",
+            help="900 up to the role's maximum session duration (default 3600)",
+        )
+        parser.add_argument(
+            "--policy",
+            metavar="JSON|file://PATH",
+            help="inline session policy: JSON text, file://PATH, @PATH or a path",
+        )
+        parser.add_argument(
+            "--policy-arns",
+            nargs="+",
+            action="extend",
+            type=_policy_arn,
+            metavar="ARN",
+            help="managed session policies (ARN or arn=ARN)",
+        )
+        _add_common(parser, aws_output=True)
+
+
+def _claims_argument(value: str, option: str, *, jwt: bool) -> Any:
+    """A JSON object given as text or as a file; with `jwt`, also a JWT (kept as text)."""
+    text = value
+    if value.startswith(("file://", "@")) or (
+        not value.lstrip().startswith("{") and Path(value).is_file()
+    ):
+        path = value.split("://", 1)[1] if "://" in value else value.removeprefix("@")
+        try:
+            text = read_input_file(path).decode("utf-8-sig")
+        except InputRefused as exc:
+            raise _BadInput([f"{option}: {path}: {exc.message}"]) from None
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise _BadInput([f"{option}: cannot read {_shown(path)}: {exc}"]) from None
+    stripped = text.strip()
+    if jwt and stripped.count(".") == 2 and not stripped.startswith("{"):
+        return stripped
+    try:
+        data = json.loads(stripped)
+    except ValueError as exc:
+        what = "a JSON object of claims, a file or a JWT" if jwt else "a JSON object or a file"
+        raise _BadInput([f"{option}: not {what} ({exc})"]) from None
+    if not isinstance(data, dict):
+        raise _BadInput([f"{option}: expected a JSON object, not {type(data).__name__}"])
+    return data
+
+
+def _assume_federated(args: argparse.Namespace, out: _Out) -> int:
+    world = _load_world(args)
+    common: dict[str, Any] = {
+        "role_arn": args.role_arn,
+        "duration_seconds": args.duration_seconds,
+        "policy": None if args.policy is None else _policy_text(args.policy),
+        "policy_arns": args.policy_arns,
+        "context": _request_context(args),
+        "region": _region(args),
+        "now": args.now,
+    }
+    # What the AWS CLI prints beside the session (AWS STS API Reference, the two responses).
+    extra: dict[str, Any] = {}
+    if args.command == "assume-role-with-saml":
+        assertion = _claims_argument(args.saml_assertion, "--saml-assertion", jwt=False)
+        decision = world.assume_role_with_saml(
+            principal_arn=args.principal_arn, assertion=assertion, **common
+        )
+        names = {
+            "Subject": "saml:sub",
+            "SubjectType": "saml:sub_type",
+            "Issuer": "saml:iss",
+            "Audience": "saml:aud",
+        }
+        extra = {field: assertion[key] for field, key in names.items() if key in assertion}
+    else:
+        token = _claims_argument(args.web_identity_token, "--web-identity-token", jwt=True)
+        decision = world.assume_role_with_web_identity(
+            session_name=args.role_session_name,
+            token=token,
+            provider_id=args.provider_id,
+            **common,
+        )
+        claims = decode_jwt(token) if isinstance(token, str) else token
+        extra = {
+            "SubjectFromWebIdentityToken": claims.get("sub"),
+            "Provider": args.provider_id or claims.get("iss"),
+            "Audience": claims.get("aud"),
+        }
+    session = decision.session
+    if args.output == "json":
+        out.json(_decision_json(decision, args.suggest))
+    elif args.output == "aws" and session is not None:
+        out.json({**session.to_aws_dict(), **{k: v for k, v in extra.items() if v is not None}})
+    elif decision.allowed:
+        lines = decision.explain(color=out.color).splitlines()
+        out.line(decision.explain(color=out.color) if args.explain else lines[0])
+        if session is not None:
+            _session_lines(out, session)
+    else:
+        _denied_text(out, decision, args.explain, args.suggest)
+    return EXIT_ALLOWED if decision.allowed else EXIT_DENIED
+
+
 def _simulate(args: argparse.Namespace, out: _Out) -> int:
 
     if (args.caller is None) == (args.session is None):
@@ -1521,7 +1678,7 @@ def _reach_answer(args: argparse.Namespace, out: _Out, answer: Any, head: str) -
 
 
 def _who_can(args: argparse.Namespace, out: _Out) -> int:
-    world = _load_world(args.world)
+    world = _load_world(args)
     answer = world.who_can(
         args.action, args.resource, _context(args.context), max_hops=args.max_hops
     )
@@ -1534,7 +1691,7 @@ def _who_can(args: argparse.Namespace, out: _Out) -> int:
 
 
 def _reach(args: argparse.Namespace, out: _Out) -> int:
-    world = _load_world(args.world)
+    world = _load_world(args)
     answer = world.reachable_from(args.caller, args.max_hops, context=_context(args.context))
     count = len(answer)
     head = (
@@ -1547,6 +1704,8 @@ def _reach(args: argparse.Namespace, out: _Out) -> int:
 _COMMANDS = {
     "demo": _demo,
     "assume-role": _assume_role,
+    "assume-role-with-web-identity": _assume_federated,
+    "assume-role-with-saml": _assume_federated,
     "simulate": _simulate,
     "import": _import,
     "why": _why,
@@ -1557,7 +1716,11 @@ _COMMANDS = {
     "batch": _batch,
     "completion": _completion,
 }
-_OPERATIONS = {"assume-role": "AssumeRole"}
+_OPERATIONS = {
+    "assume-role": "AssumeRole",
+    "assume-role-with-web-identity": "AssumeRoleWithWebIdentity",
+    "assume-role-with-saml": "AssumeRoleWithSAML",
+}
 
 
 # -------------------------------------------------------------------------------- main

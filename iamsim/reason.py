@@ -62,6 +62,7 @@ ReasonCode = Literal[
     # Layer notes: why a layer takes no part, or needs nothing more.
     # (A code that starts "exempt_" marks a layer AWS exempts the caller from.)
     "scp_not_for_services",
+    "scp_not_for_federated",
     "caller_not_in_organization",
     "exempt_scp_management_account",
     "exempt_scp_service_linked_role",
@@ -89,6 +90,9 @@ ReasonCode = Literal[
     "session_arn_fresh",  # session
     "same_organization",  # organization
     "service_linked_role_deletion",
+    "federated_claims_unverified",  # operation
+    "saml_role_from_call",  # role, provider
+    "saml_session_name_from_subject",  # session
     # First-line additions: what the request lacked that decided it.
     "region_unknown",  # (no field)
     # A reason read back from a saved decision, or given as a sentence by hand.

@@ -27,6 +27,7 @@ __all__ = [
     "CallerKind",
     "Context",
     "ContextValue",
+    "FederatedPrincipal",
     "Request",
     "as_utc",
     "bad_time",
@@ -38,7 +39,9 @@ __all__ = [
 
 ContextValue = str | tuple[str, ...]
 
-CallerKind = Literal["user", "role_session", "root", "service", "anonymous", "federated_user"]
+CallerKind = Literal[
+    "user", "role_session", "root", "service", "anonymous", "federated_user", "web_identity", "saml"
+]
 
 # Keys whose request value is a set (ArrayOf… in the Service Authorization Reference,
 # "multivalued" in the global condition keys table). A single value given for one of
@@ -252,12 +255,16 @@ class Caller:
     service: str | None = None
     has_boundary: bool = False
     service_linked: bool = False
+    # A web-identity or SAML caller: the `Federated` principal that names its provider.
+    provider: str | None = None
 
     @property
     def display(self) -> str:
         """How AWS names this caller in an error message."""
         if self.arn:
             return self.arn
+        if self.provider is not None:
+            return self.unique_id or self.provider
         return self.service or "anonymous"
 
     @classmethod
@@ -267,6 +274,40 @@ class Caller:
     @classmethod
     def for_service(cls, service: str) -> Caller:
         return cls(kind="service", arn=None, account=None, service=service)
+
+
+@attrs.frozen
+class FederatedPrincipal:
+    """The caller of AssumeRoleWithWebIdentity or AssumeRoleWithSAML: a person or workload
+    signed in with an identity provider, with no AWS account of its own.
+
+    `provider` is how a trust policy's `Federated` principal names the provider (an IAM
+    provider ARN, or a bare name such as `cognito-identity.amazonaws.com`); `subject` the
+    user the provider vouches for (`sub`, or the SAML `NameID`). The claims' condition keys
+    travel with the call (`AccessRequest.call_keys`), not here.
+    """
+
+    kind: Literal["web_identity", "saml"]
+    provider: str
+    subject: str
+
+    def caller(self) -> Caller:
+        """The caller as principal matching sees it: no ARN, no account, its provider."""
+        return Caller(
+            kind=self.kind,
+            arn=None,
+            account=None,
+            unique_id=f"{_provider_host(self.provider)}:{self.subject}",
+            provider=self.provider,
+        )
+
+
+def _provider_host(provider: str) -> str:
+    """The provider as AWS prefixes its keys: `…:oidc-provider/HOST` → HOST."""
+    for marker in (":oidc-provider/", ":saml-provider/"):
+        if marker in provider:
+            return provider.split(marker, 1)[1]
+    return provider
 
 
 @attrs.frozen

@@ -53,6 +53,7 @@ EXPECT_KEYS = {
     "near_miss_keys",
     "missing_context_keys",
     "error",
+    "error_code",
     "message_contains",
     "session_arn",
     "aws_error",
@@ -179,6 +180,8 @@ def _run_call(world: iamsim.World, call: dict[str, Any]) -> iamsim.Decision:
             assert first.allowed, f"the first hop was denied: {first.explain()}"
             caller = first.session
         return world.assume_role(caller, **args)
+    if kind in ("assume_role_with_web_identity", "assume_role_with_saml"):
+        return getattr(world, kind)(**args)
     if kind == "authorize":  # one call needing several checks, some on other resources
         also = tuple(tuple(x) if isinstance(x, list) else x for x in args.pop("also", ()))
         return world.authorize(iamsim.AccessRequest(**args, also=also))
@@ -201,6 +204,8 @@ def _decision_case(case: dict[str, Any]) -> None:
         assert type(info.value).__name__ == expect["error"], repr(info.value)
         if "message_contains" in expect:
             assert expect["message_contains"] in str(info.value)
+        if "error_code" in expect:
+            assert getattr(info.value, "code", None) == expect["error_code"], repr(info.value)
         return
     d = _run_call(_world(case["world"]), case["call"])
     assert d.outcome == expect["outcome"], d.explain()

@@ -721,6 +721,8 @@ def _run(world: iamsim.World, call: dict[str, Any], session_changes: dict[str, A
     args = copy.deepcopy(args)
     if "now" in args:
         args["now"] = dt.datetime.fromisoformat(args["now"].replace("Z", "+00:00"))
+    if kind in ("assume_role_with_web_identity", "assume_role_with_saml"):
+        return getattr(world, kind)(**args)  # type: ignore[no-any-return]
     who = "caller" if kind == "assume_role" else "principal"
     if isinstance(args[who], dict):
         ((first_kind, first_args),) = args[who].items()

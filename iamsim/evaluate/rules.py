@@ -160,6 +160,10 @@ def _scp_exemption(caller: Caller, place: Placement | None) -> Reason | None:
     they never restrict the management account or service-linked roles)."""
     if caller.kind in ("service", "anonymous"):
         return Reason("scp_not_for_services")
+    if caller.kind in ("web_identity", "saml"):
+        # SCPs restrict the IAM principals of member accounts; a web-identity or SAML
+        # caller signs in with its identity provider and belongs to no account.
+        return Reason("scp_not_for_federated")
     if place is None:
         return Reason("caller_not_in_organization")
     if place.management:

@@ -6,6 +6,9 @@ Each set cites the AWS page it comes from; AWS extends these lists over time.
 
 from __future__ import annotations
 
+import json
+from importlib import resources
+
 __all__ = [
     "ANONYMOUS_ACTIONS",
     "ANONYMOUS_SERVICES",
@@ -35,11 +38,18 @@ TRUST_ACTIONS = frozenset(
     )
 )
 
+
+
+def _rcp_services() -> frozenset[str]:
+    """The service prefixes of `iamsim/data/rcp-services.json` (its `about` gives the AWS
+    page, the date it was read and what confirmed each entry)."""
+    text = resources.files("iamsim.data").joinpath("rcp-services.json").read_text("utf-8")
+    return frozenset(entry["prefix"] for entry in json.loads(text)["services"])
+
+
 # Services whose resources RCPs govern (AWS Organizations, "Resource control policies",
-# list of supported services). Kept as data: AWS extends it over time.
-RCP_SERVICES = frozenset(
-    {"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "dynamodb", "logs", "cognito-idp", "aoss"}
-)
+# list of supported services). Dated data with its source: AWS extends the list over time.
+RCP_SERVICES = _rcp_services()
 
 # Services whose resources can carry a resource-based policy (IAM User Guide, "AWS services
 # that work with IAM", column "Resource-based policies"). IAM's only one is a role's trust

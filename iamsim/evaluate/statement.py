@@ -22,8 +22,8 @@ def _chain(caller: Caller) -> tuple[tuple[Caller, frozenset[str]], ...]:
     then the session; a caller escapes a `Deny` + `NotPrincipal` only when every one of
     them is listed by its own ARN (listing the account exempts the account check only).
     """
-    if caller.account is None:  # service principals and anonymous callers
-        return ((caller, frozenset({"service", "wildcard"})),)
+    if caller.account is None:  # service principals, anonymous and federated callers
+        return ((caller, frozenset({"service", "federated", "wildcard"})),)
     partition = (caller.arn or caller.principal_arn or "arn:aws:").split(":")[1] or "aws"
     root = f"arn:{partition}:iam::{caller.account}:root"
     account = Caller(kind="root", arn=root, account=caller.account, principal_arn=root)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from iamsim.calls import AssumeRoleWithSamlCall, AssumeRoleWithWebIdentityCall
 from iamsim.decision import Denial
 from iamsim.errors import IamsimError
 from iamsim.evaluate.services import RBP_SERVICES
@@ -27,6 +28,7 @@ from iamsim.fixes.model import Apply, Fix
 from iamsim.fixes.near_miss import _NearMissFixes
 from iamsim.model import Policy
 from iamsim.render.reasons import clause
+from iamsim.sts_federated import federated_principal
 from iamsim.world.model import Resource, Role
 from iamsim.world.names import ACCOUNT_ID, ARN_PARTS
 
@@ -46,6 +48,11 @@ class _TargetFixes(_NearMissFixes):
     def _named(self) -> tuple[str, Any]:
         """How a resource-based policy names the caller: (words, Principal element)."""
         caller = self.d.caller
+        call = self.d.call
+        if isinstance(call, AssumeRoleWithWebIdentityCall | AssumeRoleWithSamlCall):
+            # A web-identity or SAML caller is named by its provider (Principal element).
+            provider = federated_principal(self.world, call).provider
+            return f"callers of the identity provider {provider}", {"Federated": provider}
         if caller == "anonymous":
             return "anonymous callers", "*"
         if caller.endswith(".amazonaws.com"):

@@ -15,6 +15,7 @@ from iamsim.fixes.model import Fix
 from iamsim.fixes.planner import _Planner
 from iamsim.model import Policy
 from iamsim.session import RoleSession
+from iamsim.sts_federated import FEDERATED_KINDS
 
 if TYPE_CHECKING:
     from iamsim.world import World
@@ -65,8 +66,11 @@ def _asked(decision: Decision) -> tuple[World, Call]:
 
 
 def _kind(call: Call) -> str:
-    """How the planner reads a call: an AssumeRole, or a request of a principal."""
-    return "assume_role" if call.kind == "assume_role" else "simulate"
+    """How the planner reads a call: an AssumeRole (or a federated one), or a request of a
+    principal."""
+    if call.kind in ("assume_role", *FEDERATED_KINDS):
+        return call.kind
+    return "simulate"
 
 
 def _replay(decision: Decision, world: World, call: Call, fixes: Sequence[Fix] = ()) -> Decision:

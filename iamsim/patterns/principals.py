@@ -164,6 +164,7 @@ class PrincipalMatcher:
     sessions: frozenset[str] = frozenset()
     federated_users: frozenset[str] = frozenset()
     services: frozenset[str] = frozenset()
+    federated: frozenset[str] = frozenset()
 
     def match(self, caller: Caller) -> PrincipalMatch | None:
         kind = caller.kind
@@ -184,6 +185,12 @@ class PrincipalMatcher:
         elif kind == "service" and caller.service in self.services:
             # Principal element: {"Service": "name.amazonaws.com"} names that service.
             return "service"
+        elif kind in ("web_identity", "saml"):
+            # Principal element, "Identity providers and federation": a web-identity or
+            # SAML caller is named by its provider (`{"Federated": ARN or name}`), or by "*".
+            if caller.provider in self.federated:
+                return "federated"
+            return "wildcard" if self.wildcard else None
         # Principal element: the account (bare id or `:root` ARN) stands for every
         # principal of that account, root included; it delegates to its IAM policies.
         account = caller.account
@@ -203,8 +210,8 @@ class PrincipalMatcher:
 def compile_principal(principal: Principal) -> PrincipalMatcher:
     """Compile a `Principal` element; raise `PolicyError` for a malformed entry.
 
-    `Federated` and `CanonicalUser` entries are validated but name no caller iamsim
-    models (web-identity callers and S3 canonical users), so they never match.
+    `Federated` entries name web-identity and SAML callers by their provider;
+    `CanonicalUser` entries are validated but name no caller iamsim models.
     """
     if principal.wildcard:
         return PrincipalMatcher(wildcard=True)
@@ -219,6 +226,7 @@ def compile_principal(principal: Principal) -> PrincipalMatcher:
         "federated_user": set(),
     }
     services: set[str] = set()
+    federated: set[str] = set()
     for kind, raw in principal.entries:
         for value in (raw,) if isinstance(raw, str) else raw:
             problem = principal_problem(kind, value)
@@ -227,6 +235,8 @@ def compile_principal(principal: Principal) -> PrincipalMatcher:
                 continue
             if kind == "Service":
                 services.add(value)
+            if kind == "Federated":
+                federated.add(value)
             if kind != "AWS":
                 continue
             if value == "*":
@@ -251,4 +261,5 @@ def compile_principal(principal: Principal) -> PrincipalMatcher:
         sessions=frozenset(buckets["session"]),
         federated_users=frozenset(buckets["federated_user"]),
         services=frozenset(services),
+        federated=frozenset(federated),
     )

@@ -119,6 +119,15 @@ RULES: tuple[Rule, ...] = (
         "aws:PrincipalArn condition.",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html",
     ),
+    Rule(
+        "IAMSIM009",
+        "web-identity-trust-without-subject",
+        "critical",
+        "A role trusts a web identity provider for sts:AssumeRoleWithWebIdentity with no "
+        "condition on who signed in (ISSUER:sub, or :aud for Amazon Cognito): every user or "
+        "workload of that provider, in any organization, may assume it.",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_secure-by-default.html",
+    ),
 )
 _RULES = {r.id: r for r in RULES}
 
@@ -597,6 +606,60 @@ def _trust_rules(world: _Facts, within: str | None = None) -> Iterator[_Hit]:
                 )
 
 
+def _web_identity_key(provider: str) -> tuple[str, str, str] | None:
+    """For a `Federated` web identity provider: the key that says who signed in, the
+    operator and the placeholder of the fix; None for a SAML provider."""
+    if ":saml-provider/" in provider:
+        return None
+    host = provider.split(":oidc-provider/", 1)[-1]
+    if host == "cognito-identity.amazonaws.com":
+        # Cognito Developer Guide, "Role trust and permissions": without an aud condition any
+        # identity pool, anyone's, can assume the role.
+        return f"{host}:aud", "StringEquals", "us-east-1:CHANGE-ME"
+    if host == "token.actions.githubusercontent.com":
+        return f"{host}:sub", "StringLike", "repo:CHANGE-ME/CHANGE-ME:*"
+    return f"{host}:sub", "StringEquals", "CHANGE-ME"
+
+
+def _web_identity_rules(world: _Facts, within: str | None = None) -> Iterator[_Hit]:
+    """IAM User Guide, "Identity-provider controls for shared OIDC providers" and
+    "Configuring a role for GitHub OIDC identity provider": a trust policy must test the
+    claim that says who signed in, or every user of a shared provider may assume the role."""
+    for role, slot, policy in _trusts(world):
+        if within is not None and slot.entity != within:
+            continue
+        for i, stmt in enumerate(policy.statements):
+            if stmt.effect != "Allow" or not _covers(stmt, "sts:AssumeRoleWithWebIdentity"):
+                continue
+            providers = [
+                v
+                for kind, vs in (stmt.principal.entries if stmt.principal else ())
+                if kind == "Federated"
+                for v in _values(vs)
+            ]
+            keys = _keys(stmt)
+            for provider in providers:
+                found = _web_identity_key(provider)
+                if found is None or found[0].lower() in keys:
+                    continue
+                key, op, value = found
+                path = _statement_path(slot, policy, i)
+                raw = stmt.to_dict()
+                new = _with_condition(raw, op, key, value)
+                yield _Hit(
+                    "IAMSIM009",
+                    slot.account,
+                    path,
+                    f"{role.arn} trusts {provider} for sts:AssumeRoleWithWebIdentity with no "
+                    f"condition on {key}: every user or workload that provider signs in, in "
+                    "any organization, may assume it.",
+                    _subject("IAMSIM009", path, raw),
+                    _statement_fix(slot, policy, i, new, "trust"),
+                    f"Add the condition {op} {key} = {json.dumps(value)} (your value).",
+                    new,
+                )
+
+
 def _cross_account(world: _Facts, role: Role) -> bool:
     """Whether another account (or anyone) may assume `role`, by its trust policy."""
     trust = role.trust_policy
@@ -817,6 +880,7 @@ _CHECKS: tuple[Callable[[_Facts, str | None], Iterator[_Hit]], ...] = (
     _identity_rules,
     _resource_rules,
     _not_principal_rules,
+    _web_identity_rules,
 )
 
 
@@ -835,6 +899,7 @@ _CHECK_OF: dict[str, Callable[[_Facts, str | None], Iterator[_Hit]]] = {
     "IAMSIM006": _trust_rules,
     "IAMSIM007": _resource_rules,
     "IAMSIM008": _not_principal_rules,
+    "IAMSIM009": _web_identity_rules,
 }
 
 

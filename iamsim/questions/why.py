@@ -102,6 +102,14 @@ _OWN_MESSAGES = {
     "access denied": None,  # S3, to callers outside the bucket owner's account and organization
     "roles may not be assumed by root accounts": "sts:AssumeRole",
 }
+# STS's AccessDenied text for AssumeRoleWithWebIdentity and AssumeRoleWithSAML (lowered).
+_FEDERATED_DENIAL = re.compile(
+    r"not authorized to perform sts:(assumerolewith(?:webidentity|saml))"
+)
+_FEDERATED_METHODS = {
+    "assumerolewithwebidentity": "assume_role_with_web_identity",
+    "assumerolewithsaml": "assume_role_with_saml",
+}
 # The API operation the AWS CLI names, where the IAM action differs (S3 user guide).
 _OPERATION_ACTIONS = {
     ("s3", "listobjects"): "ListBucket",
@@ -237,6 +245,16 @@ def _message(text: str) -> Evidence:
             text=text,
         )
     own = body.rstrip(".").lower()
+    federated = _FEDERATED_DENIAL.fullmatch(own)
+    if federated:
+        # STS's denial of a web-identity or SAML caller names no caller and no role, and
+        # the token is not evidence iamsim has: the call itself must be replayed.
+        method = _FEDERATED_METHODS[federated.group(1)]
+        raise ValidationError(
+            f"evidence: {body[:80]!r} is STS's denial of a federated caller: it names no "
+            f"caller or role; replay the call with World.{method} (the role ARN and the "
+            "token's claims or the assertion; docs/federation.md)"
+        )
     if own in _OWN_MESSAGES:
         action = _OWN_MESSAGES[own]
         if action is None and operation is not None:

@@ -125,10 +125,19 @@ def denial_context(denial: Denial) -> str:
     return f"because no {noun} allows the {denial.action} action"
 
 
+# STS's AccessDenied text for the federated calls names only the action, not the caller,
+# whose identity AWS does not echo (AWS STS API Reference, AssumeRoleWithWebIdentity and
+# AssumeRoleWithSAML; IAM User Guide, "Troubleshooting IAM roles").
+_FEDERATED_OPERATIONS = ("AssumeRoleWithWebIdentity", "AssumeRoleWithSAML")
+
+
 def _own_message(d: Decision, denial: Denial | None) -> str | None:
-    """A message that replaces AWS's usual text: a service rule's own, or S3's bare one."""
+    """A message that replaces AWS's usual text: a service rule's own, STS's for a federated
+    call, or S3's bare one."""
     if denial is not None and denial.aws_message:
         return denial.aws_message
+    if d.operation in _FEDERATED_OPERATIONS:
+        return f"Not authorized to perform sts:{d.operation}"
     action = denial.action if denial is not None else d.action
     return ACCESS_DENIED if _s3_outside(d, action) else None
 

@@ -247,6 +247,10 @@ WORDS: dict[ReasonCode, tuple[_Phrase, str]] = {
         lambda r: "SCPs do not apply to AWS service principals or anonymous callers",
         "",
     ),
+    "scp_not_for_federated": (
+        lambda r: "SCPs do not apply: a web-identity or SAML caller has no AWS account",
+        "",
+    ),
     "caller_not_in_organization": (
         lambda r: "the caller's account is not in an organization",
         "",
@@ -370,6 +374,21 @@ WORDS: dict[ReasonCode, tuple[_Phrase, str]] = {
             "pass its RoleSession (on the command line, simulate --session FILE) to keep them"
         ),
         ".",
+    ),
+    "federated_claims_unverified": (
+        lambda r: f"{r.text('operation')}: the token's claims were taken as given; iamsim "
+        "checks no signature, expiry of the signing keys or thumbprint",
+        "",
+    ),
+    "saml_role_from_call": (
+        lambda r: "the assertion has no Role attribute; the pair "
+        f"{r.text('role')},{r.text('provider')} of the call stands in for it",
+        "",
+    ),
+    "saml_session_name_from_subject": (
+        lambda r: "the assertion has no RoleSessionName attribute; saml:sub "
+        f"({r.text('session')}) stands in for it",
+        "",
     ),
     "same_organization": (
         lambda r: (

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from iamsim.decision import POLICY_TYPE_WORDS, Check, Decision, Denial, Layer, NearMiss
 from iamsim.reason import Reason
 from iamsim.render.aws import aws_error, aws_error_detailed
+from iamsim.render.federation import sub_hint
 from iamsim.render.reasons import clause
 from iamsim.trace import ConditionTrace, PolicyTrace, StatementTrace
 
@@ -153,7 +154,7 @@ def _condition_clause(d: Decision, denial: Denial) -> str | None:
         if found and all(n.request_values is None for n in found):
             absent.append(key)
         else:
-            different.append(f"a different {key}")
+            different.append(f"a different {key}" + (sub_hint(found[0]) if found else ""))
     # The absent keys share one relative clause: "requires aws:SourceArn and
     # aws:SourceAccount, which the request does not carry".
     parts = different.copy()

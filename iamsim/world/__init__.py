@@ -20,6 +20,8 @@ import attrs
 from iamsim.calls import (
     AccessRequest,
     AssumeRoleCall,
+    AssumeRoleWithSamlCall,
+    AssumeRoleWithWebIdentityCall,
     Call,
     make_access_request,
     make_assume_role_call,
@@ -30,7 +32,7 @@ from iamsim.errors import ValidationError, WorldError
 from iamsim.evaluate.engine import build_decision, evaluate
 from iamsim.limits import remember
 from iamsim.model import Policy
-from iamsim.request import Caller, Context, as_utc
+from iamsim.request import Caller, Context, FederatedPrincipal, as_utc
 from iamsim.session import RoleSession
 from iamsim.world.callers import Profile, build_profile, session_profile
 from iamsim.world.context import check_region
@@ -103,6 +105,18 @@ def _sts_assume_role() -> Callable[[World, AssumeRoleCall], Decision]:
 
 
 @functools.cache
+def _sts_federated() -> tuple[
+    Callable[[World, AssumeRoleWithWebIdentityCall], Decision],
+    Callable[[World, AssumeRoleWithSamlCall], Decision],
+]:
+    """STS's AssumeRoleWithWebIdentity and AssumeRoleWithSAML, imported on first use (a
+    declared exception of the import contract, as for AssumeRole)."""
+    from iamsim.sts_federated import assume_role_with_saml, assume_role_with_web_identity
+
+    return assume_role_with_web_identity, assume_role_with_saml
+
+
+@functools.cache
 def _assume_profile() -> Callable[..., ProfileChain]:
     """The AWS CLI's profile chain, which `World.assume_profile` delegates to: imported on
     first use, since `world` sits below `iamsim.inputs` (a declared exception of the import
@@ -148,7 +162,7 @@ def _findings() -> Callable[..., tuple[Finding, ...]]:
 
 
 def _principal_type(principal: object) -> None:
-    if not isinstance(principal, str | RoleSession):
+    if not isinstance(principal, str | RoleSession | FederatedPrincipal):
         raise ValidationError(
             "principal (the caller) must be an ARN string, a service principal name, "
             f"'anonymous' or a RoleSession, not {type(principal).__name__}"
@@ -370,7 +384,7 @@ class World:
 
     # -- callers --------------------------------------------------------------------
 
-    def _profile(self, principal: str | RoleSession) -> Profile:
+    def _profile(self, principal: str | RoleSession | FederatedPrincipal) -> Profile:
         """The caller's profile, built once per principal (the world never changes)."""
         cache = self._ix.profiles
         if type(principal) is str:  # the common case, hashable by construction
@@ -388,7 +402,7 @@ class World:
             found = remember(cache, principal, build_profile(self._ix, principal))
         return found
 
-    def caller(self, principal: str | RoleSession) -> Caller:
+    def caller(self, principal: str | RoleSession | FederatedPrincipal) -> Caller:
         """Who `principal` is as AWS sees it: kind, ARN, account (ValidationError if the world
         cannot hold it)."""
         return self._profile(principal).caller
@@ -519,6 +533,55 @@ class World:
                 region,
             ),
         )
+
+    def assume_role_with_web_identity(
+        self,
+        *,
+        role_arn: str,
+        session_name: str,
+        token: Mapping[str, Any] | str,
+        provider_id: str | None = None,
+        duration_seconds: int | None = None,
+        policy: str | Mapping[str, Any] | Policy | None = None,
+        policy_arns: Sequence[str] | None = None,
+        context: Mapping[str, object] | None = None,
+        now: _dt.datetime | None = None,
+    ) -> Decision:
+        """Replay `sts:AssumeRoleWithWebIdentity` (API.md §6): the token as its claims (or an
+        unsigned JWT), checked against the account's OIDC providers, then the role's trust
+        policy and RCPs (`iamsim.sts_federated`, docs/federation.md)."""
+        call = AssumeRoleWithWebIdentityCall(
+            role_arn,
+            session_name,
+            token,
+            provider_id,
+            duration_seconds,
+            policy,
+            policy_arns,
+            context,
+            now,
+        )
+        return _sts_federated()[0](self, call)
+
+    def assume_role_with_saml(
+        self,
+        *,
+        role_arn: str,
+        principal_arn: str,
+        assertion: Mapping[str, Any],
+        duration_seconds: int | None = None,
+        policy: str | Mapping[str, Any] | Policy | None = None,
+        policy_arns: Sequence[str] | None = None,
+        context: Mapping[str, object] | None = None,
+        now: _dt.datetime | None = None,
+    ) -> Decision:
+        """Replay `sts:AssumeRoleWithSAML` (API.md §6): the assertion as its `saml:*` keys and
+        AWS's attributes, checked against the account's SAML providers, then the role's trust
+        policy and RCPs (`iamsim.sts_federated`, docs/federation.md)."""
+        call = AssumeRoleWithSamlCall(
+            role_arn, principal_arn, assertion, duration_seconds, policy, policy_arns, context, now
+        )
+        return _sts_federated()[1](self, call)
 
     def assume_profile(
         self,

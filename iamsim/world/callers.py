@@ -15,7 +15,7 @@ from iamsim.errors import PolicyError, ValidationError, WorldError, did_you_mean
 from iamsim.evaluate.inputs import Attached
 from iamsim.parse import check_policy
 from iamsim.reason import Reason
-from iamsim.request import Caller, Context, as_utc, caller_from_arn
+from iamsim.request import Caller, Context, FederatedPrincipal, as_utc, caller_from_arn
 from iamsim.session import RoleSession
 from iamsim.world.context import principal_keys
 from iamsim.world.index import WorldIndex
@@ -44,10 +44,17 @@ class Profile:
     synthetic: bool = False
 
 
-def build_profile(index: WorldIndex, principal: str | RoleSession) -> Profile:
-    """The profile of a caller named by ARN, service principal, "anonymous" or a RoleSession."""
+def build_profile(
+    index: WorldIndex, principal: str | RoleSession | FederatedPrincipal
+) -> Profile:
+    """The profile of a caller named by ARN, service principal, "anonymous", a RoleSession
+    or a web-identity/SAML principal."""
     if isinstance(principal, RoleSession):
         return session_profile(index, principal)
+    if isinstance(principal, FederatedPrincipal):
+        # No account, so no identity policies, boundary or SCPs: the trust policy (and the
+        # role account's RCPs) decide. The claims' keys come with the call.
+        return Profile(principal.caller(), identity=None)
     if not isinstance(principal, str) or not principal:
         raise ValidationError(
             f"principal must be an ARN string or a RoleSession, not {principal!r}"

@@ -235,6 +235,15 @@ def _account(
             if resource.aws_managed:
                 body["aws_managed"] = True
             out["resources"][resource.arn] = body
+    if account.oidc_providers:
+        out["oidc_providers"] = {}
+        for provider in account.oidc_providers:  # in the account's order: a round trip is equal
+            body = {"client_ids": list(provider.client_ids)}
+            if provider.thumbprints:
+                body["thumbprints"] = list(provider.thumbprints)
+            out["oidc_providers"][provider.url] = body
+    if account.saml_providers:
+        out["saml_providers"] = {p.name: {} for p in account.saml_providers}
     return out
 
 

@@ -21,6 +21,7 @@ from iamsim.evaluate.services import (
     WHOLE_ARN_SERVICES,
 )
 from iamsim.model import Policy
+from iamsim.request import FederatedPrincipal
 from iamsim.session import RoleSession
 from iamsim.tags import Tags
 from iamsim.world.managed import (
@@ -82,7 +83,7 @@ class WorldIndex:
         self.resources: dict[str, tuple[Resource, Attached | None]] = {}
         self.buckets: dict[str, str] = {}
         self.placements: dict[str, AccountPlacement] = {}
-        self.profiles: dict[str | RoleSession, Profile] = {}  # per-world memos
+        self.profiles: dict[str | RoleSession | FederatedPrincipal, Profile] = {}  # per-world memos
         self.targets: dict[tuple[bool, str, str | None], Target] = {}
         self.scopes: dict[tuple[Profile, str, str], Scope] = {}
         self.problems: list[Problem] = []

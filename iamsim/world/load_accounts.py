@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -15,7 +16,16 @@ from iamsim.world.load_checks import (
     _short,
     _type_name,
 )
-from iamsim.world.model import Account, Group, Quotas, Resource, Role, User
+from iamsim.world.model import (
+    Account,
+    Group,
+    OidcProvider,
+    Quotas,
+    Resource,
+    Role,
+    SamlProvider,
+    User,
+)
 from iamsim.world.names import ACCOUNT_ALIAS, ACCOUNT_ID, ARN_PARTS
 from iamsim.world.quotas import TRUST_POLICY_DEFAULT, TRUST_POLICY_MAX
 
@@ -32,7 +42,16 @@ _ACCOUNT_KEYS = (
     "roles",
     "resources",
     "quotas",
+    "oidc_providers",
+    "saml_providers",
 )
+_OIDC_KEYS = ("client_ids", "thumbprints")
+# IAM API Reference, CreateOpenIDConnectProvider: the URL (255 characters at most, here
+# without its `https://`), up to 100 client IDs of 1-255 characters, thumbprints of 40 hex
+# digits; CreateSAMLProvider: a name of 1-128 characters from `[\w._-]`.
+_OIDC_URL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?(?:/[\x21-\x7e]*)?")
+_THUMBPRINT = re.compile(r"[0-9A-Fa-f]{40}")
+_SAML_NAME = re.compile(r"[\w._-]{1,128}", re.ASCII)
 _QUOTA_KEYS = ("role_trust_policy_length",)
 _USER_KEYS = ("path", "policies", "groups", "permissions_boundary", "tags")
 _GROUP_KEYS = ("path", "policies")
@@ -113,7 +132,88 @@ class _AccountsParser(_Checks):
             roles=tuple(roles),
             resources=tuple(resources),
             quotas=self.quotas(body.get("quotas"), join_path(path, "quotas")),
+            oidc_providers=self.oidc_providers(
+                body.get("oidc_providers"), join_path(path, "oidc_providers")
+            ),
+            saml_providers=self.saml_providers(
+                body.get("saml_providers"), join_path(path, "saml_providers")
+            ),
         )
+
+    def oidc_providers(self, value: Any, path: str) -> tuple[OidcProvider, ...]:
+        """`oidc_providers`: issuer (without https://) → client IDs and thumbprints."""
+        out = []
+        for url, raw in self.items(
+            self.optional_mapping(value, path, "oidc_providers"), path, "an issuer URL"
+        ):
+            where = _key(path, url)
+            if url.lower().startswith(("https://", "http://")):
+                self.add(
+                    "oidc.url",
+                    where,
+                    f"the issuer {_short(url)} is written with its scheme",
+                    "key OIDC providers by issuer without https:// (host, plus path for EKS)",
+                )
+                continue
+            if len(url) > 255 - len("https://") or not _OIDC_URL.fullmatch(url):
+                self.add(
+                    "oidc.url",
+                    where,
+                    f"{_short(url)} is not an issuer URL without https://",
+                    "a host name, then an optional path: token.actions.githubusercontent.com, "
+                    "oidc.eks.REGION.amazonaws.com/id/ID",
+                )
+                continue
+            body = self.optional_mapping(raw, where, "an OIDC provider")
+            self.check_keys(body, _OIDC_KEYS, where, "an OIDC provider")
+            ids = self.provider_strings(body, where, "client_ids", "client ID", 100)
+            prints = self.provider_strings(body, where, "thumbprints", "thumbprint", 5)
+            for i, thumbprint in enumerate(prints):
+                if not _THUMBPRINT.fullmatch(thumbprint):
+                    self.add(
+                        "oidc.thumbprint",
+                        f"{join_path(where, 'thumbprints')}[{i}]",
+                        f"{_short(thumbprint)} is not a thumbprint (40 hexadecimal digits)",
+                    )
+            out.append(OidcProvider(url=url, client_ids=tuple(ids), thumbprints=tuple(prints)))
+        return tuple(out)
+
+    def provider_strings(
+        self, body: Mapping[Any, Any], where: str, key: str, what: str, most: int
+    ) -> list[str]:
+        """A provider's list of strings (client IDs, thumbprints), at most `most` of them."""
+        raw = body.get(key)
+        if raw is None:
+            return []
+        pairs = self.string_list(raw, join_path(where, key), f"{key}") or []
+        if len(pairs) > most:
+            self.add(
+                "oidc.count", join_path(where, key), f"at most {most} {what}s, not {len(pairs)}"
+            )
+        for item_path, text in pairs:
+            if not 1 <= len(text) <= 255:
+                self.add("oidc.length", item_path, f"a {what} has 1 to 255 characters")
+        return [text for _, text in pairs]
+
+    def saml_providers(self, value: Any, path: str) -> tuple[SamlProvider, ...]:
+        """`saml_providers`: name → {} (the name of the provider ARN)."""
+        out = []
+        for name, raw in self.items(
+            self.optional_mapping(value, path, "saml_providers"), path, "a SAML provider name"
+        ):
+            where = _key(path, name)
+            if not _SAML_NAME.fullmatch(name):
+                self.add(
+                    "saml.name",
+                    where,
+                    f"invalid SAML provider name {_short(name)}",
+                    "1 to 128 letters, digits and . _ -",
+                )
+                continue
+            body = self.optional_mapping(raw, where, "a SAML provider")
+            self.check_keys(body, (), where, "a SAML provider")
+            out.append(SamlProvider(name=name))
+        return tuple(out)
 
     def quotas(self, value: Any, path: str) -> Quotas:
         """The account's adjustable quotas (IAM and AWS STS quotas, "Default quotas for IAM

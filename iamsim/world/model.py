@@ -24,12 +24,14 @@ __all__ = [
     "Account",
     "Group",
     "NamedPolicy",
+    "OidcProvider",
     "OrgUnit",
     "Organization",
     "PolicySpec",
     "Quotas",
     "Resource",
     "Role",
+    "SamlProvider",
     "User",
     "arn_account",
     "arn_name",
@@ -480,6 +482,51 @@ class Quotas:
     imported: bool = attrs.field(default=False, validator=_bool_field)
 
 
+def _client_ids(value: Any) -> tuple[str, ...]:
+    return _names(value, "OidcProvider.client_ids", "client ID")
+
+
+def _thumbprints(value: Any) -> tuple[str, ...]:
+    return _names(value, "OidcProvider.thumbprints", "thumbprint")
+
+
+@attrs.frozen
+class OidcProvider:
+    """An IAM OIDC identity provider of an account (IAM User Guide, "Create an OpenID
+    Connect (OIDC) identity provider in IAM"): its issuer URL without `https://` (host,
+    plus path for EKS) and the audiences (client IDs) STS accepts from it."""
+
+    url: str = attrs.field(validator=_str_field)
+    client_ids: tuple[str, ...] = attrs.field(default=(), converter=_client_ids)
+    thumbprints: tuple[str, ...] = attrs.field(default=(), converter=_thumbprints)
+
+
+@attrs.frozen
+class SamlProvider:
+    """An IAM SAML identity provider of an account, by its name in the provider ARN
+    (`arn:aws:iam::ACCOUNT:saml-provider/NAME`)."""
+
+    name: str = attrs.field(validator=_str_field)
+
+
+def _oidc_providers(value: Any) -> tuple[OidcProvider, ...]:
+    items = tuple(value) if isinstance(value, list | tuple) else None
+    if items is None or not all(isinstance(v, OidcProvider) for v in items):
+        raise WorldError(
+            f"Account.oidc_providers: expected OidcProvider objects, not {_type(value)}"
+        )
+    return items
+
+
+def _saml_providers(value: Any) -> tuple[SamlProvider, ...]:
+    items = tuple(value) if isinstance(value, list | tuple) else None
+    if items is None or not all(isinstance(v, SamlProvider) for v in items):
+        raise WorldError(
+            f"Account.saml_providers: expected SamlProvider objects, not {_type(value)}"
+        )
+    return items
+
+
 @attrs.frozen
 class Account:
     """One AWS account and what it holds. Used by world documents; `World.of` needs none."""
@@ -497,3 +544,14 @@ class Account:
     aws_managed_policies: tuple[tuple[str, Policy], ...] = attrs.field(
         default=(), converter=_account_aws_managed
     )
+    # Federation (WORLD.md): the account's OIDC providers by issuer, SAML providers by name.
+    oidc_providers: tuple[OidcProvider, ...] = attrs.field(default=(), converter=_oidc_providers)
+    saml_providers: tuple[SamlProvider, ...] = attrs.field(default=(), converter=_saml_providers)
+
+    def oidc_provider(self, url: str) -> OidcProvider | None:
+        """The OIDC provider registered for an issuer (without `https://`), else None."""
+        return next((p for p in self.oidc_providers if p.url == url), None)
+
+    def saml_provider(self, name: str) -> SamlProvider | None:
+        """The SAML provider of that name, else None."""
+        return next((p for p in self.saml_providers if p.name == name), None)

@@ -153,6 +153,34 @@ EXAMPLES: list[tuple[str, iamsim.World, iamsim.World]] = [
 ]
 
 
+GH_ARN = f"arn:aws:iam::{TARGET}:oidc-provider/token.actions.githubusercontent.com"
+EXAMPLES.append(
+    (
+        "IAMSIM009",
+        _trust(
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": GH_ARN},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}
+                },
+            }
+        ),
+        _trust(
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": GH_ARN},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/app:*"}
+                },
+            }
+        ),
+    )
+)
+
+
 def test_every_rule_has_an_example() -> None:
     assert sorted(r for r, _, _ in EXAMPLES) == sorted(r.id for r in RULES)
 
