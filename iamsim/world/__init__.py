@@ -41,6 +41,7 @@ from iamsim.world.index import WorldIndex
 from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, Role, User
 from iamsim.world.names import ACCOUNT_ID
 from iamsim.world.org import AccountPlacement, place_accounts
+from iamsim.world.org_fragment import OrgFragment, attach, combine, unmerged
 
 if TYPE_CHECKING:
     from iamsim.inputs.profiles import ProfileChain
@@ -149,6 +150,11 @@ class World:
 
     accounts: tuple[Account, ...] = attrs.field(default=(), converter=_accounts)
     organization: Organization | None = attrs.field(default=None, validator=_organization)
+    # SCPs/RCPs attached by root, OU or account id, read from an input that does not describe
+    # the organization's tree: World.merge places them; until then the world decides nothing.
+    org_fragment: OrgFragment | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(OrgFragment))
+    )
     _ix: WorldIndex = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -204,14 +210,24 @@ class World:
     @classmethod
     def merge(cls, *worlds: World) -> World:
         """One world from worlds that describe different accounts (`WorldError` names an
-        account described twice; two different organizations are an error, one is kept)."""
+        account described twice; two different organizations are an error, one is kept).
+
+        SCPs/RCPs read without their organization's tree (a Terraform plan of policies and
+        attachments) are attached to the root, OUs and accounts of the world that has the
+        tree; a target it lacks, or a policy name described twice, is an error."""
         for i, world in enumerate(worlds):
             if not isinstance(world, World):
                 raise WorldError(f"worlds[{i}]: expected a World, not {type(world).__name__}")
         accounts, organization = merge_parts(
             (f"worlds[{i}]", (w.accounts, w.organization)) for i, w in enumerate(worlds)
         )
-        return cls(accounts=accounts, organization=organization)
+        fragments = [w.org_fragment for w in worlds if w.org_fragment is not None]
+        fragment = combine(fragments) if fragments else None
+        if fragment is not None and organization is not None:
+            tree = next(i for i, w in enumerate(worlds) if w.organization is not None)
+            organization = attach(organization, fragment, f"worlds[{tree}]")
+            fragment = None
+        return cls(accounts=accounts, organization=organization, org_fragment=fragment)
 
     @classmethod
     def from_terraform(
@@ -229,14 +245,14 @@ class World:
         from iamsim.inputs import terraform
 
         if isinstance(plan, Mapping):
-            doc = terraform.terraform_document(
+            doc, fragment = terraform.terraform_parts(
                 plan, account=account, accounts=accounts, region=region
             )
         else:
-            doc = terraform.load_terraform(
+            doc, fragment = terraform.load_terraform(
                 plan, account=account, accounts=accounts, region=region, max_bytes=max_bytes
             )
-        return cls.from_dict(doc)
+        return attrs.evolve(cls.from_dict(doc), org_fragment=fragment)
 
     @classmethod
     def from_cloudformation(
@@ -267,6 +283,8 @@ class World:
     def to_dict(self) -> dict[str, Any]:
         """The world document (WORLD.md) of this world: `World.from_dict(w.to_dict())`
         answers every question as `w` does. AWS managed policies stay ARNs."""
+        if self.org_fragment is not None:
+            raise unmerged(self.org_fragment)
         return world_document(self.accounts, self.organization)
 
     def dump(self, path: str | os.PathLike[str]) -> None:
@@ -362,6 +380,8 @@ class World:
         `answering`, for the decision to replay (by default the request itself), and the
         session the call hands back in `session`, which the decision carries if allowed.
         """
+        if self.org_fragment is not None:
+            raise unmerged(self.org_fragment)
         if not isinstance(request, AccessRequest):
             raise ValidationError(f"authorize takes an AccessRequest, not {type(request).__name__}")
         principal, resource, context = request.principal, request.resource, request.context
@@ -507,6 +527,8 @@ class World:
     def findings(self) -> tuple[Finding, ...]:
         """The cross-account best practices this world breaks, each with a verified fix
         (API.md §6; docs/questions.md)."""
+        if self.org_fragment is not None:
+            raise unmerged(self.org_fragment)
         return _findings()(self)
 
     def _repr_html_(self) -> str:
