@@ -71,16 +71,24 @@ class OrgInput:
     members: list[tuple[str, str, str]] = attrs.field(factory=list)  # account, parent, where
 
     def policy(
-        self, draft: Draft, key: str, name: Any, ptype: Any, content: Any, where: str
+        self,
+        draft: Draft,
+        key: str,
+        name: Any,
+        ptype: Any,
+        content: Any,
+        where: str,
+        fields: tuple[str, str] = ("type", "content"),
     ) -> None:
-        """Declare a policy; `content` is its JSON text or object, `where` its input path."""
+        """Declare a policy; `content` is its JSON text or object, `where` its input path and
+        `fields` what the input calls its type and content (for problem paths)."""
         if ptype in OTHER_POLICY_TYPES:
             self.ignored.add(key)
             return
         if ptype not in POLICY_TYPES:
             draft.add(
                 "organization.policy_type",
-                f"{where}.type",
+                f"{where}.{fields[0]}",
                 f"unknown Organizations policy type {ptype!r}",
                 "SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY are read, the other "
                 "Organizations policy types left out",
@@ -89,7 +97,7 @@ class OrgInput:
         if not isinstance(name, str) or content is None:
             return  # unknown: the reader recorded the problem
         kind = POLICY_TYPES[ptype]
-        document = draft.policy(content, f"{where}.content", kind)
+        document = draft.policy(content, f"{where}.{fields[1]}", kind)
         if document is None:
             return
         for other in self.policies.values():
@@ -105,7 +113,10 @@ class OrgInput:
 
     def attach(self, draft: Draft, policy: str, target: Any, where: str) -> None:
         """Attach the policy `policy` (a key, or a `p-…` id) to `target`."""
+        if target is None:
+            return  # unknown: the reader recorded the problem
         if not isinstance(target, str):
+            draft.add("value.type", where, "a target id must be a string")
             return
         if not (
             ROOT_ID.fullmatch(target) or OU_ID.fullmatch(target) or ACCOUNT_ID.fullmatch(target)
@@ -200,11 +211,11 @@ class OrgInput:
         while pending:  # parents before children, whatever order the input lists them in
             progress = False
             for key, unit in list(pending.items()):
-                parent = bodies.get(unit.parent)
-                if parent is None or (unit.parent not in placed):
+                above = bodies.get(unit.parent)
+                if above is None or unit.parent not in placed:
                     continue
                 body = bodies[unit.id] if unit.id is not None else {}
-                ous = parent.setdefault("ous", {})
+                ous = above.setdefault("ous", {})
                 if unit.name in ous:
                     draft.add(
                         "organization.ou.duplicate",
@@ -229,8 +240,8 @@ class OrgInput:
         management = org.get("management")
         members: dict[str, str] = {}
         for account, parent, at in self.members:
-            body = bodies.get(parent)
-            if parent not in placed or body is None:
+            level_body = bodies.get(parent)
+            if parent not in placed or level_body is None:
                 draft.add(
                     "organization.parent",
                     f"{at}.parent_id",
@@ -245,7 +256,7 @@ class OrgInput:
                 )
                 continue
             members[account] = at
-            body.setdefault("accounts", []).append(account)
+            level_body.setdefault("accounts", []).append(account)
         if isinstance(management, str) and management not in members:
             root.setdefault("accounts", []).insert(0, management)  # where AWS creates it
             members[management] = where

@@ -270,7 +270,7 @@ class World:
         intrinsic function is resolved or an error names its path (docs/iac.md)."""
         from iamsim.inputs import cloudformation
 
-        doc = cloudformation.load_cloudformation(
+        doc, fragment = cloudformation.load_cloudformation(
             template,
             account=account,
             region=region,
@@ -278,7 +278,7 @@ class World:
             stack_name=stack_name,
             max_bytes=max_bytes,
         )
-        return cls.from_dict(doc)
+        return attrs.evolve(cls.from_dict(doc), org_fragment=fragment)
 
     def to_dict(self) -> dict[str, Any]:
         """The world document (WORLD.md) of this world: `World.from_dict(w.to_dict())`
