@@ -551,3 +551,31 @@ def test_scp_denies_exactly_below_its_targets(targets: set[str]) -> None:
 
 
 _ORG_WORLD = iamsim.World.from_dict(_org_document())
+
+
+# -- the world document's root and OU ids ----------------------------------------------------
+
+
+def test_unit_ids_are_checked() -> None:
+    """Root ids are `r-` and 4-32 lowercase letters or digits, OU ids `ou-…-…`
+    (Organizations API reference, Root and OrganizationalUnit); one id names one unit."""
+    bad = _org_document(root_id="ou-ab12-11111111", ou_id="r-ab12")
+    with pytest.raises(iamsim.WorldError) as caught:
+        iamsim.World.from_dict(bad)
+    assert sorted(p.path for p in caught.value.problems) == [
+        "organization.root.id",
+        "organization.root.ous.Workloads.id",
+    ]
+    twice = _org_document(ou_id="ou-ab12-22222222")
+    with pytest.raises(iamsim.WorldError, match="is also the id of organization.root.ous"):
+        iamsim.World.from_dict(twice)
+    with pytest.raises(iamsim.WorldError, match="neither a root id"):
+        iamsim.OrgUnit("Root", id="root")
+
+
+def test_unit_ids_are_the_org_paths() -> None:
+    """aws:PrincipalOrgPaths shows Organizations' own root and OU ids when the world has them."""
+    world = iamsim.World.from_dict(_org_document())
+    placement = world.placement(PROD)
+    assert placement is not None
+    assert placement.org_path == "o-a1b2c3d4e5/r-ab12/ou-ab12-workload/ou-ab12-22222222/"
