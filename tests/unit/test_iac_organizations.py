@@ -579,3 +579,34 @@ def test_unit_ids_are_the_org_paths() -> None:
     placement = world.placement(PROD)
     assert placement is not None
     assert placement.org_path == "o-a1b2c3d4e5/r-ab12/ou-ab12-workload/ou-ab12-22222222/"
+
+
+def _with_policy_id(policy_id: str) -> dict[str, Any]:
+    """The scps plan with the workloads attachment naming a policy by a known id."""
+    plan: dict[str, Any] = json.loads(SCPS_PLAN.read_text("utf-8"))
+    address = "aws_organizations_policy_attachment.guardrails_workloads"
+    for resource in plan["planned_values"]["root_module"]["resources"]:
+        if resource["address"] == address:
+            resource["values"]["policy_id"] = policy_id
+    for change in plan["resource_changes"]:
+        if change["address"] == address:
+            change["change"]["after_unknown"].pop("policy_id")
+    return plan
+
+
+def test_an_attachment_of_a_policy_the_input_lacks_is_named() -> None:
+    """A policy attached by an id no policy of the input has cannot be read: an error."""
+    with pytest.raises(iamsim.WorldError) as caught:
+        iamsim.World.from_terraform(_with_policy_id("p-12345678"))
+    [problem] = caught.value.problems
+    assert problem.path == "aws_organizations_policy_attachment.guardrails_workloads"
+    assert "attaches policy p-12345678" in problem.message
+
+
+def test_attaching_full_aws_access_changes_nothing() -> None:
+    """FullAWSAccess (p-FullAWSAccess) is attached everywhere already."""
+    world = iamsim.World.from_terraform(_with_policy_id("p-FullAWSAccess"))
+    assert world.org_fragment is not None
+    assert [a.target for a in world.org_fragment.attachments] == ["r-ab12"]
+    merged = iamsim.World.merge(_ORG_WORLD, world)
+    assert merged.simulate(_role(DEV), "s3:DeleteBucket", _bucket(DEV)).allowed
