@@ -567,7 +567,7 @@ def test_unit_ids_are_checked() -> None:
         "organization.root.ous.Workloads.id",
     ]
     twice = _org_document(ou_id="ou-ab12-22222222")
-    with pytest.raises(iamsim.WorldError, match="is also the id of organization.root.ous"):
+    with pytest.raises(iamsim.WorldError, match=r"is also the id of organization\.root\.ous"):
         iamsim.World.from_dict(twice)
     with pytest.raises(iamsim.WorldError, match="neither a root id"):
         iamsim.OrgUnit("Root", id="root")
