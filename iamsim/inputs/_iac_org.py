@@ -24,7 +24,7 @@ from iamsim.model import Policy
 from iamsim.world.aws_export import _OTHER_POLICY_TYPES
 from iamsim.world.load_org import AWS_MANAGED_SCP
 from iamsim.world.names import ACCOUNT_ID, ORG_ID, OU_ID, ROOT_ID
-from iamsim.world.org_fragment import FragmentPolicy, OrgAttachment, OrgFragment
+from iamsim.world.org_fragment import FragmentPolicy, OrgAttachment, OrgFragment, OrgPlacement
 
 __all__ = ["POLICY_TYPES", "OrgInput", "OrgUnitDecl"]
 
@@ -158,22 +158,13 @@ class OrgInput:
                 continue
             resolved.append((found, target, where))
         if self.organization is None:
-            for unit in self.units.values():
-                draft.add(
-                    "organization.tree",
-                    unit.where,
-                    f"OU {unit.name!r} is declared without its organization",
-                    "iamsim reads an organization's tree from an input only whole: describe "
-                    "the OUs and accounts in the organization's world document and merge",
-                )
-            for _, _, where in self.members:
-                draft.add(
-                    "organization.tree",
-                    where,
-                    "an account is declared without its organization",
-                    "describe it in the organization's world document and merge",
-                )
-            if not self.policies:
+            placements = [
+                OrgPlacement(u.id, u.parent, u.where)
+                for u in self.units.values()
+                if u.id is not None
+            ]
+            placements += [OrgPlacement(a, parent, w) for a, parent, w in self.members]
+            if not self.policies and not placements:
                 return None, None
             return None, OrgFragment(
                 source,
@@ -184,6 +175,7 @@ class OrgInput:
                     for p in self.policies.values()
                 ),
                 tuple(OrgAttachment(p.name, t, w) for p, t, w in resolved),
+                tuple(placements),
             )
         return self._tree(draft, source, resolved), None
 

@@ -167,6 +167,7 @@ class _Reader:
     providers: Mapping[str, Any]
     by_address: dict[str, _Resource] = attrs.field(factory=dict)
     org: OrgInput = attrs.field(factory=OrgInput)
+    org_tree: bool = False  # the input holds aws_organizations_organization
 
     # -- where a resource lives ----------------------------------------------------------
 
@@ -693,7 +694,23 @@ def _organization(reader: _Reader, r: _Resource) -> None:
     }
 
 
+def _new_in_fragment(reader: _Reader, r: _Resource) -> bool:
+    """An OU or account created by a plan that does not hold its organization: no request
+    can name it before Organizations gives it its id, so it is left out (warned about)."""
+    if reader.org_tree or not _is_unknown(r.unknown.get("id")):
+        return False
+    warnings.warn(
+        f"{reader.source}: {r.address}.id: known only after apply; the new "
+        f"{'OU' if r.type.endswith('unit') else 'account'} is left out",
+        IamsimWarning,
+        stacklevel=5,
+    )
+    return True
+
+
 def _org_unit(reader: _Reader, r: _Resource) -> None:
+    if _new_in_fragment(reader, r):
+        return
     name = reader.value(r, "name")
     parent = reader.value(r, "parent_id")
     own = r.values.get("id") if not _is_unknown(r.unknown.get("id")) else None
@@ -703,6 +720,8 @@ def _org_unit(reader: _Reader, r: _Resource) -> None:
 
 
 def _org_account(reader: _Reader, r: _Resource) -> None:
+    if _new_in_fragment(reader, r):
+        return
     account = reader.value(r, "id")
     parent = reader.value(r, "parent_id")
     if isinstance(account, str) and isinstance(parent, str):
@@ -783,6 +802,7 @@ def terraform_parts(
     resources = _resources(plan, source, draft)
     reader.by_address.update((_INDEX.sub("", r.address), r) for r in resources)
     reader.by_address.update((r.address, r) for r in resources)
+    reader.org_tree = any(r.type == "aws_organizations_organization" for r in resources)
     for resource in resources:
         try:
             _read(reader, resource)

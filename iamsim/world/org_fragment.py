@@ -25,7 +25,15 @@ from iamsim.world.load_org import AWS_MANAGED_RCP, AWS_MANAGED_SCP
 from iamsim.world.model import Organization, OrgUnit
 from iamsim.world.names import ACCOUNT_ID, ROOT_ID
 
-__all__ = ["FragmentPolicy", "OrgAttachment", "OrgFragment", "attach", "combine", "unmerged"]
+__all__ = [
+    "FragmentPolicy",
+    "OrgAttachment",
+    "OrgFragment",
+    "OrgPlacement",
+    "attach",
+    "combine",
+    "unmerged",
+]
 
 OrgPolicyKind = Literal["scp", "rcp"]
 
@@ -50,12 +58,23 @@ class OrgAttachment:
 
 
 @attrs.frozen
+class OrgPlacement:
+    """An existing OU or account the input keeps under `parent` (a root or OU id): the
+    tree it merges into must already have it there (the input does not move it)."""
+
+    target: str
+    parent: str
+    where: str
+
+
+@attrs.frozen
 class OrgFragment:
     """Organization policies and attachments by target id, from `source`, with no tree."""
 
     source: str
     policies: tuple[FragmentPolicy, ...] = ()
     attachments: tuple[OrgAttachment, ...] = ()
+    placements: tuple[OrgPlacement, ...] = ()
 
 
 def unmerged(fragment: OrgFragment) -> WorldError:
@@ -77,6 +96,7 @@ def combine(fragments: Iterable[OrgFragment]) -> OrgFragment:
     seen: dict[str, str] = {}
     policies: list[FragmentPolicy] = []
     attachments: list[OrgAttachment] = []
+    placements: list[OrgPlacement] = []
     problems: list[Problem] = []
     sources: list[str] = []
     for fragment in fragments:
@@ -88,9 +108,10 @@ def combine(fragments: Iterable[OrgFragment]) -> OrgFragment:
                 continue
             policies.append(policy)
         attachments.extend(fragment.attachments)
+        placements.extend(fragment.placements)
     if problems:
         raise WorldError(problems)
-    return OrgFragment(" + ".join(sources), tuple(policies), tuple(attachments))
+    return OrgFragment(" + ".join(sources), tuple(policies), tuple(attachments), tuple(placements))
 
 
 def _twice(name: str, where: str, first: str) -> Problem:
@@ -158,6 +179,7 @@ def attach(org: Organization, fragment: OrgFragment, org_source: str) -> Organiz
                     "give the tree's root and OUs their Organizations `id`, or fix the target",
                 )
             )
+    problems.extend(_misplaced(org, fragment, org_source))
     if problems:
         raise WorldError(problems)
 
@@ -182,6 +204,42 @@ def attach(org: Organization, fragment: OrgFragment, org_source: str) -> Organiz
         account_scps=tuple(account_scps.items()),
         account_rcps=tuple(account_rcps.items()),
     )
+
+
+def _misplaced(org: Organization, fragment: OrgFragment, org_source: str) -> list[Problem]:
+    """Each existing OU or account the fragment keeps somewhere the tree does not have it."""
+    parents: dict[str, str | None] = {}  # OU id or account → its parent's id (None: no id)
+    for unit in _units(org.root):
+        for child in unit.children:
+            if child.id is not None:
+                parents[child.id] = unit.id
+        for account in unit.accounts:
+            parents[account] = unit.id
+    problems = []
+    for placement in fragment.placements:
+        if placement.target not in parents:
+            found = "is not in the organization"
+        else:
+            parent = parents[placement.target]
+            if parent == placement.parent or (
+                parent is None
+                and org.root.id is None
+                and ROOT_ID.fullmatch(placement.parent)
+                and placement.target in (*org.root.accounts, *(c.id for c in org.root.children))
+            ):
+                continue
+            found = f"is under {parent or 'a unit without id'} there"
+        problems.append(
+            Problem(
+                "organization.placement",
+                f"{fragment.source}: {placement.where}",
+                f"keeps {placement.target} under {placement.parent}, but it {found} "
+                f"({org.id}, {org_source})",
+                "iamsim does not move OUs or accounts: describe the tree as the input leaves "
+                "it in the organization's world",
+            )
+        )
+    return problems
 
 
 def _with(

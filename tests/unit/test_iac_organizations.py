@@ -610,3 +610,66 @@ def test_attaching_full_aws_access_changes_nothing() -> None:
     assert [a.target for a in world.org_fragment.attachments] == ["r-ab12"]
     merged = iamsim.World.merge(_ORG_WORLD, world)
     assert merged.simulate(_role(DEV), "s3:DeleteBucket", _bucket(DEV)).allowed
+
+
+# -- a plan that manages OUs and accounts, not the organization --------------------------------
+
+
+def _without(plan_path: Path, *dropped: str, keep: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The plan without the resources of the `dropped` types (or only `keep` addresses)."""
+    plan: dict[str, Any] = json.loads(plan_path.read_text("utf-8"))
+    module = plan["planned_values"]["root_module"]
+    module["resources"] = [
+        r
+        for r in module["resources"]
+        if r["type"] not in dropped and (not keep or r["address"] in keep)
+    ]
+    return plan
+
+
+def test_existing_ous_and_accounts_must_sit_where_the_tree_has_them() -> None:
+    """OUs and accounts the plan keeps (known ids) are checked against the tree they merge
+    into: where they are, the plan's policies attach; elsewhere, iamsim would have to move
+    them, and says so."""
+    plan = iamsim.World.from_terraform(_without(ORG_PLAN, "aws_organizations_organization"))
+    fragment = plan.org_fragment
+    assert fragment is not None
+    assert {(p.target, p.parent) for p in fragment.placements} == {
+        ("ou-ab12-11111111", "r-ab12"),
+        ("ou-ab12-22222222", "ou-ab12-11111111"),
+        (DEV, "ou-ab12-11111111"),
+        (PROD, "ou-ab12-22222222"),
+    }
+    tree = iamsim.World.from_dict(_org_document(ou_id="ou-ab12-11111111"))
+    world = iamsim.World.merge(
+        tree,
+        iamsim.World.from_terraform(
+            _without(ORG_PLAN, "aws_organizations_organization", "aws_organizations_account")
+        ),
+    )
+    d = world.simulate(_role(PROD), "s3:DeleteBucket", BUCKET)
+    assert _denials(d) == [("scp", "source", "Guardrails", "ou:Workloads")]
+    moved = _org_document(ou_id="ou-ab12-11111111")
+    workloads = moved["organization"]["root"]["ous"]["Workloads"]
+    workloads["accounts"].append(PROD)
+    workloads["ous"]["Prod"]["accounts"] = []
+    with pytest.raises(iamsim.WorldError) as caught:
+        iamsim.World.merge(iamsim.World.from_dict(moved), plan)
+    [problem] = caught.value.problems
+    assert problem.path.endswith("aws_organizations_account.prod")
+    assert f"keeps {PROD} under ou-ab12-22222222, but it is under ou-ab12-11111111" in (
+        problem.message
+    )
+
+
+def test_a_new_account_without_its_organization_is_left_out() -> None:
+    """A new account's id exists once Organizations creates it: left out with a warning."""
+    plan = _without(
+        NEW_ORG_PLAN,
+        keep=("aws_organizations_account.dev", "aws_organizations_policy.guardrails"),
+    )
+    with pytest.warns(iamsim.IamsimWarning, match=r"aws_organizations_account\.dev\.id"):
+        world = iamsim.World.from_terraform(plan)
+    assert world.org_fragment is not None
+    assert world.org_fragment.placements == ()
+    assert [p.name for p in world.org_fragment.policies] == ["Guardrails"]
