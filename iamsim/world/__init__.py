@@ -252,7 +252,8 @@ class World:
             doc, fragment = terraform.load_terraform(
                 plan, account=account, accounts=accounts, region=region, max_bytes=max_bytes
             )
-        return attrs.evolve(cls.from_dict(doc), org_fragment=fragment)
+        built, organization = parse_document(doc)
+        return cls(accounts=built, organization=organization, org_fragment=fragment)
 
     @classmethod
     def from_cloudformation(
@@ -278,7 +279,8 @@ class World:
             stack_name=stack_name,
             max_bytes=max_bytes,
         )
-        return attrs.evolve(cls.from_dict(doc), org_fragment=fragment)
+        built, organization = parse_document(doc)
+        return cls(accounts=built, organization=organization, org_fragment=fragment)
 
     def to_dict(self) -> dict[str, Any]:
         """The world document (WORLD.md) of this world: `World.from_dict(w.to_dict())`
