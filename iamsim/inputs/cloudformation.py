@@ -722,6 +722,13 @@ class _Reader:
         """An SCP or RCP (other Organizations policy types are left out) and its TargetIds."""
         where = f"Resources.{logical}"
         props = self.props(logical, "Name", "Type", "Content", "TargetIds")
+        missing = [k for k in ("Name", "Type", "Content") if k not in props]
+        for key in missing:
+            self.draft.add(
+                "key.missing", f"{where}.Properties.{key}", f"an Organizations policy needs {key}"
+            )
+        if missing:
+            return
         self.org.policy(
             self.draft,
             where,

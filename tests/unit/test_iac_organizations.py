@@ -673,3 +673,17 @@ def test_a_new_account_without_its_organization_is_left_out() -> None:
     assert world.org_fragment is not None
     assert world.org_fragment.placements == ()
     assert [p.name for p in world.org_fragment.policies] == ["Guardrails"]
+
+
+def test_cloudformation_policy_needs_name_type_and_content() -> None:
+    """Name, Type and Content are required properties of AWS::Organizations::Policy."""
+    template = _template(
+        DenyAll={"Type": "AWS::Organizations::Policy", "Properties": {"TargetIds": [DEV]}}
+    )
+    with pytest.raises(iamsim.WorldError) as caught:
+        iamsim.World.from_cloudformation(template, account=M)
+    assert [p.path for p in caught.value.problems] == [
+        "Resources.DenyAll.Properties.Name",
+        "Resources.DenyAll.Properties.Type",
+        "Resources.DenyAll.Properties.Content",
+    ]
