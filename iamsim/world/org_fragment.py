@@ -9,7 +9,9 @@ that has the tree (`attach`), and a world left holding one refuses every questio
 AWS keeps its default `FullAWSAccess` SCP attached to every root, OU and account until
 someone detaches it, and `RCPFullAWSAccess` at every level; attaching another policy
 detaches neither, so an attachment adds to what the tree already holds
-(https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html).
+(https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html,
+https://docs.aws.amazon.com/organizations/latest/APIReference/API_DetachPolicy.html,
+https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html).
 """
 
 from __future__ import annotations
