@@ -383,7 +383,8 @@ def _add_common(parser: argparse.ArgumentParser, *, aws_output: bool = False) ->
         default="text",
         help="text (default); json: the decision in its documented schema, allowed or denied"
         + (
-            "; aws: what `aws sts assume-role` prints (Credentials, AssumedRoleUser) when allowed"
+            "; aws: what `aws sts assume-role` prints (Credentials, AssumedRoleUser) when "
+            "allowed"
             if aws_output
             else ""
         ),
