@@ -409,6 +409,26 @@ def main() -> None:
             iamsim.World.from_cloudformation(iac / "seed-trusted.yaml", account="111111111111"),
         )
     )
+    figures["load_org_tfplan_ms"] = per_call_ms(
+        lambda: iamsim.World.from_terraform(iac / "org.tfplan.json")
+    )
+    scps = iamsim.World.from_terraform(iac / "scps.tfplan.json")
+    workloads = {"id": "ou-ab12-workload", "accounts": ["111111111111", "222222222222"]}
+    tree = iamsim.World.from_dict(
+        {
+            "organization": {
+                "id": "o-a1b2c3d4e5",
+                "management_account": "999999999999",
+                "root": {
+                    "id": "r-ab12",
+                    "accounts": ["999999999999"],
+                    "ous": {"Workloads": workloads},
+                },
+            },
+            "accounts": {a: {} for a in ("999999999999", "111111111111", "222222222222")},
+        }
+    )
+    figures["merge_scps_tfplan_ms"] = per_call_ms(lambda: iamsim.World.merge(tree, scps))
 
     # Rendering against evaluating, for the same (denied, seed) decision, in µs per call.
     d = world.assume_role(ALICE, **denied)

@@ -138,8 +138,15 @@ class Draft:
         (`permissions_boundary`), once every entity is declared."""
         self.links.append((kind, account, name, key, item, path))
 
-    def document(self, source: str) -> dict[str, Any]:
-        """The world document; raise `WorldError` with every problem found in `source`."""
+    def document(
+        self,
+        source: str,
+        organization: dict[str, Any] | None = None,
+        org_policies: bool = False,
+    ) -> dict[str, Any]:
+        """The world document, with the `organization` section when the input holds the
+        tree; raise `WorldError` with every problem found in `source`. `org_policies`: the
+        input declares SCPs/RCPs kept beside the document (it is not empty)."""
         for kind, account, name, key, item, path in self.links:
             body = self.accounts.get(account, {}).get(kind, {}).get(name)
             if body is None and (kind, account, name) in self.failed:
@@ -163,15 +170,19 @@ class Draft:
             body.setdefault("policy", document)
         if self.problems:
             raise WorldError(self.problems)
-        if not self.accounts:
+        if not self.accounts and organization is None and not org_policies:
             raise WorldError(
                 Problem(
                     "iac.empty",
                     source,
-                    "declares no IAM role, user, group, managed policy or resource policy",
+                    "declares no IAM role, user, group, managed policy, resource policy, "
+                    "SCP or RCP",
                 )
             )
-        return {"accounts": {a: self.accounts[a] for a in sorted(self.accounts)}}
+        out: dict[str, Any] = {"accounts": {a: self.accounts[a] for a in sorted(self.accounts)}}
+        if organization is not None:
+            out["organization"] = organization
+        return out
 
 
 def _kind(value: Any) -> str:

@@ -35,11 +35,18 @@ import attrs
 
 from iamsim.errors import IamsimWarning, Problem, WorldError
 from iamsim.inputs._iac import Draft, default_key_policy
+from iamsim.inputs._iac_org import OrgInput
 from iamsim.model import PolicyKind
 from iamsim.world.files import InputRefused, read_input_file
 from iamsim.world.names import ACCOUNT_ID
+from iamsim.world.org_fragment import OrgFragment, unmerged
 
-__all__ = ["POLICY_TYPES_NOT_READ", "cloudformation_document", "load_cloudformation"]
+__all__ = [
+    "POLICY_TYPES_NOT_READ",
+    "cloudformation_document",
+    "cloudformation_parts",
+    "load_cloudformation",
+]
 
 POLICY_TYPES_NOT_READ = frozenset(
     {
@@ -56,7 +63,7 @@ POLICY_TYPES_NOT_READ = frozenset(
         "AWS::IAM::SAMLProvider",
         "AWS::EC2::VPCEndpoint",
         "AWS::ApiGateway::RestApi",
-        "AWS::Organizations::Policy",
+        "AWS::Organizations::ResourcePolicy",
         "AWS::Serverless::Function",
     }
 )
@@ -497,6 +504,7 @@ def _names(value: Any) -> list[str]:
 @attrs.define
 class _Reader:
     stack: _Stack
+    org: OrgInput = attrs.field(factory=OrgInput)
 
     @property
     def draft(self) -> Draft:
@@ -675,6 +683,17 @@ class _Reader:
                 IamsimWarning,
                 stacklevel=5,
             )
+        elif kind == "AWS::Organizations::Policy":
+            self.org_policy(logical)
+        elif kind in ("AWS::Organizations::OrganizationalUnit", "AWS::Organizations::Account"):
+            # Organizations gives a new OU or account its id when it creates it: no request
+            # can name it before, and a policy attached to it by Ref is an error.
+            warnings.warn(
+                f"{stack.source}: Resources.{logical}: a new {kind.rsplit(':', 1)[-1]} is left "
+                "out: Organizations gives it its id once the stack is deployed",
+                IamsimWarning,
+                stacklevel=5,
+            )
         elif kind in ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"):
             self.entity(logical, kind.rsplit(":", 1)[-1].lower() + "s")
         elif kind == "AWS::IAM::Policy":
@@ -698,6 +717,33 @@ class _Reader:
         elif kind == "AWS::SNS::TopicPolicy":
             topics = _names(self.props(logical, "Topics").get("Topics"))
             self.resource_policy(logical, topics, str)
+
+    def org_policy(self, logical: str) -> None:
+        """An SCP or RCP (other Organizations policy types are left out) and its TargetIds."""
+        where = f"Resources.{logical}"
+        props = self.props(logical, "Name", "Type", "Content", "TargetIds")
+        missing = [k for k in ("Name", "Type", "Content") if k not in props]
+        for key in missing:
+            self.draft.add(
+                "key.missing", f"{where}.Properties.{key}", f"an Organizations policy needs {key}"
+            )
+        if missing:
+            return
+        self.org.policy(
+            self.draft,
+            where,
+            props.get("Name"),
+            props.get("Type"),
+            props.get("Content"),
+            where,
+            ("Properties.Type", "Properties.Content"),
+        )
+        targets = props.get("TargetIds", [])
+        if not isinstance(targets, list):
+            self.draft.add("value.type", f"{where}.Properties.TargetIds", "must be a list")
+            return
+        for i, target in enumerate(targets):
+            self.org.attach(self.draft, where, target, f"{where}.Properties.TargetIds[{i}]")
 
     def queue_arn(self, url: str) -> str:
         parts = url.split("/")
@@ -737,8 +783,33 @@ def cloudformation_document(
 ) -> dict[str, Any]:
     """The world document (WORLD.md) of a parsed template deployed in `account`/`region`.
 
-    Raise `WorldError` with every problem, each naming its template path.
+    Raise `WorldError` with every problem, each naming its template path; SCPs/RCPs attached
+    by target id, which need the organization's tree, are one too (`cloudformation_parts`).
     """
+    document, fragment = cloudformation_parts(
+        template,
+        account=account,
+        region=region,
+        parameters=parameters,
+        stack_name=stack_name,
+        source=source,
+    )
+    if fragment is not None:
+        raise unmerged(fragment)
+    return document
+
+
+def cloudformation_parts(
+    template: Any,
+    *,
+    account: str,
+    region: str = "us-east-1",
+    parameters: Mapping[str, Any] | None = None,
+    stack_name: str = "iamsim-stack",
+    source: str = "template",
+) -> tuple[dict[str, Any], OrgFragment | None]:
+    """The world document of a parsed template, and the SCPs/RCPs (`AWS::Organizations::Policy`)
+    it attaches by target id, which `World.merge` places in the organization's tree."""
     if not isinstance(account, str) or not ACCOUNT_ID.fullmatch(account):
         raise WorldError(
             Problem("value.account", "account", f"{account!r} is not a 12-digit account ID")
@@ -761,8 +832,13 @@ def cloudformation_document(
             stacklevel=3,
         )
     if parameters is not None and not isinstance(parameters, Mapping):
-        raise WorldError(Problem("value.type", "parameters", "parameters must be a mapping of "
-                                 "parameter names to values"))
+        raise WorldError(
+            Problem(
+                "value.type",
+                "parameters",
+                "parameters must be a mapping of parameter names to values",
+            )
+        )
     values = _parameters(template, dict(parameters or {}), draft)
     stack = _Stack(template, account, region, stack_name, values, draft, source)
     reader = _Reader(stack)
@@ -780,7 +856,8 @@ def cloudformation_document(
             _failed(stack, str(logical), body["Type"])
         except RecursionError:
             draft.add("cloudformation.too_deep", path, "nested too deeply to resolve")
-    return draft.document(source)
+    organization, fragment = reader.org.build(draft, source)
+    return draft.document(source, organization, fragment is not None), fragment
 
 
 def _load(name: str, max_bytes: int | None) -> tuple[Any, str]:
@@ -896,11 +973,12 @@ def load_cloudformation(
     parameters: Mapping[str, Any] | None = None,
     stack_name: str = "iamsim-stack",
     max_bytes: int | None = None,
-) -> dict[str, Any]:
-    """The world document of a template: a file (.json, .yaml, .yml, .template) or parsed."""
+) -> tuple[dict[str, Any], OrgFragment | None]:
+    """The world document of a template (a file: .json, .yaml, .yml, .template; or parsed)
+    and the SCPs/RCPs it attaches by target id (`cloudformation_parts`)."""
     if isinstance(template, Mapping):
         data, source = template, "template"
-        return cloudformation_document(
+        return cloudformation_parts(
             data,
             account=account,
             region=region,
@@ -911,7 +989,7 @@ def load_cloudformation(
     source = os.fspath(template)
     data, text = _load(source, max_bytes)
     try:
-        return cloudformation_document(
+        return cloudformation_parts(
             data,
             account=account,
             region=region,

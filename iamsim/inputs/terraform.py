@@ -34,10 +34,12 @@ import attrs
 
 from iamsim.errors import IamsimWarning, Problem, WorldError
 from iamsim.inputs._iac import Draft, default_key_policy
+from iamsim.inputs._iac_org import OrgInput, OrgUnitDecl
 from iamsim.world.files import read_data_file
 from iamsim.world.names import ACCOUNT_ID
+from iamsim.world.org_fragment import OrgFragment, unmerged
 
-__all__ = ["POLICY_TYPES_NOT_READ", "terraform_document"]
+__all__ = ["POLICY_TYPES_NOT_READ", "terraform_document", "terraform_parts"]
 
 POLICY_TYPES_NOT_READ = frozenset(
     {
@@ -57,8 +59,6 @@ POLICY_TYPES_NOT_READ = frozenset(
         "aws_iam_openid_connect_provider",
         "aws_iam_saml_provider",
         "aws_vpc_endpoint_policy",
-        "aws_organizations_policy",
-        "aws_organizations_policy_attachment",
     }
 )
 """Terraform types that carry or attach a policy iamsim does not read from a plan: each
@@ -114,8 +114,21 @@ def _arn_account(arn: Any) -> str | None:
 
 _DERIVABLE = frozenset(
     {
-        "role", "user", "group", "users", "roles", "groups", "policy_arn", "bucket",
-        "queue_url", "arn", "key_id", "permissions_boundary", "name",
+        "role",
+        "user",
+        "group",
+        "users",
+        "roles",
+        "groups",
+        "policy_arn",
+        "bucket",
+        "queue_url",
+        "arn",
+        "key_id",
+        "permissions_boundary",
+        "name",
+        "target_id",
+        "parent_id",
     }
 )
 """Attributes that hold a name or an ARN: only these are worked out from a reference."""
@@ -153,6 +166,8 @@ class _Reader:
     region: str | None
     providers: Mapping[str, Any]
     by_address: dict[str, _Resource] = attrs.field(factory=dict)
+    org: OrgInput = attrs.field(factory=OrgInput)
+    org_tree: bool = False  # the input holds aws_organizations_organization
 
     # -- where a resource lives ----------------------------------------------------------
 
@@ -351,6 +366,9 @@ def _read(reader: _Reader, r: _Resource) -> None:
             stacklevel=4,
         )
         return
+    if t in _ORGANIZATIONS:
+        _ORGANIZATIONS[t](reader, r)
+        return
     handled = t in _IAM_ENTITIES or t in _INLINE or t in _ATTACH or t in _OTHER
     if not handled:
         return
@@ -405,8 +423,11 @@ def _entity(reader: _Reader, r: _Resource, account: str) -> None:
     if kind == "roles":
         trust = reader.value(r, "assume_role_policy")
         if not trust and not _is_unknown(r.unknown.get("assume_role_policy")):
-            draft.add("terraform.value", f"{r.address}.assume_role_policy",
-                      "a role needs its trust policy")
+            draft.add(
+                "terraform.value",
+                f"{r.address}.assume_role_policy",
+                "a role needs its trust policy",
+            )
         doc = draft.policy(trust, f"{r.address}.assume_role_policy", "trust") if trust else None
         if doc is None:
             draft.fail(kind, account, name)
@@ -600,6 +621,122 @@ _OTHER = {
 }
 
 
+# -- Organizations ------------------------------------------------------------------------
+
+
+def _org_policy(reader: _Reader, r: _Resource) -> None:
+    name = reader.value(r, "name")
+    ptype = r.values.get("type")
+    content = reader.value(r, "content") if ptype in _AUTHORIZING else None
+    known = r.values.get("id")
+    if isinstance(known, str) and not _is_unknown(r.unknown.get("id")):
+        reader.org.ids[known] = r.address
+    reader.org.policy(reader.draft, r.address, name, ptype, content, r.address)
+
+
+_AUTHORIZING = frozenset({"SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"})
+
+
+def _org_attachment(reader: _Reader, r: _Resource) -> None:
+    policy: str | None = None
+    if _is_unknown(r.unknown.get("policy_id")):
+        # A policy created by the same plan: the configuration names it.
+        expression = r.config.get("policy_id")
+        references = expression.get("references") if isinstance(expression, Mapping) else None
+        found = _MODULE_PREFIX.match(r.address)
+        prefix = _INDEX.sub("", found.group(0)) if found else ""
+        for reference in references or ():
+            base = str(reference).removesuffix(".id")
+            target = reader.by_address.get(prefix + base) or reader.by_address.get(base)
+            if target is not None and target.type == "aws_organizations_policy":
+                policy = target.address
+                break
+        if policy is None:
+            reader.value(r, "policy_id")  # records the problem
+    else:
+        known = r.values.get("policy_id")
+        policy = known if isinstance(known, str) else None
+    target = reader.value(r, "target_id")
+    if policy is not None:
+        reader.org.attach(reader.draft, policy, target, r.address)
+
+
+def _organization(reader: _Reader, r: _Resource) -> None:
+    org_id = reader.value(r, "id")
+    roots = r.values.get("roots")
+    root = None
+    if _is_unknown(r.unknown.get("roots")) or not roots:
+        reader.draft.add(
+            "terraform.unknown",
+            f"{r.address}.roots",
+            "known only after apply",
+            "iamsim never guesses it: plan again once the organization exists",
+        )
+    elif isinstance(roots, list) and isinstance(roots[0], Mapping):
+        root = roots[0].get("id")
+    management = reader.value(r, "master_account_id")
+    if reader.org.organization is not None:
+        reader.draft.add(
+            "organization.duplicate",
+            r.address,
+            f"a second organization (the first is {reader.org.organization['where']})",
+        )
+        return
+    reader.org.organization = {
+        "id": org_id,
+        "root": root,
+        "management": management,
+        "types": list(_seq(r.values.get("enabled_policy_types")))
+        if not _is_unknown(r.unknown.get("enabled_policy_types"))
+        else None,
+        "feature_set": r.values.get("feature_set"),
+        "where": r.address,
+    }
+
+
+def _new_in_fragment(reader: _Reader, r: _Resource) -> bool:
+    """An OU or account created by a plan that does not hold its organization: no request
+    can name it before Organizations gives it its id, so it is left out (warned about)."""
+    if reader.org_tree or not _is_unknown(r.unknown.get("id")):
+        return False
+    warnings.warn(
+        f"{reader.source}: {r.address}.id: known only after apply; the new "
+        f"{'OU' if r.type.endswith('unit') else 'account'} is left out",
+        IamsimWarning,
+        stacklevel=5,
+    )
+    return True
+
+
+def _org_unit(reader: _Reader, r: _Resource) -> None:
+    if _new_in_fragment(reader, r):
+        return
+    name = reader.value(r, "name")
+    parent = reader.value(r, "parent_id")
+    own = r.values.get("id") if not _is_unknown(r.unknown.get("id")) else None
+    if isinstance(name, str) and isinstance(parent, str):
+        own_id = own if isinstance(own, str) else None
+        reader.org.units[r.address] = OrgUnitDecl(name, parent, own_id, r.address)
+
+
+def _org_account(reader: _Reader, r: _Resource) -> None:
+    if _new_in_fragment(reader, r):
+        return
+    account = reader.value(r, "id")
+    parent = reader.value(r, "parent_id")
+    if isinstance(account, str) and isinstance(parent, str):
+        reader.org.members.append((account, parent, r.address))
+
+
+_ORGANIZATIONS = {
+    "aws_organizations_policy": _org_policy,
+    "aws_organizations_policy_attachment": _org_attachment,
+    "aws_organizations_organization": _organization,
+    "aws_organizations_organizational_unit": _org_unit,
+    "aws_organizations_account": _org_account,
+}
+
+
 def terraform_document(
     plan: Any,
     *,
@@ -610,8 +747,27 @@ def terraform_document(
 ) -> dict[str, Any]:
     """The world document (WORLD.md) of a parsed `terraform show -json` plan or state.
 
-    Raise `WorldError` with every problem: each names the resource address (and attribute).
+    Raise `WorldError` with every problem: each names the resource address (and attribute);
+    SCPs/RCPs attached without the organization's tree are one too (see `terraform_parts`).
     """
+    document, fragment = terraform_parts(
+        plan, source=source, account=account, accounts=accounts, region=region
+    )
+    if fragment is not None:
+        raise unmerged(fragment)
+    return document
+
+
+def terraform_parts(
+    plan: Any,
+    *,
+    source: str = "plan",
+    account: str | None = None,
+    accounts: Mapping[str, str] | None = None,
+    region: str | None = None,
+) -> tuple[dict[str, Any], OrgFragment | None]:
+    """The world document of a plan or state, and the SCPs/RCPs it attaches by target id
+    when it does not describe the organization's tree (`World.merge` places them)."""
     if not isinstance(plan, Mapping) or "format_version" not in plan:
         raise WorldError(
             Problem(
@@ -646,12 +802,14 @@ def terraform_document(
     resources = _resources(plan, source, draft)
     reader.by_address.update((_INDEX.sub("", r.address), r) for r in resources)
     reader.by_address.update((r.address, r) for r in resources)
+    reader.org_tree = any(r.type == "aws_organizations_organization" for r in resources)
     for resource in resources:
         try:
             _read(reader, resource)
         except RecursionError:
             draft.add("terraform.too_deep", resource.address, "nested too deeply to read")
-    return draft.document(source)
+    organization, fragment = reader.org.build(draft, source)
+    return draft.document(source, organization, fragment is not None), fragment
 
 
 def load_terraform(
@@ -661,7 +819,8 @@ def load_terraform(
     accounts: Mapping[str, str] | None = None,
     region: str | None = None,
     max_bytes: int | None = None,
-) -> dict[str, Any]:
-    """The world document of the `terraform show -json` output in the file `path`."""
+) -> tuple[dict[str, Any], OrgFragment | None]:
+    """The world document of the `terraform show -json` output in the file `path`, and the
+    SCPs/RCPs it attaches without the organization's tree (`terraform_parts`)."""
     name, data = read_data_file(path, max_bytes=max_bytes)
-    return terraform_document(data, source=name, account=account, accounts=accounts, region=region)
+    return terraform_parts(data, source=name, account=account, accounts=accounts, region=region)

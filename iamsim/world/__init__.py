@@ -43,6 +43,7 @@ from iamsim.world.index import WorldIndex
 from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, Role, User
 from iamsim.world.names import ACCOUNT_ID
 from iamsim.world.org import AccountPlacement, place_accounts
+from iamsim.world.org_fragment import OrgFragment, attach, combine, unmerged
 from iamsim.world.typos import checked_request_context, report_typos, request_typos
 
 if TYPE_CHECKING:
@@ -178,6 +179,11 @@ class World:
     # The region a call is made in when it names none: it sets aws:RequestedRegion where
     # the resource's ARN carries no region (S3, STS, `*`). None: such requests carry none.
     default_region: str | None = attrs.field(default=None, validator=_default_region)
+    # SCPs/RCPs attached by root, OU or account id, read from an input that does not describe
+    # the organization's tree: World.merge places them; until then the world decides nothing.
+    org_fragment: OrgFragment | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(OrgFragment))
+    )
     _ix: WorldIndex = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -260,13 +266,23 @@ class World:
     @classmethod
     def merge(cls, *worlds: World) -> World:
         """One world from worlds that describe different accounts (`WorldError` names an
-        account described twice; two different organizations are an error, one is kept)."""
+        account described twice; two different organizations are an error, one is kept).
+
+        SCPs/RCPs read without their organization's tree (a Terraform plan of policies and
+        attachments) are attached to the root, OUs and accounts of the world that has the
+        tree; a target it lacks, or a policy name described twice, is an error."""
         for i, world in enumerate(worlds):
             if not isinstance(world, World):
                 raise WorldError(f"worlds[{i}]: expected a World, not {type(world).__name__}")
         accounts, organization = merge_parts(
             (f"worlds[{i}]", (w.accounts, w.organization)) for i, w in enumerate(worlds)
         )
+        fragments = [w.org_fragment for w in worlds if w.org_fragment is not None]
+        fragment = combine(fragments) if fragments else None
+        if fragment is not None and organization is not None:
+            tree = next(i for i, w in enumerate(worlds) if w.organization is not None)
+            organization = attach(organization, fragment, f"worlds[{tree}]")
+            fragment = None
         regions = {w.default_region for w in worlds if w.default_region is not None}
         if len(regions) > 1:
             raise WorldError(
@@ -277,6 +293,7 @@ class World:
             accounts=accounts,
             organization=organization,
             default_region=next(iter(regions), None),
+            org_fragment=fragment,
         )
 
     @classmethod
@@ -295,14 +312,15 @@ class World:
         from iamsim.inputs import terraform
 
         if isinstance(plan, Mapping):
-            doc = terraform.terraform_document(
+            doc, fragment = terraform.terraform_parts(
                 plan, account=account, accounts=accounts, region=region
             )
         else:
-            doc = terraform.load_terraform(
+            doc, fragment = terraform.load_terraform(
                 plan, account=account, accounts=accounts, region=region, max_bytes=max_bytes
             )
-        return cls.from_dict(doc)
+        built, organization = parse_document(doc)
+        return cls(accounts=built, organization=organization, org_fragment=fragment)
 
     @classmethod
     def from_cloudformation(
@@ -320,7 +338,7 @@ class World:
         intrinsic function is resolved or an error names its path (docs/iac.md)."""
         from iamsim.inputs import cloudformation
 
-        doc = cloudformation.load_cloudformation(
+        doc, fragment = cloudformation.load_cloudformation(
             template,
             account=account,
             region=region,
@@ -328,11 +346,14 @@ class World:
             stack_name=stack_name,
             max_bytes=max_bytes,
         )
-        return cls.from_dict(doc)
+        built, organization = parse_document(doc)
+        return cls(accounts=built, organization=organization, org_fragment=fragment)
 
     def to_dict(self) -> dict[str, Any]:
         """The world document (WORLD.md) of this world: `World.from_dict(w.to_dict())`
         answers every question as `w` does. AWS managed policies stay ARNs."""
+        if self.org_fragment is not None:
+            raise unmerged(self.org_fragment)
         return world_document(self.accounts, self.organization, self.default_region)
 
     def dump(self, path: str | os.PathLike[str]) -> None:
@@ -428,6 +449,8 @@ class World:
         `answering`, for the decision to replay (by default the request itself), and the
         session the call hands back in `session`, which the decision carries if allowed.
         """
+        if self.org_fragment is not None:
+            raise unmerged(self.org_fragment)
         if not isinstance(request, AccessRequest):
             raise ValidationError(f"authorize takes an AccessRequest, not {type(request).__name__}")
         principal, resource, context = request.principal, request.resource, request.context
@@ -641,6 +664,8 @@ class World:
         """The cross-account best practices this world breaks, each with a verified fix
         (API.md §6; docs/questions.md); a `dask.distributed.Client` verifies the fixes on
         its workers."""
+        if self.org_fragment is not None:
+            raise unmerged(self.org_fragment)
         return _findings()(self, client)
 
     def who_can(

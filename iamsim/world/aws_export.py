@@ -31,7 +31,7 @@ from iamsim.world.model import (
     Role,
     User,
 )
-from iamsim.world.names import ACCOUNT_ID, IAM_ENTITY_ARN, ORG_ID
+from iamsim.world.names import ACCOUNT_ID, IAM_ENTITY_ARN, ORG_ID, OU_ID, ROOT_ID
 from iamsim.world.quotas import TRUST_POLICY_MAX
 
 __all__ = ["TRUNCATED", "parse_authorization_details", "parse_organization_export"]
@@ -642,6 +642,8 @@ def _organization(p: _Export, doc: Any) -> Organization | None:
             rcps=tuple(unit.rcps),
             accounts=tuple(unit.accounts),
             children=tuple(build(child) for child in unit.children),
+            # Organizations' own id, for attachments named by id (World.merge) and org paths
+            id=unit_id if (ROOT_ID if unit.parent is None else OU_ID).fullmatch(unit_id) else None,
         )
 
     return Organization(

@@ -142,6 +142,8 @@ def _specs(specs: Iterable[PolicySpec]) -> list[Any]:
 
 def _unit(unit: OrgUnit) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    if unit.id is not None:
+        out["id"] = unit.id
     if unit.scps is not None:
         out["scps"] = list(unit.scps)
     if unit.rcps:

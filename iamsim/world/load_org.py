@@ -9,7 +9,7 @@ from iamsim.errors import did_you_mean, join_path
 from iamsim.model import Policy, PolicyKind
 from iamsim.world.load_checks import _Checks, _choices, _index, _key, _short, _type_name
 from iamsim.world.model import MAX_OU_DEPTH, Organization, OrgUnit
-from iamsim.world.names import ORG_ID
+from iamsim.world.names import ORG_ID, OU_ID, ROOT_ID
 
 AWS_MANAGED_SCP = "FullAWSAccess"
 """AWS's default SCP; the library ships its document, so it need not be listed."""
@@ -18,7 +18,7 @@ AWS_MANAGED_RCP = "RCPFullAWSAccess"
 """AWS's implicit RCP at every level; the library ships its document."""
 
 _ORG_KEYS = ("id", "management_account", "policies", "root")
-_OU_KEYS = ("scps", "rcps", "accounts", "ous")
+_OU_KEYS = ("id", "scps", "rcps", "accounts", "ous")
 
 
 class _OrgParser(_Checks):
@@ -158,6 +158,28 @@ class _OrgParser(_Checks):
                         continue
                     draft.members[account_id] = item_path
                     members.append(account_id)
+        unit_id = None
+        if body.get("id") is not None:
+            where = join_path(path, "id")
+            unit_id = self.string(body["id"], where, "an id")
+            pattern, shape = (ROOT_ID, "r-") if depth == 0 else (OU_ID, "ou-…-")
+            if unit_id is not None and not pattern.fullmatch(unit_id):
+                self.add(
+                    "organization.unit_id",
+                    where,
+                    f"invalid {'root' if depth == 0 else 'OU'} id {_short(unit_id)}",
+                    f"Organizations writes it `{shape}` and lowercase letters or digits",
+                )
+                unit_id = None
+            elif unit_id is not None and unit_id in draft.unit_ids:
+                self.add(
+                    "organization.duplicate",
+                    where,
+                    f"id {unit_id} is also the id of {draft.unit_ids[unit_id]}",
+                )
+                unit_id = None
+            elif unit_id is not None:
+                draft.unit_ids[unit_id] = path
         children: list[OrgUnit] = []
         ous_path = join_path(path, "ous")
         for child, child_body in self.items(
@@ -170,7 +192,12 @@ class _OrgParser(_Checks):
             if unit is not None:
                 children.append(unit)
         return OrgUnit(
-            name=name, scps=scps, rcps=rcps or (), accounts=tuple(members), children=tuple(children)
+            name=name,
+            scps=scps,
+            rcps=rcps or (),
+            accounts=tuple(members),
+            children=tuple(children),
+            id=unit_id,
         )
 
     def attachments(
@@ -217,6 +244,7 @@ class _OrgDraft:
         self.documents: dict[str, tuple[str, Any]] = {}
         self.kinds: dict[str, dict[str, str]] = {}  # name → {"scp"/"rcp": first attachment path}
         self.members: dict[str, str] = {}  # account id → path where the org lists it
+        self.unit_ids: dict[str, str] = {}  # root/OU id → path of the unit that has it
         self.account_scps: dict[str, tuple[str, ...]] = {}
         self.account_rcps: dict[str, tuple[str, ...]] = {}
 

@@ -19,6 +19,7 @@ from iamsim.errors import PolicyError, ValidationError, WorldError
 from iamsim.model import Policy, PolicyKind
 from iamsim.parse import check_policy
 from iamsim.tags import Tags, as_tags
+from iamsim.world.names import OU_ID, ROOT_ID
 
 __all__ = [
     "Account",
@@ -389,6 +390,18 @@ class Resource:
         return parts[2] if len(parts) == 6 else ""
 
 
+def _unit_id(owner: Any, field: attrs.Attribute[Any], value: Any) -> None:
+    """Validator: None, or a root id (`r-…`) or an OU id (`ou-…-…`)."""
+    if value is not None and not (
+        isinstance(value, str) and (ROOT_ID.fullmatch(value) or OU_ID.fullmatch(value))
+    ):
+        raise WorldError(
+            f"OrgUnit.id: expected a root id (r-…) or an OU id (ou-…-…), not {_type(value)}"
+            if not isinstance(value, str)
+            else f"OrgUnit.id: {value!r} is neither a root id (r-…) nor an OU id (ou-…-…)"
+        )
+
+
 @attrs.frozen
 class OrgUnit:
     """The root or an OU: its attached SCP/RCP names, member accounts and child OUs.
@@ -402,6 +415,9 @@ class OrgUnit:
     rcps: tuple[str, ...] = attrs.field(default=(), converter=_ou_rcps)
     accounts: tuple[str, ...] = attrs.field(default=(), converter=_ou_accounts)
     children: tuple[OrgUnit, ...] = attrs.field(default=(), converter=_units)
+    # Organizations' own id of the root (`r-…`) or OU (`ou-…`), when known: what an SCP
+    # attachment from infrastructure as code names (World.merge), and the org path keys use.
+    id: str | None = attrs.field(default=None, validator=_unit_id)
     # Levels of this unit and the OUs below it (1 for a leaf): bounds every recursion.
     _height: int = attrs.field(init=False, eq=False, hash=False, repr=False)
 

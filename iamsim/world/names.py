@@ -13,8 +13,10 @@ __all__ = [
     "IAM_NAME",
     "IAM_PATH",
     "ORG_ID",
+    "OU_ID",
     "PLAIN_KEY",
     "POLICY_ARN",
+    "ROOT_ID",
 ]
 
 # Account ids in world documents and AWS exports: 12 digits.
@@ -36,6 +38,10 @@ POLICY_ARN = re.compile(
 
 # Organization ids: `o-` and 10-32 lower-case letters or digits.
 ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
+
+# Organization root and OU ids (Organizations API reference, `Root.Id`, `OrganizationalUnit.Id`).
+ROOT_ID = re.compile(r"r-[0-9a-z]{4,32}")
+OU_ID = re.compile(r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}")
 
 # ARNs in world documents, in named groups: partition, service, region, account, resource.
 ARN_PARTS = re.compile(

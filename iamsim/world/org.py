@@ -52,7 +52,7 @@ def _attached(org: Organization, names: tuple[str, ...]) -> tuple[Attached, ...]
 
 def place_accounts(org: Organization) -> dict[str, AccountPlacement]:
     """Every account the organization lists, with its path and policy levels."""
-    root_id = "r-" + _short_id(org.id, 4)
+    root_id = org.root.id or "r-" + _short_id(org.id, 4)
     account_scps = dict(org.account_scps)
     account_rcps = dict(org.account_rcps)
     out: dict[str, AccountPlacement] = {}
@@ -95,7 +95,10 @@ def place_accounts(org: Organization) -> dict[str, AccountPlacement]:
                 rcp_levels=tuple(rcp_levels),
             )
         for child in unit.children:
-            ou_id = f"ou-{root_id[2:]}-{_short_id(org.id + '/' + '/'.join(ids) + child.name, 8)}"
+            ou_id = (
+                child.id
+                or f"ou-{root_id[2:]}-{_short_id(org.id + '/' + '/'.join(ids) + child.name, 8)}"
+            )
             walk(child, here, (*ids, ou_id))
 
     walk(org.root, (), (root_id,))
@@ -163,6 +166,8 @@ def _unit_document(unit: OrgUnit, path: str, parser: _Checks) -> dict[str, Any]:
     """An OU as a world document writes it; OUs are at most MAX_OU_DEPTH levels deep."""
 
     body: dict[str, Any] = {}
+    if unit.id is not None:
+        body["id"] = unit.id
     if unit.scps is not None:
         body["scps"] = list(unit.scps)
     if unit.rcps:

@@ -322,6 +322,7 @@ def test_organization_export() -> None:
     org = parse_organization_export(org_export())
     assert org.id == "o-a1b2c3d4e5"
     assert org.management_account == M
+    # Organizations' own root and OU ids are kept (an SCP attachment names them).
     assert org.root == OrgUnit(
         "Root",
         scps=("FullAWSAccess",),
@@ -331,9 +332,11 @@ def test_organization_export() -> None:
                 "Workloads",
                 scps=("FullAWSAccess",),
                 accounts=(A,),
-                children=(OrgUnit("Prod", scps=None, accounts=(B,)),),
+                children=(OrgUnit("Prod", scps=None, accounts=(B,), id="ou-ab12-22222222"),),
+                id="ou-ab12-11111111",
             ),
         ),
+        id="r-ab12",
     )
     assert org.account_scps == ((A, ("DenyLeaveOrg",)),)
     assert dict(org.policies) == {

@@ -212,9 +212,15 @@ def test_directory_builds_the_organization(acme: iamsim.World) -> None:
                 "Workloads",
                 scps=("FullAWSAccess", "DenyLeaveOrg"),
                 accounts=(DEV,),
-                children=(iamsim.OrgUnit("Prod", scps=("FullAWSAccess",), accounts=(PROD,)),),
+                children=(
+                    iamsim.OrgUnit(
+                        "Prod", scps=("FullAWSAccess",), accounts=(PROD,), id="ou-ab12-22222222"
+                    ),
+                ),
+                id="ou-ab12-11111111",
             ),
         ),
+        id="r-ab12",
     )
     assert sorted(a.id for a in acme.accounts) == [DEV, PROD, M]
     resources = {r.arn for a in acme.accounts for r in a.resources}
