@@ -90,6 +90,7 @@ class Answerer(Protocol):
         policy_arns: Sequence[str] | None = None,
         context: Mapping[str, object] | None = None,
         now: _dt.datetime | None = None,
+        region: str | None = None,
     ) -> Decision: ...
 
     def assume_role_with_saml(
@@ -103,6 +104,7 @@ class Answerer(Protocol):
         policy_arns: Sequence[str] | None = None,
         context: Mapping[str, object] | None = None,
         now: _dt.datetime | None = None,
+        region: str | None = None,
     ) -> Decision: ...
 
 
@@ -228,6 +230,7 @@ class AssumeRoleWithWebIdentityCall(_CallBase):
     policy_arns: Sequence[str] | None = None
     context: Mapping[str, object] | None = None
     now: _dt.datetime | None = None
+    region: str | None = None
 
     def run(self, world: Answerer) -> Decision:
         return world.assume_role_with_web_identity(**self.arguments())
@@ -248,6 +251,7 @@ class AssumeRoleWithSamlCall(_CallBase):
     policy_arns: Sequence[str] | None = None
     context: Mapping[str, object] | None = None
     now: _dt.datetime | None = None
+    region: str | None = None
 
     def run(self, world: Answerer) -> Decision:
         return world.assume_role_with_saml(**self.arguments())

@@ -458,6 +458,7 @@ def _assume(
     policy_arns: Sequence[str] | None,
     context: Mapping[str, object] | None,
     now: _dt.datetime | None,
+    region: str | None,
 ) -> Decision:
     """The part both calls share with AssumeRole: validation, authorization, the session."""
     role_arn = call.role_arn  # type: ignore[union-attr]
@@ -501,7 +502,7 @@ def _assume(
         also += ("sts:SetSourceIdentity",)
     action = "sts:" + operation
     request = make_access_request(
-        fed.principal, action, role_arn, context, moment, also, keys, operation
+        fed.principal, action, role_arn, context, moment, also, keys, operation, region
     )
     role = world.role(role_arn)
     duration = 3600 if duration_seconds is None else duration_seconds
@@ -568,6 +569,7 @@ def assume_role_with_web_identity(
         call.policy_arns,
         call.context,
         call.now,
+        call.region,
     )
 
 
@@ -592,6 +594,7 @@ def assume_role_with_saml(world: FederatedAuthority, call: AssumeRoleWithSamlCal
         call.policy_arns,
         call.context,
         call.now,
+        call.region,
     )
 
 

@@ -96,6 +96,11 @@ def key_problem(key: str, path: str = "") -> Problem | None:
     such as `aws:ResourceTag/team` included) or belongs to a service the table does not know."""
     if not isinstance(key, str):
         return None
+    issuer, colon, claim = key.partition(":")
+    if colon and claim and "." in issuer:
+        # A web identity key, `ISSUER:claim` (token.actions.githubusercontent.com:sub, an EKS
+        # issuer with its path): its claims are the provider's, not the service reference's.
+        return None
     found = _KEY.fullmatch(key)
     if found is None:
         return Problem(

@@ -569,10 +569,12 @@ class World:
         policy_arns: Sequence[str] | None = None,
         context: Mapping[str, object] | None = None,
         now: _dt.datetime | None = None,
+        region: str | None = None,
     ) -> Decision:
         """Replay `sts:AssumeRoleWithWebIdentity` (API.md §6): the token as its claims (or an
         unsigned JWT), checked against the account's OIDC providers, then the role's trust
-        policy and RCPs (`iamsim.sts_federated`, docs/federation.md)."""
+        policy and RCPs (`iamsim.sts_federated`, docs/federation.md). `region`: the region of
+        the STS endpoint called (default: the world's `default_region`)."""
         call = AssumeRoleWithWebIdentityCall(
             role_arn,
             session_name,
@@ -583,6 +585,7 @@ class World:
             policy_arns,
             context,
             now,
+            region,
         )
         return _sts_federated()[0](self, call)
 
@@ -597,12 +600,22 @@ class World:
         policy_arns: Sequence[str] | None = None,
         context: Mapping[str, object] | None = None,
         now: _dt.datetime | None = None,
+        region: str | None = None,
     ) -> Decision:
         """Replay `sts:AssumeRoleWithSAML` (API.md §6): the assertion as its `saml:*` keys and
         AWS's attributes, checked against the account's SAML providers, then the role's trust
-        policy and RCPs (`iamsim.sts_federated`, docs/federation.md)."""
+        policy and RCPs (`iamsim.sts_federated`, docs/federation.md). `region`: as for
+        `assume_role_with_web_identity`."""
         call = AssumeRoleWithSamlCall(
-            role_arn, principal_arn, assertion, duration_seconds, policy, policy_arns, context, now
+            role_arn,
+            principal_arn,
+            assertion,
+            duration_seconds,
+            policy,
+            policy_arns,
+            context,
+            now,
+            region,
         )
         return _sts_federated()[1](self, call)
 

@@ -217,3 +217,18 @@ def test_shipped_managed_policies_give_only_the_known_undocumented_names() -> No
         if problems:
             found[name] = len(problems)
     assert dict(found) == MANAGED_WITH_UNDOCUMENTED_NAMES
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "token.actions.githubusercontent.com:sub",
+        "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:aud",
+        "cognito-identity.amazonaws.com:amr",
+        "accounts.google.com:oaud",
+    ],
+)
+def test_web_identity_keys_are_not_typos(key: str) -> None:
+    # IAM User Guide, "Available keys for AWS web identity federation": a trust policy's
+    # keys for an OIDC provider are ISSUER:claim, the issuer a host (with a path for EKS).
+    assert key_problem(key) is None
