@@ -38,6 +38,7 @@ from iamsim.world.dump import dump_world, world_document
 from iamsim.world.exports import load_parts, merge_parts, parse_document
 from iamsim.world.gather import alias_request_problem, check_action, gather
 from iamsim.world.index import WorldIndex
+from iamsim.world.load_locate import locate_problems
 from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, Role, User
 from iamsim.world.names import ACCOUNT_ID
 from iamsim.world.org import AccountPlacement, place_accounts
@@ -198,8 +199,12 @@ class World:
         """A world from a world document, an AWS export or a directory of AWS CLI outputs
         (docs/world.md); each file .json, .yaml/.yml or .toml of at most `max_bytes` bytes
         (default: `$IAMSIM_MAX_INPUT_BYTES`, else 1 GiB; see docs/errors.md)."""
-        accounts, organization = load_parts(path, max_bytes=max_bytes)
-        return cls(accounts=accounts, organization=organization)
+        try:
+            accounts, organization = load_parts(path, max_bytes=max_bytes)
+            return cls(accounts=accounts, organization=organization)
+        except WorldError as exc:
+            # Read fast; only a file with problems is read again, for their lines and columns.
+            raise locate_problems(exc, path, max_bytes) from None
 
     @classmethod
     def merge(cls, *worlds: World) -> World:

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from iamsim.errors import Problem, WorldError
+from iamsim.errors import Location, Problem, WorldError
 from iamsim.world.load_checks import _type_name, _YamlInt
 
 __all__ = [
@@ -181,6 +181,7 @@ def world_data(name: str, data: Any) -> dict[str, Any]:
                 "value.type",
                 name,
                 f"a world document must be a mapping at the top level, not {_type_name(data)}",
+                location=Location(name, 1, 1),
             )
         )
     if not data:
@@ -192,6 +193,7 @@ def world_data(name: str, data: Any) -> dict[str, Any]:
                 name,
                 "the world document is empty",
                 "describe at least `accounts` (see docs/world.md)",
+                Location(name, 1, 1),
             )
         )
     return data
@@ -362,7 +364,7 @@ def _line_column(text: str, pos: int | None) -> tuple[int, int]:
 
 
 def _syntax(name: str, line: int, column: int, message: str) -> WorldError:
-    return WorldError(Problem("file.syntax", name, f"line {line}, column {column}: {message}"))
+    return WorldError(Problem("file.syntax", name, message, location=Location(name, line, column)))
 
 
 class _DuplicateKey(Exception):
