@@ -35,8 +35,12 @@ from iamsim.world.files import InputRefused, read_input_file
 
 __all__ = ["locate_problems"]
 
-# Problems about a key itself (not its value) point at the key.
-_KEY_CODES = frozenset({"key.unknown", "element.unknown"})
+# Problems about a key itself (not its value) point at the key: an unknown key, a name or
+# an ARN written as a key. So does any problem whose value is a mapping or a list, which in
+# YAML's block style starts on the line below its key.
+_KEY_CODES = frozenset(
+    {"key.unknown", "element.unknown", "account.id", "name.invalid", "resource.arn"}
+)
 
 _Entry = tuple[str | None, Any, Any]  # key (None in a list), where the key is, the value
 
@@ -82,7 +86,8 @@ def _is_world(navigator: _Navigator) -> bool:
 
 
 def _placed(navigator: _Navigator, name: str, problem: Problem) -> Problem:
-    found = _find(navigator, problem.path, problem.code in _KEY_CODES)
+    at_key = problem.code in _KEY_CODES or problem.code.endswith(".duplicate")
+    found = _find(navigator, problem.path, at_key)
     if found is None:
         return problem
     line, column = navigator.position(found)
@@ -90,8 +95,9 @@ def _placed(navigator: _Navigator, name: str, problem: Problem) -> Problem:
 
 
 def _find(navigator: _Navigator, path: str, at_key: bool) -> Any:
-    """Where `path` is in the document: its value, or its key when `at_key`; the deepest
-    value found for a path only partly there; None when not even its first step is."""
+    """Where `path` is in the document: its value, or its key when `at_key` or when the value
+    is a mapping or list that is not empty; the deepest value found for a path only partly
+    there; None when not even its first step is."""
     node, rest, key_where = navigator.root, path, None
     cache: dict[int, list[_Entry]] = {}
     while rest:
@@ -109,7 +115,7 @@ def _find(navigator: _Navigator, path: str, at_key: bool) -> Any:
         rest = rest[size:]
     if rest is path:
         return None
-    if not rest and at_key and key_where is not None:
+    if not rest and key_where is not None and (at_key or navigator.entries(node)):
         return key_where
     return _value_where(navigator, node)
 
