@@ -41,8 +41,9 @@ SERVICES = ("ec2.amazonaws.com", "lambda.amazonaws.com", "ecs-tasks.amazonaws.co
 def _resource(rng: random.Random, action: str, account: str, i: int) -> str:
     service = action.split(":", 1)[0]
     region = rng.choice(("us-east-1", "eu-west-1", "ap-southeast-2"))
+    key = rng.choice(("*", "logs/*", "data/${aws:username}/*"))
     return {
-        "s3": f"arn:aws:s3:::bucket-{account[-4:]}-{i}/{rng.choice(('*', 'logs/*', 'data/${aws:username}/*'))}",
+        "s3": f"arn:aws:s3:::bucket-{account[-4:]}-{i}/{key}",
         "dynamodb": f"arn:aws:dynamodb:{region}:{account}:table/t{i}",
         "sqs": f"arn:aws:sqs:{region}:{account}:queue-{i}",
         "kms": f"arn:aws:kms:{region}:{account}:key/{i:08x}-12ab-34cd-56ef-1234567890ab",
@@ -142,7 +143,8 @@ def write(doc: dict[str, Any], path: str) -> None:
         import yaml
 
         with open(path, "w", encoding="utf-8") as file:
-            yaml.dump(doc, file, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False)
+            dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+            yaml.dump(doc, file, Dumper=dumper, sort_keys=False)
     elif path.endswith(".toml"):
         from iamsim.world.dump import dump_text
 

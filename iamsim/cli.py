@@ -383,8 +383,7 @@ def _add_common(parser: argparse.ArgumentParser, *, aws_output: bool = False) ->
         default="text",
         help="text (default); json: the decision in its documented schema, allowed or denied"
         + (
-            "; aws: what `aws sts assume-role` prints (Credentials, AssumedRoleUser) when "
-            "allowed"
+            "; aws: what `aws sts assume-role` prints (Credentials, AssumedRoleUser) when allowed"
             if aws_output
             else ""
         ),
@@ -687,8 +686,32 @@ def _use_color(no_color: bool) -> bool:
     return bool(isatty is not None and isatty())
 
 
+PROGRESS_DELAY = 1.0
+"""Seconds a world takes to load before the command line shows a progress bar."""
+
+
 def _load_world(path: str | None) -> World:
-    return World.demo() if path is None else World.load(path)
+    """The world of `--world` (the demo world without it); a load that takes longer than
+    `PROGRESS_DELAY` shows a progress bar on stderr, when stderr is a terminal."""
+    if path is None:
+        return World.demo()
+    if not sys.stderr.isatty():
+        return World.load(path)
+    from tqdm import tqdm
+
+    with tqdm(
+        desc=f"loading {one_line(path)}",
+        unit="account",
+        delay=PROGRESS_DELAY,
+        file=sys.stderr,
+        leave=False,
+    ) as bar:
+
+        def step(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        return World.load(path, progress=step)
 
 
 def _import(args: argparse.Namespace, out: _Out) -> int:

@@ -195,12 +195,21 @@ class World:
         return cls(accounts=accounts, organization=organization)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], *, max_bytes: int | None = None) -> World:
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        max_bytes: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> World:
         """A world from a world document, an AWS export or a directory of AWS CLI outputs
         (docs/world.md); each file .json, .yaml/.yml or .toml of at most `max_bytes` bytes
-        (default: `$IAMSIM_MAX_INPUT_BYTES`, else 1 GiB; see docs/errors.md)."""
+        (default: `$IAMSIM_MAX_INPUT_BYTES`, else 1 GiB; see docs/errors.md). `progress`,
+        when given, is told `(done, total)` as each account of a world document is checked
+        (the command line's progress bar). A problem in a world file carries its line and
+        column (`Problem.location`)."""
         try:
-            accounts, organization = load_parts(path, max_bytes=max_bytes)
+            accounts, organization = load_parts(path, max_bytes=max_bytes, progress=progress)
             return cls(accounts=accounts, organization=organization)
         except WorldError as exc:
             # Read fast; only a file with problems is read again, for their lines and columns.

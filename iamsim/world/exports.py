@@ -34,7 +34,7 @@ from iamsim.world.files import (
     read_data_file,
     world_data,
 )
-from iamsim.world.load import _Parser, parse_world
+from iamsim.world.load import Progress, _Parser, parse_world
 from iamsim.world.load_checks import _key, _short, _type_name
 from iamsim.world.managed import AWS_MANAGED_PREFIX
 from iamsim.world.model import Account, Organization, Resource
@@ -98,8 +98,14 @@ _FULL_AWS_ACCESS = (
 # --------------------------------------------------------------------------- entry points
 
 
-def load_parts(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Parts:
-    """The accounts and organization of a world file, an AWS export file or a directory."""
+def load_parts(
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int | None = None,
+    progress: Progress | None = None,
+) -> Parts:
+    """The accounts and organization of a world file, an AWS export file or a directory
+    (`progress`: told as each account of a world document is checked)."""
     name = _file_name(path)
     if os.path.isdir(name):
         return _Reader(name, max_bytes).directory()
@@ -108,13 +114,13 @@ def load_parts(path: str | os.PathLike[str], *, max_bytes: int | None = None) ->
     if kind is None and _looks_unknown(data):
         raise WorldError(_unknown_kind(shown, data))
     if kind in (None, "world"):
-        return parse_document(world_data(shown, data))
+        return parse_document(world_data(shown, data), progress)
     reader = _Reader(os.path.dirname(name) or ".", max_bytes)
     reader.take(shown, Path(name).name, data, kind)
     return reader.finish()
 
 
-def parse_document(doc: Mapping[str, Any]) -> Parts:
+def parse_document(doc: Mapping[str, Any], progress: Progress | None = None) -> Parts:
     """`parse_world`, plus each account's `aws_managed_policies` (copies of AWS managed
     policies by ARN), in one `WorldError` listing every problem."""
     problems: list[Problem] = []
@@ -135,7 +141,7 @@ def parse_document(doc: Mapping[str, Any]) -> Parts:
         stripped = {**doc, "accounts": kept}
         problems += parser.problems
     try:
-        built, organization = parse_world(stripped)
+        built, organization = parse_world(stripped, progress)
     except WorldError as exc:
         raise WorldError([*exc.problems, *problems]) from None
     if problems:

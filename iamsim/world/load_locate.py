@@ -55,7 +55,9 @@ class _Navigator(Protocol):
     def position(self, where: Any) -> tuple[int, int]: ...
 
 
-def locate_problems(error: WorldError, path: str | os.PathLike[str], max_bytes: int | None) -> WorldError:
+def locate_problems(
+    error: WorldError, path: str | os.PathLike[str], max_bytes: int | None
+) -> WorldError:
     """`error` with a `Location` on each of its problems that `path` (a world document file)
     places; `error` itself when the file is not a world document or places none."""
     try:
