@@ -629,13 +629,16 @@ _WorldYamlLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 def _fast_yaml_loader() -> type[yaml.SafeLoader] | None:
     """`_WorldYamlLoader`'s constructors and resolvers on libyaml's parser (PyYAML's
-    `CSafeLoader`), about six times faster; None when PyYAML was built without libyaml."""
+    `CSafeLoader`), about six times faster; None when PyYAML was built without libyaml.
+
+    It leaves out `_WorldConstructing`, which only words a misfit value's error: any error
+    here sends the text to the careful reader, which words it."""
     base = getattr(yaml, "CSafeLoader", None)
     if base is None:  # pragma: no cover - the wheels of PyYAML ship libyaml
         return None
     loader: Any = type(
         "_FastWorldYamlLoader",
-        (_WorldConstructing, base),
+        (base,),
         {
             "yaml_implicit_resolvers": _WorldYamlLoader.yaml_implicit_resolvers,
             "yaml_constructors": _WorldYamlLoader.yaml_constructors,
