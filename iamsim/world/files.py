@@ -659,8 +659,11 @@ def _load_yaml(text: str, name: str) -> Any:
         fast = _FAST_YAML(text)
         try:
             return fast.get_single_data()
-        except (yaml.YAMLError, ValueError, LookupError, TypeError, RecursionError):
-            pass  # the careful reader below refuses it too, and says where and why
+        except Exception:
+            # Whatever the fast reader refuses (PyYAML's constructors raise ValueError,
+            # AttributeError, … on a misfit value), the careful reader below refuses too,
+            # and says where and why.
+            pass
         finally:
             fast.dispose()
     return _load_yaml_carefully(text, name)
