@@ -12,8 +12,8 @@ run, and reported as a ratio to `json.load` of the same JSON file:
   beyond PyYAML (`World.load` minus the C loader) is compared with its work beyond
   `json.load` for the JSON file;
 - peak memory of one `World.load` of the JSON file: the process's peak resident size
-  (Linux's `VmHWM`, else `ru_maxrss`; the interpreter and the file's text included) and, in another process,
-  the peak that `tracemalloc` traces and what the world itself holds once loaded;
+  (Linux's `VmHWM`, else `ru_maxrss`; the interpreter and the file's text included) and,
+  in another process, the peak that `tracemalloc` traces and what the world holds;
 - the seed AssumeRole (benchmarks/bench.py) on the demo world and on the large world with
   the demo's accounts added, side by side: decisions should cost the same.
 
