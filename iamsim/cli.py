@@ -42,6 +42,7 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -501,8 +502,7 @@ def _add_common(parser: argparse.ArgumentParser, *, aws_output: bool = False) ->
         default="text",
         help="text (default); json: the decision in its documented schema, allowed or denied"
         + (
-            "; aws: what `aws sts assume-role` prints (Credentials, AssumedRoleUser) when "
-            "allowed"
+            "; aws: what `aws sts assume-role` prints (Credentials, AssumedRoleUser) when allowed"
             if aws_output
             else ""
         ),
@@ -913,15 +913,38 @@ def _use_color(no_color: bool) -> bool:
     return bool(isatty is not None and isatty())
 
 
+PROGRESS_DELAY = 1.0
+"""Seconds a world takes to load before the command line shows a progress bar."""
+
+
 def _load_world(args: argparse.Namespace, path: str | None = None) -> World:
     """The world of `--world` (or `path`), through the cache unless `--no-cache`; else the
-    embedded seed world. `--strict` loads afresh, so that every typo is an error."""
+    embedded seed world. `--strict` loads afresh, so that every typo is an error. A load
+    that takes longer than `PROGRESS_DELAY` shows a progress bar on stderr, when stderr is
+    a terminal."""
     chosen = path if path is not None else args.world
     if chosen is None:
         return World.demo()
-    if getattr(args, "strict", False):
-        return World.load(chosen, strict=True)
-    return load_world(chosen, use_cache=not args.no_cache)
+    strict = bool(getattr(args, "strict", False))
+    use_cache = not strict and not args.no_cache
+    if not sys.stderr.isatty():
+        return load_world(chosen, use_cache=use_cache, load=partial(World.load, strict=strict))
+    from tqdm import tqdm
+
+    with tqdm(
+        desc=f"loading {one_line(chosen)}",
+        unit="account",
+        delay=PROGRESS_DELAY,
+        file=sys.stderr,
+        leave=False,
+    ) as bar:
+
+        def step(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        load = partial(World.load, strict=strict, progress=step)
+        return load_world(chosen, use_cache=use_cache, load=load)
 
 
 def _import(args: argparse.Namespace, out: _Out) -> int:

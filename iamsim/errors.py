@@ -14,6 +14,7 @@ import attrs
 __all__ = [
     "IamsimError",
     "IamsimWarning",
+    "Location",
     "PolicyError",
     "Problem",
     "ValidationError",
@@ -25,17 +26,40 @@ __all__ = [
 
 
 @attrs.frozen
+class Location:
+    """Where in a file a problem is: the file name, and the 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        """`FILE:LINE:COLUMN`, the form editors and CI annotations read."""
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@attrs.frozen
 class Problem:
-    """One thing wrong with an input: a stable code, where it is, what is wrong, a hint."""
+    """One thing wrong with an input: a stable code, where it is, what is wrong, a hint.
+
+    `location` is the line and column in the file it came from, for a problem in a
+    world file (`World.load`); None otherwise.
+    """
 
     code: str
     path: str
     message: str
     hint: str | None = None
+    location: Location | None = None
 
     def __str__(self) -> str:
-        where = f"{self.path}: " if self.path else ""
         hint = f" ({self.hint})" if self.hint else ""
+        if self.location is not None:
+            # `FILE:LINE:COLUMN: MESSAGE (HINT) [PATH]`: the path after, when it says more
+            # than the file name.
+            path = f" [{self.path}]" if self.path and self.path != self.location.file else ""
+            return f"{self.location}: {self.message}{hint}{path}"
+        where = f"{self.path}: " if self.path else ""
         return f"{where}{self.message}{hint}"
 
     def line(self) -> str:

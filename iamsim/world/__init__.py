@@ -40,6 +40,7 @@ from iamsim.world.dump import dump_world, world_document
 from iamsim.world.exports import load_world, merge_parts, parse_document
 from iamsim.world.gather import alias_request_problem, check_action, gather
 from iamsim.world.index import WorldIndex
+from iamsim.world.load_locate import locate_problems
 from iamsim.world.model import Account, Group, Organization, OrgUnit, Resource, Role, User
 from iamsim.world.names import ACCOUNT_ID
 from iamsim.world.org import AccountPlacement, place_accounts
@@ -252,15 +253,25 @@ class World:
         *,
         max_bytes: int | None = None,
         strict: bool = False,
+        progress: Callable[[int, int], None] | None = None,
     ) -> World:
         """A world from a world document, an AWS export or a directory of AWS CLI outputs
         (docs/world.md); each file .json, .yaml/.yml or .toml of at most `max_bytes` bytes
         (default: `$IAMSIM_MAX_INPUT_BYTES`, else 1 GiB; see docs/errors.md). An unknown
         action or condition key in its policies is an `IamsimWarning` naming the file and
-        the path (a `WorldError` listing them all with `strict=True`)."""
-        (accounts, organization), region = load_world(path, max_bytes=max_bytes)
-        world = cls(accounts=accounts, organization=organization, default_region=region)
-        report_typos(accounts, organization, strict=strict, source=os.fspath(path))
+        the path (a `WorldError` listing them all with `strict=True`). `progress`, when
+        given, is told `(done, total)` as each account of a world document is checked (the
+        command line's progress bar). A problem in a world file carries its line and column
+        (`Problem.location`)."""
+        try:
+            (accounts, organization), region = load_world(
+                path, max_bytes=max_bytes, progress=progress
+            )
+            world = cls(accounts=accounts, organization=organization, default_region=region)
+            report_typos(accounts, organization, strict=strict, source=os.fspath(path))
+        except WorldError as exc:
+            # Read fast; only a file with problems is read again, for their lines and columns.
+            raise locate_problems(exc, path, max_bytes) from None
         return world
 
     @classmethod

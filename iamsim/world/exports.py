@@ -34,7 +34,7 @@ from iamsim.world.files import (
     read_data_file,
     world_data,
 )
-from iamsim.world.load import _Parser, parse_world
+from iamsim.world.load import Progress, _Parser, parse_world
 from iamsim.world.load_checks import _key, _short, _type_name
 from iamsim.world.managed import AWS_MANAGED_PREFIX
 from iamsim.world.model import Account, Organization, Resource
@@ -99,13 +99,22 @@ _FULL_AWS_ACCESS = (
 # --------------------------------------------------------------------------- entry points
 
 
-def load_parts(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Parts:
-    """The accounts and organization of a world file, an AWS export file or a directory."""
-    return load_world(path, max_bytes=max_bytes)[0]
+def load_parts(
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int | None = None,
+    progress: Progress | None = None,
+) -> Parts:
+    """The accounts and organization of a world file, an AWS export file or a directory
+    (`progress`: told as each account of a world document is checked)."""
+    return load_world(path, max_bytes=max_bytes, progress=progress)[0]
 
 
 def load_world(
-    path: str | os.PathLike[str], *, max_bytes: int | None = None
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Parts, str | None]:
     """`load_parts`, and the world document's `default_region` (None for AWS exports,
     which name no region calls are made in)."""
@@ -119,13 +128,13 @@ def load_world(
     if kind in (None, "world"):
         doc = world_data(shown, data)
         region = doc.get("default_region") if isinstance(doc, Mapping) else None
-        return parse_document(doc), region if isinstance(region, str) else None
+        return parse_document(doc, progress), region if isinstance(region, str) else None
     reader = _Reader(os.path.dirname(name) or ".", max_bytes)
     reader.take(shown, Path(name).name, data, kind)
     return reader.finish(), None
 
 
-def parse_document(doc: Mapping[str, Any]) -> Parts:
+def parse_document(doc: Mapping[str, Any], progress: Progress | None = None) -> Parts:
     """`parse_world`, plus each account's `aws_managed_policies` (copies of AWS managed
     policies by ARN), in one `WorldError` listing every problem."""
     problems: list[Problem] = []
@@ -146,7 +155,7 @@ def parse_document(doc: Mapping[str, Any]) -> Parts:
         stripped = {**doc, "accounts": kept}
         problems += parser.problems
     try:
-        built, organization = parse_world(stripped)
+        built, organization = parse_world(stripped, progress)
     except WorldError as exc:
         raise WorldError([*exc.problems, *problems]) from None
     if problems:

@@ -16,7 +16,7 @@ section) and `load_org` (the `organization` section).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from iamsim.errors import Problem, WorldError, join_path
@@ -36,17 +36,23 @@ __all__ = [
     "AWS_MANAGED_RCP",
     "AWS_MANAGED_SCP",
     "SUPPORTED_EXTENSIONS",
+    "Progress",
     "parse_world",
     "read_world_file",
 ]
 
 _TOP_KEYS = ("organization", "accounts", "default_region")
 
+Progress = Callable[[int, int], None]
+"""Told `(done, total)` as each account of a world document is checked (a progress bar)."""
+
 
 class _Parser(_AccountsParser, _OrgParser):
     """One pass over a world document, collecting problems; builds only when clean."""
 
-    def world(self, doc: Any) -> tuple[tuple[Account, ...], Organization | None]:
+    def world(
+        self, doc: Any, progress: Progress | None = None
+    ) -> tuple[tuple[Account, ...], Organization | None]:
         if not isinstance(doc, Mapping):
             self.add("value.type", "", f"a world document must be a mapping, not {_type_name(doc)}")
             return (), None
@@ -77,25 +83,31 @@ class _Parser(_AccountsParser, _OrgParser):
                         f"{field[:-1].upper()} can be attached to it",
                         "list the account under organization.root or one of its OUs",
                     )
-        built = tuple(
-            self.account(account_id, path, body) for account_id, (path, body) in accounts.items()
-        )
+        built_list: list[Account | None] = []
+        for account_id, (path, body) in accounts.items():
+            built_list.append(self.account(account_id, path, body))
+            if progress is not None:
+                progress(len(built_list), len(accounts))
+        built = tuple(built_list)
         self.duplicate_resources(built, accounts)
         org = organization.build(self) if organization is not None else None
         return tuple(a for a in built if a is not None), org
 
 
-def parse_world(doc: Mapping[str, Any]) -> tuple[tuple[Account, ...], Organization | None]:
+def parse_world(
+    doc: Mapping[str, Any], progress: Progress | None = None
+) -> tuple[tuple[Account, ...], Organization | None]:
     """Check a world document (see WORLD.md) and build its accounts and organization.
 
     Every problem in the document is collected, each with its path, before one
     `WorldError` is raised; nothing is returned half-built. Data nested so deeply that
     the checks exhaust Python's stack (a thousand levels) is refused at the path where
-    it goes more than `MAX_DEPTH` levels deep, the limit of world files.
+    it goes more than `MAX_DEPTH` levels deep, the limit of world files. `progress`, when
+    given, is told `(done, total)` as each account is checked.
     """
     parser = _Parser()
     try:
-        accounts, organization = parser.world(doc)
+        accounts, organization = parser.world(doc, progress)
     except RecursionError:
         # Found by walking the data again, iteratively: the stack is free once more.
         path = _too_deep_at(doc, MAX_DEPTH)

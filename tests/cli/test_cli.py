@@ -392,9 +392,10 @@ def test_world_with_bad_policies_reports_each_problem(capsys: pytest.CaptureFixt
         ),
         lines=3,
     )
-    assert all(
-        line.startswith("iamsim: error: accounts.333333333333.policies.Broken.") for line in lines
-    )
+    # Each problem at its line and column in the file, then its path (docs/errors.md).
+    world = str(DATA / "bad-policy.yaml")
+    assert all(line.startswith(f"iamsim: error: {world}:") for line in lines)
+    assert all("[accounts.333333333333.policies.Broken." in line for line in lines)
     assert "Statement[0].Effect" in lines[0] and "did you mean `Allow`?" in lines[0]
     assert "Statement[1].Action" in lines[1]
     assert "StringEqualz" in lines[2]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -72,12 +73,12 @@ def test_deeply_nested_world(
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
     [
-        ("w.json", '{"accounts": NaN}', "line 1, column 14: NaN is not valid JSON"),
-        ("w.json", '{"accounts": ' + "9" * 5000 + "}", "line 1, column 14: number too long"),
-        ("w.yaml", "accounts: {}\x00\n", "line 1, column 13: character U+0000 is not allowed"),
-        ("w.json", "", "the world document is empty"),
-        ("w.yaml", " \n", "the world document is empty"),
-        ("w.toml", "", "the world document is empty"),
+        ("w.json", '{"accounts": NaN}', "1:14: NaN is not valid JSON"),
+        ("w.json", '{"accounts": ' + "9" * 5000 + "}", "1:14: number too long"),
+        ("w.yaml", "accounts: {}\x00\n", "1:13: character U+0000 is not allowed"),
+        ("w.json", "", "1:1: the world document is empty"),
+        ("w.yaml", " \n", "1:1: the world document is empty"),
+        ("w.toml", "", "1:1: the world document is empty"),
     ],
 )
 def test_bad_world_file_names_line_and_column(
@@ -86,14 +87,14 @@ def test_bad_world_file_names_line_and_column(
     world = tmp_path / name
     world.write_text(text)
     line = one_line(capsys, *SIMULATE, "--world", str(world))
-    assert line.startswith(f"iamsim: error: {world}: {expected}")
+    assert line.startswith(f"iamsim: error: {world}:{expected}")
 
 
 def test_world_file_name_with_a_newline(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     world = tmp_path / "a\nb.json"
     world.write_text("{")
     line = one_line(capsys, *SIMULATE, "--world", str(world))
-    assert line.startswith(f"iamsim: error: {tmp_path}/a\\nb.json: line 1, column 2: ")
+    assert line.startswith(f"iamsim: error: {tmp_path}/a\\nb.json:1:2: ")
 
 
 def test_empty_world_path(capsys: pytest.CaptureFixture[str]) -> None:
@@ -106,8 +107,8 @@ def test_yaml_octal_account_id(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     world = tmp_path / "w.yaml"
     world.write_text("accounts:\n  011111111111: {}\n")
     assert one_line(capsys, *SIMULATE, "--world", str(world)) == (
-        "iamsim: error: accounts.011111111111: YAML read the account ID 011111111111 as the "
-        'number 1227133513 (quote it: "011111111111")'
+        f"iamsim: error: {world}:2:3: YAML read the account ID 011111111111 as the "
+        'number 1227133513 (quote it: "011111111111") [accounts.011111111111]'
     )
 
 
@@ -115,11 +116,15 @@ def test_policy_problems_one_line_each(capsys: pytest.CaptureFixture[str], tmp_p
     world = tmp_path / "w.json"
     world.write_text(POLICY_PROBLEMS)
     lines = bad_input(capsys, *SIMULATE, "--world", str(world))
-    where = "iamsim: error: accounts.111111111111.users.alice.policies[0].Statement[0]."
-    assert len(lines) == 3 and all(line.startswith(where) for line in lines)
+    # FILE:LINE:COLUMN: MESSAGE, then the path in brackets.
+    where = re.compile(
+        rf"iamsim: error: {re.escape(str(world))}:\d+:\d+: .* "
+        r"\[accounts\.111111111111\.users\.alice\.policies\[0\]\.Statement\[0\]\..*\]"
+    )
+    assert len(lines) == 3 and all(where.fullmatch(line) for line in lines)
     assert "`s3:Get\\nObject`" in lines[0]
-    assert lines[1].endswith("at column 5")
-    assert lines[2].endswith("'Str ing': unexpected character at column 4")
+    assert "at column 5 [" in lines[1]
+    assert "'Str ing': unexpected character at column 4 [" in lines[2]
 
 
 # ------------------------------------------------------------------------------ --now

@@ -150,7 +150,7 @@ def _json_parser_says(text: str) -> str:
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
-        return f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        return f"{exc.lineno}:{exc.colno}: {exc.msg}"
     raise AssertionError(f"{text!r} is valid JSON")
 
 
@@ -161,12 +161,12 @@ def _json_parser_says(text: str) -> str:
         (
             "w.json",
             '{"accounts": {},\n "accounts": {}}',
-            'line 2, column 2: duplicate key "accounts"',
+            '2:2: duplicate key "accounts"',
         ),
-        ("w.yaml", "accounts:\n  a: [1\n", "line 3, column 1: expected ',' or ']'"),
-        ("w.yaml", "accounts: {}\naccounts: {}\n", "line 2, column 1: duplicate key 'accounts'"),
-        ("w.toml", "[accounts]\nx = \n", "line 2, column 5: Invalid value"),
-        ("w.toml", "a = 1\na = 2\n", "line 2, column 6: Cannot overwrite a value"),
+        ("w.yaml", "accounts:\n  a: [1\n", "3:1: expected ',' or ']'"),
+        ("w.yaml", "accounts: {}\naccounts: {}\n", "2:1: duplicate key 'accounts'"),
+        ("w.toml", "[accounts]\nx = \n", "2:5: Invalid value"),
+        ("w.toml", "a = 1\na = 2\n", "2:6: Cannot overwrite a value"),
     ],
 )
 def test_syntax_errors_name_file_line_and_column(
@@ -176,9 +176,17 @@ def test_syntax_errors_name_file_line_and_column(
     path.write_text(text)
     with pytest.raises(WorldError) as info:
         read_world_file(path)
-    assert str(info.value).startswith(f"{path}: {expected}")
-    assert re.fullmatch(rf"{re.escape(str(path))}: line \d+, column \d+: \S.*", str(info.value))
-    assert info.value.problems[0].code == "file.syntax"
+    assert str(info.value).startswith(f"{path}:{expected}")
+    assert re.fullmatch(rf"{re.escape(str(path))}:\d+:\d+: \S.*", str(info.value))
+    (problem,) = info.value.problems
+    assert problem.code == "file.syntax"
+    assert problem.location is not None
+    line, column = expected.split(":")[:2]
+    assert (problem.location.file, problem.location.line, problem.location.column) == (
+        str(path),
+        int(line),
+        int(column),
+    )
 
 
 def test_json_duplicate_key_points_at_the_second_key(tmp_path: Path) -> None:
@@ -186,7 +194,7 @@ def test_json_duplicate_key_points_at_the_second_key(tmp_path: Path) -> None:
     path.write_text('{"a": {"k": 1, "b": {"k": 1}, "k": 2}}')
     with pytest.raises(WorldError) as info:
         read_world_file(path)
-    assert str(info.value) == f'{path}: line 1, column 31: duplicate key "k"'
+    assert str(info.value) == f'{path}:1:31: duplicate key "k"'
 
 
 def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
@@ -196,7 +204,7 @@ def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
         read_world_file(path)
     assert (
         str(info.value)
-        == f"{path}: a world document must be a mapping at the top level, not a list"
+        == f"{path}:1:1: a world document must be a mapping at the top level, not a list"
     )
 
 
@@ -205,7 +213,7 @@ def test_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b'{"a":\n "\xff"}')
     with pytest.raises(WorldError) as info:
         read_world_file(path)
-    assert str(info.value) == f"{path}: line 2, column 3: not UTF-8 text"
+    assert str(info.value) == f"{path}:2:3: not UTF-8 text"
 
 
 def test_yaml_keeps_unquoted_dates_as_text(tmp_path: Path) -> None:
