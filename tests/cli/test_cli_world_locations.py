@@ -4,6 +4,7 @@ the progress bar of a long load, on a terminal only."""
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 from pathlib import Path
@@ -205,6 +206,11 @@ class FakeTerminal(io.StringIO):
         return True
 
 
+def _args(path: Path) -> argparse.Namespace:
+    """What the command line parsed for `--world PATH --no-cache` (a cache hit shows no bar)."""
+    return argparse.Namespace(world=str(path), no_cache=True, strict=False)
+
+
 def test_a_long_load_on_a_terminal_shows_a_progress_bar(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -213,7 +219,7 @@ def test_a_long_load_on_a_terminal_shows_a_progress_bar(
     stderr = FakeTerminal()
     monkeypatch.setattr("sys.stderr", stderr)
     monkeypatch.setattr(cli, "PROGRESS_DELAY", 0.0)  # every load counts as long
-    world = cli._load_world(str(path))
+    world = cli._load_world(_args(path))
     assert len(world.accounts) == 3
     shown = stderr.getvalue()
     assert shown.startswith(f"\rloading {path}: ") and "account" in shown
@@ -225,7 +231,7 @@ def test_no_progress_bar_off_a_terminal(
     path = tmp_path / "w.json"
     path.write_text(json.dumps(SMALL_WORLD))
     monkeypatch.setattr(cli, "PROGRESS_DELAY", 0.0)
-    assert len(cli._load_world(str(path)).accounts) == 3
+    assert len(cli._load_world(_args(path)).accounts) == 3
     assert capsys.readouterr().err == ""
 
 
@@ -237,7 +243,7 @@ def test_no_progress_bar_for_a_short_load_on_a_terminal(
     stderr = FakeTerminal()
     monkeypatch.setattr("sys.stderr", stderr)
     monkeypatch.setattr(cli, "PROGRESS_DELAY", 3600.0)
-    assert len(cli._load_world(str(path)).accounts) == 3
+    assert len(cli._load_world(_args(path)).accounts) == 3
     assert stderr.getvalue() == ""
 
 
