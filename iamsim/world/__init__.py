@@ -542,11 +542,14 @@ class World:
         context: Mapping[str, object] | None = None,
         now: _dt.datetime | None = None,
         region: str | None = None,
+        strict: bool = False,
     ) -> Decision:
         """Replay `sts:AssumeRole` (API.md §3): validation as STS words it, authorization
         through `authorize`, and the new session (`iamsim.sts`). `region`: the region of the
         STS endpoint called (default: the world's `default_region`). A context key AWS does
-        not document is an `IamsimWarning`."""
+        not document is an `IamsimWarning` (with `strict=True`, a `ValidationError`)."""
+        if strict:
+            request_typos(None, context, strict=True)
         return _sts_assume_role()(
             self,
             make_assume_role_call(

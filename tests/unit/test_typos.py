@@ -168,6 +168,23 @@ def test_assume_role_warns_about_a_misspelt_context_key() -> None:
         "such global condition key, so the request never carries it "
         "(did you mean `aws:SourceIp`?)"
     ]
+    with pytest.raises(iamsim.ValidationError, match="did you mean `aws:SourceIp`"):
+        world.assume_role(
+            ALICE,
+            "arn:aws:iam::222222222222:role/CrossAccountS3Reader",
+            "dev",
+            external_id="my-secret-123",
+            context={"aws:SourceIpp": "203.0.113.7"},
+            strict=True,
+        )
+    clean = world.assume_role(
+        ALICE,
+        "arn:aws:iam::222222222222:role/CrossAccountS3Reader",
+        "dev",
+        external_id="my-secret-123",
+        strict=True,
+    )
+    assert clean.allowed
 
 
 def test_the_demo_world_and_a_clean_request_give_no_warning() -> None:
