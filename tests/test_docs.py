@@ -3,9 +3,9 @@
 ```python blocks are executed; ```console blocks that run `iamsim` against the
 embedded world are replayed through the CLI, and each output line they show (other
 than elided ones, marked with …) must appear in the real output. The blocks of
-docs/testing.md whose first line is `# file: NAME` make a small user project, which
-runs under pytest (with iamsim's plugin) and `iamsim check`; the failure that page shows is
-what pytest really prints.
+docs/testing.md whose first line is `# file: NAME` (or whose fence reads ```json NAME) make
+a small user project, which runs under pytest (with iamsim's plugin) and `iamsim check`;
+the failure that page shows is what pytest really prints.
 """
 
 from __future__ import annotations
@@ -23,14 +23,15 @@ pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
+FENCE = re.compile(r"^```(\w+(?: [\w./-]+)?)\n(.*?)^```", re.S | re.M)
 
 
 def _blocks(kind: str) -> list[object]:
     out = []
     for path in DOCS:
         for n, match in enumerate(FENCE.finditer(path.read_text("utf-8"))):
-            if match.group(1) == kind:
+            # A `# file:` block is part of the testing page's project, run there.
+            if match.group(1) == kind and not match.group(2).startswith("# file: "):
                 out.append(pytest.param(match.group(2), id=f"{path.name}#{n}"))
     return out
 
@@ -97,12 +98,15 @@ def test_the_testing_page_is_a_project_that_passes(
     files = 0
     for match in FENCE.finditer(page):
         first, _, _ = match.group(2).partition("\n")
-        if first.startswith("# file: "):
-            (pytester.path / first.removeprefix("# file: ")).write_text(match.group(2))
+        # ```json plan.json names its file in the fence: JSON has no comments.
+        _, _, named = match.group(1).partition(" ")
+        if first.startswith("# file: ") or named:
+            name = named or first.removeprefix("# file: ")
+            (pytester.path / name).write_text(match.group(2))
             files += 1
     assert files >= 4
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=8)  # three tests, three table rows, two boto3 tests
+    result.assert_outcomes(passed=10)  # 3 tests, 3 table rows, 2 boto3 tests, 2 IaC tests
     monkeypatch.chdir(pytester.path)
     monkeypatch.setenv("NO_COLOR", "1")
     capsys.readouterr()
