@@ -447,6 +447,27 @@ def _saml(call: AssumeRoleWithSamlCall, account: Account | None) -> tuple[_Feder
     )
 
 
+def _check_context(
+    context: Mapping[str, object] | None, keys: Mapping[str, object], operation: str
+) -> None:
+    """The token (or assertion) alone sets its keys: a context key that would stand in for
+    one, or add a claim it does not carry, is ambiguous input, refused rather than let win."""
+    if not context:
+        return
+    taken = {k.lower() for k in keys}
+    for key in context:
+        if not isinstance(key, str):
+            continue  # the request's own checks word it
+        issuer, colon, claim = key.partition(":")
+        lowered = key.lower()
+        if lowered in taken or lowered.startswith("saml:") or (colon and claim and "." in issuer):
+            source = "assertion" if operation == "AssumeRoleWithSAML" else "token"
+            raise ValidationError(
+                f"context[{key!r}]: {operation} takes this key from the {source}, not from "
+                f"the request context: give it in the {source}"
+            )
+
+
 def _assume(
     world: FederatedAuthority,
     call: Call,
@@ -488,6 +509,7 @@ def _assume(
     moment = as_utc(now)
     keys = dict(fed.keys)
     keys["sts:RoleSessionName"] = session_name
+    _check_context(context, keys, operation)
     also: tuple[str, ...] = ()
     if fed.tags:
         keys.update({f"aws:RequestTag/{k}": v for k, v in fed.tags})

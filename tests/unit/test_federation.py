@@ -345,3 +345,20 @@ def test_rcp_services_are_the_dated_file_and_known_prefixes() -> None:
     assert {"s3", "sts", "kms", "sqs", "secretsmanager"} <= RCP_SERVICES
     known = set(load_reference().services)
     assert known >= RCP_SERVICES
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        {f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"},  # standing in for the token's sub
+        {f"{GH}:environment": "prod"},  # a claim the token does not carry
+        {"sts:RoleSessionName": "other"},
+        {"saml:sub": "jane"},
+    ],
+)
+def test_context_cannot_stand_in_for_the_tokens_keys(context: dict[str, Any]) -> None:
+    # IAM User Guide, "Available keys for AWS web identity federation": these keys come from
+    # the token alone. A context that would set one is ambiguous input, refused: letting it
+    # win could allow a token AWS refuses (a sub of repo:evil/… made to read repo:acme/…).
+    with pytest.raises(ValidationError, match="takes this key from the token"):
+        _gh("repo:evil/app:ref:refs/heads/main", context=context)
