@@ -83,6 +83,18 @@ def error_code(service: str, operation: str) -> tuple[str, str | None]:
     return _ERROR_CODES.get(service, "AccessDenied"), None
 
 
+
+# STS operations other than AssumeRole that return credentials (AWS STS API Reference).
+_ISSUES_KEYS = frozenset(
+    {
+        "AssumeRoleWithWebIdentity",
+        "AssumeRoleWithSAML",
+        "AssumeRoot",
+        "GetSessionToken",
+        "GetFederationToken",
+    }
+)
+
 class Hook:
     """The handlers `attach` registers, and the sessions its AssumeRole calls handed out.
 
@@ -143,7 +155,9 @@ class Hook:
         account = self.world.caller(caller).account or ""
         found = authorization(service, operation, call, region, account)
         if found is None:
-            if self.pass_unmodelled:
+            # A call that hands out credentials the hook does not know would have later calls
+            # signed with them decided as the hook's caller: never let one through unchecked.
+            if self.pass_unmodelled and not (service == "sts" and operation in _ISSUES_KEYS):
                 return None
             raise UnmodelledOperation(service, operation)
         decision = self.world.authorize(self._request(caller, found, region))

@@ -509,6 +509,17 @@ def test_pass_unmodelled_lets_it_through_unchecked(aws: boto3.Session) -> None:
     assert "Contents" not in aws.client("s3").list_objects_v2(Bucket="data")
 
 
+def test_calls_that_hand_out_credentials_are_never_passed_unchecked(
+    aws: boto3.Session,
+) -> None:
+    # GetSessionToken returns credentials (STS API reference): calls signed with them would
+    # be decided as the hook's caller, so not even pass_unmodelled lets it through.
+    sts = aws.client("sts")
+    attach(sts, WORLD, caller=ALICE, pass_unmodelled=True)
+    with pytest.raises(UnmodelledOperation, match="sts GetSessionToken is not modelled"):
+        sts.get_session_token()
+
+
 def test_attach_checks_its_arguments(aws: boto3.Session) -> None:
     with pytest.raises(ValidationError, match="no user arn:aws:iam::111111111111:user/nobody"):
         attach(aws.client("s3"), WORLD, caller=f"arn:aws:iam::{SOURCE}:user/nobody")
