@@ -68,7 +68,7 @@ from iamsim.world import World
 from iamsim.world.context import REGION
 from iamsim.world.demo import DEMO_NOW, scenarios
 from iamsim.world.dump import dump_text
-from iamsim.world.files import INT_DIGITS_LIMIT, InputRefused, read_input_file
+from iamsim.world.files import InputRefused, json_int, read_input_file
 from iamsim.world.gather import REQUEST_ACTION
 
 __all__ = ["EXIT_ALLOWED", "EXIT_BAD_INPUT", "EXIT_DENIED", "build_parser", "main"]
@@ -172,16 +172,10 @@ def _shown(text: str) -> str:
     return f"{text[:_MAX_SHOWN]!r}... ({len(text)} characters)"
 
 
-def _json_int(digits: str) -> int:
-    if len(digits.lstrip("-")) > INT_DIGITS_LIMIT:
-        raise ValueError(f"a number has more than {INT_DIGITS_LIMIT} digits")
-    return int(digits)
-
-
 def _json_value(text: str) -> Any:
     """JSON text of an option value; ArgumentTypeError saying why (and where) it is not JSON."""
     try:
-        return json.loads(text, parse_int=_json_int)
+        return json.loads(text, parse_int=json_int)
     except json.JSONDecodeError as exc:
         raise argparse.ArgumentTypeError(f"{exc.msg} at column {exc.colno}") from None
     except ValueError as exc:
@@ -1093,14 +1087,21 @@ def _assume_profile(args: argparse.Namespace, out: _Out) -> int:
     if failed is not None:
         _denied_text(out, chain.hops[failed], None, args.suggest)
     elif last is not None and last.session is not None:
-        lines = last.explain(color=out.color).splitlines()
-        text = last.explain(color=out.color, full=args.explain == "full")
-        out.line(text if args.explain else (lines[0] if lines else ""))
-        _session_lines(out, last.session)
+        _allowed_text(out, last, args.explain)
     out.line()
     for line in chain.explain(color=out.color, full=bool(args.explain)).splitlines():
         out.line(line)
     return EXIT_ALLOWED if chain.allowed else EXIT_DENIED
+
+
+def _allowed_text(out: _Out, decision: Decision, explain: str | None) -> None:
+    """An allowed AssumeRole-family decision as text: its first line, or with `--explain`
+    (`--explain=full`) the explanation; then the session it hands back."""
+    text = decision.explain(color=out.color, full=explain == "full")
+    lines = text.splitlines()
+    out.line(text if explain else (lines[0] if lines else "Allowed"))
+    if decision.session is not None:
+        _session_lines(out, decision.session)
 
 
 def _region(args: argparse.Namespace) -> str | None:
@@ -1189,11 +1190,7 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
     elif args.output == "aws" and session is not None:
         out.json(session.to_aws_dict())
     elif decision.allowed:
-        text = decision.explain(color=out.color, full=args.explain == "full")
-        lines = text.splitlines()
-        out.line(text if args.explain else (lines[0] if lines else "Allowed"))
-        if session is not None:
-            _session_lines(out, session)
+        _allowed_text(out, decision, args.explain)
     else:
         _denied_text(out, decision, args.explain, args.suggest)
     return EXIT_ALLOWED if decision.allowed else EXIT_DENIED
@@ -1204,7 +1201,7 @@ def _session_file(path: str) -> RoleSession:
     a problem, each naming FILE and the JSON path, when it holds none)."""
     try:
         text = read_input_file(path).decode("utf-8-sig")
-        data = json.loads(text, parse_int=_json_int)
+        data = json.loads(text, parse_int=json_int)
     except InputRefused as exc:
         hint = f" ({exc.hint})" if exc.hint else ""
         raise _BadInput([f"--session: {path}: {exc.message}{hint}"]) from None
@@ -1370,10 +1367,7 @@ def _assume_federated(args: argparse.Namespace, out: _Out) -> int:
     elif args.output == "aws" and session is not None:
         out.json({**session.to_aws_dict(), **{k: v for k, v in extra.items() if v is not None}})
     elif decision.allowed:
-        lines = decision.explain(color=out.color).splitlines()
-        out.line(decision.explain(color=out.color) if args.explain else lines[0])
-        if session is not None:
-            _session_lines(out, session)
+        _allowed_text(out, decision, args.explain)
     else:
         _denied_text(out, decision, args.explain, args.suggest)
     return EXIT_ALLOWED if decision.allowed else EXIT_DENIED
@@ -1473,7 +1467,7 @@ def _why_evidence(value: str) -> list[Any]:
     if not text.lstrip().startswith(("{", "[")):
         return [text]
     try:
-        data = json.loads(text, parse_int=_json_int)
+        data = json.loads(text, parse_int=json_int)
     except (ValueError, RecursionError) as exc:
         raise _BadInput([f"{'stdin' if value == '-' else value}: not JSON ({exc})"]) from None
     from iamsim.questions.why import records

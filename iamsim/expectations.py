@@ -25,10 +25,10 @@ from iamsim.errors import IamsimError, Problem, WorldError, _ProblemsError, did_
 from iamsim.model import Policy
 from iamsim.session import RoleSession
 from iamsim.world.files import (
-    INT_DIGITS_LIMIT,
     InputRefused,
     _load_json,
     _load_yaml,
+    json_int,
     read_input_file,
 )
 
@@ -562,12 +562,6 @@ def records(rows: Sequence[Mapping[str, Any]]) -> tuple[Expectation, ...]:
     return tuple(out)
 
 
-def _json_int(digits: str) -> int:
-    if len(digits.lstrip("-")) > INT_DIGITS_LIMIT:
-        raise ValueError(f"a number has more than {INT_DIGITS_LIMIT} digits")
-    return int(digits)
-
-
 def _json_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
@@ -586,7 +580,7 @@ def read_json_lines(text: str, name: str) -> ExpectationTable:
             continue
         where = f"{name}:{number}"
         try:
-            data = json.loads(line, parse_int=_json_int, parse_constant=_json_constant)
+            data = json.loads(line, parse_int=json_int, parse_constant=_json_constant)
         except json.JSONDecodeError as exc:
             problems.append(
                 Problem("file.syntax", where, f"not JSON: {exc.msg} at column {exc.colno}")

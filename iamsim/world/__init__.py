@@ -37,7 +37,7 @@ from iamsim.session import RoleSession
 from iamsim.world.callers import Profile, build_profile, session_profile
 from iamsim.world.context import check_region
 from iamsim.world.dump import dump_world, world_document
-from iamsim.world.exports import load_world, merge_parts, parse_document
+from iamsim.world.exports import load_document_parts, merge_parts, parse_document
 from iamsim.world.gather import alias_request_problem, check_action, gather
 from iamsim.world.index import WorldIndex
 from iamsim.world.load_locate import locate_problems
@@ -264,7 +264,7 @@ class World:
         command line's progress bar). A problem in a world file carries its line and column
         (`Problem.location`)."""
         try:
-            (accounts, organization), region = load_world(
+            (accounts, organization), region = load_document_parts(
                 path, max_bytes=max_bytes, progress=progress
             )
             world = cls(accounts=accounts, organization=organization, default_region=region)

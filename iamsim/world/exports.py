@@ -1,10 +1,10 @@
 """AWS CLI outputs on disk → accounts and an organization: one file, or a directory of them.
 
-`load_parts` reads a world document, one `get-account-authorization-details` output (or a
-list of them), or a directory holding any mix of AWS CLI outputs (docs/world.md, "Reading
-AWS exports"). Each file's kind comes from its content (`files.file_kind`); the parent,
-policy or resource a per-item output is about comes from its file name or from
-`iamsim-manifest.yaml`. Every problem names its file and the path inside it.
+`load_document_parts` reads a world document, one `get-account-authorization-details`
+output (or a list of them), or a directory holding any mix of AWS CLI outputs
+(docs/world.md, "Reading AWS exports"). Each file's kind comes from its content
+(`files.file_kind`); the parent, policy or resource a per-item output is about comes from
+its file name or from `iamsim-manifest.yaml`. Every problem names its file and the path inside it.
 """
 
 from __future__ import annotations
@@ -44,8 +44,7 @@ from iamsim.world.org import place_accounts
 __all__ = [
     "AWS_MANAGED_KEY",
     "MANIFEST",
-    "load_parts",
-    "load_world",
+    "load_document_parts",
     "merge_parts",
     "parse_document",
 ]
@@ -99,25 +98,15 @@ _FULL_AWS_ACCESS = (
 # --------------------------------------------------------------------------- entry points
 
 
-def load_parts(
-    path: str | os.PathLike[str],
-    *,
-    max_bytes: int | None = None,
-    progress: Progress | None = None,
-) -> Parts:
-    """The accounts and organization of a world file, an AWS export file or a directory
-    (`progress`: told as each account of a world document is checked)."""
-    return load_world(path, max_bytes=max_bytes, progress=progress)[0]
-
-
-def load_world(
+def load_document_parts(
     path: str | os.PathLike[str],
     *,
     max_bytes: int | None = None,
     progress: Progress | None = None,
 ) -> tuple[Parts, str | None]:
-    """`load_parts`, and the world document's `default_region` (None for AWS exports,
-    which name no region calls are made in)."""
+    """The accounts and organization of a world file, an AWS export file or a directory,
+    and the world document's `default_region` (None for AWS exports, which name no region
+    calls are made in). `progress` is told as each account of a world document is checked."""
     name = _file_name(path)
     if os.path.isdir(name):
         return _Reader(name, max_bytes).directory(), None

@@ -27,6 +27,7 @@ __all__ = [
     "WORLD_KINDS",
     "InputRefused",
     "file_kind",
+    "json_int",
     "max_input_bytes",
     "read_data_file",
     "read_input_file",
@@ -37,6 +38,13 @@ __all__ = [
 
 # CPython reads no longer integer from decimal text (sys.get_int_max_str_digits()).
 INT_DIGITS_LIMIT = 4300
+
+
+def json_int(digits: str) -> int:
+    """`json.loads`' `parse_int`: an integer, refused past `INT_DIGITS_LIMIT` digits."""
+    if len(digits.lstrip("-")) > INT_DIGITS_LIMIT:
+        raise ValueError(f"a number has more than {INT_DIGITS_LIMIT} digits")
+    return int(digits)
 
 # In JSON: strings (skipped whole), then what Python's JSON reader accepts and JSON does
 # not (NaN, Infinity) or cannot read (an integer past the digit limit), in group `bad`.
