@@ -19,6 +19,7 @@ as every user's cache directory should be.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -91,6 +92,36 @@ def _files(path: str) -> list[tuple[str, str]] | None:
     return found
 
 
+@functools.cache
+def _code_digest() -> str:
+    """A digest of iamsim's own source files: an entry pickled by other code (an edited
+    checkout under the same version number) is never read back as this code's world."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent.parent
+    for source in sorted(package.rglob("*.py")):
+        try:
+            digest.update(str(source.relative_to(package)).encode() + b"\0")
+            digest.update(source.read_bytes())
+        except OSError:
+            digest.update(b"unreadable\0")
+    return digest.hexdigest()
+
+
+def _private(folder: Path) -> bool:
+    """Whether `folder` (when it exists) is the user's own and writable by no one else: a
+    pickle is only ever read from a folder nobody else could have written it into."""
+    getuid = getattr(os, "getuid", None)
+    try:
+        status = os.stat(folder)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    if getuid is not None and status.st_uid != getuid():
+        return False
+    return not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 def cache_key(path: str | os.PathLike[str]) -> str | None:
     """The key of the world at `path`, or None when it cannot be keyed (not a regular file
     or a directory, a file past the input-size limit, an unreadable file)."""
@@ -106,6 +137,7 @@ def cache_key(path: str | os.PathLike[str]) -> str | None:
     for part in (
         _FORMAT,
         __version__,
+        _code_digest(),
         sys.version,
         name,
         os.path.abspath(name),
@@ -196,6 +228,8 @@ def load_world(
     if key is None:
         return load(path)
     folder = directory or cache_dir()
+    if not _private(folder):
+        return load(path)
     # One entry per input: named by its path, then its key, so that the entries of an
     # input's earlier contents can be found and removed when it changes.
     prefix = hashlib.sha256(os.path.abspath(os.fspath(path)).encode("utf-8", "surrogateescape"))

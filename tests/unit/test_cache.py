@@ -82,6 +82,9 @@ def test_the_key_follows_what_the_loader_would_see(
     monkeypatch.setattr(cache, "__version__", "0.0.0-other")
     assert cache_key(world_file) != key  # another iamsim version
     monkeypatch.undo()
+    monkeypatch.setattr(cache, "_code_digest", lambda: "edited checkout")
+    assert cache_key(world_file) != key  # other code under the same version number
+    monkeypatch.undo()
     monkeypatch.setenv("IAMSIM_MAX_INPUT_BYTES", "100000000")
     assert cache_key(world_file) != key  # another input-size limit
     monkeypatch.setenv("IAMSIM_MAX_INPUT_BYTES", "10")
@@ -176,6 +179,21 @@ def test_a_cache_that_cannot_be_written_is_skipped(world_file: Path, tmp_path: P
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # and says nothing
         assert load_world(world_file, directory=blocked / "iamsim") == iamsim.World.demo()
+
+
+def test_a_folder_others_may_write_is_never_read(world_file: Path, tmp_path: Path) -> None:
+    # A pickle runs code when read: one from a folder another user could write is not read.
+    folder = tmp_path / "iamsim"
+    load_world(world_file, directory=folder)
+    assert len(_entries(folder)) == 1
+    folder.chmod(0o777)
+    try:
+        for entry in _entries(folder):
+            entry.write_bytes(b"not a pickle of a world")
+        assert load_world(world_file, directory=folder) == iamsim.World.demo()
+        assert all(e.read_bytes() == b"not a pickle of a world" for e in _entries(folder))
+    finally:
+        folder.chmod(0o700)
 
 
 def test_where_the_cache_lives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
