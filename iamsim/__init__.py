@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from iamsim.fixes.model import Fix
     from iamsim.inputs import ProfileChain
     from iamsim.model import ConditionEntry, Policy, Principal, Statement
-    from iamsim.questions.reach import Access
+    from iamsim.questions.reach import Access, Accesses
     from iamsim.request import FederatedPrincipal
     from iamsim.session import RoleSession
     from iamsim.world import World
@@ -58,6 +58,7 @@ __version__ = "0.1.0"
 # a project that has iamsim installed, to load the plugin `iamsim.pytest_plugin`).
 _EXPORTS: dict[str, str] = {
     "Access": "iamsim.questions.reach",
+    "Accesses": "iamsim.questions.reach",
     "AccessRequest": "iamsim.calls",
     "AssumeRoleCall": "iamsim.calls",
     "AssumeRoleWithSamlCall": "iamsim.calls",
@@ -97,6 +98,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "Access",
     "AccessRequest",
+    "Accesses",
     "Account",
     "AssumeRoleCall",
     "AssumeRoleWithSamlCall",

@@ -21,20 +21,15 @@ import attrs
 
 from iamsim.inputs._iac import Draft
 from iamsim.model import Policy
-from iamsim.world.aws_export import _OTHER_POLICY_TYPES
 from iamsim.world.load_org import AWS_MANAGED_SCP
 from iamsim.world.names import ACCOUNT_ID, ORG_ID, OU_ID, ROOT_ID
+from iamsim.world.names import ORG_OTHER_POLICY_TYPES as OTHER_POLICY_TYPES
+from iamsim.world.names import ORG_POLICY_TYPES as POLICY_TYPES
 from iamsim.world.org_fragment import FragmentPolicy, OrgAttachment, OrgFragment, OrgPlacement
 
 __all__ = ["POLICY_TYPES", "OrgInput", "OrgUnitDecl"]
 
 Kind = Literal["scp", "rcp"]
-
-POLICY_TYPES: dict[str, Kind] = {"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "rcp"}
-"""The Organizations policy types that authorize requests, and what iamsim calls them."""
-
-OTHER_POLICY_TYPES = frozenset(_OTHER_POLICY_TYPES)
-"""Organizations policy types that do not authorize requests: read and left out."""
 
 AWS_FULL_ACCESS_ID = "p-FullAWSAccess"
 """The id of AWS's own FullAWSAccess SCP (the same in every organization)."""

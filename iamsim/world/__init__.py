@@ -709,6 +709,8 @@ class World:
         AssumeRole hops (API.md §6; `iamsim.questions.reach`, docs/questions.md)."""
         from iamsim.questions.reach import who_can
 
+        if self.org_fragment is not None:
+            raise unmerged(self.org_fragment)
         return who_can(self, action, resource, context, max_hops, now=now, client=client)
 
     def reachable_from(
@@ -722,6 +724,8 @@ class World:
         """Every role `principal` can become, and how (`iamsim.questions.reach`)."""
         from iamsim.questions.reach import reachable_from
 
+        if self.org_fragment is not None:
+            raise unmerged(self.org_fragment)
         return reachable_from(self, principal, max_hops, context=context, now=now)
 
     def assume_graph(self, client: Client | None = None) -> AssumeGraph:
@@ -729,6 +733,8 @@ class World:
         cluster (`iamsim.questions.reach`)."""
         from iamsim.questions.reach import assume_graph
 
+        if self.org_fragment is not None:
+            raise unmerged(self.org_fragment)
         return assume_graph(self, client)
 
     def _repr_html_(self) -> str:

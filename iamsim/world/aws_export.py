@@ -31,7 +31,15 @@ from iamsim.world.model import (
     Role,
     User,
 )
-from iamsim.world.names import ACCOUNT_ID, IAM_ENTITY_ARN, ORG_ID, OU_ID, ROOT_ID
+from iamsim.world.names import (
+    ACCOUNT_ID,
+    IAM_ENTITY_ARN,
+    ORG_ID,
+    ORG_OTHER_POLICY_TYPES,
+    ORG_POLICY_TYPES,
+    OU_ID,
+    ROOT_ID,
+)
 from iamsim.world.quotas import TRUST_POLICY_MAX
 
 __all__ = ["TRUNCATED", "parse_authorization_details", "parse_organization_export"]
@@ -419,27 +427,6 @@ def _tags(p: _Export, record: Mapping[Any, Any], path: str) -> tuple[tuple[str, 
 
 # --------------------------------------------------------------------------- Organizations
 
-_POLICY_TYPES: dict[str, PolicyKind] = {
-    "SERVICE_CONTROL_POLICY": "scp",
-    "RESOURCE_CONTROL_POLICY": "rcp",
-}
-
-# Organizations policy types that do not authorize requests (PolicyType in the API).
-_OTHER_POLICY_TYPES = (
-    "TAG_POLICY",
-    "BACKUP_POLICY",
-    "AISERVICES_OPT_OUT_POLICY",
-    "CHATBOT_POLICY",
-    "DECLARATIVE_POLICY_EC2",
-    "SECURITYHUB_POLICY",
-    "INSPECTOR_POLICY",
-    "UPGRADE_ROLLOUT_POLICY",
-    "BEDROCK_POLICY",
-    "S3_POLICY",
-    "NETWORK_SECURITY_DIRECTOR_POLICY",
-)
-
-
 class _Unit:
     """A root or OU while the tree is assembled from parent ids."""
 
@@ -589,19 +576,20 @@ def _organization(p: _Export, doc: Any) -> Organization | None:
         summary_path = join_path(body_path, "PolicySummary")
         ptype = p.field(summary, "Type", summary_path, "a policy summary")
         name = p.field(summary, "Name", summary_path, "a policy summary")
-        if ptype is not None and ptype not in _POLICY_TYPES and ptype not in _OTHER_POLICY_TYPES:
+        known = ptype in ORG_POLICY_TYPES or ptype in ORG_OTHER_POLICY_TYPES
+        if ptype is not None and not known:
             p.add(
                 "organization.policy_type",
                 join_path(summary_path, "Type"),
                 f"unknown policy type {_short(ptype)}",
-                did_you_mean(ptype, [*_POLICY_TYPES, *_OTHER_POLICY_TYPES])
+                did_you_mean(ptype, [*ORG_POLICY_TYPES, *sorted(ORG_OTHER_POLICY_TYPES)])
                 or "SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY are read, the "
                 "other Organizations policy types ignored",
             )
             continue
-        if ptype not in _POLICY_TYPES or name is None:
+        if ptype not in ORG_POLICY_TYPES or name is None:
             continue  # tag, backup, AI opt-out … policies do not authorize requests
-        kind = _POLICY_TYPES[ptype]
+        kind = ORG_POLICY_TYPES[ptype]
         if name in names:
             p.add(
                 "organization.duplicate",

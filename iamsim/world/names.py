@@ -4,6 +4,7 @@ the loaders check them with, compiled once at import."""
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 __all__ = [
     "ACCOUNT_ALIAS",
@@ -13,6 +14,8 @@ __all__ = [
     "IAM_NAME",
     "IAM_PATH",
     "ORG_ID",
+    "ORG_OTHER_POLICY_TYPES",
+    "ORG_POLICY_TYPES",
     "OU_ID",
     "PLAIN_KEY",
     "POLICY_ARN",
@@ -59,3 +62,28 @@ IAM_ENTITY_ARN = re.compile(
 
 # Document keys shown bare in error paths (`a.b`); any other key is quoted (`a["x.y"]`).
 PLAIN_KEY = re.compile(r"[^.\[\]\"\s]+")
+
+
+ORG_POLICY_TYPES: dict[str, Literal["scp", "rcp"]] = {
+    "SERVICE_CONTROL_POLICY": "scp",
+    "RESOURCE_CONTROL_POLICY": "rcp",
+}
+"""The Organizations policy types that authorize requests (PolicyType in the Organizations
+API), and what iamsim calls them."""
+
+ORG_OTHER_POLICY_TYPES = frozenset(
+    {
+        "TAG_POLICY",
+        "BACKUP_POLICY",
+        "AISERVICES_OPT_OUT_POLICY",
+        "CHATBOT_POLICY",
+        "DECLARATIVE_POLICY_EC2",
+        "SECURITYHUB_POLICY",
+        "INSPECTOR_POLICY",
+        "UPGRADE_ROLLOUT_POLICY",
+        "BEDROCK_POLICY",
+        "S3_POLICY",
+        "NETWORK_SECURITY_DIRECTOR_POLICY",
+    }
+)
+"""Organizations policy types that do not authorize requests: read and left out."""
