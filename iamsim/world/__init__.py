@@ -316,10 +316,12 @@ class World:
         accounts: Mapping[str, str] | None = None,
         region: str | None = None,
         max_bytes: int | None = None,
+        strict: bool = False,
     ) -> World:
         """A world from `terraform show -json` output (a plan or a state), a file or parsed:
         `account=` owns what no ARN or provider says (`accounts=` maps provider aliases);
-        values known only after apply are never guessed (docs/iac.md)."""
+        values known only after apply are never guessed (docs/iac.md). An unknown action or
+        condition key in its policies is an `IamsimWarning` (a `WorldError` with `strict`)."""
         from iamsim.inputs import terraform
 
         if isinstance(plan, Mapping):
@@ -331,6 +333,8 @@ class World:
                 plan, account=account, accounts=accounts, region=region, max_bytes=max_bytes
             )
         built, organization = parse_document(doc)
+        source = "" if isinstance(plan, Mapping) else os.fspath(plan)
+        report_typos(built, organization, strict=strict, source=source)
         return cls(accounts=built, organization=organization, org_fragment=fragment)
 
     @classmethod
@@ -343,10 +347,13 @@ class World:
         parameters: Mapping[str, Any] | None = None,
         stack_name: str = "iamsim-stack",
         max_bytes: int | None = None,
+        strict: bool = False,
     ) -> World:
         """A world from a CloudFormation template (JSON or YAML with short-form tags, CDK's
         output included), deployed as stack `stack_name` in `account` and `region`; every
-        intrinsic function is resolved or an error names its path (docs/iac.md)."""
+        intrinsic function is resolved or an error names its path (docs/iac.md). An unknown
+        action or condition key in its policies is an `IamsimWarning` (a `WorldError` with
+        `strict`)."""
         from iamsim.inputs import cloudformation
 
         doc, fragment = cloudformation.load_cloudformation(
@@ -358,6 +365,8 @@ class World:
             max_bytes=max_bytes,
         )
         built, organization = parse_document(doc)
+        source = "" if isinstance(template, Mapping) else os.fspath(template)
+        report_typos(built, organization, strict=strict, source=source)
         return cls(accounts=built, organization=organization, org_fragment=fragment)
 
     def to_dict(self) -> dict[str, Any]:

@@ -249,3 +249,58 @@ def test_web_identity_keys_are_not_typos(key: str) -> None:
     # IAM User Guide, "Available keys for AWS web identity federation": a trust policy's
     # keys for an OIDC provider are ISSUER:claim, the issuer a host (with a path for EKS).
     assert key_problem(key) is None
+
+
+def test_infrastructure_as_code_is_checked_too(tmp_path: Path) -> None:
+    # The same check as World.load: a typo in a template's or a plan's policy warns, and
+    # strict=True refuses it.
+    template = tmp_path / "stack.yaml"
+    template.write_text(
+        "Resources:\n"
+        "  Reader:\n"
+        "    Type: AWS::IAM::Role\n"
+        "    Properties:\n"
+        "      RoleName: Reader\n"
+        "      AssumeRolePolicyDocument:\n"
+        "        Version: '2012-10-17'\n"
+        "        Statement:\n"
+        "          - Effect: Allow\n"
+        "            Principal: {AWS: 'arn:aws:iam::111111111111:root'}\n"
+        "            Action: sts:AssumeRole\n"
+        "      Policies:\n"
+        "        - PolicyName: read\n"
+        "          PolicyDocument:\n"
+        "            Version: '2012-10-17'\n"
+        "            Statement:\n"
+        "              - {Effect: Allow, Action: 's3:GetObjet', Resource: '*'}\n"
+    )
+    messages = _caught(
+        lambda: iamsim.World.from_cloudformation(template, account="222222222222")
+    )
+    assert len(messages) == 1 and "did you mean `s3:GetObject`" in messages[0]
+    assert messages[0].startswith(str(template))
+    with pytest.raises(iamsim.WorldError, match="s3:GetObjet"):
+        iamsim.World.from_cloudformation(template, account="222222222222", strict=True)
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "aws_iam_policy.p",
+                        "mode": "managed",
+                        "type": "aws_iam_policy",
+                        "name": "p",
+                        "values": {
+                            "name": "p",
+                            "path": "/",
+                            "policy": '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+                            '"Action":"s3:GetObjet","Resource":"*"}]}',
+                        },
+                    }
+                ]
+            }
+        },
+    }
+    with pytest.raises(iamsim.WorldError, match="s3:GetObjet"):
+        iamsim.World.from_terraform(plan, account="222222222222", strict=True)
