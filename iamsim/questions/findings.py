@@ -250,6 +250,25 @@ def _keys(stmt: Statement) -> set[str]:
     return {c.key.lower() for c in stmt.condition or ()}
 
 
+_WILD = str.maketrans("", "", "*?:")
+
+
+def _narrows(stmt: Statement, key: str) -> bool:
+    """Whether the statement tests `key` with a value that narrows it: a value of wildcards
+    alone (`*`), or GitHub's `repo:*`, admits everyone, as no condition does (IAM User
+    Guide, "Identity-provider controls for shared OIDC providers")."""
+    wanted = key.lower()
+    return any(
+        c.key.lower() == wanted
+        and not c.operator.lower().startswith(("stringnot", "forallvalues:stringnot"))
+        and all(
+            isinstance(v, str) and v.translate(_WILD).lower() not in ("", "repo")
+            for v in c.values
+        )
+        for c in stmt.condition or ()
+    )
+
+
 def _aws(stmt: Statement) -> tuple[str, ...]:
     """The statement's `AWS` principals (`*` for `"Principal": "*"`)."""
     if stmt.principal is None:
@@ -637,10 +656,9 @@ def _web_identity_rules(world: _Facts, within: str | None = None) -> Iterator[_H
                 if kind == "Federated"
                 for v in _values(vs)
             ]
-            keys = _keys(stmt)
             for provider in providers:
                 found = _web_identity_key(provider)
-                if found is None or found[0].lower() in keys:
+                if found is None or _narrows(stmt, found[0]):
                     continue
                 key, op, value = found
                 path = _statement_path(slot, policy, i)

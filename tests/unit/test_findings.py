@@ -181,6 +181,21 @@ EXAMPLES.append(
 )
 
 
+@pytest.mark.parametrize("sub", ["*", "repo:*", "repo:*:*"])
+def test_a_subject_condition_of_wildcards_alone_narrows_nothing(sub: str) -> None:
+    # IAM User Guide, "Identity-provider controls for shared OIDC providers": a sub of
+    # wildcards alone admits every repository of every organization, as no condition does.
+    world = _trust(
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": GH_ARN},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": sub}},
+        }
+    )
+    assert "IAMSIM009" in _rules(world)
+
+
 def test_every_rule_has_an_example() -> None:
     assert sorted(r for r, _, _ in EXAMPLES) == sorted(r.id for r in RULES)
 
