@@ -264,7 +264,21 @@ def _allowed_line(d: Decision) -> str:
         text += f" on {d.resource}"
     if parts:
         text += " (" + "; ".join(parts) + ")"
+    if _allowed_without_region(d):
+        text += "; " + clause(Reason("region_unknown"))
     return text
+
+
+def _allowed_without_region(d: Decision) -> bool:
+    """A Deny on aws:RequestedRegion did not apply only because the request had no region:
+    with the region the call is really made in, AWS may deny it."""
+    for note in d.note_reasons:
+        if note.code == "deny_skipped_missing_key":
+            keys = note.get("keys")
+            named = keys if isinstance(keys, tuple) else (keys,)
+            if any(str(k).lower() == "aws:requestedregion" for k in named):
+                return True
+    return False
 
 
 def _join(phrases: Sequence[str]) -> str:

@@ -190,3 +190,31 @@ def test_why_replays_a_cloudtrail_record_in_its_region() -> None:
     assert dict(moved.decision.context)["aws:RequestedRegion"] == "eu-west-1"
     unknown = replay(iamsim.World.demo(), {k: v for k, v in record.items() if k != "awsRegion"})
     assert "aws:RequestedRegion" not in dict(unknown.decision.context)
+
+
+def test_an_allowed_call_says_when_a_region_deny_was_skipped_for_want_of_a_region() -> None:
+    # IAM User Guide, condition operators: a Deny whose key the request lacks does not apply.
+    # A real call always carries aws:RequestedRegion, so an allow that rests on its absence
+    # says so in the first line (issue: "where no region is known, say so").
+    deny_us = {
+        "Effect": "Deny",
+        "Action": "s3:*",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}},
+    }
+    allow = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    world = iamsim.World.from_dict(
+        {
+            "accounts": {
+                "111111111111": {
+                    "users": {"alice": {"policies": [_policy(allow, deny_us)]}},
+                    "resources": {"arn:aws:s3:::data": {}},
+                }
+            }
+        }
+    )
+    unknown = world.simulate(ALICE, "s3:GetObject", OBJ)
+    assert unknown.allowed and "no region is known" in str(unknown)
+    assert not world.simulate(ALICE, "s3:GetObject", OBJ, region="us-east-1").allowed
+    known = world.simulate(ALICE, "s3:GetObject", OBJ, region="eu-west-1")
+    assert known.allowed and "no region is known" not in str(known)
