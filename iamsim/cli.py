@@ -46,6 +46,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+import attrs
+
 from iamsim import __version__
 from iamsim.decision import POLICY_TYPE_WORDS, Decision
 from iamsim.errors import (
@@ -749,6 +751,13 @@ def _add_reach(commands: Any) -> None:
             action="extend",
             type=_context_item,
             help="request context every hop carries",
+        )
+        parser.add_argument(
+            "--region",
+            metavar="REGION",
+            help="the region every call is made in (aws:RequestedRegion where an ARN names "
+            "none); default: $AWS_REGION, else $AWS_DEFAULT_REGION, else the world's "
+            "default_region",
         )
         parser.add_argument(
             "--output", choices=("text", "json"), default="text", help="text (default) or json"
@@ -1694,8 +1703,16 @@ def _reach_answer(args: argparse.Namespace, out: _Out, answer: Any, head: str) -
     return EXIT_ALLOWED
 
 
-def _who_can(args: argparse.Namespace, out: _Out) -> int:
+def _reach_world(args: argparse.Namespace) -> World:
+    """The world the reach questions ask, its calls made in `--region` (or the AWS CLI's
+    environment variables) when one is given."""
     world = _load_world(args)
+    region = _region(args)
+    return world if region is None else attrs.evolve(world, default_region=region)
+
+
+def _who_can(args: argparse.Namespace, out: _Out) -> int:
+    world = _reach_world(args)
     answer = world.who_can(
         args.action, args.resource, _context(args.context), max_hops=args.max_hops
     )
@@ -1708,7 +1725,7 @@ def _who_can(args: argparse.Namespace, out: _Out) -> int:
 
 
 def _reach(args: argparse.Namespace, out: _Out) -> int:
-    world = _load_world(args)
+    world = _reach_world(args)
     answer = world.reachable_from(args.caller, args.max_hops, context=_context(args.context))
     count = len(answer)
     head = (

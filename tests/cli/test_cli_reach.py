@@ -112,3 +112,42 @@ def test_bad_input_is_one_error_line(
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("iamsim: error:") and message in err[0]
+
+
+def test_who_can_asks_in_the_region_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # IAM User Guide, aws:RequestedRegion: S3 ARNs name no region, so the key is the
+    # region the call is made in; a region lock denies a call with none (or another).
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    lock = {
+        "Effect": "Deny",
+        "NotAction": "iam:*",
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}},
+    }
+    allow = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+    world = tmp_path / "world.yaml"
+    world.write_text(
+        yaml.safe_dump(
+            {
+                "accounts": {
+                    "111111111111": {
+                        "users": {
+                            "alice": {
+                                "policies": [{"Version": "2012-10-17", "Statement": [allow, lock]}]
+                            }
+                        },
+                        "resources": {"arn:aws:s3:::data": {}},
+                    }
+                }
+            }
+        )
+    )
+    ask = ["who-can", "s3:GetObject", "arn:aws:s3:::data/k", "--world", str(world)]
+    assert main([*ask, "--region", "eu-west-1"]) == 0
+    assert ALICE in capsys.readouterr().out.splitlines()
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    assert main(ask) == 0
+    assert ALICE not in capsys.readouterr().out.splitlines()
