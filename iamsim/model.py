@@ -131,8 +131,18 @@ class Statement:
     resource: StrOrList | None = None
     not_resource: StrOrList | None = None
     condition: tuple[ConditionEntry, ...] | None = None
+    # The order the author wrote the elements in, when it is not IAM's usual one: shown
+    # back as written (`to_dict`), never part of what the statement means (eq, hash).
+    written_order: tuple[str, ...] | None = attrs.field(default=None, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        out = self._elements()
+        if self.written_order is None:
+            return out
+        ordered = {k: out[k] for k in self.written_order if k in out}
+        return {**ordered, **out}
+
+    def _elements(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self.sid is not None:
             out["Sid"] = self.sid

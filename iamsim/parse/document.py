@@ -166,4 +166,16 @@ class _Checker(_ElementChecks, _KindRules):
             resource=resource,
             not_resource=not_resource,
             condition=condition,
+            written_order=_written_order(stmt),
         )
+
+
+_USUAL_ORDER = {name: i for i, name in enumerate(STATEMENT_ELEMENTS)}
+
+
+def _written_order(stmt: Mapping[Any, Any]) -> tuple[str, ...] | None:
+    """The statement's element names as written, or None when they follow IAM's usual order
+    (most statements: nothing to keep)."""
+    names = tuple(k for k in stmt if isinstance(k, str))
+    ranks = [_USUAL_ORDER.get(k, len(_USUAL_ORDER)) for k in names]
+    return None if ranks == sorted(ranks) else names

@@ -80,7 +80,6 @@ def test_policies_keep_the_order_their_author_wrote() -> None:
         "Version": "2012-10-17",
         "Statement": [
             {
-                "Effect": "Allow",
                 "Principal": {
                     "Service": "sns.amazonaws.com",
                     "AWS": "arn:aws:iam::111111111111:root",
@@ -90,12 +89,17 @@ def test_policies_keep_the_order_their_author_wrote() -> None:
                     "StringLike": {"sts:RoleSessionName": "ci-*"},
                     "StringEquals": {"sts:ExternalId": "x", "aws:SourceAccount": "111111111111"},
                 },
+                "Effect": "Allow",
             }
         ],
     }
-    text = Tree(policy_html(iamsim.Policy.from_json(doc))).root.text()
-    order = ['"Service"', '"AWS"', '"StringLike"', '"StringEquals"', '"sts:ExternalId"']
-    order.append('"aws:SourceAccount"')
+    policy = iamsim.Policy.from_json(doc)
+    text = Tree(policy_html(policy)).root.text()
+    # The statement's own elements too (Effect written last), without changing its meaning.
+    assert policy == iamsim.Policy.from_json(policy.to_dict())
+    assert list(policy.to_dict()["Statement"][0]) == ["Principal", "Action", "Condition", "Effect"]
+    order = ['"Principal"', '"Service"', '"AWS"', '"StringLike"', '"StringEquals"']
+    order += ['"sts:ExternalId"', '"aws:SourceAccount"', '"Effect"']
     positions = [text.index(word) for word in order]
     assert positions == sorted(positions), text
 
