@@ -44,6 +44,7 @@ NO_EXPECTATION = {
     "caller": ALICE,
     "action": "s3:DeleteObject",
     "resource": "arn:aws:s3:::prod-bucket/report.csv",
+    "now": NOW,  # the decision carries its time: compared with simulate's, it must be fixed
 }
 
 
@@ -94,7 +95,8 @@ def test_the_lines_are_what_simulate_and_assume_role_print(
     assert code == 1
     assert {k: v for k, v in out[0].items() if k not in RECORD_FIELDS} == single
     simulate = ["simulate", "--caller", ALICE, "--action", "s3:DeleteObject"]
-    main([*simulate, "--resource", "arn:aws:s3:::prod-bucket/report.csv", "--output", "json"])
+    resource = ["--resource", "arn:aws:s3:::prod-bucket/report.csv"]
+    main([*simulate, *resource, "--now", NOW, "--output", "json"])
     assert out[1] == json.loads(capsys.readouterr().out)
 
 
