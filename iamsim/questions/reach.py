@@ -27,7 +27,7 @@ from iamsim.calls import AccessRequest
 from iamsim.decision import Decision
 from iamsim.errors import ValidationError
 from iamsim.questions.reach_index import ASSUME, Node, ReachIndex, TargetNames
-from iamsim.questions.satisfy import satisfying_value
+from iamsim.questions.satisfy import escaping_value, satisfying_value
 from iamsim.world import World
 
 if TYPE_CHECKING:
@@ -269,9 +269,18 @@ class _Asker:
                 found = tuple(need)
                 break
             failing = {(d.side, d.policy_type) for d in decision.denied_by}
-            if any(d.explicit for d in decision.denied_by):
-                break
             added = False
+            if any(d.explicit for d in decision.denied_by):
+                # A Deny that applied only because the request lacks a key the caller sets
+                # (a region lock and no region): the value that keeps it from applying.
+                for key, operator, values, value in _escapes(decision):
+                    if key not in chosen and key not in self.context:
+                        chosen[key] = value
+                        need.append((key, operator, values, value))
+                        added = True
+                if not added:
+                    break
+                continue
             for near in decision.near_misses:
                 if (near.side, near.policy_type) not in failing or near.key in chosen:
                     continue
@@ -285,6 +294,22 @@ class _Asker:
                 break
         self.memo[memo_key] = found
         return found
+
+
+def _escapes(decision: Decision) -> Iterator[tuple[str, str, tuple[str, ...], object]]:
+    """For each Deny statement that applied, its negated conditions on keys the request
+    lacks and the caller sets, each with a value that keeps the condition from matching."""
+    for layer in decision.layers:
+        for trace in layer.policies:
+            for stmt in trace.statements:
+                if stmt.effect != "Deny" or not stmt.matched:
+                    continue
+                for cond in stmt.conditions:
+                    if cond.request_values is not None:
+                        continue
+                    value = escaping_value(cond.key, cond.operator, cond.policy_values)
+                    if value is not None:
+                        yield cond.key, cond.operator, cond.policy_values, value
 
 
 def _access(

@@ -12,12 +12,13 @@ if the world, asked again with it, allows it: a value is a guess until the engin
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from iamsim.conditions.operators import OPERATORS
 from iamsim.decision import NearMiss
 
-__all__ = ["CALLER_KEYS", "caller_settable", "satisfying_value"]
+__all__ = ["CALLER_KEYS", "caller_settable", "escaping_value", "satisfying_value"]
 
 CALLER_KEYS: frozenset[str] = frozenset(
     {
@@ -77,13 +78,33 @@ def satisfying_value(near: NearMiss) -> object | None:
     """A request value that meets `near`'s condition, or None when none can be derived
     (a negated operator, a policy variable, a date, `Null`, or a key the caller does not
     choose)."""
-    if not caller_settable(near.key) or not near.policy_values:
+    return _value(near.key, near.operator, near.policy_values)
+
+
+def escaping_value(key: str, operator: str, policy_values: Sequence[str]) -> object | None:
+    """A request value for an absent `key` that keeps a Deny's negated condition
+    (`StringNotEquals aws:RequestedRegion eu-west-1`: a request without the key matches it)
+    from matching: a value the positive operator meets. None when none can be derived (a
+    set qualifier, a date, a policy variable, or a key the caller does not choose)."""
+    name, qualified = _base(operator)
+    spec = OPERATORS.get(name)
+    if qualified or spec is None or not spec.negated:
         return None
-    name, qualified = _base(near.operator)
+    positive = name.replace("Not", "", 1)
+    if positive not in OPERATORS:
+        return None
+    return _value(key, positive, policy_values)
+
+
+def _value(key: str, operator: str, policy_values: Sequence[str]) -> object | None:
+    """A value of caller-chosen `key` that `operator` meets against `policy_values`."""
+    if not caller_settable(key) or not policy_values:
+        return None
+    name, qualified = _base(operator)
     spec = OPERATORS.get(name)
     if spec is None or spec.negated or spec.kind in ("date", "null", "binary"):
         return None
-    first = near.policy_values[0]
+    first = policy_values[0]
     if "${" in first:
         return None
     value: object | None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
+import attrs
 import pytest
 
 import iamsim
@@ -170,3 +171,34 @@ def test_html_is_an_inline_svg_without_script() -> None:
 def test_bad_input_raises_validation_error(call: Any, message: str) -> None:
     with pytest.raises(iamsim.IamsimError, match=message):
         call(iamsim.World.demo())
+
+
+def test_a_region_lock_names_the_region_the_path_needs() -> None:
+    # IAM User Guide, condition operators: StringNotEquals on a key the request lacks
+    # matches, so a region-locking Deny applies to a request with no region. A real call
+    # always carries aws:RequestedRegion, chosen by the caller: the path is listed with the
+    # region it needs, and replays allowed with it.
+    lock = {
+        "Effect": "Deny",
+        "NotAction": "iam:*",
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}},
+    }
+    allow = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+    policy = {"Version": "2012-10-17", "Statement": [allow, lock]}
+    world = iamsim.World.from_dict(
+        {
+            "accounts": {
+                "111111111111": {
+                    "users": {"alice": {"policies": [policy]}},
+                    "resources": {"arn:aws:s3:::data": {}},
+                }
+            }
+        }
+    )
+    (access,) = world.who_can("s3:GetObject", "arn:aws:s3:::data/k")
+    assert access.principal == "arn:aws:iam::111111111111:user/alice"
+    assert [(c.key, c.value) for c in access.conditions] == [("aws:RequestedRegion", "eu-west-1")]
+    assert all(d.allowed for d in access.path)
+    in_us = attrs.evolve(world, default_region="us-east-1")
+    assert list(in_us.who_can("s3:GetObject", "arn:aws:s3:::data/k")) == []
