@@ -201,15 +201,14 @@ class Hook:
     def _request(
         self, caller: str | RoleSession, found: Authorization, region: str
     ) -> AccessRequest:
-        context: dict[str, object] = {"aws:RequestedRegion": region}
-        context.update(self.context)
         return AccessRequest(
             principal=caller,
             action=found.action,
             resource=found.resource,
-            context=context,
+            context=dict(self.context) or None,
             also=found.also,
             call_keys=dict(found.call_keys) or None,
+            region=region,
         )
 
     def _assume_role(
@@ -226,8 +225,6 @@ class Hook:
                 detail=f"with {', '.join(unknown)}, and cannot be let through: the keys it "
                 "returned would act as the hook's caller",
             )
-        context: dict[str, object] = {"aws:RequestedRegion": region}
-        context.update(self.context)
         try:
             decision = self.world.assume_role(
                 caller,
@@ -242,7 +239,8 @@ class Hook:
                 source_identity=call.get("SourceIdentity"),
                 serial_number=call.get("SerialNumber"),
                 token_code=call.get("TokenCode"),
-                context=context,
+                context=dict(self.context) or None,
+                region=region,
             )
         except ValidationError as exc:  # STS's own validation, worded as STS words it
             return _response(400, {"Error": {"Code": exc.code, "Message": str(exc)}})

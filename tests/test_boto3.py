@@ -945,3 +945,37 @@ def test_attaching_twice_registers_once(aws: boto3.Session) -> None:
     )
     assert [handler for handler, _ in responses].count(hook._keep_params) == 1
     assert context["iamsim.params"]["Bucket"] == "data"
+
+
+def test_the_clients_region_is_the_requests_region(aws: boto3.Session) -> None:
+    # IAM User Guide, aws:RequestedRegion: S3 ARNs name no region, so the key is the region
+    # of the endpoint the client calls.
+    lock = {
+        "Effect": "Deny",
+        "Action": "s3:*",
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}},
+    }
+    allow = {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}
+    policy = {"Version": "2012-10-17", "Statement": [allow, lock]}
+    world = iamsim.World.from_dict(
+        {
+            "accounts": {
+                TARGET: {
+                    "users": {"bob": {"policies": [policy]}},
+                    "resources": {"arn:aws:s3:::data": {}},
+                }
+            }
+        }
+    )
+    here = aws.client("s3", region_name="us-east-1")
+    attach(here, world, caller=BOB)
+    with pytest.raises(ClientError, match="AccessDenied"):
+        here.list_objects_v2(Bucket="data")
+    there = aws.client("s3", region_name="eu-west-1")
+    hook = attach(there, world, caller=BOB)
+    try:
+        there.list_objects_v2(Bucket="data")
+    except ClientError as exc:  # moto's own answer for a bucket of another region
+        assert "AccessDenied" not in str(exc)
+    assert hook.last is not None and hook.last.allowed
