@@ -416,11 +416,12 @@ def _check_context(context: object) -> Mapping[str, Any]:
 
 
 _NOTES = (
-    "Only AssumeRole edges are followed: passing a role to a service (iam:PassRole) is not "
-    "a path yet.",
+    "Only AssumeRole edges are followed: passing a role to a service (iam:PassRole) and the "
+    "web identity and SAML callers a trust policy names as Federated "
+    "(AssumeRoleWithWebIdentity, AssumeRoleWithSAML) are not paths yet.",
     "A condition on a key the caller does not choose (aws:PrincipalOrgID, aws:PrincipalTag/…, "
     "resource tags) is taken as the world states it; a condition no derived value meets "
-    "(dates, Null, negated operators, policy variables) leaves its path out.",
+    "(dates, Null, negated operators in an Allow, policy variables) leaves its path out.",
 )
 
 
