@@ -1,11 +1,14 @@
 """The whole-world questions on a Dask cluster (`pip install 'iamsim[dask]'`).
 
-`assume_graph`, `who_can` and `findings` take `client=`, a `dask.distributed.Client`:
-the world is sent once to every worker (`Client.scatter(world, broadcast=True)`, under a
-key of its own each time: two questions of one world never share it), the work is
-sharded by account (the roles of a group of accounts; the findings of a group of
-accounts), and the driver puts the shards together. The answer equals the local one:
-each shard asks the same questions of the same world, in the same order.
+`assume_graph`, `who_can` and `findings` take `client=`, a `dask.distributed.Client`.
+The world is pickled once on the driver, its bytes sent to every worker, and unpickled
+once on each (a task pinned to the worker; a fresh key each question, so two questions
+never share it). The work is then one task per worker thread, pinned to the thread's
+worker and sharded by account: the AssumeRole edges out of the principals of a group of
+accounts (with `who_can`, what each of them needs for the final action too), or the fix
+verification of a group of accounts' findings. Workers return plain tuples; the driver
+puts the shards together. The answer equals the local one: each shard asks the same
+questions of the same world.
 """
 
 from __future__ import annotations
@@ -93,9 +96,10 @@ def _shard_answers(
     """Runs on a worker: the AssumeRole edges out of the principals of `accounts` ("" for
     services), and, for `final` (action, resource), what each of them needs for it.
 
-    Sharding by the caller's account keeps each caller's identity policies, and the trust
-    policies naming it, compiled on one worker only; the pairs asked are those
-    `graph_edges` asks (`ReachIndex.admitting` is `candidates` turned around)."""
+    Sharding by the caller's account compiles each caller's identity policies on one
+    worker only, and a trust policy on the workers of the accounts it names; the pairs
+    asked are those `graph_edges` asks (`ReachIndex.admitting` is `candidates` turned
+    around)."""
     index = ReachIndex(world)
     index.all_trusts()
     names = None
