@@ -18,6 +18,8 @@ import pickle
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import attrs
+
 from iamsim.errors import ValidationError
 from iamsim.questions.findings import holding_fixes
 from iamsim.questions.reach import (
@@ -89,12 +91,15 @@ _Edge = tuple[str, str, _Need]
 def _shard_answers(
     world: World,
     accounts: tuple[str, ...],
+    roles: frozenset[str] | None,
     final: tuple[str, str] | None,
+    direct: bool,
     context: Mapping[str, Any],
     now: _dt.datetime,
 ) -> tuple[list[_Edge], list[tuple[str, _Need]]]:
     """Runs on a worker: the AssumeRole edges out of the principals of `accounts` ("" for
-    services), and, for `final` (action, resource), what each of them needs for it.
+    services) into `roles` (None: every role), and, with `direct`, what each of them
+    needs for `final` (action, resource), whose policy's outsiders are nodes as locally.
 
     Sharding by the caller's account compiles each caller's identity policies on one
     worker only, and a trust policy on the workers of the accounts it names; the pairs
@@ -109,23 +114,25 @@ def _shard_answers(
     asker = _Asker(world, context, now)
     wanted = {None if a == "" else a for a in accounts}
     edges: list[_Edge] = []
-    direct: list[tuple[str, _Need]] = []
+    needs: list[tuple[str, _Need]] = []
     for arn in sorted(index.nodes):
         node = index.nodes[arn]
         if node.account not in wanted:
             continue
         for role in index.admitting(node):
+            if roles is not None and role not in roles:
+                continue
             if _worth_asking(index, node, index.trust(role), ASSUME, role):
                 need = asker.needs(node, ASSUME, role)
                 if need is not None:
                     edges.append((arn, role, need))
-        if final is not None and names is not None:
+        if direct and final is not None and names is not None:
             action, resource = final
             if _worth_asking(index, node, names, action, resource):
                 need = asker.needs(node, action, resource)
                 if need is not None:
-                    direct.append((arn, need))
-    return edges, direct
+                    needs.append((arn, need))
+    return edges, needs
 
 
 def _worlds(client: Client, world: World, slots: Sequence[str]) -> dict[str, Any]:
@@ -145,42 +152,57 @@ def _worlds(client: Client, world: World, slots: Sequence[str]) -> dict[str, Any
     }
 
 
+@attrs.frozen
+class _Cluster:
+    """The world on every worker, the worker thread each shard of accounts runs on."""
+
+    client: Client
+    worlds: dict[str, Any]
+    shards: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @classmethod
+    def of(cls, client: Client, world: World, index: ReachIndex) -> _Cluster:
+        slots = _slots(client)
+        shards = account_shards(_node_accounts(index), len(slots))
+        return cls(client, _worlds(client, world, slots), tuple(zip(slots, shards, strict=False)))
+
+
 def _run(
-    client: Client,
-    world: World,
-    index: ReachIndex,
+    cluster: _Cluster,
+    roles: frozenset[str] | None,
     final: tuple[str, str] | None,
+    direct: bool,
     context: Mapping[str, Any],
     now: _dt.datetime,
 ) -> tuple[list[AssumeEdge], dict[str, _Need]]:
-    """The world scattered once to every worker, one task per worker thread (pinned to
-    it), the shards' answers put together."""
-    slots = _slots(client)
-    worlds = _worlds(client, world, slots)
-    shards = account_shards(_node_accounts(index), len(slots))
+    """One task per worker thread (pinned to its worker, on the world already there), the
+    shards' answers put together."""
+    client = cluster.client
     futures = [
         client.submit(
             _shard_answers,
-            worlds[slot],
+            cluster.worlds[slot],
             shard,
+            roles,
             final,
+            direct,
             dict(context),
             now,
             workers=[slot],
             allow_other_workers=True,
             pure=False,
         )
-        for shard, slot in zip(shards, slots, strict=False)
+        for slot, shard in cluster.shards
     ]
     edges: list[AssumeEdge] = []
-    direct: dict[str, _Need] = {}
-    for part_edges, part_direct in client.gather(futures):
+    needs: dict[str, _Need] = {}
+    for part_edges, part_needs in client.gather(futures):
         edges += (
             AssumeEdge(caller, role, tuple(Condition(0, k, o, v, x) for k, o, v, x in need))
             for caller, role, need in part_edges
         )
-        direct.update(part_direct)
-    return edges, direct
+        needs.update(part_needs)
+    return edges, needs
 
 
 def assume_graph_distributed(client: object, world: World, now: _dt.datetime | None) -> AssumeGraph:
@@ -189,7 +211,7 @@ def assume_graph_distributed(client: object, world: World, now: _dt.datetime | N
     moment = now if now is not None else _dt.datetime.now(_dt.UTC)
     index = ReachIndex(world)
     index.all_trusts()
-    edges, _ = _run(dask_client, world, index, None, {}, moment)
+    edges, _ = _run(_Cluster.of(dask_client, world, index), None, None, False, {}, moment)
     nodes = tuple(sorted(index.nodes))
     return AssumeGraph(nodes, tuple(sorted(edges, key=lambda e: (e.caller, e.role))))
 
@@ -203,23 +225,29 @@ def who_can_distributed(
     max_hops: int,
     now: _dt.datetime | None,
 ) -> Accesses:
-    """`who_can` with the final checks and the AssumeRole edges computed on the cluster;
-    the driver walks the edges back from the target in the order the local search does."""
+    """`who_can` on the cluster, one round per hop: the final checks, then the edges into
+    each hop's new roles; the driver walks them back from the target in the order the
+    local search does (an edge from a principal already found is asked, then passed over)."""
     dask_client = _checked(client)
     moment = now if now is not None else _dt.datetime.now(_dt.UTC)
     world.simulate("anonymous", action, resource, dict(context) or None, now=moment)
     index = ReachIndex(world)
     index.all_trusts()
     index.add_resource_names(_target_policy_names(index, action, resource))
-    edges, direct = _run(dask_client, world, index, (action, resource), context, moment)
-    into: dict[str, list[AssumeEdge]] = {}
-    for edge in edges:
-        into.setdefault(edge.role, []).append(edge)
+    cluster = _Cluster.of(dask_client, world, index)
+    final = (action, resource)
+    _, direct = _run(cluster, frozenset(), final, True, context, moment)
     found: dict[str, tuple[Node, tuple[_Step, ...]]] = {
         arn: (index.nodes[arn], (_Step(resource, need),)) for arn, need in sorted(direct.items())
     }
     frontier = sorted(a for a, (n, _) in found.items() if n.kind == "role")
     for _ in range(max_hops):
+        if not frontier:
+            break
+        edges, _ = _run(cluster, frozenset(frontier), final, False, context, moment)
+        into: dict[str, list[AssumeEdge]] = {}
+        for edge in edges:
+            into.setdefault(edge.role, []).append(edge)
         reached: list[str] = []
         for role in frontier:
             for edge in sorted(into.get(role, ()), key=lambda e: e.caller):

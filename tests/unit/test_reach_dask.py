@@ -40,6 +40,9 @@ def test_cluster_answers_equal_local_answers() -> None:
         assert [f.fix is not None for f in remote] == [f.fix is not None for f in demo.findings()]
 
 
+_BUCKET = "arn:aws:s3:::mixed-bucket"
+
+
 def _mixed_world() -> iamsim.World:
     """Callers of every kind a trust policy can name: users and roles of two accounts, an
     exact ARN and a whole account outside the world, a service, and `*` under a condition
@@ -60,7 +63,27 @@ def _mixed_world() -> iamsim.World:
         "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
     }
     a, b = "111111111111", "222222222222"
+    read = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{_BUCKET}/*"}],
+    }
+    # The bucket policy names a principal outside the world under a condition on a tag
+    # the world does not state (never met directly), and the trust of `shared` admits its
+    # whole account: who_can reaches it through `shared` only.
+    bucket_policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::999999999999:user/x"},
+                "Action": "s3:GetObject",
+                "Resource": f"{_BUCKET}/*",
+                "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}},
+            }
+        ],
+    }
     return iamsim.World.of(
+        iamsim.Resource(_BUCKET, account=a, policy=bucket_policy),
         iamsim.User(f"arn:aws:iam::{a}:user/alice", policies=[assume_any]),
         iamsim.User(f"arn:aws:iam::{b}:user/bob", policies=[assume_any]),
         iamsim.Role(
@@ -68,7 +91,7 @@ def _mixed_world() -> iamsim.World:
             trust_policy=trust(
                 {"AWS": [f"arn:aws:iam::{b}:root", "arn:aws:iam::999999999999:root"]}
             ),
-            policies=[assume_any],
+            policies=[assume_any, read],
         ),
         iamsim.Role(
             f"arn:aws:iam::{b}:role/vendor",
@@ -113,6 +136,10 @@ def test_caller_sharded_edges_equal_local_edges() -> None:
                 world.who_can("sts:AssumeRole", role, now=NOW, client=client).items == local.items
             )
             assert len(local) >= 1
+        reads = world.who_can("s3:GetObject", f"{_BUCKET}/k", now=NOW)
+        assert world.who_can("s3:GetObject", f"{_BUCKET}/k", now=NOW, client=client) == reads
+        outsider = next(a for a in reads if a.principal == "arn:aws:iam::999999999999:user/x")
+        assert outsider.via == ("arn:aws:iam::111111111111:role/shared",)
 
 
 def test_shards_cover_every_account_once() -> None:
