@@ -7,10 +7,10 @@ Run: python benchmarks/bench_graph.py [--accounts N] [--no-dask]
    world's construction implies; the whole assume-role graph.
 2. The organization (gen_graph_worlds.org_world: 1,000 accounts of 20 users and 20 roles):
    building the world, `who_can` on one role, the whole graph, `findings()`.
-3. The whole graph and `findings()` of the organization on a Dask LocalCluster of two
-   worker processes (one per core of this machine), against the local run, with the CPU
-   seconds the driver and each worker spent (how the work was split, whatever else the
-   machine was running).
+3. `who_can` on one role, the whole graph and `findings()` of the organization on a Dask
+   LocalCluster of two worker processes (one per core of this machine), against the local
+   run, with the CPU seconds the driver and each worker spent (how the work was split,
+   whatever else the machine was running).
 
 Wall-clock seconds of one run each (the world is built once; `who_can` is the best of
 three). Speed is reported here, never asserted in a test.
@@ -94,6 +94,11 @@ def org(accounts: int, dask: bool) -> None:
         ) as cluster,
         Client(cluster) as client,
     ):
+        seconds, remote, split = on_cluster(
+            client, lambda: world.who_can("sts:AssumeRole", role, now=NOW, client=client)
+        )
+        same = "equal" if remote.items == answer.items else "DIFFERENT"
+        print(f"  who_can on 2 Dask workers: {seconds:.2f} s, {same}; {split}")
         seconds, remote, split = on_cluster(client, lambda: world.assume_graph(client=client))
         same = "equal to the local graph" if remote == graph else "DIFFERENT from the local graph"
         print(
