@@ -7,8 +7,10 @@ Run: python benchmarks/bench_graph.py [--accounts N] [--no-dask]
    world's construction implies; the whole assume-role graph.
 2. The organization (gen_graph_worlds.org_world: 1,000 accounts of 20 users and 20 roles):
    building the world, `who_can` on one role, the whole graph, `findings()`.
-3. The whole graph and `findings()` of the organization on a Dask LocalCluster of two
-   worker processes (one per core of this machine), against the local run.
+3. `who_can` on one role, the whole graph and `findings()` of the organization on a Dask
+   LocalCluster of two worker processes (one per core of this machine), against the local
+   run, with the CPU seconds the driver and each worker spent (how the work was split,
+   whatever else the machine was running).
 
 Wall-clock seconds of one run each (the world is built once; `who_can` is the best of
 three). Speed is reported here, never asserted in a test.
@@ -71,12 +73,17 @@ def org(accounts: int, dask: bool) -> None:
     role = f"arn:aws:iam::{org_account(accounts // 2)}:role/r1"
     seconds, answer = best_of(3, lambda: world.who_can("sts:AssumeRole", role, now=NOW))
     print(f"  who_can sts:AssumeRole on {role}: {seconds:.2f} s, {len(answer)} principals")
+    cpu = time.process_time()
     local_graph, graph = timed(lambda: world.assume_graph())
+    cpu = time.process_time() - cpu
     print(
-        f"  assume_graph: {local_graph:.1f} s, {len(graph.nodes)} nodes, {len(graph.edges)} edges"
+        f"  assume_graph: {local_graph:.1f} s (CPU {cpu:.1f} s), {len(graph.nodes)} nodes, "
+        f"{len(graph.edges)} edges"
     )
+    cpu = time.process_time()
     local_findings, found = timed(world.findings)
-    print(f"  findings(): {local_findings:.1f} s, {len(found)} findings")
+    cpu = time.process_time() - cpu
+    print(f"  findings(): {local_findings:.1f} s (CPU {cpu:.1f} s), {len(found)} findings")
     if not dask:
         return
     from dask.distributed import Client, LocalCluster
@@ -87,18 +94,36 @@ def org(accounts: int, dask: bool) -> None:
         ) as cluster,
         Client(cluster) as client,
     ):
-        seconds, remote = timed(lambda: world.assume_graph(client=client))
+        seconds, remote, split = on_cluster(
+            client, lambda: world.who_can("sts:AssumeRole", role, now=NOW, client=client)
+        )
+        same = "equal" if remote.items == answer.items else "DIFFERENT"
+        print(f"  who_can on 2 Dask workers: {seconds:.2f} s, {same}; {split}")
+        seconds, remote, split = on_cluster(client, lambda: world.assume_graph(client=client))
         same = "equal to the local graph" if remote == graph else "DIFFERENT from the local graph"
         print(
             f"  assume_graph on 2 Dask workers: {seconds:.1f} s "
-            f"(speed-up {local_graph / seconds:.2f}x), {same}"
+            f"(speed-up {local_graph / seconds:.2f}x), {same}; {split}"
         )
-        seconds, remote_found = timed(lambda: world.findings(client=client))
+        seconds, remote_found, split = on_cluster(client, lambda: world.findings(client=client))
         same = "equal" if remote_found == found else "DIFFERENT"
         print(
             f"  findings() on 2 Dask workers: {seconds:.1f} s "
-            f"(speed-up {local_findings / seconds:.2f}x), {same}"
+            f"(speed-up {local_findings / seconds:.2f}x), {same}; {split}"
         )
+
+
+def on_cluster(client: Any, fn: Callable[[], Any]) -> tuple[float, Any, str]:
+    """Wall-clock seconds of `fn`, its answer, and the CPU seconds the driver and each
+    worker process spent on it: on a machine shared with other jobs the wall clock says
+    how busy the cores were, the CPU seconds how the work was split."""
+    before = client.run(time.process_time)
+    driver = time.process_time()
+    seconds, answer = timed(fn)
+    driver = time.process_time() - driver
+    after = client.run(time.process_time)
+    workers = ", ".join(f"{after[w] - before[w]:.1f}" for w in sorted(after))
+    return seconds, answer, f"CPU seconds: driver {driver:.1f}, workers {workers}"
 
 
 def main() -> None:

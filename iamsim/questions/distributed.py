@@ -1,18 +1,24 @@
 """The whole-world questions on a Dask cluster (`pip install 'iamsim[dask]'`).
 
-`assume_graph`, `who_can` and `findings` take `client=`, a `dask.distributed.Client`:
-the world is sent once to every worker (`Client.scatter(world, broadcast=True)`, under a
-key of its own each time: two questions of one world never share it), the work is
-sharded by account (the roles of a group of accounts; the findings of a group of
-accounts), and the driver puts the shards together. The answer equals the local one:
-each shard asks the same questions of the same world, in the same order.
+`assume_graph`, `who_can` and `findings` take `client=`, a `dask.distributed.Client`.
+The world is pickled once on the driver, its bytes sent to every worker, and unpickled
+once on each (a task pinned to the worker; a fresh key each question, so two questions
+never share it). The work is then one task per worker thread, pinned to the thread's
+worker and sharded by account: the AssumeRole edges out of the principals of a group of
+accounts (with `who_can`, what each of them needs for the final action too), or the fix
+verification of a group of accounts' findings. Workers return plain tuples; the driver
+puts the shards together. The answer equals the local one: each shard asks the same
+questions of the same world.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+import pickle
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
 
 from iamsim.errors import ValidationError
 from iamsim.questions.findings import holding_fixes
@@ -21,18 +27,21 @@ from iamsim.questions.reach import (
     Accesses,
     AssumeEdge,
     AssumeGraph,
+    Condition,
     _access,
     _Asker,
+    _Need,
     _Step,
     _target_policy_names,
     _worth_asking,
-    graph_edges,
 )
-from iamsim.questions.reach_index import Node, ReachIndex
+from iamsim.questions.reach_index import ASSUME, Node, ReachIndex
 from iamsim.world import World
 
 if TYPE_CHECKING:
     from dask.distributed import Client
+
+_T = TypeVar("_T")
 
 __all__ = [
     "account_shards",
@@ -55,84 +64,154 @@ def _checked(client: object) -> Client:
 
 
 def account_shards(accounts: Sequence[str], workers: int) -> list[tuple[str, ...]]:
-    """Accounts dealt round-robin into about two shards per worker (a slow shard then
-    holds up only half a worker's share)."""
+    """Accounts dealt round-robin into one shard per worker thread (`workers` slots)."""
     ordered = sorted(accounts)
-    count = max(1, min(len(ordered), 2 * max(1, workers)))
+    count = max(1, min(len(ordered), max(1, workers)))
     return [s for s in (tuple(ordered[i::count]) for i in range(count)) if s]
 
 
-def _workers(client: Client) -> int:
-    return max(1, len(client.scheduler_info().get("workers", {})))
+def _slots(client: Client) -> list[str]:
+    """One worker address per worker thread, in address order: one task each."""
+    workers = client.scheduler_info().get("workers", {})
+    slots = [addr for addr in sorted(workers) for _ in range(int(workers[addr].get("nthreads", 1)))]
+    if not slots:
+        raise ValidationError("the Dask cluster has no workers")
+    return slots
 
 
-def _roles_of(world: World, accounts: tuple[str, ...]) -> list[str]:
-    out: list[str] = []
-    for account_id in accounts:
-        account = world.account(account_id)
-        if account is not None:
-            out += sorted(r.arn for r in account.roles)
-    return out
+def _node_accounts(index: ReachIndex) -> list[str]:
+    """The accounts of every node ("" for services, which have none)."""
+    return sorted({n.account or "" for n in index.nodes.values()})
 
 
-def _graph_shard(
-    world: World, accounts: tuple[str, ...], context: Mapping[str, Any], now: _dt.datetime
-) -> tuple[AssumeEdge, ...]:
-    """The edges into the roles of `accounts` (runs on a worker)."""
-    return graph_edges(world, _roles_of(world, accounts), now=now, context=context)
+_Edge = tuple[str, str, _Need]
+"""An edge as a worker returns it: caller, role, what the caller needs."""
 
 
-def _final_shard(
+def _shard_answers(
     world: World,
-    accounts: tuple[str | None, ...],
-    action: str,
-    resource: str,
+    accounts: tuple[str, ...],
+    roles: frozenset[str] | None,
+    final: tuple[str, str] | None,
+    direct: bool,
     context: Mapping[str, Any],
     now: _dt.datetime,
-) -> list[tuple[str, Any]]:
-    """Which principals of `accounts` may perform the final action, and what each needs
-    (runs on a worker)."""
+) -> tuple[list[_Edge], list[tuple[str, _Need]]]:
+    """Runs on a worker: the AssumeRole edges out of the principals of `accounts` ("" for
+    services) into `roles` (None: every role), and, with `direct`, what each of them
+    needs for `final` (action, resource), whose policy's outsiders are nodes as locally.
+
+    Sharding by the caller's account compiles each caller's identity policies on one
+    worker only, and a trust policy on the workers of the accounts it names; the pairs
+    asked are those `graph_edges` asks (`ReachIndex.admitting` is `candidates` turned
+    around)."""
     index = ReachIndex(world)
     index.all_trusts()
-    names = _target_policy_names(index, action, resource)
-    index.add_resource_names(names)
+    names = None
+    if final is not None:
+        names = _target_policy_names(index, *final)
+        index.add_resource_names(names)
     asker = _Asker(world, context, now)
-    wanted = set(accounts)
-    out = []
+    wanted = {None if a == "" else a for a in accounts}
+    edges: list[_Edge] = []
+    needs: list[tuple[str, _Need]] = []
     for arn in sorted(index.nodes):
         node = index.nodes[arn]
-        if node.account not in wanted or not _worth_asking(index, node, names, action, resource):
+        if node.account not in wanted:
             continue
-        need = asker.needs(node, action, resource)
-        if need is not None:
-            out.append((arn, need))
-    return out
+        for role in index.admitting(node):
+            if roles is not None and role not in roles:
+                continue
+            if _worth_asking(index, node, index.trust(role), ASSUME, role):
+                need = asker.needs(node, ASSUME, role)
+                if need is not None:
+                    edges.append((arn, role, need))
+        if direct and final is not None and names is not None:
+            action, resource = final
+            if _worth_asking(index, node, names, action, resource):
+                need = asker.needs(node, action, resource)
+                if need is not None:
+                    needs.append((arn, need))
+    return edges, needs
 
 
-def _edges(
-    client: Client, world: World, context: Mapping[str, Any], now: _dt.datetime
-) -> tuple[Any, list[AssumeEdge]]:
-    shared = client.scatter(world, broadcast=True, hash=False)
-    shards = account_shards([a.id for a in world.accounts], _workers(client))
-    futures = client.map(
-        _graph_shard,
-        [shared] * len(shards),
-        shards,
-        [dict(context)] * len(shards),
-        [now] * len(shards),
-        pure=False,
+def _worlds(client: Client, world: World, slots: Sequence[str]) -> dict[str, Any]:
+    """The world on every worker: pickled once here, its bytes sent to each worker, and
+    unpickled there once (a task pinned to the worker, whose result stays in its memory
+    for the shard tasks that follow). Handing Dask the world object itself costs about
+    twice as much (its own serialization per worker); each worker unpickling it per task
+    would cost more again."""
+    shared = client.scatter(
+        pickle.dumps(world, protocol=pickle.HIGHEST_PROTOCOL), broadcast=True, hash=False
     )
-    edges = [edge for part in client.gather(futures) for edge in part]
-    return shared, edges
+    return {
+        slot: client.submit(
+            pickle.loads, shared, workers=[slot], allow_other_workers=True, pure=False
+        )
+        for slot in dict.fromkeys(slots)
+    }
+
+
+@attrs.frozen
+class _Cluster:
+    """The world on every worker, the worker thread each shard of accounts runs on."""
+
+    client: Client
+    worlds: dict[str, Any]
+    shards: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @classmethod
+    def of(cls, client: Client, world: World, index: ReachIndex) -> _Cluster:
+        slots = _slots(client)
+        shards = account_shards(_node_accounts(index), len(slots))
+        return cls(client, _worlds(client, world, slots), tuple(zip(slots, shards, strict=False)))
+
+
+def _run(
+    cluster: _Cluster,
+    roles: frozenset[str] | None,
+    final: tuple[str, str] | None,
+    direct: bool,
+    context: Mapping[str, Any],
+    now: _dt.datetime,
+) -> tuple[list[AssumeEdge], dict[str, _Need]]:
+    """One task per worker thread (pinned to its worker, on the world already there), the
+    shards' answers put together."""
+    client = cluster.client
+    futures = [
+        client.submit(
+            _shard_answers,
+            cluster.worlds[slot],
+            shard,
+            roles,
+            final,
+            direct,
+            dict(context),
+            now,
+            workers=[slot],
+            allow_other_workers=True,
+            pure=False,
+        )
+        for slot, shard in cluster.shards
+    ]
+    edges: list[AssumeEdge] = []
+    needs: dict[str, _Need] = {}
+    for part_edges, part_needs in client.gather(futures):
+        edges += (
+            AssumeEdge(caller, role, tuple(Condition(0, k, o, v, x) for k, o, v, x in need))
+            for caller, role, need in part_edges
+        )
+        needs.update(part_needs)
+    return edges, needs
 
 
 def assume_graph_distributed(client: object, world: World, now: _dt.datetime | None) -> AssumeGraph:
-    """`assume_graph` with its edges computed on the cluster, sharded by the role's account."""
+    """`assume_graph` with its edges computed on the cluster, sharded by the caller's account."""
     dask_client = _checked(client)
     moment = now if now is not None else _dt.datetime.now(_dt.UTC)
-    _, edges = _edges(dask_client, world, {}, moment)
     index = ReachIndex(world)
     index.all_trusts()
+    edges, _ = _run(_Cluster.of(dask_client, world, index), None, None, False, {}, moment)
     nodes = tuple(sorted(index.nodes))
     return AssumeGraph(nodes, tuple(sorted(edges, key=lambda e: (e.caller, e.role))))
 
@@ -146,38 +225,29 @@ def who_can_distributed(
     max_hops: int,
     now: _dt.datetime | None,
 ) -> Accesses:
-    """`who_can` with the final checks and the AssumeRole edges computed on the cluster;
-    the driver walks the edges back from the target in the order the local search does."""
+    """`who_can` on the cluster, one round per hop: the final checks, then the edges into
+    each hop's new roles; the driver walks them back from the target in the order the
+    local search does (an edge from a principal already found is asked, then passed over)."""
     dask_client = _checked(client)
     moment = now if now is not None else _dt.datetime.now(_dt.UTC)
     world.simulate("anonymous", action, resource, dict(context) or None, now=moment)
-    shared, edges = _edges(dask_client, world, context, moment)
     index = ReachIndex(world)
     index.all_trusts()
     index.add_resource_names(_target_policy_names(index, action, resource))
-    groups = account_shards(
-        sorted({n.account or "" for n in index.nodes.values()}), _workers(dask_client)
-    )
-    shards = [tuple(None if a == "" else a for a in group) for group in groups]
-    futures = dask_client.map(
-        _final_shard,
-        [shared] * len(shards),
-        shards,
-        [action] * len(shards),
-        [resource] * len(shards),
-        [dict(context)] * len(shards),
-        [moment] * len(shards),
-        pure=False,
-    )
-    direct = dict(item for part in dask_client.gather(futures) for item in part)
-    into: dict[str, list[AssumeEdge]] = {}
-    for edge in edges:
-        into.setdefault(edge.role, []).append(edge)
+    cluster = _Cluster.of(dask_client, world, index)
+    final = (action, resource)
+    _, direct = _run(cluster, frozenset(), final, True, context, moment)
     found: dict[str, tuple[Node, tuple[_Step, ...]]] = {
         arn: (index.nodes[arn], (_Step(resource, need),)) for arn, need in sorted(direct.items())
     }
     frontier = sorted(a for a, (n, _) in found.items() if n.kind == "role")
     for _ in range(max_hops):
+        if not frontier:
+            break
+        edges, _ = _run(cluster, frozenset(frontier), final, False, context, moment)
+        into: dict[str, list[AssumeEdge]] = {}
+        for edge in edges:
+            into.setdefault(edge.role, []).append(edge)
         reached: list[str] = []
         for role in frontier:
             for edge in sorted(into.get(role, ()), key=lambda e: e.caller):
@@ -196,19 +266,28 @@ def who_can_distributed(
     return Accesses(f"who can {action} on {resource}", items, _NOTES)
 
 
-def holding_fixes_distributed(client: object, world: World) -> set[int]:
-    """`findings`' fix verification on the cluster, sharded by the finding's account (the
-    first shard also takes findings of accounts the world does not list)."""
+def holding_fixes_distributed(
+    client: object, world: World, meanwhile: Callable[[], _T]
+) -> tuple[_T, set[int]]:
+    """`findings`' fix verification on the cluster, one task per worker thread, sharded by
+    the finding's account (the first shard also takes findings of accounts the world does
+    not list); `meanwhile()` (the driver's own finding of the hits) runs while the workers
+    verify, and its answer comes back with the indices of the hits whose fix holds."""
     dask_client = _checked(client)
-    shared = dask_client.scatter(world, broadcast=True, hash=False)
-    shards = [
-        frozenset(s) for s in account_shards([a.id for a in world.accounts], _workers(dask_client))
+    slots = _slots(dask_client)
+    worlds = _worlds(dask_client, world, slots)
+    shards = account_shards([a.id for a in world.accounts], len(slots))
+    futures = [
+        dask_client.submit(
+            holding_fixes,
+            worlds[slot],
+            frozenset(shard),
+            i == 0,
+            workers=[slot],
+            allow_other_workers=True,
+            pure=False,
+        )
+        for i, (shard, slot) in enumerate(zip(shards, slots, strict=False))
     ]
-    futures = dask_client.map(
-        holding_fixes,
-        [shared] * len(shards),
-        shards,
-        [i == 0 for i in range(len(shards))],
-        pure=False,
-    )
-    return {i for part in dask_client.gather(futures) for i in part}
+    local = meanwhile()
+    return local, {i for part in dask_client.gather(futures) for i in part}

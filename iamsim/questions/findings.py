@@ -976,13 +976,13 @@ def holding_fixes(world: World, accounts: frozenset[str], others: bool = False) 
 def findings(world: World, client: Client | None = None) -> tuple[Finding, ...]:
     """The best practices `world` breaks, most severe first, each with a verified fix;
     a `dask.distributed.Client` verifies the fixes on its workers, sharded by account."""
-    hits = _hits(world)
     if client is None:
+        hits = _hits(world)
         fixes = [_verified(world, hit) for hit in hits]
     else:
         from iamsim.questions.distributed import holding_fixes_distributed
 
-        holding = holding_fixes_distributed(client, world)
+        hits, holding = holding_fixes_distributed(client, world, lambda: _hits(world))
         fixes = [_fix_of(hit) if i in holding else None for i, hit in enumerate(hits)]
     out = [
         Finding(
