@@ -10,7 +10,6 @@ with the fix applied, no longer finds it.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -20,8 +19,9 @@ import attrs
 
 from iamsim.errors import IamsimError, join_path
 from iamsim.model import Policy, PolicyKind, Statement
+from iamsim.questions.facts import account_of, element_values, matches, resolve
 from iamsim.world import World
-from iamsim.world.managed import AWS_MANAGED_PREFIX, aws_managed_policy
+from iamsim.world.managed import AWS_MANAGED_PREFIX
 from iamsim.world.model import Account, Group, Resource, Role, User
 from iamsim.world.names import ACCOUNT_ID, PLAIN_KEY
 from iamsim.world.org import AccountPlacement
@@ -229,21 +229,11 @@ class _Hit:
 # -- statement facts -----------------------------------------------------------------
 
 
-def _values(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    return (value,) if isinstance(value, str) else tuple(value)
-
-
-def _matches(pattern: str, value: str) -> bool:
-    return fnmatch.fnmatchcase(value.lower(), pattern.lower().replace("[", "[[]"))
-
-
 def _covers(stmt: Statement, action: str) -> bool:
     """Whether the statement's Action (or NotAction) takes in `action`."""
     if stmt.not_action is not None:
-        return not any(_matches(p, action) for p in _values(stmt.not_action))
-    return any(_matches(p, action) for p in _values(stmt.action))
+        return not any(matches(p, action) for p in element_values(stmt.not_action))
+    return any(matches(p, action) for p in element_values(stmt.action))
 
 
 def _keys(stmt: Statement) -> set[str]:
@@ -278,13 +268,6 @@ def _aws(stmt: Statement) -> tuple[str, ...]:
     return stmt.principal.values("AWS")
 
 
-def _account_of(principal: str) -> str | None:
-    if ACCOUNT_ID.fullmatch(principal):
-        return principal
-    parts = principal.split(":", 5)
-    return parts[4] if len(parts) == 6 and ACCOUNT_ID.fullmatch(parts[4]) else None
-
-
 def _is_user_or_root(principal: str) -> bool:
     return (
         bool(ACCOUNT_ID.fullmatch(principal))
@@ -315,9 +298,9 @@ def _admin(stmt: Statement) -> bool:
     return (
         stmt.effect == "Allow"
         and stmt.not_action is None
-        and any(a in ("*", "*:*") for a in _values(stmt.action))
+        and any(a in ("*", "*:*") for a in element_values(stmt.action))
         and stmt.not_resource is None
-        and "*" in _values(stmt.resource)
+        and "*" in element_values(stmt.resource)
     )
 
 
@@ -474,19 +457,6 @@ def _trusts(world: _Facts) -> Iterator[tuple[Role, _Slot, Policy]]:
                 yield role, _Slot(account.id, "roles", role.name, "trust_policy"), role.trust_policy
 
 
-def _resolve(world: _Facts, account: Account, spec: Policy | str) -> Policy | None:
-    if isinstance(spec, Policy):
-        return spec
-    if spec.startswith(AWS_MANAGED_PREFIX):
-        try:
-            return aws_managed_policy(spec)
-        except IamsimError:
-            return None
-    owner = world.account(_account_of(spec) or account.id) if spec.startswith("arn:") else account
-    name = spec.rsplit("/", 1)[-1]
-    return None if owner is None else dict(owner.policies).get(name)
-
-
 def _editable_identity(world: _Facts) -> Iterator[tuple[_Slot, Policy]]:
     """Every identity policy a world document writes out: named ones, and inline ones."""
     for account in world.accounts:
@@ -525,7 +495,7 @@ def _without_principals(raw: dict[str, Any], dropped: set[str]) -> dict[str, Any
     principal = out.get("Principal")
     if not isinstance(principal, dict):
         return None
-    kept = [p for p in _values(principal.get("AWS")) if p not in dropped]
+    kept = [p for p in element_values(principal.get("AWS")) if p not in dropped]
     others = {k: v for k, v in principal.items() if k != "AWS"}
     if not kept and not others:
         return None
@@ -554,7 +524,7 @@ def _trust_rules(world: _Facts, within: str | None = None) -> Iterator[_Hit]:
             principals = _aws(stmt)
             keys = _keys(stmt)
             outside = sorted(
-                {p for p in principals if (a := _account_of(p)) and _outsider(world, a)}
+                {p for p in principals if (a := account_of(p)) and _outsider(world, a)}
             )
             if "*" in principals and not keys & (_ORG_KEYS | _SOURCE_KEYS):
                 op, key, value = _org_restriction(world, slot.account)
@@ -605,8 +575,8 @@ def _trust_rules(world: _Facts, within: str | None = None) -> Iterator[_Hit]:
                 for p in principals
                 if p != "*"
                 and _is_user_or_root(p)
-                and (_account_of(p) or slot.account) != slot.account
-                and not _outsider(world, _account_of(p) or slot.account)
+                and (account_of(p) or slot.account) != slot.account
+                and not _outsider(world, account_of(p) or slot.account)
             )
             if humans and not keys & _MFA_KEYS:
                 new = _with_condition(raw, "Bool", "aws:MultiFactorAuthPresent", "true")
@@ -654,7 +624,7 @@ def _web_identity_rules(world: _Facts, within: str | None = None) -> Iterator[_H
                 v
                 for kind, vs in (stmt.principal.entries if stmt.principal else ())
                 if kind == "Federated"
-                for v in _values(vs)
+                for v in element_values(vs)
             ]
             for provider in providers:
                 found = _web_identity_key(provider)
@@ -686,7 +656,7 @@ def _cross_account(world: _Facts, role: Role) -> bool:
     for stmt in trust.statements:
         if stmt.effect == "Allow" and _covers(stmt, "sts:AssumeRole"):
             for p in _aws(stmt):
-                if p == "*" or (_account_of(p) or role.account) != role.account:
+                if p == "*" or (account_of(p) or role.account) != role.account:
                     return True
     return False
 
@@ -701,7 +671,7 @@ def _admin_rules(world: _Facts, within: str | None = None) -> Iterator[_Hit]:
             for i, spec in enumerate(role.policies):
                 slot = _Slot(account.id, "roles", role.name, "policies", i)
                 if isinstance(spec, str):
-                    policy = _resolve(world, account, spec)
+                    policy = resolve(world, account, spec)
                     admin = spec == _ADMIN or (
                         policy is not None and any(map(_admin, policy.statements))
                     )
@@ -754,7 +724,7 @@ def _trusting_index(world: _Facts) -> tuple[dict[str, set[str]], set[str]]:
                 if p == "*":
                     anyone.add(role.arn)
                 else:
-                    account = _account_of(p)
+                    account = account_of(p)
                     if account is not None:
                         by_account.setdefault(account, set()).add(role.arn)
     return by_account, anyone
@@ -776,12 +746,12 @@ def _identity_rules(world: _Facts, within: str | None = None) -> Iterator[_Hit]:
         for i, stmt in enumerate(policy.statements):
             if stmt.effect != "Allow" or stmt.not_resource is not None:
                 continue
-            actions = _values(stmt.action)
+            actions = element_values(stmt.action)
             if not any(
-                a.lower().startswith("sts:") and _matches(a, "sts:AssumeRole") for a in actions
+                a.lower().startswith("sts:") and matches(a, "sts:AssumeRole") for a in actions
             ):
                 continue
-            wide = [r for r in _values(stmt.resource) if _any_role(r)]
+            wide = [r for r in element_values(stmt.resource) if _any_role(r)]
             if not wide:
                 continue
             path = _statement_path(slot, policy, i)
@@ -791,7 +761,7 @@ def _identity_rules(world: _Facts, within: str | None = None) -> Iterator[_Hit]:
             roles = _trusting_roles(trusting, slot.account) or [
                 f"arn:aws:iam::{slot.account}:role/*"
             ]
-            kept = [r for r in _values(stmt.resource) if r not in wide]
+            kept = [r for r in element_values(stmt.resource) if r not in wide]
             new = dict(raw, Resource=sorted(set(kept + roles)))
             if len(new["Resource"]) == 1:
                 new["Resource"] = new["Resource"][0]
@@ -858,7 +828,7 @@ def _not_principal_rules(world: _Facts, within: str | None = None) -> Iterator[_
                 continue
             path = _statement_path(slot, policy, i)
             raw = stmt.to_dict()
-            listed = [v for _, vs in stmt.not_principal.entries for v in _values(vs)]
+            listed = [v for _, vs in stmt.not_principal.entries for v in element_values(vs)]
             new: dict[str, Any] | None = None
             if stmt.effect == "Deny":
                 new = {k: v for k, v in raw.items() if k != "NotPrincipal"}

@@ -18,17 +18,13 @@ never change an answer, only its cost:
 
 from __future__ import annotations
 
-import fnmatch
-import functools
-import re
 from collections.abc import Iterable, Iterator
 
 import attrs
 
-from iamsim.errors import IamsimError
 from iamsim.model import Policy, Statement
+from iamsim.questions.facts import account_of, element_values, matches, resolve
 from iamsim.world import World
-from iamsim.world.managed import AWS_MANAGED_PREFIX, aws_managed_policy
 from iamsim.world.model import Account, Role
 from iamsim.world.names import ACCOUNT_ID
 
@@ -47,29 +43,13 @@ class Node:
     whole_account: bool = False
 
 
-def _values(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    return (value,) if isinstance(value, str) else tuple(value)
-
-
-@functools.lru_cache(maxsize=4096)
-def _glob(pattern: str) -> re.Pattern[str]:
-    """A case-insensitive IAM wildcard (`*`, `?`): wider than the engine's, never narrower."""
-    return re.compile(fnmatch.translate(pattern.lower().replace("[", "[[]")), re.DOTALL)
-
-
-def _matches(pattern: str, value: str) -> bool:
-    return pattern == "*" or _glob(pattern).match(value.lower()) is not None
-
-
 def covers_action(stmt: Statement, action: str) -> bool:
     """Whether an Allow statement's Action (or NotAction) could take in `action`."""
     if stmt.effect != "Allow":
         return False
     if stmt.not_action is not None:
-        return not any(_matches(p, action) for p in _values(stmt.not_action))
-    return any(_matches(p, action) for p in _values(stmt.action))
+        return not any(matches(p, action) for p in element_values(stmt.not_action))
+    return any(matches(p, action) for p in element_values(stmt.action))
 
 
 def covers(stmt: Statement, action: str, resource: str) -> bool:
@@ -79,7 +59,7 @@ def covers(stmt: Statement, action: str, resource: str) -> bool:
         return False
     if stmt.resource is None:
         return True  # NotResource (or a resource-based policy): taken as covering
-    return any("${" in p or _matches(p, resource) for p in _values(stmt.resource))
+    return any("${" in p or matches(p, resource) for p in element_values(stmt.resource))
 
 
 @attrs.frozen
@@ -100,14 +80,7 @@ class _Patterns:
     def could_match(self, resource: str) -> bool:
         if self.everything or resource.lower() in self.exact:
             return True
-        return any(_matches(p, resource) for p in self.wild)
-
-
-def _account_of(value: str) -> str | None:
-    if ACCOUNT_ID.fullmatch(value):
-        return value
-    parts = value.split(":", 5)
-    return parts[4] if len(parts) == 6 and ACCOUNT_ID.fullmatch(parts[4]) else None
+        return any(matches(p, resource) for p in self.wild)
 
 
 @attrs.frozen
@@ -143,7 +116,7 @@ class TargetNames:
                 if value == "*":
                     anyone = True
                 elif ACCOUNT_ID.fullmatch(value) or value.endswith(":root"):
-                    account = _account_of(value)
+                    account = account_of(value)
                     if account is not None:
                         accounts.add(account)
                 elif ":assumed-role/" in value:
@@ -171,21 +144,6 @@ class TargetNames:
         if self.anyone or self.names_exactly(node):
             return True
         return node.account is not None and node.account in self.accounts
-
-
-def _resolve(world: World, account: Account, spec: Policy | str) -> Policy | None:
-    """A policy reference resolved as the world resolves it (None: unknown, taken as
-    allowing by the filters)."""
-    if isinstance(spec, Policy):
-        return spec
-    if spec.startswith(AWS_MANAGED_PREFIX):
-        try:
-            return aws_managed_policy(spec)
-        except IamsimError:
-            return None
-    owner = world.account(_account_of(spec) or account.id) if spec.startswith("arn:") else account
-    name = spec.rsplit("/", 1)[-1]
-    return None if owner is None else dict(owner.policies).get(name)
 
 
 class ReachIndex:
@@ -246,7 +204,7 @@ class ReachIndex:
     ) -> tuple[Statement, ...] | None:
         out: list[Statement] = []
         for spec in specs:
-            policy = _resolve(self.world, account, spec)
+            policy = resolve(self.world, account, spec)
             if policy is None:
                 return None
             out += policy.statements
@@ -256,7 +214,7 @@ class ReachIndex:
         account = self.world.account(role.account)
         if account is None:
             return None
-        return _resolve(self.world, account, role.trust_policy)
+        return resolve(self.world, account, role.trust_policy)
 
     def _add_outsiders(self, names: TargetNames) -> None:
         """Principals a policy names that the world does not hold: services, principals of
@@ -268,7 +226,7 @@ class ReachIndex:
                 root = f"arn:aws:iam::{account}:root"
                 self._add(Node(root, "foreign", account, whole_account=True))
         for arn in names.arns:
-            owner = _account_of(arn)
+            owner = account_of(arn)
             if owner is not None and self.world.account(owner) is None:
                 self._add(Node(arn, "foreign", owner))
 
@@ -299,7 +257,7 @@ class ReachIndex:
         for stmt in statements:
             if not covers_action(stmt, action):
                 continue
-            values = _values(stmt.resource)
+            values = element_values(stmt.resource)
             if stmt.resource is None or any(v == "*" or "${" in v for v in values):
                 return ("*",)
             out += values
