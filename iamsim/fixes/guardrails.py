@@ -82,6 +82,23 @@ class _GuardrailFixes(_PlannerBase):
     def _fix_rcp(self, denial: Denial) -> Iterator[Fix]:
         yield self._guardrail(denial, "resource control policy", "target")
 
+    def _fix_vpc_endpoint(self, denial: Denial) -> Iterator[Fix]:
+        # The endpoint policy is the network's guardrail, kept by whoever runs the VPC: the
+        # fix names it and its owner, and never widens it.
+        how = "explicitly denies" if denial.explicit else "does not allow"
+        statement = f" (statement {denial.statement})" if denial.statement else ""
+        yield Fix(
+            "source",
+            "vpc_endpoint",
+            denial.account,
+            f"The {denial.policy or 'VPC endpoint policy'}{statement} {how} {denial.action}; "
+            "it is a network guardrail owned by the administrators of account "
+            f"{denial.account} — ask them for an exception, or make the request through "
+            "another endpoint or network, rather than loosening it.",
+            {"policy": denial.policy, "statement": denial.statement},
+            denial=denial,
+        )
+
     def _guardrail(self, denial: Denial, words: str, side: str) -> Fix:
         org = self.world.organization
         owner = (

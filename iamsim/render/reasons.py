@@ -98,6 +98,14 @@ WORDS: dict[ReasonCode, tuple[_Phrase, str]] = {
         ),
         ".",
     ),
+    "vpc_endpoint_no_allow": (
+        lambda r: (
+            f"The {r.text('policy')} does not allow {r.text('action')} for this caller"
+            + (f" (its Allow conditions on {r.text('keys')} fail)" if r.text("keys") else "")
+            + "; the policy of the VPC endpoint a request comes through must allow it"
+        ),
+        ".",
+    ),
     "resource_policy_required": (
         lambda r: (
             f"The {r.text('label')} {r.text('resource')} has no "
@@ -376,24 +384,44 @@ WORDS: dict[ReasonCode, tuple[_Phrase, str]] = {
         ".",
     ),
     "federated_claims_unverified": (
-        lambda r: f"{r.text('operation')}: the token's claims were taken as given; iamsim "
-        "checks no signature, expiry of the signing keys or thumbprint",
+        lambda r: (
+            f"{r.text('operation')}: the token's claims were taken as given; iamsim "
+            "checks no signature, expiry of the signing keys or thumbprint"
+        ),
         "",
     ),
     "saml_role_from_call": (
-        lambda r: "the assertion has no Role attribute; the pair "
-        f"{r.text('role')},{r.text('provider')} of the call stands in for it",
+        lambda r: (
+            "the assertion has no Role attribute; the pair "
+            f"{r.text('role')},{r.text('provider')} of the call stands in for it"
+        ),
         "",
     ),
     "saml_session_name_from_subject": (
-        lambda r: "the assertion has no RoleSessionName attribute; saml:sub "
-        f"({r.text('session')}) stands in for it",
+        lambda r: (
+            "the assertion has no RoleSessionName attribute; saml:sub "
+            f"({r.text('session')}) stands in for it"
+        ),
         "",
     ),
     "same_organization": (
         lambda r: (
             "The caller's and the resource's accounts are in the same organization "
             f"({r.text('organization')})"
+        ),
+        ".",
+    ),
+    "vpc_endpoint_unknown": (
+        lambda r: (
+            f"The request comes through VPC endpoint {r.text('endpoint')}, which the world "
+            "does not hold: no endpoint policy was evaluated"
+        ),
+        ".",
+    ),
+    "vpc_endpoint_other_service": (
+        lambda r: (
+            f"VPC endpoint {r.text('endpoint')} reaches {r.text('service')}, not the service "
+            f"of {r.text('action')}: its endpoint policy was not evaluated"
         ),
         ".",
     ),

@@ -42,7 +42,7 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 STATEMENT_INDEX = re.compile(r"Statement\[\d+\]", re.ASCII)
 
 LAYER_ORDER: dict[str, tuple[str, ...]] = {
-    "source": ("scp", "identity", "boundary", "session"),
+    "source": ("scp", "identity", "boundary", "session", "vpc_endpoint"),
     "target": ("trust", "resource", "rcp"),
 }
 """How each side's layers are listed: the order AWS applies them on that side."""

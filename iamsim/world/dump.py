@@ -246,6 +246,15 @@ def _account(
             out["oidc_providers"][provider.url] = body
     if account.saml_providers:
         out["saml_providers"] = {p.name: {} for p in account.saml_providers}
+    if account.vpc_endpoints:
+        out["vpc_endpoints"] = {}
+        for endpoint in account.vpc_endpoints:  # in the account's order: a round trip is equal
+            entry: dict[str, Any] = {"vpc": endpoint.vpc}
+            if endpoint.service is not None:
+                entry["service"] = endpoint.service
+            if endpoint.policy is not None:
+                entry["policy"] = _spec(endpoint.policy)
+            out["vpc_endpoints"][endpoint.id] = entry
     return out
 
 

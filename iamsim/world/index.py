@@ -24,6 +24,7 @@ from iamsim.model import Policy
 from iamsim.request import FederatedPrincipal
 from iamsim.session import RoleSession
 from iamsim.tags import Tags
+from iamsim.world.endpoints import DEFAULT_ENDPOINT_POLICY_NAME, default_endpoint_policy
 from iamsim.world.managed import (
     AWS_MANAGED_PREFIX,
     aws_managed_arn,
@@ -38,6 +39,7 @@ from iamsim.world.model import (
     Resource,
     Role,
     User,
+    VpcEndpoint,
     arn_account,
     arn_name,
 )
@@ -50,6 +52,7 @@ from iamsim.world.quotas import (
     ROLE_INLINE,
     TRUST_POLICY_MAX,
     USER_INLINE,
+    VPC_ENDPOINT_POLICY,
     policy_length,
 )
 
@@ -82,10 +85,12 @@ class WorldIndex:
         self.groups: dict[str, Group] = {}
         self.resources: dict[str, tuple[Resource, Attached | None]] = {}
         self.buckets: dict[str, str] = {}
+        # VPC endpoint ID → the endpoint and its policy (AWS's default one when it has none).
+        self.endpoints: dict[str, tuple[VpcEndpoint, Attached]] = {}
         self.placements: dict[str, AccountPlacement] = {}
         self.profiles: dict[str | RoleSession | FederatedPrincipal, Profile] = {}  # per-world memos
         self.targets: dict[tuple[bool, str, str | None], Target] = {}
-        self.scopes: dict[tuple[Profile, str, str], Scope] = {}
+        self.scopes: dict[tuple[Profile, str, str] | tuple[Profile, str, str, str], Scope] = {}
         self.problems: list[Problem] = []
         accounts = [a for i, a in enumerate(accounts) if self._check_account(i, a)]
         for account in accounts:
@@ -99,6 +104,7 @@ class WorldIndex:
         for account in accounts:
             self._index_account(account)
             self._check_quotas(account)
+            self._index_endpoints(account)
         if organization is not None:
             self.problems += org_problems(organization, self.accounts)
             self.placements = place_accounts(organization)
@@ -465,6 +471,32 @@ class WorldIndex:
             )
         else:
             self._problem(code, path, message, hint)
+
+    def _index_endpoints(self, account: Account) -> None:
+        """The account's VPC endpoints, each once in the world, with the policy that applies."""
+        for endpoint in account.vpc_endpoints:
+            path = f"accounts.{account.id}.vpc_endpoints.{endpoint.id}"
+            if endpoint.id in self.endpoints:
+                self._problem(
+                    "world.vpce.duplicate", path, f"VPC endpoint {endpoint.id} is described twice"
+                )
+                continue
+            if endpoint.policy is None:
+                attached = Attached(
+                    default_endpoint_policy(), DEFAULT_ENDPOINT_POLICY_NAME, account.id
+                )
+            else:
+                self._quota(
+                    "world.quota.vpc_endpoint_policy",
+                    f"{path}.policy",
+                    policy_length(endpoint.policy),
+                    VPC_ENDPOINT_POLICY,
+                    "VPC endpoint policy size",
+                    account.quotas.imported,
+                    "shorten it (fewer statements, wildcards): AWS grants no more",
+                )
+                attached = Attached(endpoint.policy, f"{endpoint.id} endpoint policy", account.id)
+            self.endpoints[endpoint.id] = (endpoint, attached)
 
     def _check_quotas(self, account: Account) -> None:
         """IAM User Guide, "IAM and AWS STS quotas": managed policies, each principal's inline

@@ -34,6 +34,7 @@ __all__ = [
     "Role",
     "SamlProvider",
     "User",
+    "VpcEndpoint",
     "arn_account",
     "arn_name",
     "arn_path",
@@ -534,6 +535,25 @@ def _oidc_providers(value: Any) -> tuple[OidcProvider, ...]:
     return items
 
 
+@attrs.frozen
+class VpcEndpoint:
+    """A VPC endpoint of an account (AWS PrivateLink Guide, "Control access to VPC endpoints
+    using endpoint policies"): its ID, its VPC, the service it reaches when known, and its
+    endpoint policy (None: AWS's default policy, full access)."""
+
+    id: str = attrs.field(validator=_str_field)
+    vpc: str = attrs.field(validator=_str_field)
+    service: str | None = None
+    policy: Policy | None = None
+
+
+def _vpc_endpoints(value: Any) -> tuple[VpcEndpoint, ...]:
+    items = tuple(value) if isinstance(value, list | tuple) else None
+    if items is None or not all(isinstance(v, VpcEndpoint) for v in items):
+        raise WorldError(f"Account.vpc_endpoints: expected VpcEndpoint objects, not {_type(value)}")
+    return items
+
+
 def _saml_providers(value: Any) -> tuple[SamlProvider, ...]:
     items = tuple(value) if isinstance(value, list | tuple) else None
     if items is None or not all(isinstance(v, SamlProvider) for v in items):
@@ -563,6 +583,8 @@ class Account:
     # Federation (WORLD.md): the account's OIDC providers by issuer, SAML providers by name.
     oidc_providers: tuple[OidcProvider, ...] = attrs.field(default=(), converter=_oidc_providers)
     saml_providers: tuple[SamlProvider, ...] = attrs.field(default=(), converter=_saml_providers)
+    # The network perimeter (WORLD.md): the account's VPC endpoints by ID.
+    vpc_endpoints: tuple[VpcEndpoint, ...] = attrs.field(default=(), converter=_vpc_endpoints)
 
     def oidc_provider(self, url: str) -> OidcProvider | None:
         """The OIDC provider registered for an issuer (without `https://`), else None."""
