@@ -40,6 +40,7 @@ ReasonCode = Literal[
     "resource_policy_absent",  # label, resource, policy_type (a cross-account caller)
     "resource_policy_required",  # label, resource, policy_type, action (same account)
     "vpc_endpoint_no_allow",  # policy, action, keys
+    "bpa_restrict_public_buckets",  # bucket, account
     # What the world cannot describe (world/callers.py, world/gather.py).
     # [suggestion]: the ARN of the world the missing one most likely misspells.
     "caller_account_unknown",  # account, caller, [delegated_by], [suggestion]
@@ -95,6 +96,7 @@ ReasonCode = Literal[
     "saml_role_from_call",  # role, provider
     "saml_session_name_from_subject",  # session
     "vpc_endpoint_unknown",  # endpoint
+    "bpa_public_bucket",  # account (a layer note)
     "vpc_endpoint_other_service",  # endpoint, service, action
     # First-line additions: what the request lacked that decided it.
     "region_unknown",  # (no field)

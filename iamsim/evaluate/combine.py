@@ -70,9 +70,11 @@ _EXPLICIT_ORDER = (
     "trust",
     "identity",
     "service",
+    "block_public_access",
 )
 _IMPLICIT_ORDER = (
     "service",
+    "block_public_access",
     "scp",
     "rcp",
     "vpc_endpoint",
@@ -650,7 +652,29 @@ def decide(
                     "source_identity_fixed", (("inherited", fixed), ("wanted", str(wanted)))
                 ),
             )
+    restricted = inputs.public_restricted
+    if restricted is not None and traces.resource is not None and traces.resource.allows:
+        # The public policy's grants do not reach this caller; without them the resource
+        # policy allows nothing (its Denies still apply, reported on their own).
+        d._deny(
+            "target",
+            "block_public_access",
+            explicit=False,
+            account=inputs.resource_account,
+            reason=restricted,
+        )
     layers = d.layers(not_needed, scp_ok, rcp_ok, endpoint)
+    if restricted is not None:
+        cut = any(x.policy_type == "block_public_access" for x in d.denials)
+        layers = (
+            *layers,
+            Layer(
+                "target",
+                "block_public_access",
+                "implicit" if cut else "not_applicable",
+                note=Reason("bpa_public_bucket", (("account", inputs.resource_account or ""),)),
+            ),
+        )
     if inputs.service_allow:  # e.g. sts:GetCallerIdentity: no permission needed, no deny applies
         d.denials.clear()
     denials: tuple[Denial, ...] = ()

@@ -99,6 +99,21 @@ class _GuardrailFixes(_PlannerBase):
             denial=denial,
         )
 
+    def _fix_block_public_access(self, denial: Denial) -> Iterator[Fix]:
+        # S3 Block Public Access is the bucket owner's account-wide guardrail: the fix names
+        # it, and never turns it off or makes the bucket public.
+        yield Fix(
+            "target",
+            "block_public_access",
+            denial.account,
+            f"{clause(denial.cause)}; S3 Block Public Access is a guardrail owned by the "
+            f"administrators of account {denial.account} — ask them to grant this caller by "
+            "name in a bucket policy that is not public (a fixed principal, or a condition on "
+            "aws:PrincipalOrgID or aws:PrincipalAccount), rather than turning the setting off.",
+            {"setting": "RestrictPublicBuckets"},
+            denial=denial,
+        )
+
     def _guardrail(self, denial: Denial, words: str, side: str) -> Fix:
         org = self.world.organization
         owner = (

@@ -106,6 +106,14 @@ WORDS: dict[ReasonCode, tuple[_Phrase, str]] = {
         ),
         ".",
     ),
+    "bpa_restrict_public_buckets": (
+        lambda r: (
+            f"The bucket policy of {r.text('bucket')} is public and S3 Block Public Access "
+            "(RestrictPublicBuckets) is on, so its grants reach only AWS service principals "
+            f"and principals of the bucket owner's account {r.text('account')}"
+        ),
+        ".",
+    ),
     "resource_policy_required": (
         lambda r: (
             f"The {r.text('label')} {r.text('resource')} has no "
@@ -411,6 +419,13 @@ WORDS: dict[ReasonCode, tuple[_Phrase, str]] = {
         ),
         ".",
     ),
+    "bpa_public_bucket": (
+        lambda r: (
+            "the bucket policy is public and RestrictPublicBuckets is on: its grants reach "
+            f"only AWS service principals and account {r.text('account')}"
+        ),
+        "",
+    ),
     "vpc_endpoint_unknown": (
         lambda r: (
             f"The request comes through VPC endpoint {r.text('endpoint')}, which the world "
@@ -459,6 +474,9 @@ def _protected_role_message(r: Reason) -> str:
 
 # Service rules whose denial AWS words its own way instead of its usual AccessDenied text.
 AWS_MESSAGES: dict[ReasonCode, _Phrase] = {
+    # S3 gives a request that Block Public Access refuses its bare message (S3 User Guide,
+    # "Troubleshoot access denied (403 Forbidden) errors", Block Public Access settings).
+    "bpa_restrict_public_buckets": lambda r: "Access Denied",
     # AWS STS, AssumeRole called with root credentials.
     "root_cannot_assume_role": lambda r: "Roles may not be assumed by root accounts.",
     "protected_role_identity_center": _protected_role_message,

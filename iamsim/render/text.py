@@ -43,7 +43,7 @@ STATEMENT_INDEX = re.compile(r"Statement\[\d+\]", re.ASCII)
 
 LAYER_ORDER: dict[str, tuple[str, ...]] = {
     "source": ("scp", "identity", "boundary", "session", "vpc_endpoint"),
-    "target": ("trust", "resource", "rcp"),
+    "target": ("trust", "resource", "rcp", "block_public_access"),
 }
 """How each side's layers are listed: the order AWS applies them on that side."""
 

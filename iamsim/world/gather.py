@@ -390,6 +390,7 @@ def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> S
             *target.notes,
             *org_note(caller_place, target_place, caller.account, target.account),
         ),
+        public_bucket=target.arn in index.restricted_buckets if index.restricted_buckets else False,
     )
     return Scope(plan(inputs, caller, action, resource), region, context)
 

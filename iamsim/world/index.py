@@ -15,6 +15,7 @@ import attrs
 
 from iamsim.errors import IamsimWarning, PolicyError, Problem, WorldError, did_you_mean
 from iamsim.evaluate.inputs import Attached
+from iamsim.evaluate.public import is_public
 from iamsim.evaluate.services import (
     RBP_SERVICES,
     RESOURCELESS_POLICY_SERVICES,
@@ -87,6 +88,8 @@ class WorldIndex:
         self.buckets: dict[str, str] = {}
         # VPC endpoint ID → the endpoint and its policy (AWS's default one when it has none).
         self.endpoints: dict[str, tuple[VpcEndpoint, Attached]] = {}
+        # Buckets whose policy is public and RestrictPublicBuckets in effect (S3 BPA).
+        self.restricted_buckets: set[str] = set()
         self.placements: dict[str, AccountPlacement] = {}
         self.profiles: dict[str | RoleSession | FederatedPrincipal, Profile] = {}  # per-world memos
         self.targets: dict[tuple[bool, str, str | None], Target] = {}
@@ -420,6 +423,33 @@ class WorldIndex:
             self.resources[res.arn] = (attrs.evolve(res, account=account.id), policy)
             if res.service == "s3":
                 self.buckets[res.arn.split(":", 5)[5].split("/", 1)[0]] = res.arn
+                if policy is not None:
+                    self._public_bucket(account, res, policy.policy, f"{path}.policy")
+
+    def _public_bucket(self, account: Account, res: Resource, policy: Policy, path: str) -> None:
+        """S3 Block Public Access on a bucket whose policy is public: RestrictPublicBuckets
+        restricts it; BlockPublicPolicy would have refused it, so it can only come from
+        before the setting, and loads with a warning (S3 User Guide, "Blocking public
+        access to your Amazon S3 storage")."""
+        settings = res.block_public_access
+        level = account.s3_block_public_access
+        effective = level if settings is None else settings.combined(level)
+        if effective is None or not (
+            effective.restrict_public_buckets or effective.block_public_policy
+        ):
+            return
+        if not is_public(policy):
+            return
+        if effective.restrict_public_buckets:
+            self.restricted_buckets.add(res.arn)
+        if effective.block_public_policy:
+            warnings.warn(
+                IamsimWarning(
+                    f"{path}: the bucket policy is public and BlockPublicPolicy is on, so S3 "
+                    "would refuse to put it now; iamsim loads it as already in place"
+                ),
+                stacklevel=2,
+            )
 
     def _boundary(self, entity: User | Role, account: Account, path: str) -> Attached | None:
         """A user's or role's permissions boundary, resolved (None when it has none)."""

@@ -18,6 +18,7 @@ from iamsim.world.load_checks import (
 )
 from iamsim.world.model import (
     Account,
+    BlockPublicAccess,
     Group,
     OidcProvider,
     Quotas,
@@ -46,8 +47,17 @@ _ACCOUNT_KEYS = (
     "oidc_providers",
     "saml_providers",
     "vpc_endpoints",
+    "s3_block_public_access",
+)
+# S3 Block Public Access, as WORLD.md spells PublicAccessBlockConfiguration's settings.
+_BPA_KEYS = (
+    "block_public_acls",
+    "ignore_public_acls",
+    "block_public_policy",
+    "restrict_public_buckets",
 )
 _ENDPOINT_KEYS = ("vpc", "service", "policy")
+_S3_BUCKET = re.compile(r"arn:aws[a-z-]*:s3:::[^/]+")
 # Amazon EC2 API Reference, VpcEndpoint and Vpc: IDs are `vpce-`/`vpc-` and 8 or 17
 # hexadecimal digits.
 _VPCE_ID = re.compile(r"vpce-(?:[0-9a-f]{8}|[0-9a-f]{17})")
@@ -74,7 +84,7 @@ _ROLE_KEYS = (
     "tags",
     "description",
 )
-_RESOURCE_KEYS = ("policy", "tags", "aws_managed")
+_RESOURCE_KEYS = ("policy", "tags", "aws_managed", "block_public_access")
 
 
 class _AccountsParser(_Checks):
@@ -151,7 +161,29 @@ class _AccountsParser(_Checks):
             vpc_endpoints=self.vpc_endpoints(
                 body.get("vpc_endpoints"), join_path(path, "vpc_endpoints")
             ),
+            s3_block_public_access=self.block_public_access(
+                body.get("s3_block_public_access"), join_path(path, "s3_block_public_access")
+            ),
         )
+
+    def block_public_access(self, value: Any, path: str) -> BlockPublicAccess | None:
+        """S3 Block Public Access settings: each true or false, a setting not given off."""
+        if value is None:
+            return None
+        body = self.optional_mapping(value, path, "Block Public Access settings")
+        self.check_keys(body, _BPA_KEYS, path, "Block Public Access settings")
+        flags: dict[str, bool] = {}
+        for key in _BPA_KEYS:
+            raw = body.get(key, False)
+            if not isinstance(raw, bool):
+                self.add(
+                    "value.type",
+                    join_path(path, key),
+                    f"{key} must be true or false, not {_type_name(raw)}",
+                )
+                continue
+            flags[key] = raw
+        return BlockPublicAccess(**flags)
 
     def vpc_endpoints(self, value: Any, path: str) -> tuple[VpcEndpoint, ...]:
         """`vpc_endpoints`: endpoint ID → its VPC, service and endpoint policy."""
@@ -502,8 +534,25 @@ class _AccountsParser(_Checks):
                     "only KMS keys can be AWS managed",
                 )
             tags = self.tags(body.get("tags"), join_path(where, "tags"))
+            bpa = self.block_public_access(
+                body.get("block_public_access"), join_path(where, "block_public_access")
+            )
+            if bpa is not None and not _S3_BUCKET.fullmatch(arn):
+                self.add(
+                    "resource.block_public_access",
+                    join_path(where, "block_public_access"),
+                    "only an S3 bucket (arn:aws:s3:::NAME) has Block Public Access settings",
+                )
+                bpa = None
             out.append(
-                Resource(arn=arn, account=owner, policy=policy, tags=tags, aws_managed=aws_managed)
+                Resource(
+                    arn=arn,
+                    account=owner,
+                    policy=policy,
+                    tags=tags,
+                    aws_managed=aws_managed,
+                    block_public_access=bpa,
+                )
             )
         return out
 
