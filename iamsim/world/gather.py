@@ -303,11 +303,12 @@ def gather(
     contexts.append(scope.context)
     if call_keys:
         contexts.append(call_keys)
-    if extra:
-        contexts.append(extra)
+    if not extra:  # AWS never sets aws:SourceVpce itself: only the caller's keys name one
+        return scope.plan, make_request(profile.caller, action, resource, Context.chain(*contexts))
+    contexts.append(extra)
     context = Context.chain(*contexts)
     vpce = context.get("aws:SourceVpce")
-    if vpce is not None:  # a request that names no endpoint pays this lookup alone
+    if vpce is not None:
         scope, keys = _through_endpoint(index, memo_key, scope, vpce, context)
         if keys:
             context = Context.chain(context, keys)
