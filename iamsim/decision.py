@@ -38,7 +38,16 @@ SCHEMA_VERSION = "iamsim.decision/1"
 Outcome = Literal["allowed", "explicitDeny", "implicitDeny"]
 Side = Literal["source", "target"]
 PolicyType = Literal[
-    "identity", "resource", "trust", "scp", "rcp", "boundary", "session", "service"
+    "identity",
+    "resource",
+    "trust",
+    "scp",
+    "rcp",
+    "boundary",
+    "session",
+    "service",
+    "vpc_endpoint",
+    "block_public_access",
 ]
 
 POLICY_TYPE_WORDS: dict[str, str] = {
@@ -50,6 +59,8 @@ POLICY_TYPE_WORDS: dict[str, str] = {
     "boundary": "permissions boundary",
     "session": "session policy",
     "service": "service rule",
+    "vpc_endpoint": "VPC endpoint policy",
+    "block_public_access": "S3 Block Public Access setting",
 }
 
 

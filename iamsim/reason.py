@@ -39,6 +39,8 @@ ReasonCode = Literal[
     "resource_no_statement",  # policy_type, resource, action, caller
     "resource_policy_absent",  # label, resource, policy_type (a cross-account caller)
     "resource_policy_required",  # label, resource, policy_type, action (same account)
+    "vpc_endpoint_no_allow",  # policy, action, keys
+    "bpa_restrict_public_buckets",  # bucket, account
     # What the world cannot describe (world/callers.py, world/gather.py).
     # [suggestion]: the ARN of the world the missing one most likely misspells.
     "caller_account_unknown",  # account, caller, [delegated_by], [suggestion]
@@ -93,6 +95,9 @@ ReasonCode = Literal[
     "federated_claims_unverified",  # operation
     "saml_role_from_call",  # role, provider
     "saml_session_name_from_subject",  # session
+    "vpc_endpoint_unknown",  # endpoint
+    "bpa_public_bucket",  # account (a layer note)
+    "vpc_endpoint_other_service",  # endpoint, service, action
     # First-line additions: what the request lacked that decided it.
     "region_unknown",  # (no field)
     # A reason read back from a saved decision, or given as a sentence by hand.

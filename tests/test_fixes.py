@@ -29,7 +29,8 @@ APP = f"arn:aws:iam::{TGT}:role/app"
 BKT = "arn:aws:s3:::bkt"
 OBJ = "arn:aws:s3:::bkt/key.txt"
 KEY = f"arn:aws:kms:us-east-1:{TGT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-GUARDRAILS = {"scp", "rcp", "service"}
+# The network perimeter (VPC endpoint policies) and S3 Block Public Access are guardrails too.
+GUARDRAILS = {"scp", "rcp", "service", "vpc_endpoint", "block_public_access"}
 
 
 def _policy(*statements: dict[str, Any]) -> dict[str, Any]:

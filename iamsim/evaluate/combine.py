@@ -60,8 +60,30 @@ _NO_IDENTITY_NOTE = Reason("identity_not_needed_without_identity")
 _RESOURCE_NOT_NEEDED_NOTE = Reason("resource_not_needed_same_account")
 _ROOT_NOTE = Reason("root_allowed_in_own_account")
 
-_EXPLICIT_ORDER = ("rcp", "scp", "boundary", "session", "resource", "trust", "identity", "service")
-_IMPLICIT_ORDER = ("service", "scp", "rcp", "resource", "trust", "identity", "boundary", "session")
+_EXPLICIT_ORDER = (
+    "rcp",
+    "scp",
+    "vpc_endpoint",
+    "boundary",
+    "session",
+    "resource",
+    "trust",
+    "identity",
+    "service",
+    "block_public_access",
+)
+_IMPLICIT_ORDER = (
+    "service",
+    "block_public_access",
+    "scp",
+    "rcp",
+    "vpc_endpoint",
+    "resource",
+    "trust",
+    "identity",
+    "boundary",
+    "session",
+)
 
 
 def denial_order(denial: Denial) -> tuple[int, int]:
@@ -259,6 +281,26 @@ class _Decider:
                     ),
                 )
         return ok
+
+    def endpoint_denials(self, endpoint: PolicyTrace) -> None:
+        """The VPC endpoint policy must allow, whoever owns the resource (AWS PrivateLink
+        Guide, "Control access to VPC endpoints using endpoint policies")."""
+        if endpoint.verdict == "deny":
+            self._explicit("source", "vpc_endpoint", endpoint)
+        elif not endpoint.allows:
+            keys = _failing_keys((endpoint,))
+            self._deny(
+                "source",
+                "vpc_endpoint",
+                explicit=False,
+                account=endpoint.account,
+                trace=endpoint,
+                keys=keys,
+                reason=make_reason(
+                    "vpc_endpoint_no_allow",
+                    (("policy", endpoint.label), ("action", self.action), ("keys", keys)),
+                ),
+            )
 
     # -- the grant ------------------------------------------------------------------
 
@@ -461,7 +503,11 @@ class _Decider:
         return make_layer(side, kind, verdict, traces, note)
 
     def layers(
-        self, not_needed: dict[str, Reason], scp_ok: bool, rcp_ok: bool
+        self,
+        not_needed: dict[str, Reason],
+        scp_ok: bool,
+        rcp_ok: bool,
+        endpoint: PolicyTrace | None = None,
     ) -> tuple[Layer, ...]:
         """Every layer of both sides with its own verdict, in the order AWS applies them."""
         i, t = self.inputs, self.t
@@ -492,6 +538,12 @@ class _Decider:
             out.append(policy_layer("source", "boundary", (t.boundary,), not_needed))
         if i.session is not None:
             out.append(policy_layer("source", "session", t.session, not_needed))
+        if endpoint is not None:
+            out.append(
+                make_layer(
+                    "source", "vpc_endpoint", _layer_verdict((endpoint,), None), (endpoint,), None
+                )
+            )
         rtype = i.resource_type
         if t.resource is None:
             denied = any(d.policy_type == rtype for d in self.denials)
@@ -562,14 +614,18 @@ def decide(
     request: Request,
     traces: LayerTraces,
     inert: tuple[Layer | None, Layer | None] = (None, None),
+    endpoint: PolicyTrace | None = None,
 ) -> Combined:
     """Apply AWS's combining rules to evaluated layers.
 
     `inert`: the SCP and RCP layers when they take no part, built once with the plan
-    (`inert_layer`); built here when not given.
+    (`inert_layer`); built here when not given. `endpoint`: the policy of the VPC endpoint
+    the request comes through, if any.
     """
     d = _Decider(inputs, request, traces, inert)
     d.explicit_denials()
+    if endpoint is not None:
+        d.endpoint_denials(endpoint)
     scp_ok = not inputs.scp or d.org_denials("source", "scp", inputs.scp, traces.scp)
     rcp_ok = not inputs.rcp or d.org_denials("target", "rcp", inputs.rcp, traces.rcp)
     not_needed = d.grant()
@@ -596,7 +652,29 @@ def decide(
                     "source_identity_fixed", (("inherited", fixed), ("wanted", str(wanted)))
                 ),
             )
-    layers = d.layers(not_needed, scp_ok, rcp_ok)
+    restricted = inputs.public_restricted
+    if restricted is not None and traces.resource is not None and traces.resource.allows:
+        # The public policy's grants do not reach this caller; without them the resource
+        # policy allows nothing (its Denies still apply, reported on their own).
+        d._deny(
+            "target",
+            "block_public_access",
+            explicit=False,
+            account=inputs.resource_account,
+            reason=restricted,
+        )
+    layers = d.layers(not_needed, scp_ok, rcp_ok, endpoint)
+    if restricted is not None:
+        cut = any(x.policy_type == "block_public_access" for x in d.denials)
+        layers = (
+            *layers,
+            Layer(
+                "target",
+                "block_public_access",
+                "implicit" if cut else "not_applicable",
+                note=Reason("bpa_public_bucket", (("account", inputs.resource_account or ""),)),
+            ),
+        )
     if inputs.service_allow:  # e.g. sts:GetCallerIdentity: no permission needed, no deny applies
         d.denials.clear()
     denials: tuple[Denial, ...] = ()

@@ -18,7 +18,14 @@ __all__ = ["build_decision", "evaluate"]
 
 def evaluate(plan: Plan, request: Request) -> Combined:
     """Evaluate one request against every policy of its scope's plan, then combine."""
-    return decide(plan.inputs, request, plan.layers.traced(trace_plan, request), plan.inert)
+    endpoint = plan.endpoint
+    return decide(
+        plan.inputs,
+        request,
+        plan.layers.traced(trace_plan, request),
+        plan.inert,
+        None if endpoint is None else trace_plan(endpoint, request),
+    )
 
 
 def _absent_deny_note(trace: PolicyTrace, stmt: StatementTrace) -> tuple[Reason, ...]:

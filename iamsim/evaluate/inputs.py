@@ -87,6 +87,8 @@ class Inputs:
     # A role chain's source identity, which sts:SetSourceIdentity may not change.
     fixed_source_identity: str | None = None
     notes: tuple[Reason, ...] = ()
+    # RestrictPublicBuckets cuts the public bucket policy's grants for this caller: why.
+    public_restricted: Reason | None = None
     # Why the target side takes no part (a resource AWS owns, a KMS alias): the caller's
     # policies alone decide, as for a resource of its own account.
     target_note: Reason | None = None

@@ -20,7 +20,7 @@ from iamsim.evaluate.statement import evaluate_conditions, evaluate_statement, m
 from iamsim.request import Caller, Context, Request
 from iamsim.trace import PolicyTrace, PrincipalMatch, StatementTrace, make_policy_trace
 
-__all__ = ["Pending", "Plan", "PolicyPlan", "plan", "trace_plan"]
+__all__ = ["Pending", "Plan", "PolicyPlan", "plan", "trace_plan", "with_endpoint"]
 
 
 @attrs.frozen(eq=False)
@@ -56,6 +56,8 @@ class Plan:
     layers: Layers[PolicyPlan]
     # The SCP and RCP layers when they take no part (exempt, or not applicable).
     inert: tuple[Layer | None, Layer | None] = (None, None)
+    # The policy of the VPC endpoint the request comes through, when the world holds it.
+    endpoint: PolicyPlan | None = None
 
 
 def _statement(stmt: CompiledStatement, scope: Request, require_resource: bool) -> StatementPlan:
@@ -114,6 +116,15 @@ def plan(inputs: Inputs, caller: Caller, action: str, resource: str) -> Plan:
             None if inputs.rcp is not None else inert_layer("target", "rcp", inputs.rcp_note),
         ),
     )
+
+
+def with_endpoint(
+    planned: Plan, endpoint: Attached, caller: Caller, action: str, resource: str
+) -> Plan:
+    """The plan with the policy of the VPC endpoint the request comes through, one more
+    layer that must allow (AWS PrivateLink Guide, endpoint policies)."""
+    scope = Request(caller, action, resource, Context())
+    return attrs.evolve(planned, endpoint=_policy(endpoint, scope, "vpc_endpoint"))
 
 
 def trace_plan(policy: PolicyPlan, request: Request) -> PolicyTrace:

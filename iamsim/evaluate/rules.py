@@ -358,6 +358,20 @@ def fixed_source_identity(caller_source_identity: str | None, action: str) -> st
 # -- one scope's inputs -------------------------------------------------------------
 
 
+def _public_restriction(caller: Caller, target: TargetFacts) -> Reason | None:
+    """RestrictPublicBuckets on a bucket whose policy is public: only AWS service principals
+    and the bucket owner's own account keep its grants (S3 User Guide, "Blocking public
+    access to your Amazon S3 storage"; PublicAccessBlockConfiguration)."""
+    if caller.kind == "service" or (
+        caller.account is not None and caller.account == target.account
+    ):
+        return None
+    return Reason(
+        "bpa_restrict_public_buckets",
+        (("bucket", target.arn or ""), ("account", target.account or "")),
+    )
+
+
 def scope_inputs(
     caller: Caller,
     action: str,
@@ -371,6 +385,7 @@ def scope_inputs(
     identity_note: Reason | None,
     source_identity: str | None,
     notes: tuple[Reason, ...],
+    public_bucket: bool = False,
 ) -> Inputs:
     """Every layer that takes part in a request of `caller` for `action` on `target`, with
     the reason for each that does not."""
@@ -407,6 +422,7 @@ def scope_inputs(
         service_side="target" if denial is None else denial[1],
         service_allow=service_allow,
         fixed_source_identity=fixed_source_identity(source_identity, action),
+        public_restricted=_public_restriction(caller, target) if public_bucket else None,
         identity_note=identity_note,
         notes=(
             *((service_allow,) if service_allow else ()),

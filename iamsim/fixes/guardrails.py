@@ -82,6 +82,38 @@ class _GuardrailFixes(_PlannerBase):
     def _fix_rcp(self, denial: Denial) -> Iterator[Fix]:
         yield self._guardrail(denial, "resource control policy", "target")
 
+    def _fix_vpc_endpoint(self, denial: Denial) -> Iterator[Fix]:
+        # The endpoint policy is the network's guardrail, kept by whoever runs the VPC: the
+        # fix names it and its owner, and never widens it.
+        how = "explicitly denies" if denial.explicit else "does not allow"
+        statement = f" (statement {denial.statement})" if denial.statement else ""
+        yield Fix(
+            "source",
+            "vpc_endpoint",
+            denial.account,
+            f"The {denial.policy or 'VPC endpoint policy'}{statement} {how} {denial.action}; "
+            "it is a network guardrail owned by the administrators of account "
+            f"{denial.account} — ask them for an exception, or make the request through "
+            "another endpoint or network, rather than loosening it.",
+            {"policy": denial.policy, "statement": denial.statement},
+            denial=denial,
+        )
+
+    def _fix_block_public_access(self, denial: Denial) -> Iterator[Fix]:
+        # S3 Block Public Access is the bucket owner's account-wide guardrail: the fix names
+        # it, and never turns it off or makes the bucket public.
+        yield Fix(
+            "target",
+            "block_public_access",
+            denial.account,
+            f"{clause(denial.cause)}; S3 Block Public Access is a guardrail owned by the "
+            f"administrators of account {denial.account} — ask them to grant this caller by "
+            "name in a bucket policy that is not public (a fixed principal, or a condition on "
+            "aws:PrincipalOrgID or aws:PrincipalAccount), rather than turning the setting off.",
+            {"setting": "RestrictPublicBuckets"},
+            denial=denial,
+        )
+
     def _guardrail(self, denial: Denial, words: str, side: str) -> Fix:
         org = self.world.organization
         owner = (

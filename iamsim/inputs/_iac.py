@@ -17,9 +17,18 @@ from typing import Any
 import attrs
 
 from iamsim.errors import PolicyError, Problem, WorldError
+from iamsim.evaluate.public import is_public
 from iamsim.model import Policy, PolicyKind
 
-__all__ = ["Draft", "default_key_policy"]
+__all__ = ["BPA_SETTINGS", "Draft", "default_key_policy"]
+
+# S3 Block Public Access settings, as the world document spells them (WORLD.md).
+BPA_SETTINGS = (
+    "block_public_acls",
+    "ignore_public_acls",
+    "block_public_policy",
+    "restrict_public_buckets",
+)
 
 
 def default_key_policy(account: str) -> dict[str, Any]:
@@ -54,6 +63,8 @@ class Draft:
     failed: set[tuple[str, str, str]] = attrs.field(factory=set)
     # policies a resource only echoes, used where nothing sets one: (account, arn) → document
     echoes: dict[tuple[str, str], dict[str, Any]] = attrs.field(factory=dict)
+    # S3 Block Public Access: (account, bucket ARN or None for the account) → settings
+    public_access: dict[tuple[str, str | None], dict[str, bool]] = attrs.field(factory=dict)
 
     def add(self, code: str, path: str, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(code, path, message, hint))
@@ -133,6 +144,57 @@ class Draft:
         self.declared[("resource policy", account, arn)] = path
         body["policy"] = document
 
+    def block_public_access(
+        self, account: str, bucket: str | None, settings: Mapping[str, Any], path: str
+    ) -> None:
+        """S3 Block Public Access settings of an account (`bucket` None) or of a bucket ARN,
+        as the world document spells them; a setting not given is off."""
+        flags: dict[str, bool] = {}
+        for key in BPA_SETTINGS:
+            value = settings.get(key, False)
+            if value is None:
+                value = False
+            if not isinstance(value, bool):
+                self.add("value.type", f"{path}.{key}", f"{key} must be true or false")
+                continue
+            flags[key] = value
+        self.public_access[(account, bucket)] = flags
+
+    def _public_policies(self) -> None:
+        """A public bucket policy where BlockPublicPolicy is in effect (account or bucket):
+        S3 refuses to put it, so the input that puts it cannot be applied (S3 API
+        Reference, PublicAccessBlockConfiguration: BlockPublicPolicy "causes Amazon S3 to
+        reject calls to PUT Bucket policy if the specified bucket policy allows public
+        access")."""
+        for (account, bucket), flags in self.public_access.items():
+            if bucket is None:
+                self.account(account)["s3_block_public_access"] = flags
+            else:
+                resources = self.account(account).setdefault("resources", {})
+                resources.setdefault(bucket, {})["block_public_access"] = flags
+        for account, body in self.accounts.items():
+            level = self.public_access.get((account, None), {})
+            for arn, resource in body.get("resources", {}).items():
+                document = resource.get("policy")
+                if document is None or arn.split(":", 3)[2:3] != ["s3"]:
+                    continue
+                own = self.public_access.get((account, arn), {})
+                if not (level.get("block_public_policy") or own.get("block_public_policy")):
+                    continue
+                if is_public(Policy.from_json(document, kind="resource")):
+                    where = self.declared.get(("resource policy", account, arn)) or arn
+                    level_words = (
+                        "the bucket" if own.get("block_public_policy") else f"account {account}"
+                    )
+                    self.add(
+                        "iac.public_policy_blocked",
+                        where,
+                        f"the policy of {arn} is public and BlockPublicPolicy is on for "
+                        f"{level_words}: S3 refuses to put it",
+                        "grant fixed principals, or limit the grant with a condition on "
+                        "aws:PrincipalOrgID, aws:SourceVpce, … (S3's meaning of 'public')",
+                    )
+
     def link(self, kind: str, account: str, name: str, key: str, item: Any, path: str) -> None:
         """Add `item` to the list `key` (`policies`, `groups`) of an entity, or set a scalar
         (`permissions_boundary`), once every entity is declared."""
@@ -168,6 +230,8 @@ class Draft:
         for (account, arn), document in self.echoes.items():
             body = self.accounts[account]["resources"][arn]
             body.setdefault("policy", document)
+        if self.public_access:
+            self._public_policies()
         if self.problems:
             raise WorldError(self.problems)
         if not self.accounts and organization is None and not org_policies:

@@ -34,7 +34,7 @@ from typing import Any
 import attrs
 
 from iamsim.errors import IamsimWarning, Problem, WorldError
-from iamsim.inputs._iac import Draft, default_key_policy
+from iamsim.inputs._iac import BPA_SETTINGS, Draft, default_key_policy
 from iamsim.inputs._iac_org import OrgInput
 from iamsim.model import PolicyKind
 from iamsim.world.files import InputRefused, read_input_file
@@ -47,6 +47,14 @@ __all__ = [
     "cloudformation_parts",
     "load_cloudformation",
 ]
+
+# AWS::S3::Bucket PublicAccessBlockConfiguration: the world document's name → CloudFormation's.
+_CFN_BPA = {
+    "block_public_acls": "BlockPublicAcls",
+    "ignore_public_acls": "IgnorePublicAcls",
+    "block_public_policy": "BlockPublicPolicy",
+    "restrict_public_buckets": "RestrictPublicBuckets",
+}
 
 POLICY_TYPES_NOT_READ = frozenset(
     {
@@ -651,6 +659,18 @@ class _Reader:
         attribute = "TopicArn" if kind == "AWS::SNS::Topic" else "Arn"
         arn = self.stack.attribute(logical, attribute, f"Resources.{logical}")
         self.draft.resource(self.stack.account, arn, f"Resources.{logical}")
+        if kind == "AWS::S3::Bucket":
+            # PublicAccessBlockConfiguration: the bucket's own Block Public Access settings.
+            config = self.props(logical, "PublicAccessBlockConfiguration").get(
+                "PublicAccessBlockConfiguration"
+            )
+            if isinstance(config, Mapping):
+                self.draft.block_public_access(
+                    self.stack.account,
+                    arn,
+                    {key: config.get(_CFN_BPA[key]) for key in BPA_SETTINGS},
+                    f"Resources.{logical}.Properties.PublicAccessBlockConfiguration",
+                )
         if kind == "AWS::KMS::Key":
             props = self.props(logical, "KeyPolicy")
             path = f"Resources.{logical}.Properties.KeyPolicy"

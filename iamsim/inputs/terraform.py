@@ -33,7 +33,7 @@ from typing import Any
 import attrs
 
 from iamsim.errors import IamsimWarning, Problem, WorldError
-from iamsim.inputs._iac import Draft, default_key_policy
+from iamsim.inputs._iac import BPA_SETTINGS, Draft, default_key_policy
 from iamsim.inputs._iac_org import OrgInput, OrgUnitDecl
 from iamsim.world.files import read_data_file
 from iamsim.world.names import ACCOUNT_ID
@@ -547,6 +547,24 @@ def _bucket_policy(reader: _Reader, r: _Resource, account: str) -> None:
         _with_policy(reader, r, account, f"arn:aws:s3:::{bucket}")
 
 
+def _public_access(reader: _Reader, r: _Resource, account: str, bucket: str | None) -> None:
+    """`aws_s3_account_public_access_block` / `aws_s3_bucket_public_access_block`: the
+    four settings, named as in the world document."""
+    settings = {key: reader.value(r, key) for key in BPA_SETTINGS}
+    reader.draft.block_public_access(account, bucket, settings, r.address)
+
+
+def _account_public_access(reader: _Reader, r: _Resource, account: str) -> None:
+    owner = reader.value(r, "account_id")
+    _public_access(reader, r, owner if isinstance(owner, str) and owner else account, None)
+
+
+def _bucket_public_access(reader: _Reader, r: _Resource, account: str) -> None:
+    bucket = reader.value(r, "bucket")
+    if isinstance(bucket, str):
+        _public_access(reader, r, account, f"arn:aws:s3:::{bucket}")
+
+
 def _kms_key(reader: _Reader, r: _Resource, account: str) -> None:
     arn = _identity_arn(reader, r)
     if arn is None:
@@ -612,6 +630,8 @@ _OTHER = {
     "aws_iam_user_group_membership": _user_groups,
     "aws_s3_bucket": _bucket,
     "aws_s3_bucket_policy": _bucket_policy,
+    "aws_s3_account_public_access_block": _account_public_access,
+    "aws_s3_bucket_public_access_block": _bucket_public_access,
     "aws_kms_key": _kms_key,
     "aws_kms_key_policy": _kms_key_policy,
     "aws_sqs_queue": _queue,

@@ -98,6 +98,22 @@ WORDS: dict[ReasonCode, tuple[_Phrase, str]] = {
         ),
         ".",
     ),
+    "vpc_endpoint_no_allow": (
+        lambda r: (
+            f"The {r.text('policy')} does not allow {r.text('action')} for this caller"
+            + (f" (its Allow conditions on {r.text('keys')} fail)" if r.text("keys") else "")
+            + "; the policy of the VPC endpoint a request comes through must allow it"
+        ),
+        ".",
+    ),
+    "bpa_restrict_public_buckets": (
+        lambda r: (
+            f"The bucket policy of {r.text('bucket')} is public and S3 Block Public Access "
+            "(RestrictPublicBuckets) is on, so its grants reach only AWS service principals "
+            f"and principals of the bucket owner's account {r.text('account')}"
+        ),
+        ".",
+    ),
     "resource_policy_required": (
         lambda r: (
             f"The {r.text('label')} {r.text('resource')} has no "
@@ -376,24 +392,51 @@ WORDS: dict[ReasonCode, tuple[_Phrase, str]] = {
         ".",
     ),
     "federated_claims_unverified": (
-        lambda r: f"{r.text('operation')}: the token's claims were taken as given; iamsim "
-        "checks no signature, expiry of the signing keys or thumbprint",
+        lambda r: (
+            f"{r.text('operation')}: the token's claims were taken as given; iamsim "
+            "checks no signature, expiry of the signing keys or thumbprint"
+        ),
         "",
     ),
     "saml_role_from_call": (
-        lambda r: "the assertion has no Role attribute; the pair "
-        f"{r.text('role')},{r.text('provider')} of the call stands in for it",
+        lambda r: (
+            "the assertion has no Role attribute; the pair "
+            f"{r.text('role')},{r.text('provider')} of the call stands in for it"
+        ),
         "",
     ),
     "saml_session_name_from_subject": (
-        lambda r: "the assertion has no RoleSessionName attribute; saml:sub "
-        f"({r.text('session')}) stands in for it",
+        lambda r: (
+            "the assertion has no RoleSessionName attribute; saml:sub "
+            f"({r.text('session')}) stands in for it"
+        ),
         "",
     ),
     "same_organization": (
         lambda r: (
             "The caller's and the resource's accounts are in the same organization "
             f"({r.text('organization')})"
+        ),
+        ".",
+    ),
+    "bpa_public_bucket": (
+        lambda r: (
+            "the bucket policy is public and RestrictPublicBuckets is on: its grants reach "
+            f"only AWS service principals and account {r.text('account')}"
+        ),
+        "",
+    ),
+    "vpc_endpoint_unknown": (
+        lambda r: (
+            f"The request comes through VPC endpoint {r.text('endpoint')}, which the world "
+            "does not hold: no endpoint policy was evaluated"
+        ),
+        ".",
+    ),
+    "vpc_endpoint_other_service": (
+        lambda r: (
+            f"VPC endpoint {r.text('endpoint')} reaches {r.text('service')}, not the service "
+            f"of {r.text('action')}: its endpoint policy was not evaluated"
         ),
         ".",
     ),
@@ -431,6 +474,9 @@ def _protected_role_message(r: Reason) -> str:
 
 # Service rules whose denial AWS words its own way instead of its usual AccessDenied text.
 AWS_MESSAGES: dict[ReasonCode, _Phrase] = {
+    # S3 gives a request that Block Public Access refuses its bare message (S3 User Guide,
+    # "Troubleshoot access denied (403 Forbidden) errors", Block Public Access settings).
+    "bpa_restrict_public_buckets": lambda r: "Access Denied",
     # AWS STS, AssumeRole called with root credentials.
     "root_cannot_assume_role": lambda r: "Roles may not be assumed by root accounts.",
     "protected_role_identity_center": _protected_role_message,

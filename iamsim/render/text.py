@@ -42,8 +42,8 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 STATEMENT_INDEX = re.compile(r"Statement\[\d+\]", re.ASCII)
 
 LAYER_ORDER: dict[str, tuple[str, ...]] = {
-    "source": ("scp", "identity", "boundary", "session"),
-    "target": ("trust", "resource", "rcp"),
+    "source": ("scp", "identity", "boundary", "session", "vpc_endpoint"),
+    "target": ("trust", "resource", "rcp", "block_public_access"),
 }
 """How each side's layers are listed: the order AWS applies them on that side."""
 

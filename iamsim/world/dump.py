@@ -15,12 +15,20 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import yaml
 
 from iamsim.errors import PolicyError, Problem, WorldError
 from iamsim.model import Policy
 from iamsim.world.managed import aws_managed_policy, org_default_policy
-from iamsim.world.model import Account, Organization, OrgUnit, PolicySpec, arn_path
+from iamsim.world.model import (
+    Account,
+    BlockPublicAccess,
+    Organization,
+    OrgUnit,
+    PolicySpec,
+    arn_path,
+)
 
 __all__ = ["dump_text", "dump_world", "world_document"]
 
@@ -236,6 +244,8 @@ def _account(
                 body["tags"] = dict(resource.tags)
             if resource.aws_managed:
                 body["aws_managed"] = True
+            if resource.block_public_access is not None:
+                body["block_public_access"] = _bpa(resource.block_public_access)
             out["resources"][resource.arn] = body
     if account.oidc_providers:
         out["oidc_providers"] = {}
@@ -246,7 +256,24 @@ def _account(
             out["oidc_providers"][provider.url] = body
     if account.saml_providers:
         out["saml_providers"] = {p.name: {} for p in account.saml_providers}
+    if account.vpc_endpoints:
+        out["vpc_endpoints"] = {}
+        for endpoint in account.vpc_endpoints:  # in the account's order: a round trip is equal
+            entry: dict[str, Any] = {"vpc": endpoint.vpc}
+            if endpoint.service is not None:
+                entry["service"] = endpoint.service
+            if endpoint.policy is not None:
+                entry["policy"] = _spec(endpoint.policy)
+            out["vpc_endpoints"][endpoint.id] = entry
+    if account.s3_block_public_access is not None:
+        out["s3_block_public_access"] = _bpa(account.s3_block_public_access)
     return out
+
+
+def _bpa(settings: BlockPublicAccess) -> dict[str, bool]:
+    """Block Public Access settings as the world document spells them (every one, so a
+    bucket's own `false` stays written)."""
+    return attrs.asdict(settings)
 
 
 def _first(pair: tuple[str, Any]) -> str:

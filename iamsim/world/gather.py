@@ -16,7 +16,7 @@ import attrs
 
 from iamsim.errors import ValidationError
 from iamsim.evaluate.inputs import Attached
-from iamsim.evaluate.plan import Plan, plan
+from iamsim.evaluate.plan import Plan, plan, with_endpoint
 from iamsim.evaluate.rules import (
     honours_resource_policy,
     kms_alias,
@@ -31,6 +31,7 @@ from iamsim.request import Context, Request, make_request
 from iamsim.tags import Tags, as_tags
 from iamsim.world.callers import Profile
 from iamsim.world.context import request_context, resource_keys, scope_region
+from iamsim.world.endpoints import endpoint_serves, source_vpc_keys
 from iamsim.world.index import WorldIndex
 from iamsim.world.model import arn_account
 from iamsim.world.names import ACCOUNT_ID
@@ -302,10 +303,54 @@ def gather(
     contexts.append(scope.context)
     if call_keys:
         contexts.append(call_keys)
-    if extra:
-        contexts.append(extra)
+    if not extra:  # AWS never sets aws:SourceVpce itself: only the caller's keys name one
+        return scope.plan, make_request(profile.caller, action, resource, Context.chain(*contexts))
+    contexts.append(extra)
     context = Context.chain(*contexts)
+    vpce = context.get("aws:SourceVpce")
+    if vpce is not None:
+        scope, keys = _through_endpoint(index, memo_key, scope, vpce, context)
+        if keys:
+            context = Context.chain(context, keys)
     return scope.plan, make_request(profile.caller, action, resource, context)
+
+
+def _through_endpoint(
+    index: WorldIndex,
+    memo_key: tuple[Profile, str, str],
+    scope: Scope,
+    vpce: object,
+    context: Context,
+) -> tuple[Scope, dict[str, object]]:
+    """The scope of a request through VPC endpoint `vpce`, with its endpoint policy as one
+    more layer when the world holds the endpoint and it reaches the action's service, and
+    the keys the endpoint sets (`aws:SourceVpc`)."""
+    found = index.endpoints.get(vpce) if isinstance(vpce, str) else None
+    keys = {} if found is None else source_vpc_keys(found[0], context)
+    key = (*memo_key, str(vpce))
+    cached = index.scopes.get(key)
+    if cached is not None:
+        return cached, keys
+    profile, action, resource = memo_key
+    planned = scope.plan
+    if found is None:
+        note = Reason("vpc_endpoint_unknown", (("endpoint", str(vpce)),))
+    elif not endpoint_serves(found[0], action):
+        note = Reason(
+            "vpc_endpoint_other_service",
+            (
+                ("endpoint", found[0].id),
+                ("service", found[0].service or ""),
+                ("action", action),
+            ),
+        )
+    else:
+        note = None
+        planned = with_endpoint(planned, found[1], profile.caller, action, resource)
+    if note is not None:
+        inputs = planned.inputs
+        planned = attrs.evolve(planned, inputs=attrs.evolve(inputs, notes=(*inputs.notes, note)))
+    return remember(index.scopes, key, attrs.evolve(scope, plan=planned)), keys
 
 
 def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> Scope:
@@ -346,6 +391,7 @@ def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> S
             *target.notes,
             *org_note(caller_place, target_place, caller.account, target.account),
         ),
+        public_bucket=target.arn in index.restricted_buckets if index.restricted_buckets else False,
     )
     return Scope(plan(inputs, caller, action, resource), region, context)
 

@@ -15,6 +15,7 @@ import attrs
 
 from iamsim.errors import IamsimWarning, PolicyError, Problem, WorldError, did_you_mean
 from iamsim.evaluate.inputs import Attached
+from iamsim.evaluate.public import is_public
 from iamsim.evaluate.services import (
     RBP_SERVICES,
     RESOURCELESS_POLICY_SERVICES,
@@ -24,6 +25,7 @@ from iamsim.model import Policy
 from iamsim.request import FederatedPrincipal
 from iamsim.session import RoleSession
 from iamsim.tags import Tags
+from iamsim.world.endpoints import DEFAULT_ENDPOINT_POLICY_NAME, default_endpoint_policy
 from iamsim.world.managed import (
     AWS_MANAGED_PREFIX,
     aws_managed_arn,
@@ -38,6 +40,7 @@ from iamsim.world.model import (
     Resource,
     Role,
     User,
+    VpcEndpoint,
     arn_account,
     arn_name,
 )
@@ -50,6 +53,7 @@ from iamsim.world.quotas import (
     ROLE_INLINE,
     TRUST_POLICY_MAX,
     USER_INLINE,
+    VPC_ENDPOINT_POLICY,
     policy_length,
 )
 
@@ -82,10 +86,14 @@ class WorldIndex:
         self.groups: dict[str, Group] = {}
         self.resources: dict[str, tuple[Resource, Attached | None]] = {}
         self.buckets: dict[str, str] = {}
+        # VPC endpoint ID → the endpoint and its policy (AWS's default one when it has none).
+        self.endpoints: dict[str, tuple[VpcEndpoint, Attached]] = {}
+        # Buckets whose policy is public and RestrictPublicBuckets in effect (S3 BPA).
+        self.restricted_buckets: set[str] = set()
         self.placements: dict[str, AccountPlacement] = {}
         self.profiles: dict[str | RoleSession | FederatedPrincipal, Profile] = {}  # per-world memos
         self.targets: dict[tuple[bool, str, str | None], Target] = {}
-        self.scopes: dict[tuple[Profile, str, str], Scope] = {}
+        self.scopes: dict[tuple[Profile, str, str] | tuple[Profile, str, str, str], Scope] = {}
         self.problems: list[Problem] = []
         accounts = [a for i, a in enumerate(accounts) if self._check_account(i, a)]
         for account in accounts:
@@ -99,6 +107,7 @@ class WorldIndex:
         for account in accounts:
             self._index_account(account)
             self._check_quotas(account)
+            self._index_endpoints(account)
         if organization is not None:
             self.problems += org_problems(organization, self.accounts)
             self.placements = place_accounts(organization)
@@ -414,6 +423,33 @@ class WorldIndex:
             self.resources[res.arn] = (attrs.evolve(res, account=account.id), policy)
             if res.service == "s3":
                 self.buckets[res.arn.split(":", 5)[5].split("/", 1)[0]] = res.arn
+                if policy is not None:
+                    self._public_bucket(account, res, policy.policy, f"{path}.policy")
+
+    def _public_bucket(self, account: Account, res: Resource, policy: Policy, path: str) -> None:
+        """S3 Block Public Access on a bucket whose policy is public: RestrictPublicBuckets
+        restricts it; BlockPublicPolicy would have refused it, so it can only come from
+        before the setting, and loads with a warning (S3 User Guide, "Blocking public
+        access to your Amazon S3 storage")."""
+        settings = res.block_public_access
+        level = account.s3_block_public_access
+        effective = level if settings is None else settings.combined(level)
+        if effective is None or not (
+            effective.restrict_public_buckets or effective.block_public_policy
+        ):
+            return
+        if not is_public(policy):
+            return
+        if effective.restrict_public_buckets:
+            self.restricted_buckets.add(res.arn)
+        if effective.block_public_policy:
+            warnings.warn(
+                IamsimWarning(
+                    f"{path}: the bucket policy is public and BlockPublicPolicy is on, so S3 "
+                    "would refuse to put it now; iamsim loads it as already in place"
+                ),
+                stacklevel=2,
+            )
 
     def _boundary(self, entity: User | Role, account: Account, path: str) -> Attached | None:
         """A user's or role's permissions boundary, resolved (None when it has none)."""
@@ -465,6 +501,32 @@ class WorldIndex:
             )
         else:
             self._problem(code, path, message, hint)
+
+    def _index_endpoints(self, account: Account) -> None:
+        """The account's VPC endpoints, each once in the world, with the policy that applies."""
+        for endpoint in account.vpc_endpoints:
+            path = f"accounts.{account.id}.vpc_endpoints.{endpoint.id}"
+            if endpoint.id in self.endpoints:
+                self._problem(
+                    "world.vpce.duplicate", path, f"VPC endpoint {endpoint.id} is described twice"
+                )
+                continue
+            if endpoint.policy is None:
+                attached = Attached(
+                    default_endpoint_policy(), DEFAULT_ENDPOINT_POLICY_NAME, account.id
+                )
+            else:
+                self._quota(
+                    "world.quota.vpc_endpoint_policy",
+                    f"{path}.policy",
+                    policy_length(endpoint.policy),
+                    VPC_ENDPOINT_POLICY,
+                    "VPC endpoint policy size",
+                    account.quotas.imported,
+                    "shorten it (fewer statements, wildcards): AWS grants no more",
+                )
+                attached = Attached(endpoint.policy, f"{endpoint.id} endpoint policy", account.id)
+            self.endpoints[endpoint.id] = (endpoint, attached)
 
     def _check_quotas(self, account: Account) -> None:
         """IAM User Guide, "IAM and AWS STS quotas": managed policies, each principal's inline

@@ -18,6 +18,7 @@ from iamsim.world.load_checks import (
 )
 from iamsim.world.model import (
     Account,
+    BlockPublicAccess,
     Group,
     OidcProvider,
     Quotas,
@@ -25,6 +26,7 @@ from iamsim.world.model import (
     Role,
     SamlProvider,
     User,
+    VpcEndpoint,
 )
 from iamsim.world.names import ACCOUNT_ALIAS, ACCOUNT_ID, ARN_PARTS
 from iamsim.world.quotas import TRUST_POLICY_DEFAULT, TRUST_POLICY_MAX
@@ -44,7 +46,25 @@ _ACCOUNT_KEYS = (
     "quotas",
     "oidc_providers",
     "saml_providers",
+    "vpc_endpoints",
+    "s3_block_public_access",
 )
+# S3 Block Public Access, as WORLD.md spells PublicAccessBlockConfiguration's settings.
+_BPA_KEYS = (
+    "block_public_acls",
+    "ignore_public_acls",
+    "block_public_policy",
+    "restrict_public_buckets",
+)
+_ENDPOINT_KEYS = ("vpc", "service", "policy")
+_S3_BUCKET = re.compile(r"arn:aws[a-z-]*:s3:::[^/]+")
+# Amazon EC2 API Reference, VpcEndpoint and Vpc: IDs are `vpce-`/`vpc-` and 8 or 17
+# hexadecimal digits.
+_VPCE_ID = re.compile(r"vpce-(?:[0-9a-f]{8}|[0-9a-f]{17})")
+_VPC_ID = re.compile(r"vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})")
+# A service name as CreateVpcEndpoint takes it (com.amazonaws.us-east-1.s3), or its short
+# form (s3): lowercase letters, digits, dots and hyphens.
+_SERVICE_NAME = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
 _OIDC_KEYS = ("client_ids", "thumbprints")
 # IAM API Reference, CreateOpenIDConnectProvider: the URL (255 characters at most, here
 # without its `https://`), up to 100 client IDs of 1-255 characters, thumbprints of 40 hex
@@ -64,7 +84,7 @@ _ROLE_KEYS = (
     "tags",
     "description",
 )
-_RESOURCE_KEYS = ("policy", "tags", "aws_managed")
+_RESOURCE_KEYS = ("policy", "tags", "aws_managed", "block_public_access")
 
 
 class _AccountsParser(_Checks):
@@ -138,7 +158,92 @@ class _AccountsParser(_Checks):
             saml_providers=self.saml_providers(
                 body.get("saml_providers"), join_path(path, "saml_providers")
             ),
+            vpc_endpoints=self.vpc_endpoints(
+                body.get("vpc_endpoints"), join_path(path, "vpc_endpoints")
+            ),
+            s3_block_public_access=self.block_public_access(
+                body.get("s3_block_public_access"), join_path(path, "s3_block_public_access")
+            ),
         )
+
+    def block_public_access(self, value: Any, path: str) -> BlockPublicAccess | None:
+        """S3 Block Public Access settings: each true or false, a setting not given off."""
+        if value is None:
+            return None
+        body = self.optional_mapping(value, path, "Block Public Access settings")
+        self.check_keys(body, _BPA_KEYS, path, "Block Public Access settings")
+        flags: dict[str, bool] = {}
+        for key in _BPA_KEYS:
+            raw = body.get(key, False)
+            if not isinstance(raw, bool):
+                self.add(
+                    "value.type",
+                    join_path(path, key),
+                    f"{key} must be true or false, not {_type_name(raw)}",
+                )
+                continue
+            flags[key] = raw
+        return BlockPublicAccess(**flags)
+
+    def vpc_endpoints(self, value: Any, path: str) -> tuple[VpcEndpoint, ...]:
+        """`vpc_endpoints`: endpoint ID → its VPC, service and endpoint policy."""
+        out = []
+        for vpce, raw in self.items(
+            self.optional_mapping(value, path, "vpc_endpoints"), path, "a VPC endpoint ID"
+        ):
+            where = _key(path, vpce)
+            body = self.optional_mapping(raw, where, "a VPC endpoint")
+            self.check_keys(body, _ENDPOINT_KEYS, where, "a VPC endpoint")
+            ok = True
+            if not _VPCE_ID.fullmatch(vpce):
+                self.add(
+                    "vpce.id",
+                    where,
+                    f"invalid VPC endpoint ID {_short(vpce)}",
+                    "vpce- and 8 or 17 lowercase hexadecimal digits",
+                )
+                ok = False
+            vpc = body.get("vpc")
+            if vpc is None:
+                self.add("vpce.vpc", where, "a VPC endpoint needs its vpc (vpc-…)")
+                ok = False
+            elif not isinstance(vpc, str) or not _VPC_ID.fullmatch(vpc):
+                self.add(
+                    "vpce.vpc",
+                    join_path(where, "vpc"),
+                    f"invalid VPC ID {_short(vpc) if isinstance(vpc, str) else _type_name(vpc)}",
+                    "vpc- and 8 or 17 lowercase hexadecimal digits",
+                )
+                ok = False
+            service = body.get("service")
+            if service is not None and (
+                not isinstance(service, str) or not _SERVICE_NAME.fullmatch(service)
+            ):
+                shown = _short(service) if isinstance(service, str) else _type_name(service)
+                self.add(
+                    "vpce.service",
+                    join_path(where, "service"),
+                    f"invalid service name {shown}",
+                    "a service as the endpoint names it: s3, or com.amazonaws.us-east-1.s3",
+                )
+                ok = False
+            policy = None
+            doc = body.get("policy")
+            if doc is not None:
+                if isinstance(doc, str | Mapping) and not _is_reference(doc):
+                    # An endpoint policy is a resource-based policy: it must name its
+                    # Principal (PrivateLink Guide, endpoint policy considerations).
+                    policy = self.document(doc, join_path(where, "policy"), "resource")
+                else:
+                    self.add(
+                        "value.type",
+                        join_path(where, "policy"),
+                        "an endpoint policy must be a document (a mapping or JSON text), "
+                        f"not {_type_name(doc)}",
+                    )
+            if ok and isinstance(vpc, str):
+                out.append(VpcEndpoint(id=vpce, vpc=vpc, service=service, policy=policy))
+        return tuple(out)
 
     def oidc_providers(self, value: Any, path: str) -> tuple[OidcProvider, ...]:
         """`oidc_providers`: issuer (without https://) → client IDs and thumbprints."""
@@ -429,8 +534,25 @@ class _AccountsParser(_Checks):
                     "only KMS keys can be AWS managed",
                 )
             tags = self.tags(body.get("tags"), join_path(where, "tags"))
+            bpa = self.block_public_access(
+                body.get("block_public_access"), join_path(where, "block_public_access")
+            )
+            if bpa is not None and not _S3_BUCKET.fullmatch(arn):
+                self.add(
+                    "resource.block_public_access",
+                    join_path(where, "block_public_access"),
+                    "only an S3 bucket (arn:aws:s3:::NAME) has Block Public Access settings",
+                )
+                bpa = None
             out.append(
-                Resource(arn=arn, account=owner, policy=policy, tags=tags, aws_managed=aws_managed)
+                Resource(
+                    arn=arn,
+                    account=owner,
+                    policy=policy,
+                    tags=tags,
+                    aws_managed=aws_managed,
+                    block_public_access=bpa,
+                )
             )
         return out
 

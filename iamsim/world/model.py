@@ -23,6 +23,7 @@ from iamsim.world.names import OU_ID, ROOT_ID
 
 __all__ = [
     "Account",
+    "BlockPublicAccess",
     "Group",
     "NamedPolicy",
     "OidcProvider",
@@ -34,6 +35,7 @@ __all__ = [
     "Role",
     "SamlProvider",
     "User",
+    "VpcEndpoint",
     "arn_account",
     "arn_name",
     "arn_path",
@@ -367,6 +369,35 @@ class Role(_Named):
 
 
 @attrs.frozen
+class BlockPublicAccess:
+    """S3 Block Public Access settings of an account or a bucket (Amazon S3 API Reference,
+    PublicAccessBlockConfiguration); a setting not given is off."""
+
+    block_public_acls: bool = attrs.field(default=False, validator=_bool_field)
+    ignore_public_acls: bool = attrs.field(default=False, validator=_bool_field)
+    block_public_policy: bool = attrs.field(default=False, validator=_bool_field)
+    restrict_public_buckets: bool = attrs.field(default=False, validator=_bool_field)
+
+    def combined(self, other: BlockPublicAccess | None) -> BlockPublicAccess:
+        """The effective settings of two levels: each the most restrictive of the two (S3
+        User Guide, "Blocking public access to your Amazon S3 storage")."""
+        if other is None:
+            return self
+        return BlockPublicAccess(
+            self.block_public_acls or other.block_public_acls,
+            self.ignore_public_acls or other.ignore_public_acls,
+            self.block_public_policy or other.block_public_policy,
+            self.restrict_public_buckets or other.restrict_public_buckets,
+        )
+
+
+def _optional_bpa(value: Any) -> BlockPublicAccess | None:
+    if value is not None and not isinstance(value, BlockPublicAccess):
+        raise WorldError(f"expected BlockPublicAccess settings, not {_type(value)}")
+    return value
+
+
+@attrs.frozen
 class Resource:
     """A resource that may carry a resource-based policy (bucket policy, key policy, …).
 
@@ -379,6 +410,10 @@ class Resource:
     policy: PolicySpec | None = attrs.field(default=None, converter=_resource_policy)
     tags: Tags = attrs.field(factory=Tags, converter=_resource_tags)
     aws_managed: bool = attrs.field(default=False, validator=_bool_field)
+    # An S3 bucket's own Block Public Access settings (None: none of its own).
+    block_public_access: BlockPublicAccess | None = attrs.field(
+        default=None, converter=_optional_bpa
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.account:
@@ -534,6 +569,25 @@ def _oidc_providers(value: Any) -> tuple[OidcProvider, ...]:
     return items
 
 
+@attrs.frozen
+class VpcEndpoint:
+    """A VPC endpoint of an account (AWS PrivateLink Guide, "Control access to VPC endpoints
+    using endpoint policies"): its ID, its VPC, the service it reaches when known, and its
+    endpoint policy (None: AWS's default policy, full access)."""
+
+    id: str = attrs.field(validator=_str_field)
+    vpc: str = attrs.field(validator=_str_field)
+    service: str | None = None
+    policy: Policy | None = None
+
+
+def _vpc_endpoints(value: Any) -> tuple[VpcEndpoint, ...]:
+    items = tuple(value) if isinstance(value, list | tuple) else None
+    if items is None or not all(isinstance(v, VpcEndpoint) for v in items):
+        raise WorldError(f"Account.vpc_endpoints: expected VpcEndpoint objects, not {_type(value)}")
+    return items
+
+
 def _saml_providers(value: Any) -> tuple[SamlProvider, ...]:
     items = tuple(value) if isinstance(value, list | tuple) else None
     if items is None or not all(isinstance(v, SamlProvider) for v in items):
@@ -563,6 +617,12 @@ class Account:
     # Federation (WORLD.md): the account's OIDC providers by issuer, SAML providers by name.
     oidc_providers: tuple[OidcProvider, ...] = attrs.field(default=(), converter=_oidc_providers)
     saml_providers: tuple[SamlProvider, ...] = attrs.field(default=(), converter=_saml_providers)
+    # The network perimeter (WORLD.md): the account's VPC endpoints by ID.
+    vpc_endpoints: tuple[VpcEndpoint, ...] = attrs.field(default=(), converter=_vpc_endpoints)
+    # The account's S3 Block Public Access settings (None: none set, every setting off).
+    s3_block_public_access: BlockPublicAccess | None = attrs.field(
+        default=None, converter=_optional_bpa
+    )
 
     def oidc_provider(self, url: str) -> OidcProvider | None:
         """The OIDC provider registered for an issuer (without `https://`), else None."""

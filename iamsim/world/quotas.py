@@ -7,6 +7,9 @@ white space when calculating the size of a policy against these quotas". A role 
 holds 2,048 characters by default, adjustable per account up to 4,096 ("Default quotas for
 IAM entities"). AWS Organizations ("Quotas and service limits for AWS Organizations",
 maximum size of a policy document): an SCP or an RCP holds at most 5,120 characters.
+AWS PrivateLink Guide ("Control access to VPC endpoints using endpoint policies"): an endpoint
+policy holds at most 20,480 characters, white space included; a world document keeps no
+white space of its own, so its minified length is what is counted.
 
 A document is counted as its minified JSON: whitespace between JSON elements is left out,
 whitespace inside strings is counted. A YAML or TOML document is counted the same way.
@@ -27,6 +30,7 @@ __all__ = [
     "TRUST_POLICY_DEFAULT",
     "TRUST_POLICY_MAX",
     "USER_INLINE",
+    "VPC_ENDPOINT_POLICY",
     "policy_length",
 ]
 
@@ -37,6 +41,7 @@ ROLE_INLINE = 10240
 TRUST_POLICY_DEFAULT = 2048
 TRUST_POLICY_MAX = 4096
 ORGANIZATION_POLICY = 5120
+VPC_ENDPOINT_POLICY = 20480
 
 
 def policy_length(policy: Policy) -> int:
