@@ -384,6 +384,24 @@ def _request_context(
     return context
 
 
+def _read_text(path: str, option: str = "") -> str:
+    """The UTF-8 text of a file named on the command line: a regular file only, at most
+    $IAMSIM_MAX_INPUT_BYTES (never /dev/zero read whole); one bad-input line, naming the
+    option, when it cannot be read."""
+    said = f"{option}: " if option else ""
+    try:
+        return read_input_file(path).decode("utf-8-sig")
+    except InputRefused as exc:
+        hint = f" ({exc.hint})" if exc.hint else ""
+        raise _BadInput([f"{said}{path}: {exc.message}{hint}"]) from None
+    except OSError as exc:
+        raise _BadInput([f"{said}cannot read {path}: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError:
+        raise _BadInput([f"{said}{path} is not UTF-8 text"]) from None
+    except ValueError:  # a NUL in the name: no file can have it
+        raise _BadInput([f"{said}{_shown(path)} is not a file name"]) from None
+
+
 def _policy_text(value: str) -> str:
     """--policy: JSON text, or a file named as `file://PATH`, `@PATH` or plainly."""
     if value.startswith(("file://", "fileb://")):
@@ -402,18 +420,7 @@ def _policy_text(value: str) -> str:
             ]
         )
 
-    try:
-        # A regular file only, and at most $IAMSIM_MAX_INPUT_BYTES: never /dev/zero read whole.
-        return read_input_file(path).decode("utf-8-sig")
-    except InputRefused as exc:
-        hint = f" ({exc.hint})" if exc.hint else ""
-        raise _BadInput([f"--policy: {path}: {exc.message}{hint}"]) from None
-    except OSError as exc:
-        raise _BadInput([f"--policy: cannot read {path}: {exc.strerror or exc}"]) from None
-    except UnicodeDecodeError:
-        raise _BadInput([f"--policy: {path} is not UTF-8 text"]) from None
-    except ValueError:  # a NUL in the name: no file can have it
-        raise _BadInput([f"--policy: {_shown(path)} is not a file name"]) from None
+    return _read_text(path, "--policy")
 
 
 # ------------------------------------------------------------------------------ parser
@@ -1208,21 +1215,14 @@ def _assume_role(args: argparse.Namespace, out: _Out) -> int:
 def _session_file(path: str) -> RoleSession:
     """`--session FILE`: the session a saved assume-role decision holds (bad input, one line
     a problem, each naming FILE and the JSON path, when it holds none)."""
+    text = _read_text(path, "--session")
     try:
-        text = read_input_file(path).decode("utf-8-sig")
         data = json.loads(text, parse_int=json_int)
-    except InputRefused as exc:
-        hint = f" ({exc.hint})" if exc.hint else ""
-        raise _BadInput([f"--session: {path}: {exc.message}{hint}"]) from None
-    except OSError as exc:
-        raise _BadInput([f"--session: cannot read {path}: {exc.strerror or exc}"]) from None
-    except UnicodeDecodeError:
-        raise _BadInput([f"--session: {path} is not UTF-8 text"]) from None
     except json.JSONDecodeError as exc:
         raise _BadInput(
             [f"--session: {path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}"]
         ) from None
-    except ValueError as exc:  # a NUL in the name, or a number too long to read
+    except ValueError as exc:  # a number too long to read
         raise _BadInput([f"--session: {_shown(path)}: {exc}"]) from None
     try:
         return session_from_data(data, f"--session: {path}")
@@ -1312,12 +1312,7 @@ def _claims_argument(value: str, option: str, *, jwt: bool) -> Any:
         not value.lstrip().startswith("{") and Path(value).is_file()
     ):
         path = value.split("://", 1)[1] if "://" in value else value.removeprefix("@")
-        try:
-            text = read_input_file(path).decode("utf-8-sig")
-        except InputRefused as exc:
-            raise _BadInput([f"{option}: {path}: {exc.message}"]) from None
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise _BadInput([f"{option}: cannot read {_shown(path)}: {exc}"]) from None
+        text = _read_text(path, option)
     stripped = text.strip()
     if jwt and stripped.count(".") == 2 and not stripped.startswith("{"):
         return stripped
@@ -1462,15 +1457,7 @@ def _why_evidence(value: str) -> list[Any]:
         except (OSError, ValueError):
             is_file = False
         if is_file:
-            try:
-                text = read_input_file(value).decode("utf-8-sig")
-            except InputRefused as exc:
-                hint = f" ({exc.hint})" if exc.hint else ""
-                raise _BadInput([f"{value}: {exc.message}{hint}"]) from None
-            except OSError as exc:
-                raise _BadInput([f"cannot read {value}: {exc.strerror or exc}"]) from None
-            except UnicodeDecodeError:
-                raise _BadInput([f"{value} is not UTF-8 text"]) from None
+            text = _read_text(value)
     if text is None:
         return [value]
     if not text.lstrip().startswith(("{", "[")):
@@ -1606,17 +1593,7 @@ def _input_text(path: str | None) -> tuple[str, str]:
             return "<stdin>", raw.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise _BadInput([f"<stdin>: not UTF-8 text (byte {exc.start + 1})"]) from None
-    try:
-        return path, read_input_file(path).decode("utf-8-sig")
-    except InputRefused as exc:
-        hint = f" ({exc.hint})" if exc.hint else ""
-        raise _BadInput([f"--input: {path}: {exc.message}{hint}"]) from None
-    except OSError as exc:
-        raise _BadInput([f"--input: cannot read {path}: {exc.strerror or exc}"]) from None
-    except UnicodeDecodeError:
-        raise _BadInput([f"--input: {path} is not UTF-8 text"]) from None
-    except ValueError:  # a NUL in the name: no file can have it
-        raise _BadInput([f"--input: {_shown(path)} is not a file name"]) from None
+    return path, _read_text(path, "--input")
 
 
 def _checked(table: Any, args: argparse.Namespace, world_path: str | None = None) -> Any:
