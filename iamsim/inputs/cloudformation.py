@@ -37,7 +37,7 @@ from iamsim.errors import IamsimWarning, Problem, WorldError
 from iamsim.inputs._iac import BPA_SETTINGS, Draft, default_key_policy
 from iamsim.inputs._iac_org import OrgInput
 from iamsim.model import PolicyKind
-from iamsim.world.files import InputRefused, read_input_file
+from iamsim.world.files import read_text_file
 from iamsim.world.names import ACCOUNT_ID
 from iamsim.world.org_fragment import OrgFragment, unmerged
 
@@ -896,16 +896,7 @@ def _load(name: str, max_bytes: int | None) -> tuple[Any, str]:
         ) from None
     import yaml
 
-    try:
-        text = read_input_file(name, max_bytes).decode("utf-8-sig")
-    except InputRefused as exc:
-        raise WorldError(Problem(exc.code, name, exc.message, exc.hint)) from None
-    except OSError as exc:
-        raise WorldError(
-            Problem("file.unreadable", name, f"cannot read the file: {exc.strerror or exc}")
-        ) from None
-    except UnicodeDecodeError:
-        raise WorldError(Problem("file.syntax", name, "not UTF-8 text")) from None
+    text = read_text_file(name, max_bytes)
     try:
         if Path(name).suffix.lower() == ".json":
             return load_json(text), text

@@ -31,6 +31,7 @@ __all__ = [
     "max_input_bytes",
     "read_data_file",
     "read_input_file",
+    "read_text_file",
     "read_world_file",
     "world_data",
 ]
@@ -207,6 +208,24 @@ def world_data(name: str, data: Any) -> dict[str, Any]:
     return data
 
 
+def read_text_file(name: str, max_bytes: int | None = None) -> str:
+    """The UTF-8 text of input file `name` (`read_input_file`'s limits); a `WorldError`
+    naming the file (and the line and column of a byte that is not UTF-8) otherwise."""
+    try:
+        raw = read_input_file(name, max_bytes)
+    except InputRefused as exc:
+        raise WorldError(Problem(exc.code, name, exc.message, exc.hint)) from None
+    except OSError as exc:
+        raise WorldError(
+            Problem("file.unreadable", name, f"cannot read the file: {exc.strerror or exc}")
+        ) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = _line_column(raw[: exc.start].decode("utf-8", "replace"), None)
+        raise _syntax(name, line, column, "not UTF-8 text") from None
+
+
 def read_data_file(
     path: str | os.PathLike[str], *, max_bytes: int | None = None
 ) -> tuple[str, Any]:
@@ -224,20 +243,7 @@ def read_data_file(
                 "use one of " + ", ".join(SUPPORTED_EXTENSIONS),
             )
         )
-    try:
-        raw = read_input_file(name, max_bytes)
-    except InputRefused as exc:
-        raise WorldError(Problem(exc.code, name, exc.message, exc.hint)) from None
-    except OSError as exc:
-        raise WorldError(
-            Problem("file.unreadable", name, f"cannot read the file: {exc.strerror or exc}")
-        ) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line, column = _line_column(raw[: exc.start].decode("utf-8", "replace"), None)
-        raise _syntax(name, line, column, "not UTF-8 text") from None
-
+    text = read_text_file(name, max_bytes)
     data: Any = {}  # empty or blank text: an empty document in every format
     if text.strip():
         if ext == ".json":
