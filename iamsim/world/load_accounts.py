@@ -227,20 +227,9 @@ class _AccountsParser(_Checks):
                     "a service as the endpoint names it: s3, or com.amazonaws.us-east-1.s3",
                 )
                 ok = False
-            policy = None
-            doc = body.get("policy")
-            if doc is not None:
-                if isinstance(doc, str | Mapping) and not _is_reference(doc):
-                    # An endpoint policy is a resource-based policy: it must name its
-                    # Principal (PrivateLink Guide, endpoint policy considerations).
-                    policy = self.document(doc, join_path(where, "policy"), "resource")
-                else:
-                    self.add(
-                        "value.type",
-                        join_path(where, "policy"),
-                        "an endpoint policy must be a document (a mapping or JSON text), "
-                        f"not {_type_name(doc)}",
-                    )
+            # An endpoint policy is a resource-based policy: it must name its Principal
+            # (PrivateLink Guide, endpoint policy considerations).
+            policy = self.resource_document(body, where, "an endpoint policy")
             if ok and isinstance(vpc, str):
                 out.append(VpcEndpoint(id=vpce, vpc=vpc, service=service, policy=policy))
         return tuple(out)
@@ -507,18 +496,7 @@ class _AccountsParser(_Checks):
                         f"so) but is listed under account {account_id}",
                         f"move it under accounts.{match['account']}.resources",
                     )
-            policy = None
-            if body.get("policy") is not None:
-                doc = body["policy"]
-                if isinstance(doc, str | Mapping) and not _is_reference(doc):
-                    policy = self.document(doc, join_path(where, "policy"), "resource")
-                else:
-                    self.add(
-                        "value.type",
-                        join_path(where, "policy"),
-                        "a resource policy must be a document (a mapping or JSON text), "
-                        f"not {_type_name(doc)}",
-                    )
+            policy = self.resource_document(body, where, "a resource policy")
             aws_managed = body.get("aws_managed", False)
             if not isinstance(aws_managed, bool):
                 self.add(
@@ -555,6 +533,21 @@ class _AccountsParser(_Checks):
                 )
             )
         return out
+
+    def resource_document(self, body: Mapping[Any, Any], where: str, what: str) -> Policy | None:
+        """The resource-based policy `body["policy"]` (None when absent), which must be a
+        document, not a reference: `what` names it in the problem otherwise."""
+        doc = body.get("policy")
+        if doc is None:
+            return None
+        if isinstance(doc, str | Mapping) and not _is_reference(doc):
+            return self.document(doc, join_path(where, "policy"), "resource")
+        self.add(
+            "value.type",
+            join_path(where, "policy"),
+            f"{what} must be a document (a mapping or JSON text), not {_type_name(doc)}",
+        )
+        return None
 
     def duplicate_resources(
         self, built: tuple[Account | None, ...], accounts: dict[str, tuple[str, Mapping[Any, Any]]]

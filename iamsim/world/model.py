@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -560,13 +560,19 @@ class SamlProvider:
     name: str = attrs.field(validator=_str_field)
 
 
-def _oidc_providers(value: Any) -> tuple[OidcProvider, ...]:
+_T = TypeVar("_T")
+
+
+def _objects(value: Any, cls: type[_T], where: str) -> tuple[_T, ...]:
+    """Converter: a list or tuple of `cls` objects, as a tuple."""
     items = tuple(value) if isinstance(value, list | tuple) else None
-    if items is None or not all(isinstance(v, OidcProvider) for v in items):
-        raise WorldError(
-            f"Account.oidc_providers: expected OidcProvider objects, not {_type(value)}"
-        )
+    if items is None or not all(isinstance(v, cls) for v in items):
+        raise WorldError(f"{where}: expected {cls.__name__} objects, not {_type(value)}")
     return items
+
+
+def _oidc_providers(value: Any) -> tuple[OidcProvider, ...]:
+    return _objects(value, OidcProvider, "Account.oidc_providers")
 
 
 @attrs.frozen
@@ -582,19 +588,11 @@ class VpcEndpoint:
 
 
 def _vpc_endpoints(value: Any) -> tuple[VpcEndpoint, ...]:
-    items = tuple(value) if isinstance(value, list | tuple) else None
-    if items is None or not all(isinstance(v, VpcEndpoint) for v in items):
-        raise WorldError(f"Account.vpc_endpoints: expected VpcEndpoint objects, not {_type(value)}")
-    return items
+    return _objects(value, VpcEndpoint, "Account.vpc_endpoints")
 
 
 def _saml_providers(value: Any) -> tuple[SamlProvider, ...]:
-    items = tuple(value) if isinstance(value, list | tuple) else None
-    if items is None or not all(isinstance(v, SamlProvider) for v in items):
-        raise WorldError(
-            f"Account.saml_providers: expected SamlProvider objects, not {_type(value)}"
-        )
-    return items
+    return _objects(value, SamlProvider, "Account.saml_providers")
 
 
 @attrs.frozen
