@@ -26,7 +26,7 @@ def test_who_can_text_on_the_seed_world(capsys: pytest.CaptureFixture[str]) -> N
         f"  -> s3:GetObject {BUCKET_OBJECT}",
     ]
     assert out[4:6] == [ROLE, f"  -> s3:GetObject {BUCKET_OBJECT}"]
-    assert any(line.startswith("note: Only AssumeRole edges") for line in out)
+    assert any(line.startswith("note: AssumeRole edges and the web identity") for line in out)
 
 
 def test_who_can_max_hops_zero_lists_direct_callers_only(
