@@ -451,8 +451,13 @@ def _worth_asking(index: ReachIndex, node: Node, names: TargetNames, action: str
     caller makes only its own call, into a role; only a federated caller makes it."""
     federated = action.lower() in FEDERATED_ACTIONS
     if node.kind in HOP_ACTIONS:
-        own = action.lower() == hop_action(node).lower()
-        return own and res in index.roles and names.admits(node)
+        # STS takes the token (assertion) as the role account's provider's: a provider of
+        # another account never gets in (AssumeRoleWithWebIdentity, AssumeRoleWithSAML).
+        role = index.roles.get(res)
+        if role is None or action.lower() != hop_action(node).lower():
+            return False
+        home = node.account is None or node.account == role.account
+        return home and names.admits(node)
     if federated:
         return False
     if node.kind in ("service", "foreign"):
