@@ -113,11 +113,19 @@ def read_record(record: Mapping[str, Any], kind: str) -> tuple[str | None, dict[
     if isinstance(duration, int) and not isinstance(duration, bool):
         out["duration_seconds"] = duration
     tags = params.get("principalTags")
-    if isinstance(tags, Mapping):
-        out["tags"] = {str(k): str(v) for k, v in tags.items()}
+    if tags is not None:
+        if not isinstance(tags, Mapping) or not all(isinstance(v, str) for v in tags.values()):
+            raise ValidationError(
+                "record.requestParameters.principalTags: expected an object of tag values"
+            )
+        out["tags"] = dict(tags)
     transitive = params.get("transitiveTagKeys")
-    if isinstance(transitive, list):
-        out["transitive"] = [str(k) for k in transitive]
+    if transitive is not None:
+        if not isinstance(transitive, list) or not all(isinstance(k, str) for k in transitive):
+            raise ValidationError(
+                "record.requestParameters.transitiveTagKeys: expected a list of tag keys"
+            )
+        out["transitive"] = list(transitive)
     return provider, {k: v for k, v in out.items() if v is not None}
 
 

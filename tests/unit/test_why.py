@@ -355,6 +355,17 @@ _FIELDS = st.sampled_from(
         "tags",
         "durationSeconds",
         "Records",
+        # the web identity and SAML records' own fields (why_federated)
+        "responseElements",
+        "principalId",
+        "userName",
+        "identityProvider",
+        "principalArn",
+        "subjectFromWebIdentityToken",
+        "audience",
+        "provider",
+        "principalTags",
+        "transitiveTagKeys",
     ]
 )
 _SCALARS = st.one_of(
@@ -373,6 +384,11 @@ _SCALARS = st.one_of(
             "2026-06-15T12:45:00Z",
             "IAMUser",
             "true",
+            "AssumeRoleWithWebIdentity",
+            "AssumeRoleWithSAML",
+            "WebIdentityUser",
+            "accounts.google.com",
+            "arn:aws:iam::222222222222:saml-provider/Okta",
         ]
     ),
     st.text(max_size=10),

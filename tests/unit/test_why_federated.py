@@ -6,12 +6,15 @@ AWS STS API calls with AWS CloudTrail" examples)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import iamsim
 from iamsim.questions.why import NOTE_PREFIX, read_evidence, replay
@@ -176,3 +179,53 @@ def test_unknown_claim_and_unregistered_provider_fail_loudly() -> None:
     del record["responseElements"]["subjectFromWebIdentityToken"]
     with pytest.raises(iamsim.ValidationError, match=r"STS refuses it in this world .*No OpenID"):
         world.why(record)
+
+
+_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.text(max_size=12),
+    st.sampled_from([GH_ARN, OKTA, "accounts.google.com", "sts.amazonaws.com", DEPLOY, ":"]),
+    st.lists(st.text(max_size=5), max_size=2),
+    st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["web-identity-allowed", "web-identity-denied", "saml-allowed"]),
+    st.sampled_from(["userIdentity", "requestParameters", "responseElements"]),
+    st.sampled_from(
+        [
+            "principalId",
+            "userName",
+            "identityProvider",
+            "roleArn",
+            "roleSessionName",
+            "principalArn",
+            "durationSeconds",
+            "principalTags",
+            "transitiveTagKeys",
+            "sourceIdentity",
+            "subject",
+            "subjectFromWebIdentityToken",
+            "audience",
+            "provider",
+            "issuer",
+            "nameQualifier",
+        ]
+    ),
+    _VALUES,
+)
+def test_any_federated_record_replays_or_says_what_is_wrong(
+    name: str, part: str, field: str, value: Any
+) -> None:
+    """Whatever a federated record's fields hold, `why` answers or raises an IamsimError
+    naming the problem: never another exception."""
+    record = _record(name)
+    if not isinstance(record.get(part), dict):
+        record[part] = {}
+    record[part][field] = value
+    with contextlib.suppress(iamsim.IamsimError):
+        _world().why(record)
