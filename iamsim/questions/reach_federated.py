@@ -122,8 +122,12 @@ def federated_call(
     now: _dt.datetime | None,
 ) -> Decision:
     """The federated call into `role` with the values `needs` names (claims, the session
-    name, request keys), the rest defaulted; raises as STS refuses it."""
-    needs = {k: list(v) if isinstance(v, tuple) else v for k, v in needs.items()}
+    name, request keys), the claims `context` gives, the rest defaulted; raises as STS
+    refuses it."""
+    settable = settable_for(kind, provider)
+    given = {k: v for k, v in context.items() if settable(k) and k.lower() not in REQUEST_KEYS}
+    context = {k: v for k, v in context.items() if k not in given}
+    needs = {k: list(v) if isinstance(v, tuple) else v for k, v in {**given, **needs}.items()}
     session = str(next((v for k, v in needs.items() if k.lower() == "sts:rolesessionname"), ""))
     extra = {k: v for k, v in needs.items() if k.lower() in REQUEST_KEYS}
     ctx = {**context, **extra} or None

@@ -308,3 +308,14 @@ def test_reachable_from_a_provider_no_trust_names_reaches_nothing() -> None:
     federation"); no trust policy names Google here, so it becomes no role."""
     world = _world(_federated(GH_ARN, WEB, GITHUB_MAIN))
     assert world.reachable_from("accounts.google.com", now=NOW).principals() == ()
+
+
+def test_context_may_give_the_claims_a_path_needs() -> None:
+    """docs/questions.md: a value given as context= meets its condition, and the path
+    needs nothing more; the claim travels in the token, where STS takes it from."""
+    world = _world(_federated(GH_ARN, WEB, GITHUB_MAIN))
+    context = {f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}
+    (access,) = world.who_can(WEB, DEPLOY, context=context, now=NOW)
+    assert access.conditions == () and access.path[0].allowed
+    other = {f"{GH}:sub": "repo:acme/app:environment:prod"}
+    assert world.who_can(WEB, DEPLOY, context=other, now=NOW).principals() == ()
