@@ -35,6 +35,7 @@ from iamsim.questions.reach_federated import (
     default_keys,
     federated_call,
     provider_kind,
+    registered_audience,
     settable_for,
 )
 from iamsim.questions.reach_index import ASSUME, Node, ReachIndex, TargetNames
@@ -335,6 +336,10 @@ class _Asker:
                 value = satisfying_value(near, settable)
                 if value is None or near.key in self.context:
                     continue
+                if node.kind == "web_identity":
+                    value = registered_audience(
+                        self.world, node.arn, resource, near.key, near.policy_values, value
+                    )
                 chosen[near.key] = value
                 need.append((near.key, near.operator, near.policy_values, value))
                 added = True

@@ -21,10 +21,11 @@ AssumeRoleWithSAML.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from iamsim.decision import Decision
+from iamsim.questions.facts import matches
 from iamsim.questions.satisfy import REQUEST_KEYS
 from iamsim.sts_federated import BUILT_IN_PROVIDERS, PROVIDER_CLAIM_KEYS, SAML_KEYS
 from iamsim.world import World
@@ -35,6 +36,7 @@ __all__ = [
     "federated_call",
     "provider_host",
     "provider_kind",
+    "registered_audience",
     "settable_for",
 ]
 
@@ -110,6 +112,26 @@ def _audience(world: World, provider: str, role: str) -> str:
     if registered is not None and registered.client_ids:
         return registered.client_ids[0]
     return DEFAULT_SUBJECT
+
+
+def registered_audience(
+    world: World, provider: str, role: str, key: str, policy_values: Sequence[str], value: object
+) -> object:
+    """The value to try for a condition on a token's `HOST:aud`: a client ID of the role
+    account's provider that a policy value names (STS refuses any other audience, so the
+    first policy value may be one no token of the provider can carry), else `value`.
+    The hop is asked again with it: the engine decides."""
+    if _claim(provider_host(provider), key) != "aud":
+        return value
+    parts = role.split(":")
+    account = world.account(parts[4]) if len(parts) > 5 else None
+    registered = None if account is None else account.oidc_provider(provider_host(provider))
+    if registered is None or value in registered.client_ids:
+        return value
+    for client_id in registered.client_ids:
+        if any(matches(pattern, client_id) for pattern in policy_values):
+            return [client_id] if isinstance(value, list) else client_id
+    return value
 
 
 def federated_call(

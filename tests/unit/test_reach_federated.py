@@ -319,3 +319,15 @@ def test_context_may_give_the_claims_a_path_needs() -> None:
     assert access.conditions == () and access.path[0].allowed
     other = {f"{GH}:sub": "repo:acme/app:environment:prod"}
     assert world.who_can(WEB, DEPLOY, context=other, now=NOW).principals() == ()
+
+
+def test_audience_condition_takes_a_client_id_of_the_provider() -> None:
+    """AWS STS API Reference, AssumeRoleWithWebIdentity: the token's audience must be one
+    of the provider's client IDs; a trust policy listing several audiences is met by the
+    one the provider registers, not by the first it lists."""
+    trust = _federated(GH_ARN, WEB, {"StringEquals": {f"{GH}:aud": ["other", "deploy-b"]}})
+    world = _world(trust, {"oidc_providers": {GH: {"client_ids": ["deploy-a", "deploy-b"]}}})
+    (access,) = world.who_can(WEB, DEPLOY, now=NOW)
+    (cond,) = access.conditions
+    assert (cond.key, cond.values, cond.value) == (f"{GH}:aud", ("other", "deploy-b"), "deploy-b")
+    assert access.path[0].allowed
