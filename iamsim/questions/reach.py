@@ -29,6 +29,7 @@ import attrs
 from iamsim.calls import AccessRequest
 from iamsim.decision import Decision
 from iamsim.errors import ValidationError
+from iamsim.questions.facts import account_of
 from iamsim.questions.reach_federated import (
     FEDERATED_ACTIONS,
     HOP_ACTIONS,
@@ -583,7 +584,7 @@ def _start_node(world: World, index: ReachIndex, principal: str) -> Node:
         # A federated caller: named as a trust policy names its provider (module docstring).
         index.all_trusts()
         found = index.nodes.get(principal)
-        return found if found is not None else Node(principal, kind, None)
+        return found if found is not None else Node(principal, kind, account_of(principal))
     node = index.nodes.get(principal)
     if node is not None:
         return node
