@@ -671,6 +671,12 @@ def replay(
         context=(*ev.context, *((context or {}).items())),
     )
     if ev.action is not None and kind_of_action(ev.action) is not None:
+        if external_id is not None or also:
+            given = "external_id=" if external_id is not None else "also="
+            raise ValidationError(
+                f"{given}: {ev.action} takes no external ID and makes no further checks; "
+                "give the token's claims (or the assertion's keys) as context="
+            )
         return _replay_federated(world, ev)
     lacking = [n for n, v in (("caller", ev.caller), ("action", ev.action)) if not v]
     if not ev.resource and ev.source == "message" and "User:" not in (ev.text or ""):

@@ -229,3 +229,9 @@ def test_any_federated_record_replays_or_says_what_is_wrong(
     record[part][field] = value
     with contextlib.suppress(iamsim.IamsimError):
         _world().why(record)
+
+
+def test_keywords_a_federated_call_does_not_take_are_refused() -> None:
+    """AssumeRoleWithWebIdentity has no ExternalId parameter (AWS STS API Reference)."""
+    with pytest.raises(iamsim.ValidationError, match=r"external_id=: .* takes no external ID"):
+        _world().why(_record("web-identity-denied"), external_id="x")
