@@ -1659,7 +1659,7 @@ def _access_lines(out: _Out, answer: Any) -> None:
         whole = f" (any principal of account {access.principal.split(':')[4]})"
         out.line(out.style(access.principal, "bold") + (whole if access.whole_account else ""))
         for i, target in enumerate([*access.via, access.target]):
-            action = "sts:AssumeRole" if i < len(access.via) else access.action
+            action = access.hop_action(i)
             needs = [
                 f"{c.key} {c.operator} {', '.join(c.values)}"
                 for c in access.conditions

@@ -23,7 +23,6 @@ import attrs
 from iamsim.errors import ValidationError
 from iamsim.questions.findings import holding_fixes
 from iamsim.questions.reach import (
-    _NOTES,
     Accesses,
     AssumeEdge,
     AssumeGraph,
@@ -31,11 +30,13 @@ from iamsim.questions.reach import (
     _access,
     _Asker,
     _Need,
+    _notes,
     _Step,
     _target_policy_names,
     _worth_asking,
+    hop_action,
 )
-from iamsim.questions.reach_index import ASSUME, Node, ReachIndex
+from iamsim.questions.reach_index import Node, ReachIndex
 from iamsim.world import World
 
 if TYPE_CHECKING:
@@ -49,6 +50,9 @@ __all__ = [
     "holding_fixes_distributed",
     "who_can_distributed",
 ]
+
+_Refusals = dict[tuple[str, str], str]
+"""STS's refusals of federated callers' hops: (caller, role) → why."""
 
 
 def _checked(client: object) -> Client:
@@ -96,10 +100,11 @@ def _shard_answers(
     direct: bool,
     context: Mapping[str, Any],
     now: _dt.datetime,
-) -> tuple[list[_Edge], list[tuple[str, _Need]]]:
-    """Runs on a worker: the AssumeRole edges out of the principals of `accounts` ("" for
-    services) into `roles` (None: every role), and, with `direct`, what each of them
-    needs for `final` (action, resource), whose policy's outsiders are nodes as locally.
+) -> tuple[list[_Edge], list[tuple[str, _Need]], _Refusals]:
+    """Runs on a worker: the AssumeRole edges (a federated caller's own call) out of the
+    principals of `accounts` ("" for services and built-in identity providers) into
+    `roles` (None: every role), and, with `direct`, what each of them needs for `final`
+    (action, resource), whose policy's outsiders are nodes as locally; and STS's refusals.
 
     Sharding by the caller's account compiles each caller's identity policies on one
     worker only, and a trust policy on the workers of the accounts it names; the pairs
@@ -122,8 +127,9 @@ def _shard_answers(
         for role in index.admitting(node):
             if roles is not None and role not in roles:
                 continue
-            if _worth_asking(index, node, index.trust(role), ASSUME, role):
-                need = asker.needs(node, ASSUME, role)
+            hop = hop_action(node)
+            if _worth_asking(index, node, index.trust(role), hop, role):
+                need = asker.needs(node, hop, role)
                 if need is not None:
                     edges.append((arn, role, need))
         if direct and final is not None and names is not None:
@@ -132,7 +138,7 @@ def _shard_answers(
                 need = asker.needs(node, action, resource)
                 if need is not None:
                     needs.append((arn, need))
-    return edges, needs
+    return edges, needs, asker.refusals
 
 
 def _worlds(client: Client, world: World, slots: Sequence[str]) -> dict[str, Any]:
@@ -174,7 +180,7 @@ def _run(
     direct: bool,
     context: Mapping[str, Any],
     now: _dt.datetime,
-) -> tuple[list[AssumeEdge], dict[str, _Need]]:
+) -> tuple[list[AssumeEdge], dict[str, _Need], _Refusals]:
     """One task per worker thread (pinned to its worker, on the world already there), the
     shards' answers put together."""
     client = cluster.client
@@ -196,13 +202,15 @@ def _run(
     ]
     edges: list[AssumeEdge] = []
     needs: dict[str, _Need] = {}
-    for part_edges, part_needs in client.gather(futures):
+    refusals: _Refusals = {}
+    for part_edges, part_needs, part_refusals in client.gather(futures):
+        refusals.update(part_refusals)
         edges += (
             AssumeEdge(caller, role, tuple(Condition(0, k, o, v, x) for k, o, v, x in need))
             for caller, role, need in part_edges
         )
         needs.update(part_needs)
-    return edges, needs
+    return edges, needs, refusals
 
 
 def assume_graph_distributed(client: object, world: World, now: _dt.datetime | None) -> AssumeGraph:
@@ -211,7 +219,7 @@ def assume_graph_distributed(client: object, world: World, now: _dt.datetime | N
     moment = now if now is not None else _dt.datetime.now(_dt.UTC)
     index = ReachIndex(world)
     index.all_trusts()
-    edges, _ = _run(_Cluster.of(dask_client, world, index), None, None, False, {}, moment)
+    edges, _, _ = _run(_Cluster.of(dask_client, world, index), None, None, False, {}, moment)
     nodes = tuple(sorted(index.nodes))
     return AssumeGraph(nodes, tuple(sorted(edges, key=lambda e: (e.caller, e.role))))
 
@@ -236,7 +244,7 @@ def who_can_distributed(
     index.add_resource_names(_target_policy_names(index, action, resource))
     cluster = _Cluster.of(dask_client, world, index)
     final = (action, resource)
-    _, direct = _run(cluster, frozenset(), final, True, context, moment)
+    _, direct, refusals = _run(cluster, frozenset(), final, True, context, moment)
     found: dict[str, tuple[Node, tuple[_Step, ...]]] = {
         arn: (index.nodes[arn], (_Step(resource, need),)) for arn, need in sorted(direct.items())
     }
@@ -244,7 +252,8 @@ def who_can_distributed(
     for _ in range(max_hops):
         if not frontier:
             break
-        edges, _ = _run(cluster, frozenset(frontier), final, False, context, moment)
+        edges, _, refused = _run(cluster, frozenset(frontier), final, False, context, moment)
+        refusals.update(refused)
         into: dict[str, list[AssumeEdge]] = {}
         for edge in edges:
             into.setdefault(edge.role, []).append(edge)
@@ -263,7 +272,7 @@ def who_can_distributed(
         _access(world, node, steps, action, context, moment)
         for node, steps in (found[a] for a in sorted(found))
     )
-    return Accesses(f"who can {action} on {resource}", items, _NOTES)
+    return Accesses(f"who can {action} on {resource}", items, _notes(refusals, found))
 
 
 def holding_fixes_distributed(

@@ -1,7 +1,10 @@
 """Who can reach what: `who_can`, `reachable_from` and `assume_graph` (docs/questions.md).
 
 A path is a principal, the roles it assumes one after another (AssumeRole hops), and,
-for `who_can`, the final action. Every hop is asked through the world's seam
+for `who_can`, the final action. A federated caller (the web identity tokens of one
+issuer, the SAML assertions of one provider: `iamsim.questions.reach_federated`) starts a
+path with its own call, AssumeRoleWithWebIdentity or AssumeRoleWithSAML; from the role on,
+the path goes on as any role session's. Every hop is asked through the world's seam
 (`World.authorize`), the verdict only; the `Decision`s of a path (`Access.path`) are
 built when someone reads them, by replaying the path with `World.assume_role` and
 `World.simulate`.
@@ -26,8 +29,18 @@ import attrs
 from iamsim.calls import AccessRequest
 from iamsim.decision import Decision
 from iamsim.errors import ValidationError
+from iamsim.questions.facts import account_of
+from iamsim.questions.reach_federated import (
+    FEDERATED_ACTIONS,
+    HOP_ACTIONS,
+    default_keys,
+    federated_call,
+    provider_kind,
+    registered_audience,
+    settable_for,
+)
 from iamsim.questions.reach_index import ASSUME, Node, ReachIndex, TargetNames
-from iamsim.questions.satisfy import escaping_value, satisfying_value
+from iamsim.questions.satisfy import Settable, caller_settable, escaping_value, satisfying_value
 from iamsim.world import World
 
 if TYPE_CHECKING:
@@ -105,7 +118,8 @@ class Access:
     via: tuple[str, ...]
     conditions: tuple[Condition, ...]
     whole_account: bool = False
-    kind: str = "user"  # the principal: "user", "role", "service" or "foreign"
+    # the principal: "user", "role", "service", "foreign", "web_identity" or "saml"
+    kind: str = "user"
     _world: World | None = attrs.field(default=None, eq=False, repr=False)
     _context: tuple[tuple[str, Any], ...] = attrs.field(default=(), eq=False, repr=False)
     _now: _dt.datetime | None = attrs.field(default=None, eq=False, repr=False)
@@ -114,6 +128,13 @@ class Access:
     def hops(self) -> int:
         """How many roles the path assumes."""
         return len(self.via)
+
+    def hop_action(self, hop: int) -> str:
+        """The action of hop `hop` (an index into `path`): a federated caller's own call
+        first, then AssumeRole into each role of `via`, then `action`."""
+        if hop == len(self.via):
+            return self.action
+        return HOP_ACTIONS.get(self.kind, ASSUME) if hop == 0 else ASSUME
 
     @property
     def path(self) -> tuple[Decision, ...]:
@@ -225,14 +246,28 @@ def _split(needs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     return call, context
 
 
+def hop_action(node: Node) -> str:
+    """The call a node makes to become a role: its federated call, or AssumeRole."""
+    return HOP_ACTIONS.get(node.kind, ASSUME)
+
+
+_ROLE_ACTIONS = frozenset({ASSUME.lower(), *FEDERATED_ACTIONS})
+
+
 class _Asker:
-    """Asks the world one hop at a time, the verdict only, memoized per question."""
+    """Asks the world one hop at a time, the verdict only, memoized per question. STS's
+    refusals of a federated caller's hop are kept (`refusals`) for the answer's notes."""
 
     def __init__(self, world: World, context: Mapping[str, Any], now: _dt.datetime) -> None:
         self.world, self.context, self.now = world, dict(context), now
         self.memo: dict[tuple[str, str, str], _Need | None] = {}
+        self.refusals: dict[tuple[str, str], str] = {}
 
     def _ask(self, node: Node, action: str, resource: str, needs: Mapping[str, Any]) -> Decision:
+        if node.kind in HOP_ACTIONS:
+            return federated_call(
+                self.world, node.kind, node.arn, resource, needs, self.context, self.now
+            )
         call, extra = _split(needs)
         context = {**self.context, **extra}
         if action == ASSUME:
@@ -260,11 +295,26 @@ class _Asker:
         memo_key = (node.arn, action, resource)
         if memo_key in self.memo:
             return self.memo[memo_key]
+        settable: Settable = caller_settable
+        free: frozenset[str] = frozenset()
+        if node.kind in HOP_ACTIONS:
+            if action.lower() != hop_action(node).lower():
+                self.memo[memo_key] = None  # its own call into a role is all it makes
+                return None
+            settable = settable_for(node.kind, node.arn)
+            free = default_keys(node.kind, node.arn)
         chosen: dict[str, Any] = {}
         need: list[tuple[str, str, tuple[str, ...], Any]] = []
         found: _Need | None = None
         for _ in range(4):
-            decision = self._ask(node, action, resource, chosen)
+            try:
+                decision = self._ask(node, action, resource, chosen)
+            except ValidationError as exc:
+                if node.kind not in HOP_ACTIONS:
+                    raise
+                # STS refuses the call itself: no token of this provider gets in.
+                self.refusals[(node.arn, resource)] = str(exc)
+                break
             if self._passes(node, decision):
                 found = tuple(need)
                 break
@@ -273,7 +323,7 @@ class _Asker:
             if any(d.explicit for d in decision.denied_by):
                 # A Deny that applied only because the request lacks a key the caller sets
                 # (a region lock and no region): the value that keeps it from applying.
-                for key, operator, values, value in _escapes(decision):
+                for key, operator, values, value in _escapes(decision, settable, free):
                     if key not in chosen and key not in self.context:
                         chosen[key] = value
                         need.append((key, operator, values, value))
@@ -284,9 +334,13 @@ class _Asker:
             for near in decision.near_misses:
                 if (near.side, near.policy_type) not in failing or near.key in chosen:
                     continue
-                value = satisfying_value(near)
+                value = satisfying_value(near, settable)
                 if value is None or near.key in self.context:
                     continue
+                if node.kind == "web_identity":
+                    value = registered_audience(
+                        self.world, node.arn, resource, near.key, near.policy_values, value
+                    )
                 chosen[near.key] = value
                 need.append((near.key, near.operator, near.policy_values, value))
                 added = True
@@ -296,18 +350,21 @@ class _Asker:
         return found
 
 
-def _escapes(decision: Decision) -> Iterator[tuple[str, str, tuple[str, ...], object]]:
+def _escapes(
+    decision: Decision, settable: Settable, free: frozenset[str]
+) -> Iterator[tuple[str, str, tuple[str, ...], object]]:
     """For each Deny statement that applied, its negated conditions on keys the request
-    lacks and the caller sets, each with a value that keeps the condition from matching."""
+    lacks (or holds only iamsim's default for: `free`, a federated token's `sub`) and the
+    caller sets, each with a value that keeps the condition from matching."""
     for layer in decision.layers:
         for trace in layer.policies:
             for stmt in trace.statements:
                 if stmt.effect != "Deny" or not stmt.matched:
                     continue
                 for cond in stmt.conditions:
-                    if cond.request_values is not None:
+                    if cond.request_values is not None and cond.key.lower() not in free:
                         continue
-                    value = escaping_value(cond.key, cond.operator, cond.policy_values)
+                    value = escaping_value(cond.key, cond.operator, cond.policy_values, settable)
                     if value is not None:
                         yield cond.key, cond.operator, cond.policy_values, value
 
@@ -353,7 +410,12 @@ def replay(
         call, extra = _split(needs)
         hop_context = {**context, **extra} or None
         is_assume = i < len(hops) or access.action == ASSUME
-        if is_assume:
+        if i == 0 and access.kind in HOP_ACTIONS:
+            decision = federated_call(
+                world, access.kind, access.principal, target, needs, context, now
+            )
+            caller = decision.session if decision.session is not None else target
+        elif is_assume:
             mfa = "aws:MultiFactorAuthPresent" in call
             account = world.caller(caller).account if mfa else None
             decision = world.assume_role(
@@ -378,7 +440,7 @@ def replay(
 
 def _target_policy_names(index: ReachIndex, action: str, resource: str) -> TargetNames:
     """Who the resource's own policy names: a role's trust policy, a resource policy."""
-    if resource in index.roles and action.lower() == ASSUME.lower():
+    if resource in index.roles and action.lower() in _ROLE_ACTIONS:
         return index.trust(resource)
     role = index.roles.get(resource)
     if role is not None:
@@ -391,7 +453,19 @@ def _target_policy_names(index: ReachIndex, action: str, resource: str) -> Targe
 
 
 def _worth_asking(index: ReachIndex, node: Node, names: TargetNames, action: str, res: str) -> bool:
-    """The filters of `reach_index`: could the engine allow this at all?"""
+    """The filters of `reach_index`: could the engine allow this at all? A federated
+    caller makes only its own call, into a role; only a federated caller makes it."""
+    federated = action.lower() in FEDERATED_ACTIONS
+    if node.kind in HOP_ACTIONS:
+        # STS takes the token (assertion) as the role account's provider's: a provider of
+        # another account never gets in (AssumeRoleWithWebIdentity, AssumeRoleWithSAML).
+        role = index.roles.get(res)
+        if role is None or action.lower() != hop_action(node).lower():
+            return False
+        home = node.account is None or node.account == role.account
+        return home and names.admits(node)
+    if federated:
+        return False
     if node.kind in ("service", "foreign"):
         return names.admits(node)
     if names.anyone or names.names_exactly(node):
@@ -416,13 +490,28 @@ def _check_context(context: object) -> Mapping[str, Any]:
 
 
 _NOTES = (
-    "Only AssumeRole edges are followed: passing a role to a service (iam:PassRole) and the "
-    "web identity and SAML callers a trust policy names as Federated "
-    "(AssumeRoleWithWebIdentity, AssumeRoleWithSAML) are not paths yet.",
+    "AssumeRole edges and the web identity and SAML callers a trust policy names as "
+    "Federated (AssumeRoleWithWebIdentity, AssumeRoleWithSAML; a Principal of * is not "
+    "taken to name an identity provider) are followed; passing a role to a service "
+    "(iam:PassRole) is not a path yet.",
     "A condition on a key the caller does not choose (aws:PrincipalOrgID, aws:PrincipalTag/…, "
     "resource tags) is taken as the world states it; a condition no derived value meets "
     "(dates, Null, negated operators in an Allow, policy variables) leaves its path out.",
+    "A federated caller's token claims (ISSUER:sub, ISSUER:aud, the provider's own claims) "
+    "and SAML keys (saml:sub, saml:aud, …) are the caller's: a condition on them is a value "
+    "the path lists, to be met. iamsim checks no token signature.",
 )
+
+
+def _notes(refusals: Mapping[tuple[str, str], str], found: Mapping[str, Any]) -> tuple[str, ...]:
+    """The general notes, then why STS refuses each federated caller that reaches nothing
+    through a role it was asked about."""
+    refused = tuple(
+        f"{caller} gets no session of {role}: STS refuses the call ({why})"
+        for (caller, role), why in sorted(refusals.items())
+        if caller not in found
+    )
+    return _NOTES + refused
 
 
 def who_can(
@@ -452,8 +541,8 @@ def who_can(
     asker = _Asker(world, ctx, moment)
     world.simulate("anonymous", action, resource, ctx or None, now=moment)  # checks the input
     found: dict[str, tuple[Node, tuple[_Step, ...]]] = {}
-    if resource in index.roles and action.lower() == ASSUME.lower():
-        # The trust policy must allow AssumeRole: only whom it names can (module docstring).
+    if resource in index.roles and action.lower() in _ROLE_ACTIONS:
+        # The trust policy must allow the call: only whom it names can (module docstring).
         first = sorted(index.candidates(names), key=lambda n: n.arn)
     else:
         if names.anyone:
@@ -472,9 +561,10 @@ def who_can(
         for role in frontier:
             trust = index.trust(role)
             for node in sorted(index.candidates(trust), key=lambda n: n.arn):
-                if node.arn in found or not _worth_asking(index, node, trust, ASSUME, role):
+                hop = hop_action(node)
+                if node.arn in found or not _worth_asking(index, node, trust, hop, role):
                     continue
-                need = asker.needs(node, ASSUME, role)
+                need = asker.needs(node, hop, role)
                 if need is None:
                     continue
                 found[node.arn] = (node, (_Step(role, need), *found[role][1]))
@@ -485,10 +575,16 @@ def who_can(
         _access(world, node, steps, action, ctx, moment)
         for node, steps in (found[a] for a in sorted(found))
     )
-    return Accesses(f"who can {action} on {resource}", items, _NOTES)
+    return Accesses(f"who can {action} on {resource}", items, _notes(asker.refusals, found))
 
 
 def _start_node(world: World, index: ReachIndex, principal: str) -> Node:
+    kind = provider_kind(principal)
+    if kind is not None:
+        # A federated caller: named as a trust policy names its provider (module docstring).
+        index.all_trusts()
+        found = index.nodes.get(principal)
+        return found if found is not None else Node(principal, kind, account_of(principal))
     node = index.nodes.get(principal)
     if node is not None:
         return node
@@ -499,7 +595,8 @@ def _start_node(world: World, index: ReachIndex, principal: str) -> Node:
     if account is not None and world.account(account) is None:
         return Node(principal, "foreign", account, whole_account=caller.kind == "root")
     raise ValidationError(
-        f"{principal}: reach starts from a user, a role, a service or an outsider"
+        f"{principal}: reach starts from a user, a role, a service, an outsider or an "
+        "identity provider (an OIDC or SAML provider ARN, or a built-in provider's name)"
     )
 
 
@@ -528,16 +625,21 @@ def reachable_from(
             for role in index.admitting(caller):
                 if role in found or role == start.arn:
                     continue
-                if not _worth_asking(index, caller, index.trust(role), ASSUME, role):
+                hop = hop_action(caller)
+                if not _worth_asking(index, caller, index.trust(role), hop, role):
                     continue
-                need = asker.needs(caller, ASSUME, role)
+                need = asker.needs(caller, hop, role)
                 if need is None:
                     continue
                 found[role] = (*steps, _Step(role, need))
                 reached.append((index.nodes[role], found[role]))
         frontier = reached
-    items = tuple(_access(world, start, found[r], ASSUME, ctx, moment) for r in sorted(found))
-    return Accesses(f"what {principal} can reach", items, _NOTES)
+    items = tuple(
+        _access(world, start, steps, hop_action(start) if len(steps) == 1 else ASSUME, ctx, moment)
+        for steps in (found[r] for r in sorted(found))
+    )
+    notes = _notes(asker.refusals, {start.arn: None} if found else {})
+    return Accesses(f"what {principal} can reach", items, notes)
 
 
 def graph_edges(
@@ -555,9 +657,10 @@ def graph_edges(
     for role in sorted(index.roles) if roles is None else roles:
         trust = index.trust(role)
         for node in sorted(index.candidates(trust), key=lambda n: n.arn):
-            if not _worth_asking(index, node, trust, ASSUME, role):
+            hop = hop_action(node)
+            if not _worth_asking(index, node, trust, hop, role):
                 continue
-            need = asker.needs(node, ASSUME, role)
+            need = asker.needs(node, hop, role)
             if need is not None:
                 conditions = tuple(Condition(0, k, o, v, x) for k, o, v, x in need)
                 edges.append(AssumeEdge(node.arn, role, conditions))

@@ -1,8 +1,11 @@
 """The facts `who_can` and `reachable_from` search: who may call, and cheap filters.
 
 A *node* is a principal that can start or continue a path: a user, a role (acting through
-a session), a service principal, or a principal outside the world that a policy names
-(an exact ARN, or an account root standing for every principal of that account).
+a session), a service principal, a principal outside the world that a policy names
+(an exact ARN, or an account root standing for every principal of that account), or the
+federated callers a trust policy names as `Federated` (the web identity tokens of one
+issuer, the SAML assertions of one provider: `iamsim.questions.reach_federated`), which
+only start a path.
 
 The filters only ever rule a pair out when the engine would deny it for sure, so they
 never change an answer, only its cost:
@@ -24,6 +27,7 @@ import attrs
 
 from iamsim.model import Policy, Statement
 from iamsim.questions.facts import account_of, element_values, matches, resolve
+from iamsim.questions.reach_federated import HOP_ACTIONS, provider_kind
 from iamsim.world import World
 from iamsim.world.model import Account, Role
 from iamsim.world.names import ACCOUNT_ID
@@ -38,7 +42,9 @@ class Node:
     """A principal a path can start from or pass through."""
 
     arn: str  # the principal; "arn:aws:iam::X:root" for every principal of account X
-    kind: str  # "user", "role", "service", "foreign" (a principal outside the world)
+    # "user", "role", "service", "foreign" (a principal outside the world), "web_identity"
+    # or "saml" (arn: the provider as the trust policy names it)
+    kind: str
     account: str | None
     whole_account: bool = False
 
@@ -92,6 +98,8 @@ class TargetNames:
     arns: frozenset[str]  # exact user, role and foreign ARNs
     roles_by_session: frozenset[str]  # roles whose sessions are named
     services: frozenset[str]
+    # (kind, provider) of the federated callers a trust policy's Allow statements name
+    federated: frozenset[tuple[str, str]] = frozenset()
 
     @classmethod
     def of(cls, policy: Policy | None, action: str, resource: str) -> TargetNames:
@@ -100,7 +108,14 @@ class TargetNames:
         arns: set[str] = set()
         sessions: set[str] = set()
         services: set[str] = set()
+        federated: set[tuple[str, str]] = set()
+        trust = action.lower() == ASSUME.lower()
         for stmt in () if policy is None else policy.statements:
+            if trust and stmt.principal is not None and not stmt.principal.wildcard:
+                for value in stmt.principal.values("Federated"):
+                    kind = provider_kind(value)
+                    if kind is not None and covers_action(stmt, HOP_ACTIONS[kind]):
+                        federated.add((kind, value))
             if not covers(stmt, action, resource):
                 continue
             if stmt.not_principal is not None:
@@ -131,6 +146,7 @@ class TargetNames:
             frozenset(arns),
             frozenset(sessions),
             frozenset(services),
+            frozenset(federated),
         )
 
     def names_exactly(self, node: Node) -> bool:
@@ -141,6 +157,8 @@ class TargetNames:
         """Whether some Allow statement's principal could be this node."""
         if node.kind == "service":
             return self.anyone or node.arn in self.services
+        if node.kind in HOP_ACTIONS:
+            return self.anyone or (node.kind, node.arn) in self.federated
         if self.anyone or self.names_exactly(node):
             return True
         return node.account is not None and node.account in self.accounts
@@ -178,7 +196,8 @@ class ReachIndex:
     def _add(self, node: Node) -> None:
         if node.arn not in self.nodes:
             self.nodes[node.arn] = node
-            self._by_account.setdefault(node.account, []).append(node)
+            if node.kind not in HOP_ACTIONS:  # an account's principal never names them
+                self._by_account.setdefault(node.account, []).append(node)
             self._admitting = None
 
     def trust(self, role: str) -> TargetNames:
@@ -218,9 +237,12 @@ class ReachIndex:
 
     def _add_outsiders(self, names: TargetNames) -> None:
         """Principals a policy names that the world does not hold: services, principals of
-        accounts outside the world (an account root stands for all of them)."""
+        accounts outside the world (an account root stands for all of them), federated
+        callers."""
         for service in names.services:
             self._add(Node(service, "service", None))
+        for kind, provider in sorted(names.federated):
+            self._add(Node(provider, kind, account_of(provider)))
         for account in names.accounts:
             if self.world.account(account) is None:
                 root = f"arn:aws:iam::{account}:root"
@@ -236,7 +258,7 @@ class ReachIndex:
     def identity_could_allow(self, node: Node, action: str, resource: str) -> bool:
         """Whether the node's identity policies could allow `action` on `resource`
         (a principal outside the world or a service: its own account decides)."""
-        if node.kind in ("service", "foreign"):
+        if node.kind in ("service", "foreign", *HOP_ACTIONS):
             return True
         key = (node.arn, action)
         patterns = self._resources.get(key)
@@ -273,7 +295,8 @@ class ReachIndex:
             yield from list(self.nodes.values())
             return
         seen: set[str] = set()
-        for arn in (*names.arns, *names.roles_by_session, *names.services):
+        federated = sorted(p for _, p in names.federated)
+        for arn in (*names.arns, *names.roles_by_session, *names.services, *federated):
             node = self.nodes.get(arn)
             if node is not None and arn not in seen:
                 seen.add(arn)
@@ -291,11 +314,12 @@ class ReachIndex:
             for role, names in sorted(self.all_trusts().items()):
                 keys = ["*"] if names.anyone else []
                 keys += [*names.arns, *names.roles_by_session, *names.services]
+                keys += [p for _, p in names.federated]
                 keys += [f"account:{a}" for a in names.accounts]
                 for key in dict.fromkeys(keys):
                     by_key.setdefault(key, []).append(role)
             self._admitting = by_key
         found = {*self._admitting.get("*", ()), *self._admitting.get(node.arn, ())}
-        if node.kind != "service" and node.account is not None:
+        if node.kind not in ("service", *HOP_ACTIONS) and node.account is not None:
             found.update(self._admitting.get(f"account:{node.account}", ()))
         return sorted(found)

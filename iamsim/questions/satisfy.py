@@ -12,22 +12,22 @@ if the world, asked again with it, allows it: a value is a guess until the engin
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 
 from iamsim.conditions.operators import OPERATORS
 from iamsim.decision import NearMiss
 
-__all__ = ["CALLER_KEYS", "caller_settable", "escaping_value", "satisfying_value"]
+__all__ = [
+    "CALLER_KEYS",
+    "REQUEST_KEYS",
+    "caller_settable",
+    "escaping_value",
+    "satisfying_value",
+]
 
-CALLER_KEYS: frozenset[str] = frozenset(
+REQUEST_KEYS: frozenset[str] = frozenset(
     {
-        # Set from AssumeRole's own parameters (IAM User Guide, "AWS STS condition keys").
-        "sts:externalid",
-        "sts:rolesessionname",
-        # The caller authenticates with MFA (serial number and token code).
-        "aws:multifactorauthpresent",
-        "aws:multifactorauthage",
         # Where and how the request is sent: the caller's network and client
         # (IAM User Guide, "AWS global condition context keys", request properties).
         "aws:sourceip",
@@ -39,7 +39,21 @@ CALLER_KEYS: frozenset[str] = frozenset(
         "aws:referer",
     }
 )
+"""Condition keys (lower case) of how any request is sent, the caller's to choose."""
+
+CALLER_KEYS: frozenset[str] = REQUEST_KEYS | {
+    # Set from AssumeRole's own parameters (IAM User Guide, "AWS STS condition keys").
+    "sts:externalid",
+    "sts:rolesessionname",
+    # The caller authenticates with MFA (serial number and token code).
+    "aws:multifactorauthpresent",
+    "aws:multifactorauthage",
+}
 """Condition keys (lower case) whose value the caller chooses when it sends a request."""
+
+Settable = Callable[[str], bool]
+"""Whether the caller of a hop chooses a key's value (`caller_settable` for a principal
+of AWS; a federated caller's own in `reach_federated.settable_for`)."""
 
 _CALLER_PREFIXES = ("aws:requesttag/",)
 """Keys by prefix: tags the caller passes with the request."""
@@ -74,14 +88,16 @@ def _numeric(comparator: str, value: str) -> str | None:
     return str(shifted)
 
 
-def satisfying_value(near: NearMiss) -> object | None:
+def satisfying_value(near: NearMiss, settable: Settable = caller_settable) -> object | None:
     """A request value that meets `near`'s condition, or None when none can be derived
     (a negated operator, a policy variable, a date, `Null`, or a key the caller does not
     choose)."""
-    return _value(near.key, near.operator, near.policy_values)
+    return _value(near.key, near.operator, near.policy_values, settable)
 
 
-def escaping_value(key: str, operator: str, policy_values: Sequence[str]) -> object | None:
+def escaping_value(
+    key: str, operator: str, policy_values: Sequence[str], settable: Settable = caller_settable
+) -> object | None:
     """A request value for an absent `key` that keeps a Deny's negated condition
     (`StringNotEquals aws:RequestedRegion eu-west-1`: a request without the key matches it)
     from matching: a value the positive operator meets. None when none can be derived (a
@@ -93,12 +109,14 @@ def escaping_value(key: str, operator: str, policy_values: Sequence[str]) -> obj
     positive = name.replace("Not", "", 1)
     if positive not in OPERATORS:
         return None
-    return _value(key, positive, policy_values)
+    return _value(key, positive, policy_values, settable)
 
 
-def _value(key: str, operator: str, policy_values: Sequence[str]) -> object | None:
+def _value(
+    key: str, operator: str, policy_values: Sequence[str], settable: Settable
+) -> object | None:
     """A value of caller-chosen `key` that `operator` meets against `policy_values`."""
-    if not caller_settable(key) or not policy_values:
+    if not settable(key) or not policy_values:
         return None
     name, qualified = _base(operator)
     spec = OPERATORS.get(name)

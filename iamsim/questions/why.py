@@ -11,6 +11,8 @@ Sources: IAM User Guide, "Troubleshoot access denied error messages" (the messag
 AWS CloudTrail User Guide, "CloudTrail record contents for management, data, and network
 activity events" (the record fields:
 https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html).
+The web identity and SAML callers' records and STS's denial of them:
+`iamsim.questions.why_federated`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,13 @@ import attrs
 from iamsim.calls import AccessRequest
 from iamsim.decision import Decision
 from iamsim.errors import ValidationError
+from iamsim.questions.why_federated import (
+    EVENTS,
+    kind_of_action,
+    lacking_claims,
+    read_record,
+    replay_federated,
+)
 from iamsim.world import World
 
 __all__ = [
@@ -106,9 +115,9 @@ _OWN_MESSAGES = {
 _FEDERATED_DENIAL = re.compile(
     r"not authorized to perform sts:(assumerolewith(?:webidentity|saml))"
 )
-_FEDERATED_METHODS = {
-    "assumerolewithwebidentity": "assume_role_with_web_identity",
-    "assumerolewithsaml": "assume_role_with_saml",
+_FEDERATED_ACTIONS = {
+    "assumerolewithwebidentity": "sts:AssumeRoleWithWebIdentity",
+    "assumerolewithsaml": "sts:AssumeRoleWithSAML",
 }
 # The API operation the AWS CLI names, where the IAM action differs (S3 user guide).
 _OPERATION_ACTIONS = {
@@ -179,6 +188,9 @@ class Evidence:
     # CloudTrail's awsRegion: the region the call was made in (aws:RequestedRegion where
     # the resource's ARN names none, as for S3 and STS).
     region: str | None = None
+    # What a web identity or SAML caller's record carries of its token or assertion
+    # (subject, audience, issuer, …: `why_federated.read_record`); its caller is the provider.
+    federated: tuple[tuple[str, Any], ...] = ()
 
 
 @attrs.frozen
@@ -247,14 +259,10 @@ def _message(text: str) -> Evidence:
     own = body.rstrip(".").lower()
     federated = _FEDERATED_DENIAL.fullmatch(own)
     if federated:
-        # STS's denial of a web-identity or SAML caller names no caller and no role, and
-        # the token is not evidence iamsim has: the call itself must be replayed.
-        method = _FEDERATED_METHODS[federated.group(1)]
-        raise ValidationError(
-            f"evidence: {body[:80]!r} is STS's denial of a federated caller: it names no "
-            f"caller or role; replay the call with World.{method} (the role ARN and the "
-            "token's claims or the assertion; docs/federation.md)"
-        )
+        # STS's denial of a web identity or SAML caller names no caller, role or claim:
+        # the replay asks for them (`why_federated.replay_federated`).
+        called = _FEDERATED_ACTIONS[federated.group(1)]
+        return Evidence("message", None, called, None, True, text=text)
     if own in _OWN_MESSAGES:
         action = _OWN_MESSAGES[own]
         if action is None and operation is not None:
@@ -439,6 +447,10 @@ def _cloudtrail(record: Mapping[str, Any]) -> Evidence:
     action = _operation_action(service, name)
     now = _time(_string(record, "eventTime", "record"), "record.eventTime")
     identity = _field(record, "userIdentity", "record")
+    federated: dict[str, Any] = {}
+    caller = _caller(identity)
+    if service == "sts" and name in EVENTS:
+        caller, federated = read_record(record, EVENTS[name])
     context: dict[str, object] = _identity_context(identity, now)
     ip = record.get("sourceIPAddress")
     if isinstance(ip, str):
@@ -460,7 +472,7 @@ def _cloudtrail(record: Mapping[str, Any]) -> Evidence:
         kind, explicit = _reason(found.group(1) if found else None)
     return Evidence(
         "cloudtrail",
-        _caller(identity),
+        caller,
         action,
         _resource(record, service, action),
         denied,
@@ -468,10 +480,11 @@ def _cloudtrail(record: Mapping[str, Any]) -> Evidence:
         explicit,
         tuple(context.items()),
         now,
-        _assume_parameters(record) if service == "sts" else (),
+        _assume_parameters(record) if service == "sts" and not federated else (),
         message,
         identity.get("type") if isinstance(identity.get("type"), str) else None,
         region=_region_account(record)[0] or None,
+        federated=tuple(federated.items()),
     )
 
 
@@ -554,7 +567,10 @@ def _inputs_lacking(ev: Evidence, keys: tuple[str, ...], assumed: bool) -> list[
     out = []
     given = {k.lower() for k, _ in ev.context}
     absent = [k for k in keys if k.lower() not in given]
-    if assumed and ev.source == "message":
+    federated = ev.action is not None and kind_of_action(ev.action) is not None
+    if federated:
+        out.append(lacking_claims(str(ev.action)))
+    elif assumed and ev.source == "message":
         out.append("the external ID the call passed (an AccessDenied message cannot carry it)")
     if absent:
         out.append(
@@ -654,6 +670,14 @@ def replay(
         now=now or ev.now,
         context=(*ev.context, *((context or {}).items())),
     )
+    if ev.action is not None and kind_of_action(ev.action) is not None:
+        if external_id is not None or also:
+            given = "external_id=" if external_id is not None else "also="
+            raise ValidationError(
+                f"{given}: {ev.action} takes no external ID and makes no further checks; "
+                "give the token's claims (or the assertion's keys) as context="
+            )
+        return _replay_federated(world, ev)
     lacking = [n for n, v in (("caller", ev.caller), ("action", ev.action)) if not v]
     if not ev.resource and ev.source == "message" and "User:" not in (ev.text or ""):
         lacking.append("resource")  # a bare message; an action without a resource names none
@@ -716,6 +740,41 @@ def replay(
                 "further checks takes why(..., also=((ACTION, ARN), ...)))"
             ) from None
     agrees, disagreement, caveats = _compare(ev, decision, assumed)
+    noted = attrs.evolve(decision, notes=(*decision.notes, *disagreement, *caveats))
+    return Replayed(ev, noted, agrees, tuple(disagreement), tuple(caveats))
+
+
+def _replay_federated(world: World, ev: Evidence) -> Replayed:
+    """A web identity or SAML caller's call, replayed with what the evidence carries of
+    its token or assertion (`why_federated`)."""
+    assert ev.action is not None
+    if not ev.resource:
+        said = "STS's denial" if ev.source == "message" else "the record"
+        raise ValidationError(
+            f"evidence: {said} names no role; give resource= (--resource) the role ARN, and "
+            "the token's subject as context (ISSUER:sub=VALUE, or saml:sub=VALUE)"
+        )
+    try:
+        provider, decision = replay_federated(
+            world,
+            ev.action,
+            ev.caller,
+            ev.resource,
+            dict(ev.federated),
+            dict(ev.context),
+            ev.now,
+            ev.region,
+        )
+    except ValidationError as exc:
+        text = str(exc)
+        if text.startswith("evidence:"):
+            raise
+        raise ValidationError(
+            f"evidence: replaying {ev.action} into {ev.resource}: STS refuses it in this "
+            f"world ({text})"
+        ) from None
+    ev = attrs.evolve(ev, caller=provider)
+    agrees, disagreement, caveats = _compare(ev, decision, True)
     noted = attrs.evolve(decision, notes=(*decision.notes, *disagreement, *caveats))
     return Replayed(ev, noted, agrees, tuple(disagreement), tuple(caveats))
 

@@ -26,7 +26,7 @@ def test_who_can_text_on_the_seed_world(capsys: pytest.CaptureFixture[str]) -> N
         f"  -> s3:GetObject {BUCKET_OBJECT}",
     ]
     assert out[4:6] == [ROLE, f"  -> s3:GetObject {BUCKET_OBJECT}"]
-    assert any(line.startswith("note: Only AssumeRole edges") for line in out)
+    assert any(line.startswith("note: AssumeRole edges and the web identity") for line in out)
 
 
 def test_who_can_max_hops_zero_lists_direct_callers_only(
@@ -151,3 +151,83 @@ def test_who_can_asks_in_the_region_given(
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     assert main(ask) == 0
     assert ALICE not in capsys.readouterr().out.splitlines()
+
+
+GH = "token.actions.githubusercontent.com"
+GH_ARN = f"arn:aws:iam::222222222222:oidc-provider/{GH}"
+DEPLOY = "arn:aws:iam::222222222222:role/Deploy"
+
+
+def _github_world(tmp_path: Path) -> Path:
+    """docs/federation.md's GitHub Actions role (IAM User Guide, "Configuring a role for
+    GitHub OIDC identity provider"), which may write the artifacts bucket."""
+    doc = {
+        "accounts": {
+            "222222222222": {
+                "oidc_providers": {GH: {"client_ids": ["sts.amazonaws.com"]}},
+                "resources": {"arn:aws:s3:::artifacts": {}},
+                "roles": {
+                    "Deploy": {
+                        "trust_policy": {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {
+                                    "Effect": "Allow",
+                                    "Principal": {"Federated": GH_ARN},
+                                    "Action": "sts:AssumeRoleWithWebIdentity",
+                                    "Condition": {
+                                        "StringEquals": {f"{GH}:aud": "sts.amazonaws.com"},
+                                        "StringLike": {f"{GH}:sub": "repo:acme/app:*"},
+                                    },
+                                }
+                            ],
+                        },
+                        "policies": [
+                            {
+                                "Version": "2012-10-17",
+                                "Statement": [
+                                    {
+                                        "Effect": "Allow",
+                                        "Action": "s3:PutObject",
+                                        "Resource": "arn:aws:s3:::artifacts/*",
+                                    }
+                                ],
+                            }
+                        ],
+                    }
+                },
+            }
+        }
+    }
+    path = tmp_path / "world.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def test_who_can_lists_the_workflow_token_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _github_world(tmp_path)
+    argv = ["who-can", "s3:PutObject", "arn:aws:s3:::artifacts/app.zip", "--world", str(path)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out.splitlines()
+    start = out.index(GH_ARN)
+    assert out[start + 1 : start + 3] == [
+        f"  -> sts:AssumeRoleWithWebIdentity {DEPLOY}  [needs {GH}:sub StringLike repo:acme/app:*]",
+        "  -> s3:PutObject arn:aws:s3:::artifacts/app.zip",
+    ]
+    assert main([*argv, "--output", "json"]) == 0
+    (token,) = [
+        a for a in json.loads(capsys.readouterr().out)["accesses"] if a["principal"] == GH_ARN
+    ]
+    assert token["kind"] == "web_identity" and token["via"] == [DEPLOY]
+    assert token["conditions"][0]["value"] == "repo:acme/app:"
+
+
+def test_reach_from_an_identity_provider(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["reach", GH_ARN, "--world", str(_github_world(tmp_path))]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{GH_ARN} can become 1 role (at most 3 AssumeRole hops)"
+    assert out[2].startswith(f"  -> sts:AssumeRoleWithWebIdentity {DEPLOY}  [needs {GH}:sub")

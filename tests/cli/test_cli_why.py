@@ -105,3 +105,58 @@ def test_why_names_the_bad_record(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["why", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("iamsim: error: record 2 of 2: ") and len(err.splitlines()) == 1
+
+
+FEDERATION_WORLD = str(DATA / "federation-world.yaml")
+
+
+def test_why_web_identity_record_of_the_environment_job(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """docs/federation.md's environment job, as CloudTrail records its denial (fixture:
+    SOURCES.md): the replay agrees, and says the sub did not match."""
+    argv = ["why", str(DATA / "web-identity-denied.json"), "--world", FEDERATION_WORLD]
+    assert main([*argv, "--no-color"]) == 0
+    out = capsys.readouterr().out
+    provider = "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com"
+    assert f"AWS denied sts:AssumeRoleWithWebIdentity for {provider}." in out
+    assert "requires a different token.actions.githubusercontent.com:sub" in out
+    assert "repo:acme/app:environment:prod" in out
+    assert out.rstrip().endswith("The replay agrees with AWS.")
+
+
+def test_why_federated_records_allowed_json(capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("web-identity-allowed.json", "saml-allowed.json"):
+        argv = ["why", str(DATA / name), "--world", FEDERATION_WORLD, "--output", "json"]
+        assert main(argv) == 0
+        (item,) = json.loads(capsys.readouterr().out)
+        assert item["agrees"] and item["aws_answered"] == "allowed"
+        assert item["decision"]["outcome"] == "allowed"
+
+
+def test_why_sts_federated_denial_message(capsys: pytest.CaptureFixture[str]) -> None:
+    """STS's denial names no role or claim: without them, one error line; with the role
+    and the token's sub and aud as context, the replay."""
+    message = (
+        "An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity "
+        "operation: Not authorized to perform sts:AssumeRoleWithWebIdentity"
+    )
+    assert main(["why", message, "--world", FEDERATION_WORLD]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "give resource= (--resource) the role ARN" in err[0]
+    gh = "token.actions.githubusercontent.com"
+    argv = [
+        "why",
+        message,
+        "--world",
+        FEDERATION_WORLD,
+        "--resource",
+        "arn:aws:iam::222222222222:role/Deploy",
+        "--context",
+        f"{gh}:sub=repo:acme/app:environment:prod",
+        "--context",
+        f"{gh}:aud=sts.amazonaws.com",
+    ]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert f"requires a different {gh}:sub" in out

@@ -5,6 +5,7 @@ tests/compliance/decisions/web_identity.json and saml.json)."""
 from __future__ import annotations
 
 import base64
+import datetime as _dt
 import json
 import pickle
 import re
@@ -362,3 +363,34 @@ def test_context_cannot_stand_in_for_the_tokens_keys(context: dict[str, Any]) ->
     # win could allow a token AWS refuses (a sub of repo:evil/… made to read repo:acme/…).
     with pytest.raises(ValidationError, match="takes this key from the token"):
         _gh("repo:evil/app:ref:refs/heads/main", context=context)
+
+
+# -- the session's later calls -------------------------------------------------------------
+
+
+def test_federated_session_carries_its_token_issue_time() -> None:
+    """IAM User Guide, "AWS global condition context keys": aws:TokenIssueTime is present in
+    requests signed with temporary credentials, the session a federated call returns
+    included; its value is when STS issued them."""
+    issued = _dt.datetime(2026, 6, 15, 12, 0, tzinfo=_dt.UTC)
+    d = _gh(now=issued)
+    assert d.allowed and d.session is not None
+    later = GH_WORLD.simulate(d.session, "sts:GetCallerIdentity", "*", now=issued)
+    assert dict(later.context)["aws:TokenIssueTime"] == "2026-06-15T12:00:00Z"
+
+
+def test_saml_session_duration_attribute_is_the_consoles_not_the_api_session() -> None:
+    """AWS STS API Reference, AssumeRoleWithSAML: the session lasts DurationSeconds (default
+    3600) or until the assertion's SessionNotOnOrAfter, whichever is shorter; the
+    SessionDuration attribute is the length of a console session (IAM User Guide, "Configure
+    SAML assertions for the authentication response"), so the API's session keeps its own."""
+    d = _saml(
+        {
+            "saml:sub": "jane",
+            "saml:sub_type": "persistent",
+            ATTR + "RoleSessionName": "jane",
+            ATTR + "SessionDuration": "900",
+        }
+    )
+    assert d.allowed and d.session is not None
+    assert (d.session.expiration - d.session.issued).total_seconds() == 3600

@@ -7,6 +7,7 @@ import datetime as _dt
 import sys
 from pathlib import Path
 
+import attrs
 import pytest
 from dask.distributed import Client, LocalCluster
 
@@ -82,7 +83,14 @@ def _mixed_world() -> iamsim.World:
             }
         ],
     }
-    return iamsim.World.of(
+    github = "token.actions.githubusercontent.com"
+    deploy = trust({"Federated": f"arn:aws:iam::{a}:oidc-provider/{github}"})
+    deploy["Statement"][0]["Action"] = "sts:AssumeRoleWithWebIdentity"  # type: ignore[index]
+    deploy["Statement"][0]["Condition"] = {  # type: ignore[index]
+        "StringLike": {f"{github}:sub": "repo:acme/*"}
+    }
+    world = iamsim.World.of(
+        iamsim.Role(f"arn:aws:iam::{a}:role/deploy", trust_policy=deploy, policies=[read]),
         iamsim.Resource(_BUCKET, account=a, policy=bucket_policy),
         iamsim.User(f"arn:aws:iam::{a}:user/alice", policies=[assume_any]),
         iamsim.User(f"arn:aws:iam::{b}:user/bob", policies=[assume_any]),
@@ -108,6 +116,13 @@ def _mixed_world() -> iamsim.World:
             trust_policy=trust({"AWS": "*"}, Bool={"aws:MultiFactorAuthPresent": "true"}),
         ),
     )
+    # Account a registers GitHub's OIDC provider (IAM User Guide, "Create an OpenID Connect
+    # (OIDC) identity provider in IAM"): the role deploy trusts its tokens.
+    provider = iamsim.OidcProvider(github, client_ids=("sts.amazonaws.com",))
+    accounts = tuple(
+        attrs.evolve(x, oidc_providers=(provider,)) if x.id == a else x for x in world.accounts
+    )
+    return attrs.evolve(world, accounts=accounts)
 
 
 def test_caller_sharded_edges_equal_local_edges() -> None:
@@ -126,6 +141,7 @@ def test_caller_sharded_edges_equal_local_edges() -> None:
             "ec2.amazonaws.com",
             "arn:aws:iam::999999999999:root",
             "arn:aws:iam::888888888888:role/partner",
+            "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
         }
         for role in (
             "arn:aws:iam::111111111111:role/open",
@@ -140,6 +156,8 @@ def test_caller_sharded_edges_equal_local_edges() -> None:
         assert world.who_can("s3:GetObject", f"{_BUCKET}/k", now=NOW, client=client) == reads
         outsider = next(a for a in reads if a.principal == "arn:aws:iam::999999999999:user/x")
         assert outsider.via == ("arn:aws:iam::111111111111:role/shared",)
+        token = next(a for a in reads if a.kind == "web_identity")
+        assert token.via == ("arn:aws:iam::111111111111:role/deploy",) and token.conditions
 
 
 def test_shards_cover_every_account_once() -> None:

@@ -4,7 +4,10 @@ Brute force asks the world through its public calls only: `World.assume_role` ho
 hop, each next hop from the session the last one handed back (role chaining, IAM User
 Guide "Methods to assume a role"), then `World.simulate` for the final action, over
 every sequence of distinct roles up to `max_hops`. The worlds carry no conditions, so
-"some context allows it" is "allowed".
+"some context allows it" is "allowed". The identity providers a trust policy names as
+`Federated` start with their own call (`World.assume_role_with_web_identity`,
+`World.assume_role_with_saml`) with a token or assertion of their own; with no condition,
+any token the provider issues with an audience STS accepts is as good as another.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
+import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import iamsim
 from iamsim.questions.reach import ASSUME, Accesses
+from iamsim.questions.reach_federated import provider_kind
 
 A, B, OUT = "111111111111", "222222222222", "999999999999"
 BUCKET = "arn:aws:s3:::data"
@@ -38,6 +43,44 @@ CONDITIONS: list[dict[str, Any]] = [
     {"StringEquals": {"aws:PrincipalOrgID": "o-abcdefghij"}},  # a fact: never invented
     {"StringNotEquals": {"aws:SourceVpc": "vpc-1"}},
 ]
+
+GH = "token.actions.githubusercontent.com"
+WEB, SAML = "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"
+
+
+def _providers(account: str) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """(Federated principal, action, conditions that may guard it) a trust policy of
+    `account` may name: its own GitHub provider, another account's, an issuer no account
+    registers (STS refuses it), Google (built in), its SAML provider."""
+    other = B if account == A else A
+    github = [
+        {"StringLike": {f"{GH}:sub": "repo:acme/*"}},
+        {"StringEquals": {f"{GH}:aud": "sts.amazonaws.com", f"{GH}:ref": "refs/heads/main"}},
+        {"StringEquals": {f"{GH}:aud": "not-a-client-id"}},  # STS refuses the audience
+        {"StringEquals": {"aws:PrincipalTag/team": "x"}},  # a fact: never invented
+    ]
+    return [
+        (f"arn:aws:iam::{account}:oidc-provider/{GH}", WEB, github),
+        (f"arn:aws:iam::{other}:oidc-provider/{GH}", WEB, github),
+        (f"arn:aws:iam::{account}:oidc-provider/oidc.example.com", WEB, []),
+        ("accounts.google.com", WEB, [{"StringEquals": {"accounts.google.com:aud": "app-1"}}]),
+        (
+            f"arn:aws:iam::{account}:saml-provider/Okta",
+            SAML,
+            [{"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}],
+        ),
+    ]
+
+
+def _with_providers(world: iamsim.World) -> iamsim.World:
+    """Each account registers GitHub's OIDC provider (audience sts.amazonaws.com) and an
+    Okta SAML provider."""
+    github = iamsim.OidcProvider(GH, client_ids=("sts.amazonaws.com",))
+    okta = iamsim.SamlProvider("Okta")
+    accounts = tuple(
+        attrs.evolve(a, oidc_providers=(github,), saml_providers=(okta,)) for a in world.accounts
+    )
+    return attrs.evolve(world, accounts=accounts)
 
 
 @st.composite
@@ -85,6 +128,16 @@ def worlds(draw: st.DrawFn, conditions: bool = False) -> iamsim.World:
         if conditions and draw(st.booleans()):
             statement["Condition"] = draw(st.sampled_from(CONDITIONS))
         statements = [statement]
+        if draw(st.integers(0, 2)) == 0:
+            provider, action, guards = draw(st.sampled_from(_providers(role.split(":")[4])))
+            federated: dict[str, Any] = {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider},
+                "Action": action,
+            }
+            if conditions and guards and draw(st.booleans()):
+                federated["Condition"] = draw(st.sampled_from(guards))
+            statements.append(federated)
         if draw(st.integers(0, 4)) == 0:
             statements.append(
                 {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": ASSUME}
@@ -110,7 +163,7 @@ def worlds(draw: st.DrawFn, conditions: bool = False) -> iamsim.World:
     else:
         bucket_policy = None
     entities.append(iamsim.Resource(BUCKET, account=B, policy=bucket_policy))
-    return iamsim.World.of(*entities)
+    return _with_providers(iamsim.World.of(*entities))
 
 
 def _passes(decision: iamsim.Decision, foreign: bool) -> bool:
@@ -136,6 +189,8 @@ def _starts(world: iamsim.World) -> dict[str, bool]:
                             out[value] = True
                     for value in stmt.principal.values("Service"):
                         out[value] = True
+                    for value in stmt.principal.values("Federated"):
+                        out[value] = False
     for value in ("arn:aws:iam::999999999999:root",):
         bucket = world.resource(BUCKET)
         if (
@@ -145,6 +200,30 @@ def _starts(world: iamsim.World) -> dict[str, bool]:
         ):  # type: ignore[union-attr]
             out[value] = True
     return out
+
+
+def _federated_hop(world: iamsim.World, provider: str, role: str) -> iamsim.Decision | None:
+    """The provider's own call into `role` with a token (assertion) of its own; None when
+    STS refuses it (no such provider in the role's account) or takes the token as another
+    provider's (the role account's own: a provider ARN of another account never gets in)."""
+    if provider.startswith("arn:") and provider.split(":")[4] != role.split(":")[4]:
+        return None
+    try:
+        if provider_kind(provider) == "saml":
+            return world.assume_role_with_saml(
+                role_arn=role,
+                principal_arn=provider,
+                assertion={"saml:sub": "brute-force"},
+                now=NOW,
+            )
+        host = provider.split(":oidc-provider/")[-1]
+        audience = "sts.amazonaws.com" if host == GH else "brute-force"
+        token = {"iss": f"https://{host}", "sub": "brute-force", "aud": audience}
+        return world.assume_role_with_web_identity(
+            role_arn=role, session_name="brute-force", token=token, now=NOW
+        )
+    except iamsim.ValidationError:
+        return None
 
 
 def _brute(
@@ -158,7 +237,8 @@ def _brute(
         best[key] = min(best.get(key, hops), hops)
 
     def walk(start: str, foreign: bool, caller: Any, chain: list[str]) -> None:
-        if action is not None and resource is not None:
+        federated = provider_kind(start) is not None and not chain
+        if action is not None and resource is not None and not federated:
             decision = world.simulate(caller, action, resource, now=NOW)
             if _passes(decision, foreign and not chain):
                 note((start, resource), len(chain))
@@ -167,7 +247,13 @@ def _brute(
         for role in roles:
             if role in chain or role == start:
                 continue
-            d = world.assume_role(caller, role, "brute-force", now=NOW)
+            if federated:
+                hop = _federated_hop(world, start, role)
+                if hop is None or not hop.allowed:
+                    continue
+                d = hop
+            else:
+                d = world.assume_role(caller, role, "brute-force", now=NOW)
             if not _passes(d, foreign and not chain):
                 continue
             if action is None:
@@ -208,10 +294,17 @@ def test_reachable_from_equals_brute_force(world: iamsim.World, max_hops: int) -
 @given(worlds(conditions=True))
 def test_each_listed_path_replays_allowed_with_its_conditions(world: iamsim.World) -> None:
     """A path is listed only if replaying it with the values its conditions name allows
-    every hop; a fact of the world (aws:PrincipalOrgID) is never assumed."""
+    every hop; a fact of the world (aws:PrincipalOrgID, aws:PrincipalTag/…) is never
+    assumed."""
+    facts = ("aws:PrincipalOrgID", "aws:PrincipalTag/team")
     for access in world.who_can("s3:GetObject", OBJECT, now=NOW):
         assert all(_passes(d, access.kind == "foreign") for d in access.path)
-        assert all(c.key != "aws:PrincipalOrgID" for c in access.conditions)
+        assert all(c.key not in facts for c in access.conditions)
+    for role in (r.arn for a in world.accounts for r in a.roles):
+        for action in (WEB, SAML):
+            for access in world.who_can(action, role, now=NOW):
+                assert access.path[0].allowed
+                assert all(c.key not in facts for c in access.conditions)
     for start in _starts(world):
         for access in world.reachable_from(start, now=NOW):
             assert all(_passes(d, access.kind == "foreign") for d in access.path)
