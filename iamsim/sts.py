@@ -96,7 +96,6 @@ def _string(
 
 
 def validate_parameters(
-    *,
     role_arn: str,
     session_name: str,
     external_id: str | None = None,
@@ -113,13 +112,72 @@ def validate_parameters(
     problems: list[str] = []
     values = (role_arn, session_name, external_id, serial_number, token_code, source_identity)
     # (zip without strict=: the table and the values are one length, and this runs per call)
-    for value, (member, low, high, regex, required) in zip(values, _STRINGS):  # noqa: B905
+    for value, spec in zip(values, _STRINGS):  # noqa: B905
         if type(value) is not str:
-            if value is None and not required:
+            if value is None and not spec[4]:
                 continue
-            raise ValidationError(f"{member} must be a string, not {type(value).__name__}")
+            raise ValidationError(f"{spec[0]} must be a string, not {type(value).__name__}")
+        member, low, high, regex, _ = spec
         if not low <= len(value) <= high or (regex is not None and not regex.fullmatch(value)):
             _string(problems, value, member, low, high, regex)  # words each broken constraint
+    if (
+        duration_seconds is not None
+        or policy_text is not None
+        or policy_arns
+        or tags
+        or transitive_tag_keys
+    ):
+        _validate_lists(
+            problems, duration_seconds, policy_text, policy_arns, tags, transitive_tag_keys
+        )
+    if problems:
+        count = len(problems)
+        noun = "error" if count == 1 else "errors"
+        raise ValidationError(f"{count} validation {noun} detected: " + "; ".join(problems))
+    # "Tagging IAM resources": no tag key or value may begin with aws:; "Monitor and control
+    # actions taken with assumed roles": nor may a source identity (reserved for AWS).
+    if source_identity or tags:
+        reserved = [("sourceIdentity", source_identity)] if source_identity else []
+        for i, (key, value) in enumerate(tags):
+            reserved += [(f"tags.{i + 1}.member.key", key), (f"tags.{i + 1}.member.value", value)]
+        for member, text in reserved:
+            if text[:4].lower() == "aws:":
+                raise ValidationError(
+                    f"{member}: {text!r} begins with 'aws:', a prefix AWS reserves for its own use."
+                )
+    if not _role_arn_valid(role_arn):
+        raise ValidationError(f"{role_arn} is invalid")
+    if tags or transitive_tag_keys:
+        lowered = [k.lower() for k, _ in tags]
+        if len(set(lowered)) != len(lowered):
+            raise ValidationError(
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+            )
+        missing = [k for k in transitive_tag_keys if k.lower() not in lowered]
+        if missing:
+            raise ValidationError(
+                f"The transitive tag keys {missing} are not among the session tags passed "
+                "with this request; a transitive tag key must name a session tag."
+            )
+    if (serial_number is None) != (token_code is None):
+        raise ValidationError("SerialNumber and TokenCode must be passed together.")
+
+
+@functools.lru_cache(maxsize=1024)
+def _role_arn_valid(role_arn: str) -> bool:
+    """Whether STS takes `role_arn` as a role ARN (checked once per ARN: the pattern is long)."""
+    return STS_ROLE_ARN.fullmatch(role_arn) is not None
+
+
+def _validate_lists(
+    problems: list[str],
+    duration_seconds: int | None,
+    policy_text: str | None,
+    policy_arns: Sequence[str],
+    tags: Sequence[tuple[str, str]],
+    transitive_tag_keys: Sequence[str],
+) -> None:
+    """STS's constraints on the duration, the session policies and the session tags."""
     if duration_seconds is not None:
         if isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int):
             raise ValidationError(
@@ -188,36 +246,6 @@ def validate_parameters(
             "transitiveTagKeys",
             "Member must have length less than or equal to 50",
         )
-    if problems:
-        count = len(problems)
-        noun = "error" if count == 1 else "errors"
-        raise ValidationError(f"{count} validation {noun} detected: " + "; ".join(problems))
-    # "Tagging IAM resources": no tag key or value may begin with aws:; "Monitor and control
-    # actions taken with assumed roles": nor may a source identity (reserved for AWS).
-    reserved = [("sourceIdentity", source_identity)] if source_identity else []
-    for i, (key, value) in enumerate(tags):
-        reserved += [(f"tags.{i + 1}.member.key", key), (f"tags.{i + 1}.member.value", value)]
-    for member, text in reserved:
-        if text[:4].lower() == "aws:":
-            raise ValidationError(
-                f"{member}: {text!r} begins with 'aws:', a prefix AWS reserves for its own use."
-            )
-    if STS_ROLE_ARN.fullmatch(role_arn) is None:
-        raise ValidationError(f"{role_arn} is invalid")
-    if tags or transitive_tag_keys:
-        lowered = [k.lower() for k, _ in tags]
-        if len(set(lowered)) != len(lowered):
-            raise ValidationError(
-                "Duplicate tag keys found. Please note that Tag keys are case insensitive."
-            )
-        missing = [k for k in transitive_tag_keys if k.lower() not in lowered]
-        if missing:
-            raise ValidationError(
-                f"The transitive tag keys {missing} are not among the session tags passed "
-                "with this request; a transitive tag key must name a session tag."
-            )
-    if (serial_number is None) != (token_code is None):
-        raise ValidationError("SerialNumber and TokenCode must be passed together.")
 
 
 @functools.lru_cache(maxsize=64)
@@ -303,37 +331,43 @@ def assume_role(world: Authority, call: AssumeRoleCall) -> Decision:
         call.serial_number,
         call.token_code,
     )
-    tag_pairs = session_tag_pairs(call.tags)
-    arns = _policy_arns(call.policy_arns)
-    transitive = tuple(_sequence(call.transitive_tag_keys, "transitive_tag_keys"))
-    if transitive and not all(isinstance(k, str) for k in transitive):
-        raise ValidationError("transitive_tag_keys must be a list of tag keys (strings)")
-    policy_doc, policy_text = _session_policy(call.policy)
+    tags, policy_arns, transitive_keys = call.tags, call.policy_arns, call.transitive_tag_keys
+    tag_pairs = () if tags is None else session_tag_pairs(tags)
+    arns = () if policy_arns is None else _policy_arns(policy_arns)
+    transitive: tuple[Any, ...] = ()
+    if transitive_keys is not None:
+        transitive = tuple(_sequence(transitive_keys, "transitive_tag_keys"))
+        if not all(isinstance(k, str) for k in transitive):
+            raise ValidationError("transitive_tag_keys must be a list of tag keys (strings)")
+    policy_doc, policy_text = (None, None) if call.policy is None else _session_policy(call.policy)
+    # Positional: once per call (keywords cost about 70 instructions each, iamsim.frozen).
     validate_parameters(
-        role_arn=role_arn,
-        session_name=session_name,
-        external_id=external_id,
-        duration_seconds=duration_seconds,
-        policy_text=policy_text,
-        policy_arns=arns,
-        tags=tag_pairs,
-        transitive_tag_keys=transitive,
-        source_identity=source_identity,
-        serial_number=serial_number,
-        token_code=token_code,
+        role_arn,
+        session_name,
+        external_id,
+        duration_seconds,
+        policy_text,
+        arns,
+        tag_pairs,
+        transitive,
+        source_identity,
+        serial_number,
+        token_code,
     )
-    if policy_text is not None and len("".join(policy_text.split())) > PLAINTEXT_MAX:
-        raise ValidationError(
-            "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
-            f"Member must have length less than or equal to {PLAINTEXT_MAX}"
-        )
-    packed = _packed_percent(policy_text, arns, tag_pairs)
-    if packed > 100:
-        raise ValidationError(
-            f"Packed policy consumes {packed}% of allotted space, please use smaller policy.",
-            code="PackedPolicyTooLarge",
-        )
-    role_account = role_arn.split(":")[4]
+    packed = 0
+    if policy_text is not None or arns or tag_pairs:
+        if policy_text is not None and len("".join(policy_text.split())) > PLAINTEXT_MAX:
+            raise ValidationError(
+                "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {PLAINTEXT_MAX}"
+            )
+        packed = _packed_percent(policy_text, arns, tag_pairs)
+        if packed > 100:
+            raise ValidationError(
+                f"Packed policy consumes {packed}% of allotted space, please use smaller policy.",
+                code="PackedPolicyTooLarge",
+            )
+    role_account = role_arn.split(":")[4]  # a valid role ARN: its fifth field is the account
     for i, arn in enumerate(arns):
         if not (
             arn.startswith("arn:aws:iam::aws:policy/")
