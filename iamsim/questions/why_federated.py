@@ -169,6 +169,15 @@ def _given(
     host = provider_host(provider)
     for key, value in context.items():
         low = key.lower()
+        claimed = low.startswith("saml:") or low.startswith(host.lower() + ":")
+        if claimed and not (
+            isinstance(value, str)
+            or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+        ):
+            raise ValidationError(
+                f"context[{key!r}]: a claim's value is a string (or a list of strings), "
+                f"not {type(value).__name__}"
+            )
         if low == "sts:rolesessionname":
             if not isinstance(value, str):
                 raise ValidationError(f"context[{key!r}]: the session name is a string")
