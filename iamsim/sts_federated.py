@@ -71,6 +71,7 @@ __all__ = [
     "federated_principal",
     "identity_claims",
     "name_qualifier",
+    "role_account",
     "sts_refusal",
     "token_for",
 ]
@@ -159,7 +160,6 @@ SAML_SET_BY_AWS = frozenset({"saml:doc", "saml:namequalifier"})
 SAML_ATTRIBUTE = "https://aws.amazon.com/SAML/Attributes/"
 TAGS_CLAIM = "https://aws.amazon.com/tags"
 SOURCE_CLAIM = "https://aws.amazon.com/source_identity"
-_SAML_ATTRIBUTE, _TAGS_CLAIM, _SOURCE_CLAIM = SAML_ATTRIBUTE, TAGS_CLAIM, SOURCE_CLAIM
 
 # Keys no AssumeRoleWithWebIdentity or AssumeRoleWithSAML request context holds: the call has
 # no ExternalId, SerialNumber or TokenCode parameter (AWS STS API Reference), and the session
@@ -343,10 +343,10 @@ def _tag_claims(claims: Mapping[str, Any]) -> tuple[tuple[tuple[str, str], ...],
     """Session tags a web identity token carries (IAM User Guide, "Passing session tags
     using AssumeRoleWithWebIdentity"): `https://aws.amazon.com/tags` with `principal_tags`
     (each a one-element list) and `transitive_tag_keys`."""
-    raw = claims.get(_TAGS_CLAIM)
+    raw = claims.get(TAGS_CLAIM)
     if raw is None:
         return (), ()
-    where = f"token[{_TAGS_CLAIM!r}]"
+    where = f"token[{TAGS_CLAIM!r}]"
     if not isinstance(raw, Mapping):
         raise ValidationError(f"{where} must be an object with principal_tags")
     tags = []
@@ -449,16 +449,16 @@ def _web_identity(call: AssumeRoleWithWebIdentityCall, account: Account | None) 
                 code="ExpiredTokenException",
             )
     tags, transitive = _tag_claims(claims)
-    source = claims.get(_SOURCE_CLAIM)
+    source = claims.get(SOURCE_CLAIM)
     if source is not None and not isinstance(source, str):
-        raise ValidationError(f"token[{_SOURCE_CLAIM!r}] must be a string")
+        raise ValidationError(f"token[{SOURCE_CLAIM!r}] must be a string")
     principal = FederatedPrincipal("web_identity", federated, subject)
     note = Reason("federated_claims_unverified", (("operation", "AssumeRoleWithWebIdentity"),))
     return _Federated(principal, keys, tags, transitive, source, (note,))
 
 
 def _attribute(assertion: Mapping[str, Any], name: str) -> Any:
-    return assertion.get(_SAML_ATTRIBUTE + name)
+    return assertion.get(SAML_ATTRIBUTE + name)
 
 
 def _saml(call: AssumeRoleWithSamlCall, account: Account | None) -> tuple[_Federated, str]:
@@ -513,27 +513,27 @@ def _saml(call: AssumeRoleWithSamlCall, account: Account | None) -> tuple[_Feder
             if isinstance(shaped, list) and not SAML_KEYS[lowered]:
                 raise ValidationError(f"{where}: {key} takes one value, not a list")
             keys[key] = shaped
-        elif key.startswith(_SAML_ATTRIBUTE + "PrincipalTag:"):
-            tag = key.removeprefix(_SAML_ATTRIBUTE + "PrincipalTag:")
+        elif key.startswith(SAML_ATTRIBUTE + "PrincipalTag:"):
+            tag = key.removeprefix(SAML_ATTRIBUTE + "PrincipalTag:")
             if isinstance(value, list) and len(value) == 1:
                 value = value[0]
             if not isinstance(value, str):
                 raise ValidationError(f"{where}: a session tag value is one string")
             tags.append((tag, value))
-        elif key == _SAML_ATTRIBUTE + "TransitiveTagKeys":
+        elif key == SAML_ATTRIBUTE + "TransitiveTagKeys":
             listed = [value] if isinstance(value, str) else value
             if not isinstance(listed, list) or not all(isinstance(k, str) for k in listed):
                 raise ValidationError(f"{where}: a list of tag keys")
             transitive = tuple(listed)
         elif key not in (
-            _SAML_ATTRIBUTE + "Role",
-            _SAML_ATTRIBUTE + "RoleSessionName",
-            _SAML_ATTRIBUTE + "SessionDuration",
-            _SAML_ATTRIBUTE + "SourceIdentity",
+            SAML_ATTRIBUTE + "Role",
+            SAML_ATTRIBUTE + "RoleSessionName",
+            SAML_ATTRIBUTE + "SessionDuration",
+            SAML_ATTRIBUTE + "SourceIdentity",
         ):
             raise ValidationError(
                 f"{where}: expected saml:* keys or AWS's attributes "
-                f"({_SAML_ATTRIBUTE}Role, RoleSessionName, PrincipalTag:KEY, "
+                f"({SAML_ATTRIBUTE}Role, RoleSessionName, PrincipalTag:KEY, "
                 "TransitiveTagKeys, SourceIdentity, SessionDuration)"
             )
     subject = keys.get("saml:sub") or next(
@@ -705,7 +705,9 @@ def _assume(
     return decision
 
 
-def _role_account(world: FederatedAuthority, role_arn: object) -> Account | None:
+def role_account(world: FederatedAuthority, role_arn: object) -> Account | None:
+    """The account of `role_arn` in the world (whose providers STS checks the token
+    against), or None."""
     if not isinstance(role_arn, str):
         raise ValidationError(f"roleArn must be a string, not {type(role_arn).__name__}")
     parts = role_arn.split(":")
@@ -721,7 +723,7 @@ def assume_role_with_web_identity(
             f"roleSessionName must be a string, not {type(call.session_name).__name__}"
         )
     validate_parameters(role_arn=call.role_arn, session_name=call.session_name)
-    fed = _web_identity(call, _role_account(world, call.role_arn))
+    fed = _web_identity(call, role_account(world, call.role_arn))
     return _assume(
         world,
         call,
@@ -741,7 +743,7 @@ def assume_role_with_saml(world: FederatedAuthority, call: AssumeRoleWithSamlCal
     """Replay AssumeRoleWithSAML: the provider and the assertion's attributes, then the trust
     policy (its `saml:*` conditions) and RCPs."""
     validate_parameters(role_arn=call.role_arn, session_name="iamsim")
-    fed, session_name = _saml(call, _role_account(world, call.role_arn))
+    fed, session_name = _saml(call, role_account(world, call.role_arn))
     if STS_NAME.fullmatch(session_name) is None or not 2 <= len(session_name) <= 64:
         raise ValidationError(
             f"the session name {session_name!r} (RoleSessionName attribute, or saml:sub) must "
@@ -767,7 +769,7 @@ def federated_principal(
 ) -> FederatedPrincipal:
     """The caller a federated call names (for fixes, which name its provider in a trust
     policy); raises as the call itself does."""
-    account = _role_account(world, call.role_arn)
+    account = role_account(world, call.role_arn)
     if isinstance(call, AssumeRoleWithWebIdentityCall):
         return _web_identity(call, account).principal
     return _saml(call, account)[0].principal

@@ -500,15 +500,16 @@ def _check_context(context: object) -> Mapping[str, Any]:
 
 _NOTES = (
     "AssumeRole edges and the web identity and SAML callers a trust policy names as "
-    "Federated (AssumeRoleWithWebIdentity, AssumeRoleWithSAML; a Principal of * is not "
-    "taken to name an identity provider) are followed; passing a role to a service "
-    "(iam:PassRole) is not a path yet.",
+    "Federated, or admits with a Principal of * (AssumeRoleWithWebIdentity, "
+    "AssumeRoleWithSAML) are followed; passing a role to a service (iam:PassRole) is not "
+    "a path yet.",
     "A condition on a key the caller does not choose (aws:PrincipalOrgID, aws:PrincipalTag/…, "
     "resource tags) is taken as the world states it; a condition no derived value meets "
     "(dates, Null, negated operators in an Allow, policy variables) leaves its path out.",
     "A federated caller's token claims (ISSUER:sub, ISSUER:aud, the provider's own claims) "
-    "and SAML keys (saml:sub, saml:aud, …) are the caller's: a condition on them is a value "
-    "the path lists, to be met. iamsim checks no token signature.",
+    "and SAML keys (saml:sub, saml:aud, …; not saml:doc, saml:namequalifier or saml:iss, "
+    "which AWS sets from the provider) are the caller's: a condition on them is a value the "
+    "path lists, to be met. iamsim checks no token signature.",
 )
 
 

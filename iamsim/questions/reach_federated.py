@@ -41,6 +41,7 @@ from iamsim.sts_federated import (
     claim_name,
     claim_names,
     identity_claims,
+    role_account,
     token_for,
 )
 from iamsim.world import World
@@ -112,8 +113,7 @@ def default_keys(kind: str, provider: str) -> frozenset[str]:
 
 def _registered(world: World, provider: str, role: str) -> OidcProvider | None:
     """The role account's IAM OIDC provider of the issuer `provider` names, if any."""
-    parts = role.split(":")
-    account = world.account(parts[4]) if len(parts) > 5 else None
+    account = role_account(world, role)
     return None if account is None else account.oidc_provider(provider_host(provider))
 
 
