@@ -153,10 +153,19 @@ def _issuer_key(key: str) -> bool:
 def check_claim_keys(context: Mapping[str, Any]) -> None:
     """Refuse a question's context key that names a claim AWS never makes a key of, or a
     SAML key AWS sets itself, before any caller is asked (one error, located)."""
-    for key in context:
+    for key, value in context.items():
         if not isinstance(key, str):
             continue  # the engine's own checks word it
         low = key.lower()
+        claimed = low.startswith("saml:") or _issuer_key(key)
+        if claimed and not (
+            isinstance(value, str)
+            or (isinstance(value, list | tuple) and all(isinstance(v, str) for v in value))
+        ):
+            raise ValidationError(
+                f"context[{key!r}]: a claim's value is a string (or a list of strings), "
+                f"not {type(value).__name__}"
+            )
         if low.startswith("saml:"):
             if low not in SAML_KEYS:
                 raise ValidationError(

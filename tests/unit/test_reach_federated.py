@@ -416,15 +416,17 @@ def test_one_providers_claim_in_context_hides_no_other_caller() -> None:
         ("saml:nosuchkey", "not a key AWS sets from a SAML assertion"),
         ("saml:doc", "AWS computes saml:doc"),
         ("graph.facebook.com:sub", "not a claim AWS makes a key of"),
+        (f"{GH}:sub", "a claim's value is a string"),
     ],
 )
 def test_an_unknown_claim_key_in_context_is_refused_up_front(key: str, message: str) -> None:
     """An input error names where it is (`context[KEY]`) and is raised once, not swallowed
     into a note blaming STS."""
     world = _world(_federated(GH_ARN, WEB, None))
+    value: object = {"a": 1} if "value" in message else "x"
     for ask in (
-        lambda: world.who_can(WEB, DEPLOY, context={key: "x"}, now=NOW),
-        lambda: world.reachable_from(GH_ARN, context={key: "x"}, now=NOW),
+        lambda: world.who_can(WEB, DEPLOY, context={key: value}, now=NOW),
+        lambda: world.reachable_from(GH_ARN, context={key: value}, now=NOW),
     ):
         with pytest.raises(iamsim.ValidationError, match=rf"context\['{key}'\]: {message}"):
             ask()
