@@ -56,12 +56,24 @@ __all__ = [
     "CLAIM_KEYS_SOURCE",
     "FEDERATED_KINDS",
     "PROVIDER_CLAIM_KEYS",
+    "SAML_ATTRIBUTE",
     "SAML_KEYS",
+    "SAML_SET_BY_AWS",
+    "SOURCE_CLAIM",
+    "TAGS_CLAIM",
     "FederatedAuthority",
+    "assertion_for",
     "assume_role_with_saml",
     "assume_role_with_web_identity",
+    "claim_name",
+    "claim_names",
     "decode_jwt",
     "federated_principal",
+    "identity_claims",
+    "name_qualifier",
+    "role_account",
+    "sts_refusal",
+    "token_for",
 ]
 
 # The `kind` of the two call records (iamsim.calls).
@@ -140,9 +152,128 @@ SAML_KEYS: dict[str, bool] = {
     "saml:x500uniqueidentifier": False,
 }
 
-_SAML_ATTRIBUTE = "https://aws.amazon.com/SAML/Attributes/"
-_TAGS_CLAIM = "https://aws.amazon.com/tags"
-_SOURCE_CLAIM = "https://aws.amazon.com/source_identity"
+# "Available keys for SAML-based AWS STS federation": AWS computes these from the provider
+# itself, whatever the assertion says: saml:doc is `ACCOUNT/PROVIDER-NAME`, saml:namequalifier
+# a hash of the issuer, the account and the provider's name. An assertion naming one is refused.
+SAML_SET_BY_AWS = frozenset({"saml:doc", "saml:namequalifier"})
+
+SAML_ATTRIBUTE = "https://aws.amazon.com/SAML/Attributes/"
+TAGS_CLAIM = "https://aws.amazon.com/tags"
+SOURCE_CLAIM = "https://aws.amazon.com/source_identity"
+
+# Keys no AssumeRoleWithWebIdentity or AssumeRoleWithSAML request context holds: the call has
+# no ExternalId, SerialNumber or TokenCode parameter (AWS STS API Reference), and the session
+# name, source identity, tags and transitive tag keys come from its parameters, its token or
+# its assertion.
+_NOT_CONTEXT = {
+    "sts:externalid": "the call has no ExternalId parameter: the key is never present",
+    "aws:multifactorauthpresent": "the call has no MFA parameters: the key is never present",
+    "aws:multifactorauthage": "the call has no MFA parameters: the key is never present",
+    "sts:rolesessionname": "the session name is a parameter of the call, not context",
+    "sts:sourceidentity": "the source identity comes from the {source}",
+    "sts:transitivetagkeys": "transitive tag keys come from the {source}",
+    "aws:tagkeys": "session tags come from the {source}",
+}
+
+# ValidationError codes of STS's own refusals of a call (its errors, not a caller's input).
+_STS_CODES = frozenset(
+    {"InvalidIdentityToken", "AccessDenied", "ExpiredTokenException", "PackedPolicyTooLarge"}
+)
+
+
+def sts_refusal(exc: ValidationError) -> bool:
+    """Whether `exc` is STS refusing the call (an error code of STS's, or a parameter that
+    fails STS's constraints), rather than input iamsim cannot read."""
+    text = str(exc)
+    return (
+        exc.code in _STS_CODES
+        or " validation error" in text.split(":", 1)[0]
+        or text.startswith("The requested DurationSeconds exceeds")
+        or text.startswith("the session name ")
+    )
+
+
+def claim_names(host: str) -> frozenset[str]:
+    """The claims AWS makes `HOST:CLAIM` keys of ("Available keys for AWS web identity
+    federation"): app_id and the user claim for the OAuth 2.0 providers (www.amazon.com,
+    graph.facebook.com), sub, aud and the provider's own claims for an OpenID Connect issuer."""
+    if host in _OAUTH_PROVIDERS:
+        return frozenset({"app_id", _OAUTH_PROVIDERS[host]})
+    return frozenset({"sub", "aud", *PROVIDER_CLAIM_KEYS.get(host, frozenset())})
+
+
+def claim_name(host: str, key: str) -> str | None:
+    """The claim a web identity key of `host` is set from (`HOST:sub` -> `sub`), else None."""
+    prefix = host.lower() + ":"
+    if not key.lower().startswith(prefix):
+        return None
+    name = key[len(prefix) :].lower()
+    return name if name in claim_names(host) else None
+
+
+def identity_claims(host: str, subject: object, audience: object) -> dict[str, object]:
+    """The claims that carry a token's subject and audience: `sub` and `aud`, or for an
+    OAuth 2.0 provider its user claim and `app_id`."""
+    if host in _OAUTH_PROVIDERS:
+        return {_OAUTH_PROVIDERS[host]: subject, "app_id": audience}
+    return {"sub": subject, "aud": audience}
+
+
+def token_for(
+    host: str,
+    claims: Mapping[str, object],
+    tags: Mapping[str, str] | None = None,
+    transitive: Sequence[str] = (),
+    source_identity: str | None = None,
+) -> tuple[dict[str, Any], str | None]:
+    """The token (its claims) and the ProviderId of a call whose keys AWS sets to `claims`
+    (by claim name: `sub`, `aud`, `oaud`, GitHub's `environment`, ...), with session tags and a
+    source identity. For Google, `HOST:aud` is the token's authorized party and `HOST:oaud`
+    its audience ("Available keys for AWS web identity federation")."""
+    token: dict[str, Any] = dict(claims)
+    provider_id = None
+    if host in _OAUTH_PROVIDERS:
+        provider_id = host
+    else:
+        token["iss"] = f"https://{host}"
+        if "oaud" in token:
+            token["azp"], token["aud"] = token.get("aud"), token.pop("oaud")
+    if tags or transitive:
+        token[TAGS_CLAIM] = {
+            "principal_tags": {k: [v] for k, v in (tags or {}).items()},
+            "transitive_tag_keys": list(transitive),
+        }
+    if source_identity is not None:
+        token[SOURCE_CLAIM] = source_identity
+    return token, provider_id
+
+
+def assertion_for(
+    keys: Mapping[str, object],
+    session_name: str | None,
+    tags: Mapping[str, str] | None = None,
+    transitive: Sequence[str] = (),
+    source_identity: str | None = None,
+) -> dict[str, Any]:
+    """The assertion of a call whose `saml:*` keys AWS sets to `keys`, with its
+    RoleSessionName, session tags and source identity attributes."""
+    assertion: dict[str, Any] = {k.lower(): v for k, v in keys.items()}
+    if session_name is not None:
+        assertion[SAML_ATTRIBUTE + "RoleSessionName"] = session_name
+    if source_identity is not None:
+        assertion[SAML_ATTRIBUTE + "SourceIdentity"] = source_identity
+    for key, value in (tags or {}).items():
+        assertion[f"{SAML_ATTRIBUTE}PrincipalTag:{key}"] = value
+    if transitive:
+        assertion[SAML_ATTRIBUTE + "TransitiveTagKeys"] = list(transitive)
+    return assertion
+
+
+def name_qualifier(issuer: str, account: str, provider_name: str) -> str:
+    """saml:namequalifier ("Available keys for SAML-based AWS STS federation"): the base64 of
+    the SHA-1 of the issuer, the account ID and "/" plus the provider's name."""
+    digest = hashlib.sha1(f"{issuer}{account}/{provider_name}".encode(), usedforsecurity=False)
+    return base64.b64encode(digest.digest()).decode("ascii")
 
 
 class FederatedAuthority(Authority, Protocol):
@@ -212,10 +343,10 @@ def _tag_claims(claims: Mapping[str, Any]) -> tuple[tuple[tuple[str, str], ...],
     """Session tags a web identity token carries (IAM User Guide, "Passing session tags
     using AssumeRoleWithWebIdentity"): `https://aws.amazon.com/tags` with `principal_tags`
     (each a one-element list) and `transitive_tag_keys`."""
-    raw = claims.get(_TAGS_CLAIM)
+    raw = claims.get(TAGS_CLAIM)
     if raw is None:
         return (), ()
-    where = f"token[{_TAGS_CLAIM!r}]"
+    where = f"token[{TAGS_CLAIM!r}]"
     if not isinstance(raw, Mapping):
         raise ValidationError(f"{where} must be an object with principal_tags")
     tags = []
@@ -318,16 +449,16 @@ def _web_identity(call: AssumeRoleWithWebIdentityCall, account: Account | None) 
                 code="ExpiredTokenException",
             )
     tags, transitive = _tag_claims(claims)
-    source = claims.get(_SOURCE_CLAIM)
+    source = claims.get(SOURCE_CLAIM)
     if source is not None and not isinstance(source, str):
-        raise ValidationError(f"token[{_SOURCE_CLAIM!r}] must be a string")
+        raise ValidationError(f"token[{SOURCE_CLAIM!r}] must be a string")
     principal = FederatedPrincipal("web_identity", federated, subject)
     note = Reason("federated_claims_unverified", (("operation", "AssumeRoleWithWebIdentity"),))
     return _Federated(principal, keys, tags, transitive, source, (note,))
 
 
 def _attribute(assertion: Mapping[str, Any], name: str) -> Any:
-    return assertion.get(_SAML_ATTRIBUTE + name)
+    return assertion.get(SAML_ATTRIBUTE + name)
 
 
 def _saml(call: AssumeRoleWithSamlCall, account: Account | None) -> tuple[_Federated, str]:
@@ -373,31 +504,36 @@ def _saml(call: AssumeRoleWithSamlCall, account: Account | None) -> tuple[_Feder
                     f"{where}: not a key AWS sets from a SAML assertion (IAM User Guide, "
                     "'Available keys for SAML-based AWS STS federation')"
                 )
+            if lowered in SAML_SET_BY_AWS:
+                raise ValidationError(
+                    f"{where}: AWS computes {lowered} from the SAML provider (its account and "
+                    "name, and the issuer), not from the assertion; leave it out"
+                )
             shaped = _value(where, value)
             if isinstance(shaped, list) and not SAML_KEYS[lowered]:
                 raise ValidationError(f"{where}: {key} takes one value, not a list")
             keys[key] = shaped
-        elif key.startswith(_SAML_ATTRIBUTE + "PrincipalTag:"):
-            tag = key.removeprefix(_SAML_ATTRIBUTE + "PrincipalTag:")
+        elif key.startswith(SAML_ATTRIBUTE + "PrincipalTag:"):
+            tag = key.removeprefix(SAML_ATTRIBUTE + "PrincipalTag:")
             if isinstance(value, list) and len(value) == 1:
                 value = value[0]
             if not isinstance(value, str):
                 raise ValidationError(f"{where}: a session tag value is one string")
             tags.append((tag, value))
-        elif key == _SAML_ATTRIBUTE + "TransitiveTagKeys":
+        elif key == SAML_ATTRIBUTE + "TransitiveTagKeys":
             listed = [value] if isinstance(value, str) else value
             if not isinstance(listed, list) or not all(isinstance(k, str) for k in listed):
                 raise ValidationError(f"{where}: a list of tag keys")
             transitive = tuple(listed)
         elif key not in (
-            _SAML_ATTRIBUTE + "Role",
-            _SAML_ATTRIBUTE + "RoleSessionName",
-            _SAML_ATTRIBUTE + "SessionDuration",
-            _SAML_ATTRIBUTE + "SourceIdentity",
+            SAML_ATTRIBUTE + "Role",
+            SAML_ATTRIBUTE + "RoleSessionName",
+            SAML_ATTRIBUTE + "SessionDuration",
+            SAML_ATTRIBUTE + "SourceIdentity",
         ):
             raise ValidationError(
                 f"{where}: expected saml:* keys or AWS's attributes "
-                f"({_SAML_ATTRIBUTE}Role, RoleSessionName, PrincipalTag:KEY, "
+                f"({SAML_ATTRIBUTE}Role, RoleSessionName, PrincipalTag:KEY, "
                 "TransitiveTagKeys, SourceIdentity, SessionDuration)"
             )
     subject = keys.get("saml:sub") or next(
@@ -431,12 +567,13 @@ def _saml(call: AssumeRoleWithSamlCall, account: Account | None) -> tuple[_Feder
         raise ValidationError("assertion RoleSessionName attribute must be a string")
     if not isinstance(subject, str) or not subject:
         subject = session_name
+    # saml:doc is the provider's account and name; saml:namequalifier is computed from the
+    # issuer (the assertion's, which iamsim takes as its provider's: the world does not hold
+    # the provider's metadata).
+    keys["saml:doc"] = f"{parts[4]}/{name}"
     issuer = next((v for k, v in keys.items() if k.lower() == "saml:iss"), None)
-    if isinstance(issuer, str) and not any(k.lower() == "saml:namequalifier" for k in keys):
-        # "Available keys for SAML-based AWS STS federation": saml:namequalifier is the
-        # base64 of the SHA-1 of the issuer, the account ID and "/" plus the provider's name.
-        digest = hashlib.sha1(f"{issuer}{parts[4]}/{name}".encode(), usedforsecurity=False)
-        keys["saml:namequalifier"] = base64.b64encode(digest.digest()).decode("ascii")
+    if isinstance(issuer, str):
+        keys["saml:namequalifier"] = name_qualifier(issuer, parts[4], name)
     source = _attribute(assertion, "SourceIdentity")
     if source is not None and not isinstance(source, str):
         raise ValidationError("assertion SourceIdentity attribute must be a string")
@@ -455,13 +592,18 @@ def _check_context(
     if not context:
         return
     taken = {k.lower() for k in keys}
+    source = "assertion" if operation == "AssumeRoleWithSAML" else "token"
     for key in context:
         if not isinstance(key, str):
             continue  # the request's own checks word it
         issuer, colon, claim = key.partition(":")
         lowered = key.lower()
+        why = _NOT_CONTEXT.get(lowered)
+        if why is None and lowered.startswith("aws:requesttag/"):
+            why = _NOT_CONTEXT["aws:tagkeys"]
+        if why is not None:
+            raise ValidationError(f"context[{key!r}]: {operation}: {why.format(source=source)}")
         if lowered in taken or lowered.startswith("saml:") or (colon and claim and "." in issuer):
-            source = "assertion" if operation == "AssumeRoleWithSAML" else "token"
             raise ValidationError(
                 f"context[{key!r}]: {operation} takes this key from the {source}, not from "
                 f"the request context: give it in the {source}"
@@ -563,7 +705,9 @@ def _assume(
     return decision
 
 
-def _role_account(world: FederatedAuthority, role_arn: object) -> Account | None:
+def role_account(world: FederatedAuthority, role_arn: object) -> Account | None:
+    """The account of `role_arn` in the world (whose providers STS checks the token
+    against), or None."""
     if not isinstance(role_arn, str):
         raise ValidationError(f"roleArn must be a string, not {type(role_arn).__name__}")
     parts = role_arn.split(":")
@@ -579,7 +723,7 @@ def assume_role_with_web_identity(
             f"roleSessionName must be a string, not {type(call.session_name).__name__}"
         )
     validate_parameters(role_arn=call.role_arn, session_name=call.session_name)
-    fed = _web_identity(call, _role_account(world, call.role_arn))
+    fed = _web_identity(call, role_account(world, call.role_arn))
     return _assume(
         world,
         call,
@@ -599,7 +743,7 @@ def assume_role_with_saml(world: FederatedAuthority, call: AssumeRoleWithSamlCal
     """Replay AssumeRoleWithSAML: the provider and the assertion's attributes, then the trust
     policy (its `saml:*` conditions) and RCPs."""
     validate_parameters(role_arn=call.role_arn, session_name="iamsim")
-    fed, session_name = _saml(call, _role_account(world, call.role_arn))
+    fed, session_name = _saml(call, role_account(world, call.role_arn))
     if STS_NAME.fullmatch(session_name) is None or not 2 <= len(session_name) <= 64:
         raise ValidationError(
             f"the session name {session_name!r} (RoleSessionName attribute, or saml:sub) must "
@@ -625,7 +769,7 @@ def federated_principal(
 ) -> FederatedPrincipal:
     """The caller a federated call names (for fixes, which name its provider in a trust
     policy); raises as the call itself does."""
-    account = _role_account(world, call.role_arn)
+    account = role_account(world, call.role_arn)
     if isinstance(call, AssumeRoleWithWebIdentityCall):
         return _web_identity(call, account).principal
     return _saml(call, account)[0].principal

@@ -21,7 +21,7 @@ Each principal is listed once, with one of its shortest paths (ties: roles in AR
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -33,6 +33,7 @@ from iamsim.questions.facts import account_of
 from iamsim.questions.reach_federated import (
     FEDERATED_ACTIONS,
     HOP_ACTIONS,
+    check_claim_keys,
     default_keys,
     federated_call,
     provider_kind,
@@ -41,6 +42,7 @@ from iamsim.questions.reach_federated import (
 )
 from iamsim.questions.reach_index import ASSUME, Node, ReachIndex, TargetNames
 from iamsim.questions.satisfy import Settable, caller_settable, escaping_value, satisfying_value
+from iamsim.sts_federated import sts_refusal
 from iamsim.world import World
 
 if TYPE_CHECKING:
@@ -310,10 +312,16 @@ class _Asker:
             try:
                 decision = self._ask(node, action, resource, chosen)
             except ValidationError as exc:
-                if node.kind not in HOP_ACTIONS:
+                if node.kind not in HOP_ACTIONS or not sts_refusal(exc):
                     raise
-                # STS refuses the call itself: no token of this provider gets in.
-                self.refusals[(node.arn, resource)] = str(exc)
+                if chosen:
+                    # Not STS refusing every call: the values derived from the conditions.
+                    named = ", ".join(sorted(chosen))
+                    why = f"STS refuses the values derived for {named} ({exc}); none other is tried"
+                else:
+                    # STS refuses the call itself: no token of this provider gets in.
+                    why = f"STS refuses the call ({exc})"
+                self.refusals[(node.arn, resource)] = why
                 break
             if self._passes(node, decision):
                 found = tuple(need)
@@ -486,30 +494,36 @@ def _check_context(context: object) -> Mapping[str, Any]:
         raise ValidationError(
             f"context must be a mapping of condition keys to values, not {type(context).__name__}"
         )
+    check_claim_keys(context)
     return context
 
 
 _NOTES = (
     "AssumeRole edges and the web identity and SAML callers a trust policy names as "
-    "Federated (AssumeRoleWithWebIdentity, AssumeRoleWithSAML; a Principal of * is not "
-    "taken to name an identity provider) are followed; passing a role to a service "
-    "(iam:PassRole) is not a path yet.",
+    "Federated, or admits with a Principal of * (AssumeRoleWithWebIdentity, "
+    "AssumeRoleWithSAML) are followed; passing a role to a service (iam:PassRole) is not "
+    "a path yet.",
     "A condition on a key the caller does not choose (aws:PrincipalOrgID, aws:PrincipalTag/…, "
     "resource tags) is taken as the world states it; a condition no derived value meets "
     "(dates, Null, negated operators in an Allow, policy variables) leaves its path out.",
     "A federated caller's token claims (ISSUER:sub, ISSUER:aud, the provider's own claims) "
-    "and SAML keys (saml:sub, saml:aud, …) are the caller's: a condition on them is a value "
-    "the path lists, to be met. iamsim checks no token signature.",
+    "and SAML keys (saml:sub, saml:aud, …; not saml:doc, saml:namequalifier or saml:iss, "
+    "which AWS sets from the provider) are the caller's: a condition on them is a value the "
+    "path lists, to be met. iamsim checks no token signature.",
 )
 
 
-def _notes(refusals: Mapping[tuple[str, str], str], found: Mapping[str, Any]) -> tuple[str, ...]:
-    """The general notes, then why STS refuses each federated caller that reaches nothing
-    through a role it was asked about."""
+def _notes(
+    refusals: Mapping[tuple[str, str], str], listed: Collection[str] = ()
+) -> tuple[str, ...]:
+    """The general notes, then why STS refuses each (federated caller, role) asked about.
+    `who_can` passes the callers it lists (`listed`): once one is found it is not asked at
+    other roles, so only an unlisted caller's refusals explain an answer. `reachable_from`
+    keeps every refusal: a role STS refused is never among the roles found."""
     refused = tuple(
-        f"{caller} gets no session of {role}: STS refuses the call ({why})"
+        f"{caller} gets no session of {role}: {why}"
         for (caller, role), why in sorted(refusals.items())
-        if caller not in found
+        if caller not in listed
     )
     return _NOTES + refused
 
@@ -638,7 +652,7 @@ def reachable_from(
         _access(world, start, steps, hop_action(start) if len(steps) == 1 else ASSUME, ctx, moment)
         for steps in (found[r] for r in sorted(found))
     )
-    notes = _notes(asker.refusals, {start.arn: None} if found else {})
+    notes = _notes(asker.refusals)
     return Accesses(f"what {principal} can reach", items, notes)
 
 

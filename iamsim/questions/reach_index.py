@@ -28,6 +28,7 @@ import attrs
 from iamsim.model import Policy, Statement
 from iamsim.questions.facts import account_of, element_values, matches, resolve
 from iamsim.questions.reach_federated import HOP_ACTIONS, provider_kind
+from iamsim.sts_federated import BUILT_IN_PROVIDERS
 from iamsim.world import World
 from iamsim.world.model import Account, Role
 from iamsim.world.names import ACCOUNT_ID
@@ -100,6 +101,9 @@ class TargetNames:
     services: frozenset[str]
     # (kind, provider) of the federated callers a trust policy's Allow statements name
     federated: frozenset[tuple[str, str]] = frozenset()
+    # the federated kinds ("web_identity", "saml") a `*` principal (or a NotPrincipal) of an
+    # Allow statement covering that kind's call admits: every provider of that kind
+    federated_kinds: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, policy: Policy | None, action: str, resource: str) -> TargetNames:
@@ -109,13 +113,24 @@ class TargetNames:
         sessions: set[str] = set()
         services: set[str] = set()
         federated: set[tuple[str, str]] = set()
+        kinds: set[str] = set()
         trust = action.lower() == ASSUME.lower()
         for stmt in () if policy is None else policy.statements:
-            if trust and stmt.principal is not None and not stmt.principal.wildcard:
-                for value in stmt.principal.values("Federated"):
-                    kind = provider_kind(value)
-                    if kind is not None and covers_action(stmt, HOP_ACTIONS[kind]):
-                        federated.add((kind, value))
+            if trust:
+                # "AWS JSON policy elements: Principal": `*` (or {"AWS": "*"}) is every
+                # principal, web identity and SAML callers included, as the engine matches it.
+                wildcard = stmt.not_principal is not None or (
+                    stmt.principal is not None
+                    and (stmt.principal.wildcard or "*" in stmt.principal.values("AWS"))
+                )
+                kinds.update(
+                    k for k, hop in HOP_ACTIONS.items() if wildcard and covers_action(stmt, hop)
+                )
+                named = () if stmt.principal is None else stmt.principal.values("Federated")
+                for value in named:
+                    which = provider_kind(value)
+                    if which is not None and covers_action(stmt, HOP_ACTIONS[which]):
+                        federated.add((which, value))
             if not covers(stmt, action, resource):
                 continue
             if stmt.not_principal is not None:
@@ -147,6 +162,7 @@ class TargetNames:
             frozenset(sessions),
             frozenset(services),
             frozenset(federated),
+            frozenset(kinds),
         )
 
     def names_exactly(self, node: Node) -> bool:
@@ -158,7 +174,7 @@ class TargetNames:
         if node.kind == "service":
             return self.anyone or node.arn in self.services
         if node.kind in HOP_ACTIONS:
-            return self.anyone or (node.kind, node.arn) in self.federated
+            return node.kind in self.federated_kinds or (node.kind, node.arn) in self.federated
         if self.anyone or self.names_exactly(node):
             return True
         return node.account is not None and node.account in self.accounts
@@ -208,7 +224,24 @@ class ReachIndex:
             found = TargetNames.of(self.trust_policy(self.roles[role]), ASSUME, role)
             self._trusts[role] = found
             self._add_outsiders(found)
+            if found.federated_kinds:
+                self._add_providers(self.roles[role].account, found.federated_kinds)
         return found
+
+    def _add_providers(self, account_id: str, kinds: frozenset[str]) -> None:
+        """Every provider a `*` trust admits (`TargetNames.federated_kinds`): the role
+        account's SAML or OIDC providers, and the built-in web identity providers."""
+        account = self.world.account(account_id)
+        if "saml" in kinds and account is not None:
+            for saml in account.saml_providers:
+                arn = f"arn:aws:iam::{account_id}:saml-provider/{saml.name}"
+                self._add(Node(arn, "saml", account_id))
+        if "web_identity" in kinds:
+            for oidc in () if account is None else account.oidc_providers:
+                arn = f"arn:aws:iam::{account_id}:oidc-provider/{oidc.url}"
+                self._add(Node(arn, "web_identity", account_id))
+            for name in sorted(BUILT_IN_PROVIDERS):
+                self._add(Node(name, "web_identity", None))
 
     def all_trusts(self) -> dict[str, TargetNames]:
         """Every role's trust names: every principal a trust policy names is a node."""
@@ -306,6 +339,10 @@ class ReachIndex:
                 if node.arn not in seen and node.kind != "service":
                     seen.add(node.arn)
                     yield node
+        for node in list(self.nodes.values()):
+            if node.kind in names.federated_kinds and node.arn not in seen:
+                seen.add(node.arn)
+                yield node
 
     def admitting(self, node: Node) -> list[str]:
         """The roles whose trust policy could admit `node`, in ARN order."""
@@ -315,10 +352,15 @@ class ReachIndex:
                 keys = ["*"] if names.anyone else []
                 keys += [*names.arns, *names.roles_by_session, *names.services]
                 keys += [p for _, p in names.federated]
+                keys += [f"federated:{k}" for k in names.federated_kinds]
                 keys += [f"account:{a}" for a in names.accounts]
                 for key in dict.fromkeys(keys):
                     by_key.setdefault(key, []).append(role)
             self._admitting = by_key
+        if node.kind in HOP_ACTIONS:
+            # `*` stands for a federated caller only where it covers that caller's own call.
+            own = self._admitting.get(f"federated:{node.kind}", ())
+            return sorted({*own, *self._admitting.get(node.arn, ())})
         found = {*self._admitting.get("*", ()), *self._admitting.get(node.arn, ())}
         if node.kind not in ("service", *HOP_ACTIONS) and node.account is not None:
             found.update(self._admitting.get(f"account:{node.account}", ()))

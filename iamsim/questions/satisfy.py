@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from iamsim.conditions.operators import OPERATORS
 from iamsim.decision import NearMiss
+from iamsim.sts import STS_NAME
 
 __all__ = [
     "CALLER_KEYS",
@@ -79,6 +80,18 @@ def _like(pattern: str) -> str:
     return pattern.replace("*", "").replace("?", "x")
 
 
+def _session_name(value: str, pattern: str, wildcards: bool) -> str | None:
+    """`value` as a session name STS accepts (2 to 64 of letters, digits and +=,.@-, AWS STS
+    API Reference, AssumeRole RoleSessionName), a glob's first `*` filled to reach the
+    minimum length; None when no such name meets the condition."""
+    if wildcards and len(value) < 2 and "*" in pattern:
+        first, _, rest = pattern.partition("*")
+        value = _like(first) + "x" * (2 - len(value)) + _like(rest)
+    if 2 <= len(value) <= 64 and STS_NAME.fullmatch(value):
+        return value
+    return None
+
+
 def _numeric(comparator: str, value: str) -> str | None:
     try:
         number = Decimal(value)
@@ -139,6 +152,8 @@ def _value(
         value = _like(first)
     else:
         value = first
+    if value is not None and key.lower() == "sts:rolesessionname":
+        value = _session_name(str(value), first, spec.wildcards)
     if value is None:
         return None
     return [value] if qualified else value

@@ -29,6 +29,14 @@ import attrs
 from iamsim.calls import AccessRequest
 from iamsim.decision import Decision
 from iamsim.errors import ValidationError
+from iamsim.questions.reach_federated import HOP_ACTIONS
+from iamsim.questions.record_fields import (
+    NOTE_PREFIX,
+    ROLE_SESSION_NAME,
+    duration_seconds,
+    field,
+    string,
+)
 from iamsim.questions.why_federated import (
     EVENTS,
     kind_of_action,
@@ -36,6 +44,7 @@ from iamsim.questions.why_federated import (
     read_record,
     replay_federated,
 )
+from iamsim.sts_federated import sts_refusal
 from iamsim.world import World
 
 __all__ = [
@@ -49,11 +58,6 @@ __all__ = [
     "why",
 ]
 
-NOTE_PREFIX = "The replay"
-"""Every note `why` adds starts with these words."""
-
-_ROLE_SESSION_NAME = "iamsim-why"
-"""The session name of a replayed AssumeRole whose evidence carries none (an error message)."""
 
 _PLACEHOLDER_TAG = ("iamsim-why", "replayed")
 _MFA_TOKEN = "123456"
@@ -115,10 +119,6 @@ _OWN_MESSAGES = {
 _FEDERATED_DENIAL = re.compile(
     r"not authorized to perform sts:(assumerolewith(?:webidentity|saml))"
 )
-_FEDERATED_ACTIONS = {
-    "assumerolewithwebidentity": "sts:AssumeRoleWithWebIdentity",
-    "assumerolewithsaml": "sts:AssumeRoleWithSAML",
-}
 # The API operation the AWS CLI names, where the IAM action differs (S3 user guide).
 _OPERATION_ACTIONS = {
     ("s3", "listobjects"): "ListBucket",
@@ -261,7 +261,7 @@ def _message(text: str) -> Evidence:
     if federated:
         # STS's denial of a web identity or SAML caller names no caller, role or claim:
         # the replay asks for them (`why_federated.replay_federated`).
-        called = _FEDERATED_ACTIONS[federated.group(1)]
+        called = next(a for a in HOP_ACTIONS.values() if a.lower() == "sts:" + federated.group(1))
         return Evidence("message", None, called, None, True, text=text)
     if own in _OWN_MESSAGES:
         action = _OWN_MESSAGES[own]
@@ -271,24 +271,6 @@ def _message(text: str) -> Evidence:
     # Another message of a service's own (a protected role, …): AWS's answer, which names
     # no caller, action or resource; the keywords can give them.
     return Evidence("message", None, None, None, True, text=text, unread=True)
-
-
-def _field(record: Mapping[str, Any], name: str, where: str) -> Mapping[str, Any]:
-    value = record.get(name)
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise ValidationError(f"{where}.{name}: expected an object, not {type(value).__name__}")
-    return value
-
-
-def _string(record: Mapping[str, Any], name: str, where: str) -> str | None:
-    value = record.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValidationError(f"{where}.{name}: expected a string, not {type(value).__name__}")
-    return value
 
 
 def _time(text: str | None, where: str) -> _dt.datetime | None:
@@ -317,10 +299,10 @@ def _identity_context(identity: Mapping[str, Any], now: _dt.datetime | None) -> 
     """The context keys `userIdentity.sessionContext` fixes: MFA, token issue time, source
     identity (IAM User Guide, "AWS global condition context keys")."""
     where = "userIdentity.sessionContext"
-    session = _field(identity, "sessionContext", "userIdentity")
-    attributes = _field(session, "attributes", where)
+    session = field(identity, "sessionContext", "userIdentity")
+    attributes = field(session, "attributes", where)
     out: dict[str, object] = {}
-    created = _time(_string(attributes, "creationDate", f"{where}.attributes"), where)
+    created = _time(string(attributes, "creationDate", f"{where}.attributes"), where)
     mfa = str(attributes.get("mfaAuthenticated", "")).lower()
     if mfa in ("true", "false"):
         out["aws:MultiFactorAuthPresent"] = mfa == "true"
@@ -328,7 +310,7 @@ def _identity_context(identity: Mapping[str, Any], now: _dt.datetime | None) -> 
             out["aws:MultiFactorAuthAge"] = str(max(0, int((now - created).total_seconds())))
     if created is not None:
         out["aws:TokenIssueTime"] = created.strftime("%Y-%m-%dT%H:%M:%SZ")
-    source_identity = _string(session, "sourceIdentity", where)
+    source_identity = string(session, "sourceIdentity", where)
     if source_identity:
         out["aws:SourceIdentity"] = source_identity
     return out
@@ -345,7 +327,7 @@ def _region_account(record: Mapping[str, Any]) -> tuple[str, str]:
 def _resource(record: Mapping[str, Any], service: str, action: str) -> str | None:
     """The resource a record's call acted on: `requestParameters` where they name it, else
     `resources[].ARN` (the object before its bucket), else None."""
-    params = _field(record, "requestParameters", "record")
+    params = field(record, "requestParameters", "record")
     region, account = _region_account(record)
 
     def param(name: str) -> str | None:
@@ -395,7 +377,7 @@ def _resource(record: Mapping[str, Any], service: str, action: str) -> str | Non
 
 def _assume_parameters(record: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     """The AssumeRole parameters a record's `requestParameters` carry, as keyword arguments."""
-    params = _field(record, "requestParameters", "record")
+    params = field(record, "requestParameters", "record")
     out: dict[str, Any] = {}
     for name, keyword in (
         ("roleSessionName", "session_name"),
@@ -406,8 +388,8 @@ def _assume_parameters(record: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]
         value = params.get(name)
         if isinstance(value, str):
             out[keyword] = value
-    duration = params.get("durationSeconds")
-    if isinstance(duration, int) and not isinstance(duration, bool):
+    duration = duration_seconds(params, "record.requestParameters")
+    if duration is not None:
         out["duration_seconds"] = duration
     tags = params.get("tags")
     if isinstance(tags, list):
@@ -431,8 +413,8 @@ def _assume_parameters(record: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]
 
 def _cloudtrail(record: Mapping[str, Any]) -> Evidence:
     """One CloudTrail event record (CloudTrail User Guide, record contents)."""
-    source = _string(record, "eventSource", "record")
-    name = _string(record, "eventName", "record")
+    source = string(record, "eventSource", "record")
+    name = string(record, "eventName", "record")
     if source is None or name is None:
         raise ValidationError(
             "record: a CloudTrail record names eventSource and eventName "
@@ -445,8 +427,8 @@ def _cloudtrail(record: Mapping[str, Any]) -> Evidence:
             f"(known: {', '.join(sorted(EVENT_SOURCES))}); give action= (--action)"
         )
     action = _operation_action(service, name)
-    now = _time(_string(record, "eventTime", "record"), "record.eventTime")
-    identity = _field(record, "userIdentity", "record")
+    now = _time(string(record, "eventTime", "record"), "record.eventTime")
+    identity = field(record, "userIdentity", "record")
     federated: dict[str, Any] = {}
     caller = _caller(identity)
     if service == "sts" and name in EVENTS:
@@ -459,13 +441,13 @@ def _cloudtrail(record: Mapping[str, Any]) -> Evidence:
         except ValueError:  # "AWS Internal" or a service name: a call made through a service
             if ip.endswith(".amazonaws.com"):
                 context["aws:ViaAWSService"] = True
-    for field, key in (("userAgent", "aws:UserAgent"), ("vpcEndpointId", "aws:SourceVpce")):
-        value = record.get(field)
+    for member, key in (("userAgent", "aws:UserAgent"), ("vpcEndpointId", "aws:SourceVpce")):
+        value = record.get(member)
         if isinstance(value, str) and value:
             context[key] = value
-    code = _string(record, "errorCode", "record")
+    code = string(record, "errorCode", "record")
     denied = code is not None and code.lower() in _DENIED_CODES
-    message = _string(record, "errorMessage", "record")
+    message = string(record, "errorMessage", "record")
     kind, explicit = None, None
     if denied and message:
         found = re.search(r" ((?:because|with) .*?)\.?$", _squash(message))
@@ -713,7 +695,7 @@ def replay(
     assumed = _assumes(ev.action, target)
     if assumed:
         args: dict[str, Any] = dict(ev.assume)
-        args.setdefault("session_name", _ROLE_SESSION_NAME)
+        args.setdefault("session_name", ROLE_SESSION_NAME)
         if external_id is not None:
             args["external_id"] = external_id
         if ev.action.lower() == "sts:tagsession" and not args.get("tags"):
@@ -755,7 +737,7 @@ def _replay_federated(world: World, ev: Evidence) -> Replayed:
             "the token's subject as context (ISSUER:sub=VALUE, or saml:sub=VALUE)"
         )
     try:
-        provider, decision = replay_federated(
+        provider, decision, assumed_values = replay_federated(
             world,
             ev.action,
             ev.caller,
@@ -766,15 +748,16 @@ def _replay_federated(world: World, ev: Evidence) -> Replayed:
             ev.region,
         )
     except ValidationError as exc:
-        text = str(exc)
-        if text.startswith("evidence:"):
-            raise
+        if not sts_refusal(exc):
+            raise  # the evidence's or the caller's own input, located where it is read
         raise ValidationError(
             f"evidence: replaying {ev.action} into {ev.resource}: STS refuses it in this "
-            f"world ({text})"
+            f"world ({exc})",
+            code=exc.code,
         ) from None
     ev = attrs.evolve(ev, caller=provider)
     agrees, disagreement, caveats = _compare(ev, decision, True)
+    caveats = [*assumed_values, *caveats]
     noted = attrs.evolve(decision, notes=(*decision.notes, *disagreement, *caveats))
     return Replayed(ev, noted, agrees, tuple(disagreement), tuple(caveats))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import hashlib
 import json
 import pickle
 import re
@@ -240,6 +241,33 @@ def _saml(assertion: dict[str, Any], principal_arn: str = OKTA) -> iamsim.Decisi
     )
 
 
+def test_saml_doc_is_the_providers_account_and_name() -> None:
+    """IAM User Guide, "Available keys for SAML-based AWS STS federation": saml:doc is
+    `account-ID/provider-friendly-name`, set by AWS; an assertion cannot set it (nor
+    saml:namequalifier, which AWS computes from the issuer, the account and the name)."""
+    base = {"saml:sub": "jane", ATTR + "RoleSessionName": "jane"}
+    for doc, allowed in ((f"{ACC}/Okta", True), ("999999999999/Elsewhere", False)):
+        world = _world(
+            _trust(OKTA, {"StringEquals": {"saml:doc": doc}}), saml_providers={"Okta": {}}
+        )
+        d = world.assume_role_with_saml(role_arn=ROLE, principal_arn=OKTA, assertion=base)
+        assert d.allowed is allowed
+        assert dict(d.context)["saml:doc"] == f"{ACC}/Okta"
+    for key in ("saml:doc", "saml:namequalifier", "SAML:Doc"):
+        with pytest.raises(ValidationError, match="AWS computes saml:"):
+            _saml({**base, key: "999999999999/Elsewhere"})
+
+
+def test_saml_namequalifier_is_computed_from_the_assertions_issuer() -> None:
+    """IAM User Guide, "Available keys for SAML-based AWS STS federation": saml:namequalifier
+    is the base64 of SHA-1 over issuer + account ID + "/" + provider name. The world holds no
+    provider metadata, so the assertion's saml:iss stands as the issuer."""
+    issuer = "http://www.okta.com/exk1"
+    digest = hashlib.sha1(f"{issuer}{ACC}/Okta".encode(), usedforsecurity=False).digest()
+    d = _saml({"saml:sub": "jane", "saml:iss": issuer, "saml:sub_type": "persistent"})
+    assert dict(d.context)["saml:namequalifier"] == base64.b64encode(digest).decode()
+
+
 def test_saml_session_name_and_tags() -> None:
     d = _saml(
         {"saml:sub": "jane", "saml:sub_type": "persistent", ATTR + "RoleSessionName": "jane@acme"}
@@ -353,7 +381,6 @@ def test_rcp_services_are_the_dated_file_and_known_prefixes() -> None:
     [
         {f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"},  # standing in for the token's sub
         {f"{GH}:environment": "prod"},  # a claim the token does not carry
-        {"sts:RoleSessionName": "other"},
         {"saml:sub": "jane"},
     ],
 )
@@ -363,6 +390,37 @@ def test_context_cannot_stand_in_for_the_tokens_keys(context: dict[str, Any]) ->
     # win could allow a token AWS refuses (a sub of repo:evil/… made to read repo:acme/…).
     with pytest.raises(ValidationError, match="takes this key from the token"):
         _gh("repo:evil/app:ref:refs/heads/main", context=context)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "reason"),
+    [
+        ("sts:ExternalId", "x", "no ExternalId parameter"),
+        ("aws:MultiFactorAuthPresent", True, "no MFA parameters"),
+        ("aws:MultiFactorAuthAge", 10, "no MFA parameters"),
+        ("sts:RoleSessionName", "other", "a parameter of the call"),
+        ("sts:SourceIdentity", "jane", "comes from the token"),
+        ("sts:TransitiveTagKeys", ["a"], "come from the token"),
+        ("aws:RequestTag/team", "x", "come from the token"),
+    ],
+)
+def test_assume_role_only_keys_are_never_in_a_federated_calls_context(
+    key: str, value: object, reason: str
+) -> None:
+    """AWS STS API Reference, AssumeRoleWithWebIdentity: the call has no ExternalId,
+    SerialNumber or TokenCode parameter, so sts:ExternalId and aws:MultiFactorAuth* are never
+    present; its session name is its RoleSessionName parameter, and its source identity and
+    session tags come from the token ("Passing session tags in AWS STS"). A context giving one
+    would let a trust condition on it pass that AWS never passes: refused."""
+    ext = _world(
+        _trust(GH_ARN, {"StringEquals": {key: value}}),
+        oidc_providers={GH: {"client_ids": ["sts.amazonaws.com"]}},
+    )
+    claims = {"iss": f"https://{GH}", "aud": "sts.amazonaws.com", "sub": "repo:acme/app:x"}
+    with pytest.raises(ValidationError, match=reason):
+        ext.assume_role_with_web_identity(
+            role_arn=ROLE, session_name="gha-run", token=claims, context={key: value}
+        )
 
 
 # -- the session's later calls -------------------------------------------------------------

@@ -331,3 +331,202 @@ def test_audience_condition_takes_a_client_id_of_the_provider() -> None:
     (cond,) = access.conditions
     assert (cond.key, cond.values, cond.value) == (f"{GH}:aud", ("other", "deploy-b"), "deploy-b")
     assert access.path[0].allowed
+
+
+# -- review of the federated callers: never more permissive than AWS ----------------------
+
+SAML = "sts:AssumeRoleWithSAML"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("saml:doc", "999999999999/Elsewhere"),
+        ("saml:doc", f"{B}/Okta"),
+        ("saml:iss", "https://evil.example/"),
+        ("saml:namequalifier", "abc="),
+    ],
+)
+def test_saml_keys_aws_sets_are_never_chosen(key: str, value: str) -> None:
+    """IAM User Guide, "Available keys for SAML-based AWS STS federation": saml:doc is
+    `account-ID/provider-friendly-name`, saml:namequalifier is computed from the issuer, the
+    account and the provider's name, and saml:iss is the issuer of the provider's metadata.
+    None is the assertion holder's to choose; the world holds no issuer, so a condition on
+    saml:iss is a fact iamsim does not know and no path is listed on it. saml:doc is AWS's
+    value: its own account and name pass, another never does."""
+    world = _world(_federated(OKTA, SAML, {"StringEquals": {key: value}}))
+    listed = [a.target for a in world.reachable_from(OKTA, now=NOW)]
+    direct = world.who_can(SAML, DEPLOY, now=NOW).principals()
+    if key == "saml:doc" and value == f"{B}/Okta":
+        assert direct == (OKTA,) and listed == [DEPLOY]
+        (access,) = world.who_can(SAML, DEPLOY, now=NOW)
+        assert access.conditions == () and access.path[0].allowed
+    else:
+        assert listed == [] and direct == ()
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("sts:ExternalId", "x"),
+        ("aws:MultiFactorAuthPresent", "true"),
+    ],
+)
+def test_assume_role_only_context_never_reaches_a_federated_call(key: str, value: str) -> None:
+    """AWS STS API Reference, AssumeRoleWithWebIdentity and AssumeRoleWithSAML: neither call
+    has an ExternalId or MFA parameter, so a trust condition on sts:ExternalId or
+    aws:MultiFactorAuthPresent never passes for a web identity or SAML caller, whatever the
+    question's context says (it still applies to AssumeRole callers)."""
+    trust = _doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": [GH_ARN, OKTA]},
+            "Action": [WEB, SAML],
+            "Condition": {"StringEquals": {key: value}},
+        }
+    )
+    world = _world(trust)
+    context = {key: value}
+    assert world.who_can(WEB, DEPLOY, context=context, now=NOW).principals() == ()
+    assert world.who_can(SAML, DEPLOY, context=context, now=NOW).principals() == ()
+    assert world.reachable_from(GH_ARN, context=context, now=NOW).principals() == ()
+
+
+def test_one_providers_claim_in_context_hides_no_other_caller() -> None:
+    """A claim key names its issuer (`ISSUER:CLAIM`, IAM User Guide "Available keys for AWS
+    web identity federation"); a saml:* key is an assertion's. Each applies only to that
+    caller's call: the others are asked as if it were absent, and STS refuses nothing."""
+    trust = _doc(
+        {"Effect": "Allow", "Principal": {"Federated": GH_ARN}, "Action": WEB},
+        {"Effect": "Allow", "Principal": {"Federated": OKTA}, "Action": SAML},
+    )
+    world = _world(trust)
+    for context in ({f"{GH}:sub": "repo:acme/app:x"}, {"saml:sub": "jane"}):
+        answer = world.who_can("s3:PutObject", ARTIFACT, context=context, now=NOW)
+        assert {GH_ARN, OKTA} <= set(answer.principals())
+        assert not any("STS refuses" in n for n in answer.notes)
+        for access in answer:
+            assert all(d.allowed for d in access.path)
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        (f"{GH}:nosuchclaim", "not a claim AWS makes a key of"),
+        ("saml:nosuchkey", "not a key AWS sets from a SAML assertion"),
+        ("saml:doc", "AWS computes saml:doc"),
+        ("graph.facebook.com:sub", "not a claim AWS makes a key of"),
+        (f"{GH}:sub", "a claim's value is a string"),
+    ],
+)
+def test_an_unknown_claim_key_in_context_is_refused_up_front(key: str, message: str) -> None:
+    """An input error names where it is (`context[KEY]`) and is raised once, not swallowed
+    into a note blaming STS."""
+    world = _world(_federated(GH_ARN, WEB, None))
+    value: object = {"a": 1} if "value" in message else "x"
+    for ask in (
+        lambda: world.who_can(WEB, DEPLOY, context={key: value}, now=NOW),
+        lambda: world.reachable_from(GH_ARN, context={key: value}, now=NOW),
+    ):
+        with pytest.raises(iamsim.ValidationError, match=rf"context\['{key}'\]: {message}"):
+            ask()
+
+
+@pytest.mark.parametrize(
+    ("principal", "action", "reached"),
+    [
+        ("*", "sts:*", {GH_ARN, OKTA}),
+        ("*", WEB, {GH_ARN}),
+        ({"AWS": "*"}, SAML, {OKTA}),
+        ("*", "sts:AssumeRole", set()),
+    ],
+)
+def test_wildcard_principal_admits_federated_callers_of_the_calls_it_allows(
+    principal: Any, action: str, reached: set[str]
+) -> None:
+    """IAM User Guide, "AWS JSON policy elements: Principal": `*` (and {"AWS": "*"}) is
+    every principal, web identity and SAML federated users included. A trust with a `*`
+    principal admits every provider of the role's account (and the built-in web identity
+    providers) for the federated calls its Action covers; the engine decides each."""
+    trust = _doc({"Effect": "Allow", "Principal": principal, "Action": action})
+    world = _world(trust)
+    for provider in (GH_ARN, OKTA):
+        found = [a.target for a in world.reachable_from(provider, now=NOW)]
+        assert (DEPLOY in found) is (provider in reached)
+    callers = set(world.who_can("s3:PutObject", ARTIFACT, now=NOW).principals())
+    assert {GH_ARN, OKTA} & callers == reached
+    if action in ("*", "sts:*", WEB):
+        assert "accounts.google.com" in callers  # a built-in provider: any Google token
+    for access in world.who_can("s3:PutObject", ARTIFACT, now=NOW):
+        assert all(d.allowed for d in access.path)
+
+
+def test_session_name_example_is_one_sts_accepts() -> None:
+    """AWS STS API Reference, AssumeRoleWithWebIdentity: RoleSessionName is 2 to 64 of
+    [\\w+=,.@-]. A StringLike `a*` is met by "ax" (the empty run would leave "a", which STS
+    refuses); the path is listed and replays allowed, for a provider and for a user."""
+    trust = _doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": GH_ARN, "AWS": f"arn:aws:iam::{B}:user/dev"},
+            "Action": [WEB, "sts:AssumeRole"],
+            "Condition": {"StringLike": {"sts:RoleSessionName": "a*"}},
+        }
+    )
+    user = {
+        "dev": {
+            "policies": [_doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"})]
+        }
+    }
+    world = _world(trust, {"users": user})
+    answer = world.who_can("s3:PutObject", ARTIFACT, now=NOW)
+    callers = {GH_ARN, f"arn:aws:iam::{B}:user/dev"}
+    assert callers <= set(answer.principals())
+    for access in (a for a in answer if a.principal in callers):
+        (cond,) = access.conditions
+        assert cond.key == "sts:RoleSessionName" and cond.value == "ax"
+        assert all(d.allowed for d in access.path)
+    assert not any("STS refuses" in n for n in answer.notes)
+
+
+def test_session_name_no_sts_name_meets_is_no_value_not_an_sts_refusal() -> None:
+    """A StringEquals on a one-letter session name: STS accepts no such name (2 to 64
+    characters), so no value is derived and no path is listed; no note blames STS for a
+    call iamsim never made."""
+    trust = _federated(GH_ARN, WEB, {"StringEquals": {"sts:RoleSessionName": "a"}})
+    answer = _world(trust).who_can(WEB, DEPLOY, now=NOW)
+    assert answer.principals() == ()
+    assert not any("STS refuses" in n for n in answer.notes)
+
+
+def test_reachable_from_keeps_the_refusal_of_a_role_beside_a_role_it_reaches() -> None:
+    """STS refuses GitHub's token at a role of another account's world-less provider check
+    ("Incorrect token audience" where the trust asks an audience the provider does not
+    list) while the provider reaches Deploy: the refusal at the other role stays noted."""
+    other = _federated(GH_ARN, WEB, {"StringEquals": {f"{GH}:aud": "https://elsewhere"}})
+    roles = {
+        "Deploy": {"trust_policy": _federated(GH_ARN, WEB, None), "policies": [PUT]},
+        "Other": {"trust_policy": other},
+    }
+    world = _world(_federated(GH_ARN, WEB, None), {"roles": roles})
+    answer = world.reachable_from(GH_ARN, now=NOW)
+    assert answer.principals() and [a.target for a in answer] == [DEPLOY]
+    assert any(
+        n.startswith(f"{GH_ARN} gets no session of arn:aws:iam::{B}:role/Other")
+        and "Incorrect token audience" in n
+        for n in answer.notes
+    )
+
+
+@pytest.mark.parametrize("key", ["graph.facebook.com:sub", "www.amazon.com:aud"])
+def test_oauth_providers_set_no_sub_or_aud(key: str) -> None:
+    """IAM User Guide, "Available keys for AWS web identity federation": Login with Amazon
+    sets www.amazon.com:app_id and :user_id, Facebook graph.facebook.com:app_id and :id;
+    neither sets sub or aud, so a trust condition on them never passes."""
+    host = key.split(":")[0]
+    world = _world(_federated(host, WEB, {"StringEquals": {key: "x"}}))
+    assert world.who_can(WEB, DEPLOY, now=NOW).principals() == ()
+    claim = "id" if host == "graph.facebook.com" else "user_id"
+    ok = _world(_federated(host, WEB, {"StringEquals": {f"{host}:{claim}": "x"}}))
+    (access,) = ok.who_can(WEB, DEPLOY, now=NOW)
+    assert access.principal == host and access.path[0].allowed

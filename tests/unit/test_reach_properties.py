@@ -20,8 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import iamsim
+from iamsim.calls import AssumeRoleWithSamlCall, AssumeRoleWithWebIdentityCall
 from iamsim.questions.reach import ASSUME, Accesses
 from iamsim.questions.reach_federated import provider_kind
+from iamsim.sts_federated import federated_principal
 
 A, B, OUT = "111111111111", "222222222222", "999999999999"
 BUCKET = "arn:aws:s3:::data"
@@ -58,6 +60,7 @@ def _providers(account: str) -> list[tuple[str, str, list[dict[str, Any]]]]:
         {"StringEquals": {f"{GH}:aud": "sts.amazonaws.com", f"{GH}:ref": "refs/heads/main"}},
         {"StringEquals": {f"{GH}:aud": "not-a-client-id"}},  # STS refuses the audience
         {"StringEquals": {"aws:PrincipalTag/team": "x"}},  # a fact: never invented
+        {"StringEquals": {"sts:ExternalId": "x"}},  # AssumeRole's alone: never present
     ]
     return [
         (f"arn:aws:iam::{account}:oidc-provider/{GH}", WEB, github),
@@ -67,7 +70,13 @@ def _providers(account: str) -> list[tuple[str, str, list[dict[str, Any]]]]:
         (
             f"arn:aws:iam::{account}:saml-provider/Okta",
             SAML,
-            [{"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}],
+            [
+                {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}},
+                # "Available keys for SAML-based AWS STS federation": AWS sets saml:doc
+                # (ACCOUNT/NAME) and saml:iss (the provider metadata's issuer)
+                {"StringEquals": {"saml:doc": f"{other}/Okta"}},
+                {"StringEquals": {"saml:iss": "https://evil.example/"}},
+            ],
         ),
     ]
 
@@ -203,27 +212,31 @@ def _starts(world: iamsim.World) -> dict[str, bool]:
 
 
 def _federated_hop(world: iamsim.World, provider: str, role: str) -> iamsim.Decision | None:
-    """The provider's own call into `role` with a token (assertion) of its own; None when
-    STS refuses it (no such provider in the role's account) or takes the token as another
-    provider's (the role account's own: a provider ARN of another account never gets in)."""
-    if provider.startswith("arn:") and provider.split(":")[4] != role.split(":")[4]:
-        return None
+    """The provider's own call into `role` with a token (assertion) of its own, as STS
+    answers it; None when STS refuses the call, or takes the token as another provider's
+    than the one the path starts from (the principal of the call STS replayed)."""
     try:
         if provider_kind(provider) == "saml":
-            return world.assume_role_with_saml(
+            decision = world.assume_role_with_saml(
                 role_arn=role,
                 principal_arn=provider,
                 assertion={"saml:sub": "brute-force"},
                 now=NOW,
             )
-        host = provider.split(":oidc-provider/")[-1]
-        audience = "sts.amazonaws.com" if host == GH else "brute-force"
-        token = {"iss": f"https://{host}", "sub": "brute-force", "aud": audience}
-        return world.assume_role_with_web_identity(
-            role_arn=role, session_name="brute-force", token=token, now=NOW
-        )
+        else:
+            host = provider.split(":oidc-provider/")[-1]
+            audience = "sts.amazonaws.com" if host == GH else "brute-force"
+            token = {"iss": f"https://{host}", "sub": "brute-force", "aud": audience}
+            decision = world.assume_role_with_web_identity(
+                role_arn=role, session_name="brute-force", token=token, now=NOW
+            )
     except iamsim.ValidationError:
         return None
+    call = decision.call
+    assert isinstance(call, AssumeRoleWithWebIdentityCall | AssumeRoleWithSamlCall)
+    if federated_principal(world, call).provider != provider:
+        return None
+    return decision
 
 
 def _brute(
@@ -296,7 +309,7 @@ def test_each_listed_path_replays_allowed_with_its_conditions(world: iamsim.Worl
     """A path is listed only if replaying it with the values its conditions name allows
     every hop; a fact of the world (aws:PrincipalOrgID, aws:PrincipalTag/…) is never
     assumed."""
-    facts = ("aws:PrincipalOrgID", "aws:PrincipalTag/team")
+    facts = ("aws:PrincipalOrgID", "aws:PrincipalTag/team", "saml:doc", "saml:iss")
     for access in world.who_can("s3:GetObject", OBJECT, now=NOW):
         assert all(_passes(d, access.kind == "foreign") for d in access.path)
         assert all(c.key not in facts for c in access.conditions)
@@ -308,3 +321,21 @@ def test_each_listed_path_replays_allowed_with_its_conditions(world: iamsim.Worl
     for start in _starts(world):
         for access in world.reachable_from(start, now=NOW):
             assert all(_passes(d, access.kind == "foreign") for d in access.path)
+
+
+@FAST
+@given(worlds(conditions=True))
+def test_federated_answers_ignore_assume_role_only_context(world: iamsim.World) -> None:
+    """AWS STS API Reference: AssumeRoleWithWebIdentity and AssumeRoleWithSAML take no
+    ExternalId, SerialNumber or TokenCode, so a question's sts:ExternalId or MFA context
+    changes none of the roles a web identity or SAML caller gets directly (its own call;
+    the AssumeRole hops after it do carry that context)."""
+    context = {"sts:ExternalId": "x", "aws:MultiFactorAuthPresent": "true"}
+
+    def direct(accesses: Accesses) -> set[str]:
+        return {a.target for a in accesses if a.hops == 0}
+
+    for start in (s for s in _starts(world) if provider_kind(s) is not None):
+        plain = world.reachable_from(start, max_hops=1, now=NOW)
+        given_context = world.reachable_from(start, max_hops=1, context=context, now=NOW)
+        assert direct(given_context) == direct(plain)

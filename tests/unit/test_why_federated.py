@@ -235,3 +235,144 @@ def test_keywords_a_federated_call_does_not_take_are_refused() -> None:
     """AssumeRoleWithWebIdentity has no ExternalId parameter (AWS STS API Reference)."""
     with pytest.raises(iamsim.ValidationError, match=r"external_id=: .* takes no external ID"):
         _world().why(_record("web-identity-denied"), external_id="x")
+
+
+# -- review of the federated replay ------------------------------------------------------
+
+GOOGLE = "accounts.google.com"
+
+
+def _google_world() -> iamsim.World:
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": GOOGLE},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringEquals": {f"{GOOGLE}:oaud": "client-x"}},
+            }
+        ],
+    }
+    return iamsim.World.from_dict(
+        {"accounts": {"222222222222": {"roles": {"Deploy": {"trust_policy": trust}}}}}
+    )
+
+
+def test_google_oaud_given_as_context_is_the_tokens_audience() -> None:
+    """IAM User Guide, "Available keys for AWS web identity federation": for Google,
+    accounts.google.com:aud is the authorized party (azp) and accounts.google.com:oaud the
+    token's audience. A replay given both keys builds that token: its oaud is not dropped."""
+    context = {f"{GOOGLE}:sub": "1234", f"{GOOGLE}:aud": "azp-1", f"{GOOGLE}:oaud": "client-x"}
+    d = _google_world().why(DENIAL, resource=DEPLOY, context=context)
+    assert d.allowed
+    keys = dict(d.context)
+    assert (keys[f"{GOOGLE}:aud"], keys[f"{GOOGLE}:oaud"]) == ("azp-1", "client-x")
+    denied = _google_world().why(
+        DENIAL, resource=DEPLOY, context={**context, f"{GOOGLE}:oaud": "y"}
+    )
+    assert not denied.allowed and [m.key for m in denied.near_misses] == [f"{GOOGLE}:oaud"]
+
+
+def _session_name_world() -> iamsim.World:
+    world = _world()
+    role = world.role(DEPLOY)
+    assert role is not None
+    trust = role.trust_policy.to_dict()  # type: ignore[union-attr]
+    trust["Statement"][0]["Condition"]["StringLike"]["sts:RoleSessionName"] = "gha-*"
+    return world.replace(role, attrs.evolve(role, trust_policy=trust))
+
+
+def test_sts_denial_replay_takes_the_session_name_from_context_or_says_it_guessed() -> None:
+    """AWS STS API Reference, AssumeRoleWithWebIdentity: RoleSessionName is a parameter of
+    the call (its sts:RoleSessionName key), which STS's denial does not echo. The replay takes
+    it from context sts:RoleSessionName; without it, a caveat says which name it used."""
+    world = _session_name_world()
+    claims = {f"{GH}:sub": "repo:acme/app:ref:refs/heads/main", f"{GH}:aud": "sts.amazonaws.com"}
+    guessed = world.why(DENIAL, resource=DEPLOY, context=claims)
+    assert not guessed.allowed
+    assert any("uses the session name 'iamsim-why'" in n for n in _notes(guessed))
+    given_name = world.why(
+        DENIAL, resource=DEPLOY, context={**claims, "sts:RoleSessionName": "gha-run"}
+    )
+    assert given_name.allowed
+    assert dict(given_name.context)["sts:RoleSessionName"] == "gha-run"
+    assert not any("uses the session name" in n for n in _notes(given_name))
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({f"{GH}:colour": "blue"}, rf"^context\['{GH}:colour'\]: not a claim"),
+        ({f"{GH}:sub": 5, f"{GH}:aud": "sts.amazonaws.com"}, rf"^context\['{GH}:sub'\]: a claim"),
+        ({"sts:RoleSessionName": 7}, r"^context\['sts:RoleSessionName'\]: the session name"),
+    ],
+)
+def test_input_errors_are_not_blamed_on_sts(context: dict[str, Any], message: str) -> None:
+    """A caller's own input error is raised where it is read, not as STS refusing the call."""
+    with pytest.raises(iamsim.ValidationError, match=message) as raised:
+        _world().why(DENIAL, resource=DEPLOY, context=context)
+    assert "STS refuses" not in str(raised.value)
+
+
+@pytest.mark.parametrize("name", ["web-identity-allowed", "saml-allowed"])
+def test_duration_that_is_not_an_integer_is_refused_by_its_path(name: str) -> None:
+    """CloudTrail writes requestParameters.durationSeconds as the request's integer; a string
+    there is not a record of a call, refused with its JSON path rather than dropped."""
+    record = _record(name)
+    record["requestParameters"]["durationSeconds"] = "99999"
+    with pytest.raises(iamsim.ValidationError, match=r"record\.requestParameters\.durationSeconds"):
+        _world().why(record)
+
+
+def test_assume_role_record_duration_that_is_not_an_integer_is_refused() -> None:
+    record = json.loads((DATA / "assume-role-allowed.json").read_text())
+    record["requestParameters"]["durationSeconds"] = "3600"
+    with pytest.raises(iamsim.ValidationError, match=r"record\.requestParameters\.durationSeconds"):
+        read_evidence(record)
+
+
+@pytest.mark.parametrize(
+    ("name", "part", "field", "value", "named"),
+    [
+        (
+            "web-identity-allowed",
+            "responseElements",
+            "subjectFromWebIdentityToken",
+            "repo:evil/app:ref:refs/heads/main",
+            "userName",
+        ),
+        (
+            "web-identity-allowed",
+            "responseElements",
+            "provider",
+            "accounts.google.com",
+            "identityProvider",
+        ),
+        ("saml-allowed", "responseElements", "subject", "john", "userName"),
+        ("saml-allowed", "responseElements", "nameQualifier", "other=", "identityProvider"),
+    ],
+)
+def test_conflicting_record_fields_are_refused(
+    name: str, part: str, field: str, value: str, named: str
+) -> None:
+    """CloudTrail User Guide, "CloudTrail userIdentity element": a federated record's
+    userIdentity and responseElements describe one call (its subject, its provider, its name
+    qualifier); fields that differ are not one call's, refused naming both."""
+    record = _record(name)
+    record[part][field] = value
+    with pytest.raises(
+        iamsim.ValidationError, match=rf"{field}.*differs.*{named}|{named}.*differs.*{field}"
+    ):
+        _world().why(record)
+
+
+def test_saml_name_qualifier_is_computed_not_taken_from_the_record() -> None:
+    """IAM User Guide, "Available keys for SAML-based AWS STS federation": saml:namequalifier
+    is AWS's hash of the issuer, the account and the provider's name. The replay computes
+    it; a record whose name qualifier differs gets a caveat (this fixture's is made up)."""
+    d = _world().why(_record("saml-allowed"))
+    assert d.allowed
+    computed = dict(d.context)["saml:namequalifier"]
+    assert computed != "Zr8oEXAMPLEu5cqW1nQbEXAMPLE="
+    assert any("computes saml:namequalifier" in n and computed in n for n in _notes(d))
