@@ -18,7 +18,7 @@ import attrs
 
 from iamsim.errors import ValidationError
 from iamsim.frozen import builder
-from iamsim.request import FederatedPrincipal
+from iamsim.request import Context, FederatedPrincipal
 from iamsim.session import RoleSession
 
 if TYPE_CHECKING:
@@ -155,7 +155,7 @@ class AccessRequest(_CallBase):
     context: Mapping[str, object] | None = None
     now: _dt.datetime | None = None
     also: tuple[str | tuple[str, str], ...] = attrs.field(default=(), converter=_actions)
-    call_keys: Mapping[str, object] | None = None
+    call_keys: Mapping[str, object] | Context | None = None
     operation: str | None = None
     region: str | None = None
 

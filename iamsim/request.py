@@ -171,6 +171,13 @@ class Context:
         _put(index, mapping)
         return _context(cls, index)
 
+    @classmethod
+    def lowered(cls, index: dict[str, tuple[str, ContextValue]]) -> Context:
+        """A context over an index its caller built in final form: each key lowered, mapped
+        to its spelling and its value as AWS carries it (a string, or a tuple of strings
+        for a multivalued key). The index is not copied: nothing may change it after."""
+        return _context(cls, index)
+
     def _full(self) -> _Index:
         """The one index of every key (merged from the chained ones on first need)."""
         index = self._index

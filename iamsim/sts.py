@@ -21,7 +21,7 @@ from iamsim.calls import AccessRequest, AssumeRoleCall, Call, make_access_reques
 from iamsim.decision import Decision
 from iamsim.errors import IamsimError, PolicyError, ValidationError
 from iamsim.model import Policy
-from iamsim.request import Caller, as_utc
+from iamsim.request import Caller, Context, ContextValue, as_utc
 from iamsim.session import RoleSession, make_role_session
 from iamsim.tags import as_tags, session_tag_pairs
 from iamsim.world.model import Role
@@ -406,22 +406,30 @@ def assume_role(world: Authority, call: AssumeRoleCall) -> Decision:
             )
 
     all_tags = (*inherited_tags, *tag_pairs)
-    keys: dict[str, object] = {"sts:RoleSessionName": session_name}
+    # The call's own keys: the common ones indexed as a Context holds them (their
+    # spelling, their values strings already), the rarer ones normalised by Context.
+    own: dict[str, tuple[str, ContextValue]] = {
+        "sts:rolesessionname": ("sts:RoleSessionName", session_name)
+    }
     if external_id is not None:
-        keys["sts:ExternalId"] = external_id
+        own["sts:externalid"] = ("sts:ExternalId", external_id)
+    keys = Context.lowered(own)
+    more: dict[str, object] = {}
     if source_identity is not None or inherited_source is not None:
         # A source identity set earlier in a chain persists: both aws:SourceIdentity and
         # sts:SourceIdentity are in the request ("Monitor and control actions taken with
         # assumed roles", role chaining example).
-        keys["sts:SourceIdentity"] = source_identity or inherited_source
+        more["sts:SourceIdentity"] = source_identity or inherited_source
     if tag_pairs:
-        keys.update({f"aws:RequestTag/{k}": v for k, v in tag_pairs})
-        keys["aws:TagKeys"] = [k for k, _ in tag_pairs]
+        more.update({f"aws:RequestTag/{k}": v for k, v in tag_pairs})
+        more["aws:TagKeys"] = [k for k, _ in tag_pairs]
     if transitive:
-        keys["sts:TransitiveTagKeys"] = list(transitive)
+        more["sts:TransitiveTagKeys"] = list(transitive)
     if serial_number is not None and token_code is not None:
-        keys["aws:MultiFactorAuthPresent"] = True
-        keys["aws:MultiFactorAuthAge"] = 0
+        more["aws:MultiFactorAuthPresent"] = True
+        more["aws:MultiFactorAuthAge"] = 0
+    if more:
+        keys = Context.chain(keys, more)
 
     # The actions AssumeRole needs besides itself ("Passing session tags in AWS STS";
     # "Monitor and control actions taken with assumed roles").

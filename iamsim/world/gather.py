@@ -283,7 +283,7 @@ def gather(
     resource: str,
     extra: Mapping[str, object] | Context | None,
     now: _dt.datetime,
-    call_keys: Mapping[str, object] | None = None,
+    call_keys: Mapping[str, object] | Context | None = None,
     region: str | None = None,
 ) -> tuple[Plan, Request]:
     """The plan of every policy layer of one request, and the request with all its
