@@ -6,13 +6,13 @@ so a decision saved with `to_dict` can be rendered again without re-evaluating.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
 from iamsim.errors import IamsimError
-from iamsim.frozen import Deferred, builder, deferred_builder
+from iamsim.frozen import builder
 from iamsim.reason import Reason, words_key, words_tuple_key
 from iamsim.session import RoleSession
 from iamsim.trace import PolicyTrace
@@ -259,13 +259,8 @@ class Check:
 
 
 @attrs.frozen
-class Decision(Deferred):
-    """Whether AWS would allow the request, which layers deny it, and why.
-
-    The evaluator builds the outcome and the denials at once, and what only a reader needs
-    (near misses, missing keys, the layers of each check, the context, the notes) on first
-    read (`iamsim.frozen.Deferred`): the same values, from the same evaluation.
-    """
+class Decision:
+    """Whether AWS would allow the request, which layers deny it, and why."""
 
     operation: str  # "AssumeRole" or the simulated action
     caller: str  # how AWS names the caller in errors
@@ -411,36 +406,4 @@ make_denial = builder(Denial)
 make_near_miss = builder(NearMiss)
 make_layer = builder(Layer)
 make_check = builder(Check)
-_make_decision = deferred_builder(
-    Decision, ("near_misses", "missing_context_keys", "checks", "context", "_notes")
-)
-
-
-def make_decision(
-    operation: str,
-    caller: str,
-    caller_account: str | None,
-    action: str,
-    resource: str,
-    resource_account: str | None,
-    outcome: Outcome,
-    denied_by: tuple[Denial, ...],
-    session: RoleSession | None,
-    replay: Replay | None,
-    later: Callable[[], dict[str, object]],
-) -> Decision:
-    """A Decision whose near misses, missing keys, checks, context and notes `later` gives
-    (by field name: `_notes` for the notes) when first read."""
-    return _make_decision(
-        operation,
-        caller,
-        caller_account,
-        action,
-        resource,
-        resource_account,
-        outcome,
-        denied_by,
-        session,
-        replay,
-        later,
-    )
+make_decision = builder(Decision)

@@ -22,13 +22,12 @@ many arguments of one type name them.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar, cast
 
 import attrs
 
-__all__ = ["Deferred", "builder", "deferred_builder", "every_field_builder"]
+__all__ = ["builder", "every_field_builder"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -62,52 +61,10 @@ def _check(cls: type[Any]) -> None:
         raise TypeError(f"{cls.__name__} has keyword-only fields, which builders do not take")
 
 
-class Deferred:
-    """A base for frozen attrs classes some of whose fields are filled on first read.
-
-    A `deferred_builder` instance holds, instead of those fields, `_later`: a function
-    that returns them all (a dict by field name). The first read of any of them calls it
-    once and fills their slots, so equality, hashing, pickling and `attrs.evolve`, which
-    read every field, see the same values as an instance built whole. The function must
-    give the same values whenever it is called (it is a pure function of what it holds).
-    """
-
-    __slots__ = ("_later",)
-
-    def __getattr__(self, name: str) -> Any:
-        # Called only for a slot not yet filled: a deferred field, or a true miss.
-        try:
-            later = object.__getattribute__(self, "_later")
-        except AttributeError:
-            raise AttributeError(name) from None
-        values = later()
-        for field, value in values.items():
-            object.__setattr__(self, field, value)
-        with contextlib.suppress(AttributeError):  # another thread filled them first
-            object.__delattr__(self, "_later")
-        if name not in values:
-            raise AttributeError(name)
-        return values[name]
-
-
-def deferred_builder(cls: type[T], deferred: tuple[str, ...]) -> Callable[..., T]:
-    """A function that builds `cls` (a `Deferred` attrs class) from its other fields, in
-    definition order, every one given, and last a function that returns the `deferred`
-    ones (untyped: wrap it in a typed function)."""
-    _check(cls)
-    if not issubclass(cls, Deferred):
-        raise TypeError(f"{cls.__name__} is not Deferred")
-    names = {f.name for f in attrs.fields(cast(type[Any], cls))}
-    unknown = set(deferred) - names
-    if unknown:
-        raise TypeError(f"{cls.__name__} has no fields {sorted(unknown)}")
-    return cast(Callable[..., T], _build(cls, defaults=False, deferred=deferred))
-
-
 _MISSING = object()  # a factory default's placeholder: the factory runs only when needed
 
 
-def _build(cls: type[Any], *, defaults: bool, deferred: tuple[str, ...] = ()) -> Callable[..., Any]:
+def _build(cls: type[Any], *, defaults: bool) -> Callable[..., Any]:
     fields = attrs.fields(cls)
     draft = type(
         f"_{cls.__name__}Draft",
@@ -123,8 +80,6 @@ def _build(cls: type[Any], *, defaults: bool, deferred: tuple[str, ...] = ()) ->
     }
     params, body = [], []
     for i, f in enumerate(fields):
-        if f.name in deferred:
-            continue
         name = f.alias or f.name.lstrip("_")  # as `__init__` names it: `_note` → `note`
         default = f.default if defaults else attrs.NOTHING
         if default is attrs.NOTHING:
@@ -139,9 +94,6 @@ def _build(cls: type[Any], *, defaults: bool, deferred: tuple[str, ...] = ()) ->
             namespace[f"_default{i}_"] = default
             params.append(f"{name}=_default{i}_")
         body.append(f"    _o_.{f.name} = {name}\n")
-    if deferred:
-        params.append("later_")
-        body.append("    _o_._later = later_\n")
     source = (
         f"def build_{cls.__name__}({', '.join(params)}):\n"
         "    _o_ = _new_(_draft_)\n"

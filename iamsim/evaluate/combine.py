@@ -19,8 +19,7 @@ boundaries", "Session policies"; AWS Organizations: SCPs and RCPs.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
-from functools import partial
+from collections.abc import Sequence
 
 import attrs
 
@@ -37,7 +36,7 @@ from iamsim.decision import (
 from iamsim.evaluate.inputs import Inputs, OrgLevel
 from iamsim.evaluate.layers import Layers
 from iamsim.evaluate.policy_types import combined_verdict
-from iamsim.frozen import Deferred, deferred_builder
+from iamsim.frozen import builder
 from iamsim.reason import Reason, make_reason
 from iamsim.request import Request
 from iamsim.trace import PolicyTrace
@@ -596,12 +595,8 @@ class _Decider:
 
 
 @attrs.frozen
-class Combined(Deferred):
-    """The combining rules' answer for one action, with the request and inputs it answers.
-
-    `layers` and `near_misses` are what a reader of the decision sees; they are built on
-    first read (`iamsim.frozen.Deferred`), from the same evaluation.
-    """
+class Combined:
+    """The combining rules' answer for one action, with the request and inputs it answers."""
 
     allowed: bool
     layers: tuple[Layer, ...]
@@ -611,18 +606,7 @@ class Combined(Deferred):
     inputs: Inputs = attrs.field(eq=False)
 
 
-_make_combined = deferred_builder(Combined, ("layers", "near_misses"))
-
-
-def make_combined(
-    allowed: bool,
-    denials: tuple[Denial, ...],
-    request: Request,
-    inputs: Inputs,
-    later: Callable[[], dict[str, object]],
-) -> Combined:
-    """A Combined whose layers and near misses `later` builds when first read."""
-    return _make_combined(allowed, denials, request, inputs, later)
+make_combined = builder(Combined)
 
 
 def decide(
@@ -679,29 +663,8 @@ def decide(
             account=inputs.resource_account,
             reason=restricted,
         )
-    denials: tuple[Denial, ...] = ()
-    if d.denials and not inputs.service_allow:
-        # (service_allow: e.g. sts:GetCallerIdentity needs no permission; no deny applies.)
-        # One entry per layer: a layer that denies explicitly is not listed again as "nothing
-        # allows it" (its fix removes the Deny and, where needed, adds the Allow).
-        explicit = {(x.policy_type, x.side) for x in d.denials if x.explicit}
-        kept = [x for x in d.denials if x.explicit or (x.policy_type, x.side) not in explicit]
-        denials = tuple(sorted(kept, key=denial_order))
-    later = partial(_layers, d, not_needed, scp_ok, rcp_ok, endpoint)
-    return make_combined(not denials, denials, request, inputs, later)
-
-
-def _layers(
-    d: _Decider,
-    not_needed: dict[str, Reason],
-    scp_ok: bool,
-    rcp_ok: bool,
-    endpoint: PolicyTrace | None,
-) -> dict[str, object]:
-    """What a reader sees of a combined answer: every layer, and the near misses."""
     layers = d.layers(not_needed, scp_ok, rcp_ok, endpoint)
-    inputs = d.inputs
-    if inputs.public_restricted is not None:
+    if restricted is not None:
         cut = any(x.policy_type == "block_public_access" for x in d.denials)
         layers = (
             *layers,
@@ -712,4 +675,13 @@ def _layers(
                 note=Reason("bpa_public_bucket", (("account", inputs.resource_account or ""),)),
             ),
         )
-    return {"layers": layers, "near_misses": d.near_misses(layers)}
+    if inputs.service_allow:  # e.g. sts:GetCallerIdentity: no permission needed, no deny applies
+        d.denials.clear()
+    denials: tuple[Denial, ...] = ()
+    if d.denials:
+        # One entry per layer: a layer that denies explicitly is not listed again as "nothing
+        # allows it" (its fix removes the Deny and, where needed, adds the Allow).
+        explicit = {(x.policy_type, x.side) for x in d.denials if x.explicit}
+        kept = [x for x in d.denials if x.explicit or (x.policy_type, x.side) not in explicit]
+        denials = tuple(sorted(kept, key=denial_order))
+    return make_combined(not denials, layers, denials, d.near_misses(layers), request, inputs)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 
 from iamsim.calls import Replay
-from iamsim.decision import Decision, NearMiss, Outcome, make_check, make_decision
+from iamsim.decision import Decision, Denial, NearMiss, Outcome, make_check, make_decision
 from iamsim.evaluate.combine import Combined, decide, denial_order
 from iamsim.evaluate.plan import Plan, trace_plan
 from iamsim.reason import Reason, make_reason
@@ -53,10 +52,28 @@ def build_decision(
     `session` is what an allowed call hands back, `replay` the world and the call."""
     first = results[0]
     request = first.request
-    if len(results) == 1:
-        denied = first.denials
-    else:
-        denied = tuple(sorted([d for c in results for d in c.denials], key=denial_order))
+    denied: list[Denial] = []
+    near: dict[NearMiss, None] = {}
+    missing: dict[str, None] = {}
+    all_notes: dict[Reason, None] = {}
+    checks = []
+    for combined in results:
+        req = combined.request
+        checks.append(make_check(req.action, req.resource, combined.allowed, combined.layers))
+        denied += combined.denials
+        if combined.near_misses:
+            near.update(dict.fromkeys(combined.near_misses))
+        for layer in combined.layers:
+            for trace in layer.policies:
+                for stmt in trace.statements:
+                    if stmt.missing_keys:
+                        missing.update(dict.fromkeys(stmt.missing_keys))
+                        if stmt.effect == "Deny" and stmt.failed == ("condition",):
+                            all_notes.update(dict.fromkeys(_absent_deny_note(trace, stmt)))
+        if combined.inputs.notes:
+            all_notes.update(dict.fromkeys(combined.inputs.notes))
+    if len(denied) > 1:
+        denied.sort(key=denial_order)
     outcome: Outcome
     if not denied:
         outcome = "allowed"
@@ -74,38 +91,12 @@ def build_decision(
         request.resource,
         first.inputs.resource_account,
         outcome,
-        denied,
+        tuple(denied),
+        tuple(near),
+        tuple(missing),
+        tuple(checks),
+        request.context.entries,
+        tuple(all_notes),
         session if outcome == "allowed" else None,
         replay,
-        partial(_read, tuple(results)),
     )
-
-
-def _read(results: tuple[Combined, ...]) -> dict[str, object]:
-    """What a reader of the decision sees beyond its outcome: each check with its layers,
-    the near misses, the keys the request lacked, the context and the notes."""
-    near: dict[NearMiss, None] = {}
-    missing: dict[str, None] = {}
-    all_notes: dict[Reason, None] = {}
-    checks = []
-    for combined in results:
-        req = combined.request
-        checks.append(make_check(req.action, req.resource, combined.allowed, combined.layers))
-        if combined.near_misses:
-            near.update(dict.fromkeys(combined.near_misses))
-        for layer in combined.layers:
-            for trace in layer.policies:
-                for stmt in trace.statements:
-                    if stmt.missing_keys:
-                        missing.update(dict.fromkeys(stmt.missing_keys))
-                        if stmt.effect == "Deny" and stmt.failed == ("condition",):
-                            all_notes.update(dict.fromkeys(_absent_deny_note(trace, stmt)))
-        if combined.inputs.notes:
-            all_notes.update(dict.fromkeys(combined.inputs.notes))
-    return {
-        "near_misses": tuple(near),
-        "missing_context_keys": tuple(missing),
-        "checks": tuple(checks),
-        "context": results[0].request.context.entries,
-        "_notes": tuple(all_notes),
-    }

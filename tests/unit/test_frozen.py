@@ -33,7 +33,7 @@ from iamsim.decision import (
 )
 from iamsim.evaluate.combine import Combined, make_combined
 from iamsim.evaluate.layers import Layers, make_layers
-from iamsim.frozen import Deferred, builder, deferred_builder, every_field_builder
+from iamsim.frozen import builder, every_field_builder
 from iamsim.model import Policy
 from iamsim.request import Request, make_request
 from iamsim.session import RoleSession, make_role_session
@@ -55,6 +55,8 @@ PLAIN: list[tuple[type[Any], Callable[..., Any]]] = [
     (NearMiss, make_near_miss),
     (Layer, make_layer),
     (Check, make_check),
+    (Decision, make_decision),
+    (Combined, make_combined),
     (Layers, make_layers),
     (Request, make_request),
 ]
@@ -211,67 +213,3 @@ def test_a_builder_refuses_keyword_only_fields() -> None:
 
     with pytest.raises(TypeError, match="keyword-only"):
         builder(KeywordOnly)
-
-
-# Classes the evaluator builds with some fields deferred to their first read, and those fields.
-DEFERRED: list[tuple[type[Any], Callable[..., Any], tuple[str, ...]]] = [
-    (
-        Decision,
-        make_decision,
-        ("near_misses", "missing_context_keys", "checks", "context", "_notes"),
-    ),
-    (Combined, make_combined, ("layers", "near_misses")),
-]
-
-
-@pytest.mark.parametrize(
-    ("cls", "build", "later"), DEFERRED, ids=[c.__name__ for c, *_ in DEFERRED]
-)
-@given(data=st.data())
-def test_a_deferred_builder_builds_what_the_constructor_builds_once_read(
-    cls: type[Any], build: Callable[..., Any], later: tuple[str, ...], data: st.DataObject
-) -> None:
-    fields = attrs.fields(cls)
-    args = [data.draw(values) for _ in fields]
-    calls = []
-
-    def deferred() -> dict[str, object]:
-        calls.append(1)
-        return {f.name: a for f, a in zip(fields, args, strict=True) if f.name in later}
-
-    def built() -> Any:
-        return build(
-            *[a for f, a in zip(fields, args, strict=True) if f.name not in later], deferred
-        )
-
-    made = cls(*args)
-    # Whatever reads it first (equality, hashing, a field, pickling, a copy), it is `made`.
-    for read in (
-        lambda b: b == made,
-        lambda b: hash(b) == hash(made),
-        lambda b: getattr(b, later[0]) == getattr(made, later[0]),
-        lambda b: pickle.loads(pickle.dumps(b)) == made,
-        lambda b: copy.deepcopy(b) == made,
-        lambda b: attrs.evolve(b) == made,
-    ):
-        calls.clear()
-        one = built()
-        assert read(one)
-        assert calls == [1]
-        _assert_same(one, made)
-        assert calls == [1]  # the deferred fields are read once, then kept
-
-
-def test_a_deferred_builder_refuses_what_it_cannot_defer() -> None:
-    with pytest.raises(TypeError, match="not Deferred"):
-        deferred_builder(Layer, ("policies",))
-    with pytest.raises(TypeError, match="no fields"):
-        deferred_builder(Combined, ("nothing",))
-
-
-def test_a_deferred_field_that_is_never_set_is_a_plain_attribute_error() -> None:
-    class Plain(Deferred):
-        __slots__ = ()
-
-    with pytest.raises(AttributeError):
-        _ = Plain().missing  # type: ignore[attr-defined]
