@@ -325,3 +325,17 @@ def test_cli_session_file_keeps_the_provider(
     assert code == 0, out
     assert out["outcome"] == "allowed"
     assert out["context"][KEY] == GH_ARN
+
+
+def test_renderings_show_the_provider_only_when_set() -> None:
+    """The session's text and HTML name the provider its later calls carry."""
+    d = WORLD.assume_role_with_web_identity(
+        role_arn=DEPLOY,
+        session_name="run",
+        token={"iss": f"https://{GH}", "aud": "sts.amazonaws.com", "sub": "repo:acme/app"},
+    )
+    assert f"  federated provider: {GH_ARN}" in d.explain().splitlines()
+    assert f"<th>Federated provider</th><td>{GH_ARN}</td>" in d._repr_html_()
+    chained = WORLD.assume_role(_github(), _role("Hop"), session_name="hop")
+    assert "federated provider" not in chained.explain()
+    assert "Federated provider" not in chained._repr_html_()
