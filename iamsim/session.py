@@ -2,7 +2,8 @@
 
 A session keeps what AWS keeps for it: the role, the session name, its session
 policies, session and transitive tags, source identity, MFA state, issue time
-and expiry. The credentials are AWS-shaped but fake, and say so.
+and expiry, and the identity provider of a web identity session. The credentials
+are AWS-shaped but fake, and say so.
 """
 
 from __future__ import annotations
@@ -107,6 +108,12 @@ def _checked(session: RoleSession) -> dict[str, Any]:
             raise ValidationError(
                 f"RoleSession.{name} must be True or False, not {_shown(getattr(session, name))}"
             )
+    provider = session.federated_provider
+    if provider is not None and (not isinstance(provider, str) or not provider):
+        raise ValidationError(
+            f"RoleSession.federated_provider must be a non-empty string or None, "
+            f"not {_shown(provider) if not isinstance(provider, str) else 'an empty string'}"
+        )
     size = session.packed_policy_size
     if size is not None and (isinstance(size, bool) or not isinstance(size, int)):
         raise ValidationError(
@@ -135,6 +142,11 @@ class RoleSession:
     # STS reports PackedPolicySize (percent of the allowed size) when session policies or
     # tags are passed; iamsim's figure is an estimate (see sts.py).
     packed_policy_size: int | None = attrs.field(default=None, eq=False)
+    # aws:FederatedProvider of the session's later calls: the IAM OIDC provider's ARN, or
+    # `cognito-identity.amazonaws.com`, for a session from AssumeRoleWithWebIdentity (IAM
+    # User Guide, "AWS global condition context keys"); None for every other session, a
+    # chained one included. Last, so positional builder calls need not name it.
+    federated_provider: str | None = None
 
     def __attrs_post_init__(self) -> None:
         # One cheap test per field; `_checked` names the field at fault, or normalises
@@ -165,6 +177,10 @@ class RoleSession:
             and type(self.mfa_authenticated) is bool
             and type(self.chained) is bool
             and (self.packed_policy_size is None or type(self.packed_policy_size) is int)
+            and (
+                self.federated_provider is None
+                or (type(self.federated_provider) is str and self.federated_provider != "")
+            )
             and self.role_arn.count(":") >= 5
         ):
             return
@@ -213,7 +229,9 @@ class RoleSession:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """The session as JSON (`from_dict` reads it back); `federated_provider` only when
+        set, as a session from AssumeRoleWithWebIdentity has it."""
+        out: dict[str, Any] = {
             "arn": self.arn,
             "role_arn": self.role_arn,
             "session_name": self.session_name,
@@ -231,6 +249,9 @@ class RoleSession:
             "chained": self.chained,
             "packed_policy_size": self.packed_policy_size,
         }
+        if self.federated_provider is not None:
+            out["federated_provider"] = self.federated_provider
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RoleSession:
@@ -266,6 +287,7 @@ class RoleSession:
             mfa_time=when(data["mfa_time"]) if data.get("mfa_time") else None,
             chained=bool(data.get("chained")),
             packed_policy_size=data.get("packed_policy_size"),
+            federated_provider=data.get("federated_provider"),
         )
 
     def _repr_html_(self) -> str:

@@ -69,6 +69,7 @@ __all__ = [
     "claim_names",
     "decode_jwt",
     "federated_principal",
+    "federated_provider",
     "identity_claims",
     "name_qualifier",
     "role_account",
@@ -610,6 +611,21 @@ def _check_context(
             )
 
 
+_COGNITO = "cognito-identity.amazonaws.com"
+
+
+def federated_provider(principal: FederatedPrincipal) -> str | None:
+    """The `aws:FederatedProvider` of the session `principal` obtains (IAM User Guide, "AWS
+    global condition context keys"): present in a session assumed through an OIDC identity
+    provider, the IAM OIDC provider's ARN, or `cognito-identity.amazonaws.com` for Amazon
+    Cognito. AWS documents no value for Google, Facebook or Login with Amazon, nor for a
+    SAML session: absent, the least permissive reading for an Allow that requires it."""
+    if principal.kind != "web_identity":
+        return None
+    name = principal.provider
+    return name if name == _COGNITO or name.startswith("arn:") else None
+
+
 def _assume(
     world: FederatedAuthority,
     call: Call,
@@ -687,6 +703,7 @@ def _assume(
             None,
             False,
             packed if (policy_text or arns or fed.tags) else None,
+            federated_provider(fed.principal),
         )
     decision = world.authorize(request, answering=call, session=session)
     decision = attrs.evolve(decision, notes=(*decision.note_reasons, *fed.notes))

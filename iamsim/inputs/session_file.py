@@ -63,6 +63,7 @@ _FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("mfa_time", "time", False),
     ("chained", "bool", False),
     ("packed_policy_size", "int", False),
+    ("federated_provider", "string", False),
 )
 
 _WANTED = {

@@ -451,6 +451,8 @@ def _session_table(s: RoleSession) -> str:
         ("MFA", "yes" if s.mfa_authenticated else "no"),
         ("Chained", "yes" if s.chained else "no"),
     ]
+    if s.federated_provider:  # a web identity session's aws:FederatedProvider
+        rows.append(("Federated provider", s.federated_provider))
     body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     return f"<table>{body}</table>"
 

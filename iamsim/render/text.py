@@ -597,6 +597,8 @@ def explain(d: Decision, *, color: bool = False, full: bool = False) -> str:
         lines += ["", f"Session: {s.arn} (expires {s.expiration.isoformat()})"]
         if s.source_identity:
             lines.append(f"  source identity: {s.source_identity}")
+        if s.federated_provider:
+            lines.append(f"  federated provider: {s.federated_provider}")
         if s.tags:
             lines.append("  tags: " + ", ".join(f"{k}={v}" for k, v in s.tags.items()))
     error = aws_error(d)

@@ -86,6 +86,9 @@ def principal_keys(
         keys["aws:MultiFactorAuthPresent"] = session.mfa_authenticated
         if session.source_identity:
             keys["aws:SourceIdentity"] = session.source_identity
+        if session.federated_provider:
+            # Set only in a session from AssumeRoleWithWebIdentity (RoleSession).
+            keys["aws:FederatedProvider"] = session.federated_provider
     return keys
 
 
