@@ -146,28 +146,18 @@ def _pair(item: object) -> tuple[object, object]:
     raise ValidationError(f"context: expected (key, value) pairs, not {type(item).__name__}")
 
 
-_Index = dict[str, tuple[str, ContextValue]]
-
-
 class Context:
-    """The request context: case-insensitive keys, AWS-shaped values. Immutable.
+    """The request context: case-insensitive keys, AWS-shaped values. Immutable."""
 
-    A context chained from others keeps their indexes (newest first) and looks a key up in
-    each; it merges them into one index only when read whole (iteration, equality, …):
-    a request's context is chained from five sources, and most are only asked for a key
-    or two.
-    """
-
-    __slots__ = ("_index", "_parts")
+    __slots__ = ("_index",)
 
     def __init__(self, entries: Iterable[tuple[str, ContextValue]] = ()) -> None:
-        self._index: _Index | None = {k.lower(): (k, v) for k, v in entries}
-        self._parts: tuple[_Index, ...] = ()
+        self._index: dict[str, tuple[str, ContextValue]] = {k.lower(): (k, v) for k, v in entries}
 
     @classmethod
     def of(cls, mapping: Mapping[str, object] | Iterable[tuple[str, object]] = ()) -> Context:
         """Build a context from Python values; later keys override earlier ones, ignoring case."""
-        index: _Index = {}
+        index: dict[str, tuple[str, ContextValue]] = {}
         _put(index, mapping)
         return _context(cls, index)
 
@@ -178,51 +168,31 @@ class Context:
         for a multivalued key). The index is not copied: nothing may change it after."""
         return _context(cls, index)
 
-    def _full(self) -> _Index:
-        """The one index of every key (merged from the chained ones on first need)."""
-        index = self._index
-        if index is None:
-            index = {}
-            for part in reversed(self._parts):
-                index.update(part)
-            self._index, self._parts = index, ()
-        return index
-
     @property
     def entries(self) -> tuple[tuple[str, ContextValue], ...]:
-        return tuple(self._full().values())
-
-    def _find(self, lowered: str) -> tuple[str, ContextValue] | None:
-        index = self._index
-        if index is not None:
-            return index.get(lowered)
-        for part in self._parts:
-            found = part.get(lowered)
-            if found is not None:
-                return found
-        return None
+        return tuple(self._index.values())
 
     def get(self, key: str) -> ContextValue | None:
         """The value of `key` (any case), or None when the request does not carry it."""
-        found = self._find(key.lower())
+        found = self._index.get(key.lower())
         return None if found is None else found[1]
 
     def name(self, key: str) -> str:
         """The key's spelling as set in the request (for reports)."""
-        found = self._find(key.lower())
+        found = self._index.get(key.lower())
         return key if found is None else found[0]
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self._find(key.lower()) is not None
+        return isinstance(key, str) and key.lower() in self._index
 
     def __iter__(self) -> Iterator[str]:
-        return (k for k, _ in self._full().values())
+        return (k for k, _ in self._index.values())
 
     def __len__(self) -> int:
-        return len(self._full())
+        return len(self._index)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Context) and self._full() == other._full()
+        return isinstance(other, Context) and self._index == other._index
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -233,30 +203,20 @@ class Context:
     def chain(cls, *contexts: Context | Mapping[str, object]) -> Context:
         """One context from several (Contexts, or mappings of Python values as `of` takes
         them); later ones override earlier keys."""
-        parts: list[_Index] = []  # oldest first, reversed at the end
+        index: dict[str, tuple[str, ContextValue]] = {}
         for ctx in contexts:
             if isinstance(ctx, Context):
-                if ctx._index is None:
-                    parts += reversed(ctx._parts)
-                elif ctx._index:
-                    parts.append(ctx._index)
+                index.update(ctx._index)
             else:
-                index: _Index = {}
                 _put(index, ctx)
-                parts.append(index)
-        if len(parts) == 1:
-            return _context(cls, parts[0])
-        parts.reverse()
-        ctx = object.__new__(cls)
-        ctx._index, ctx._parts = None, tuple(parts)
-        return ctx
+        return _context(cls, index)
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self._full().values()}
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self._index.values()}
 
 
 def _put(
-    index: _Index,
+    index: dict[str, tuple[str, ContextValue]],
     mapping: Mapping[str, object] | Iterable[tuple[str, object]],
 ) -> None:
     """Add the keys of `mapping` to a context's index, lowered, their values normalised."""
@@ -279,11 +239,10 @@ def _put(
         index[lowered] = (key, value)
 
 
-def _context(cls: type[Context], index: _Index) -> Context:
-    """A Context over an index already lowered and normalised (the index is not copied:
-    nothing may change it after)."""
+def _context(cls: type[Context], index: dict[str, tuple[str, ContextValue]]) -> Context:
+    """A Context over an index already lowered and normalised (the index is not copied)."""
     ctx = object.__new__(cls)
-    ctx._index, ctx._parts = index, ()
+    ctx._index = index
     return ctx
 
 
