@@ -462,6 +462,22 @@ def _attribute(assertion: Mapping[str, Any], name: str) -> Any:
     return assertion.get(SAML_ATTRIBUTE + name)
 
 
+def check_saml_key(lowered: str, where: str) -> None:
+    """Refuse a `saml:` key (lowered) that no assertion carries: one AWS does not set from
+    SAML, or one it computes from the provider itself (IAM User Guide, "Available keys for
+    SAML-based AWS STS federation")."""
+    if lowered not in SAML_KEYS:
+        raise ValidationError(
+            f"{where}: not a key AWS sets from a SAML assertion (IAM User Guide, "
+            "'Available keys for SAML-based AWS STS federation')"
+        )
+    if lowered in SAML_SET_BY_AWS:
+        raise ValidationError(
+            f"{where}: AWS computes {lowered} from the SAML provider (its account and "
+            "name, and the issuer), not from the assertion; no caller chooses it"
+        )
+
+
 def _saml(call: AssumeRoleWithSamlCall, account: Account | None) -> tuple[_Federated, str]:
     """STS's own checks of a SAML assertion, then the principal, its keys and the session
     name (AssumeRoleWithSAML; "Configure SAML assertions for the authentication response")."""
@@ -500,16 +516,7 @@ def _saml(call: AssumeRoleWithSamlCall, account: Account | None) -> tuple[_Feder
         lowered = key.lower()
         where = f"assertion[{key!r}]"
         if lowered.startswith("saml:"):
-            if lowered not in SAML_KEYS:
-                raise ValidationError(
-                    f"{where}: not a key AWS sets from a SAML assertion (IAM User Guide, "
-                    "'Available keys for SAML-based AWS STS federation')"
-                )
-            if lowered in SAML_SET_BY_AWS:
-                raise ValidationError(
-                    f"{where}: AWS computes {lowered} from the SAML provider (its account and "
-                    "name, and the issuer), not from the assertion; leave it out"
-                )
+            check_saml_key(lowered, where)
             shaped = _value(where, value)
             if isinstance(shaped, list) and not SAML_KEYS[lowered]:
                 raise ValidationError(f"{where}: {key} takes one value, not a list")

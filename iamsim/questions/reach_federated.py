@@ -38,6 +38,7 @@ from iamsim.sts_federated import (
     SAML_KEYS,
     SAML_SET_BY_AWS,
     assertion_for,
+    check_saml_key,
     claim_name,
     claim_names,
     identity_claims,
@@ -167,16 +168,7 @@ def check_claim_keys(context: Mapping[str, Any]) -> None:
                 f"not {type(value).__name__}"
             )
         if low.startswith("saml:"):
-            if low not in SAML_KEYS:
-                raise ValidationError(
-                    f"context[{key!r}]: not a key AWS sets from a SAML assertion (IAM User "
-                    "Guide, 'Available keys for SAML-based AWS STS federation')"
-                )
-            if low in SAML_SET_BY_AWS:
-                raise ValidationError(
-                    f"context[{key!r}]: AWS computes {low} from the SAML provider, not from "
-                    "the assertion: no caller chooses it"
-                )
+            check_saml_key(low, f"context[{key!r}]")
         elif _issuer_key(key):
             host = key.partition(":")[0]
             known = {h.lower(): h for h in (*BUILT_IN_PROVIDERS, host)}
