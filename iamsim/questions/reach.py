@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from iamsim.calls import AccessRequest
+from iamsim.calls import AccessRequest, Principal
 from iamsim.decision import Decision
 from iamsim.errors import ValidationError
 from iamsim.questions.facts import account_of
@@ -42,6 +42,7 @@ from iamsim.questions.reach_federated import (
 )
 from iamsim.questions.reach_index import ASSUME, Node, ReachIndex, TargetNames
 from iamsim.questions.satisfy import Settable, caller_settable, escaping_value, satisfying_value
+from iamsim.session import RoleSession
 from iamsim.sts_federated import sts_refusal
 from iamsim.world import World
 
@@ -262,24 +263,50 @@ class _Asker:
 
     def __init__(self, world: World, context: Mapping[str, Any], now: _dt.datetime) -> None:
         self.world, self.context, self.now = world, dict(context), now
-        self.memo: dict[tuple[str, str, str], _Need | None] = {}
+        self.memo: dict[tuple[str, str, str, str], _Need | None] = {}
         self.refusals: dict[tuple[str, str], str] = {}
+        self.sessions: dict[tuple[str, str], RoleSession | None] = {}
 
-    def _ask(self, node: Node, action: str, resource: str, needs: Mapping[str, Any]) -> Decision:
+    def entered(self, via: Node, role: str) -> RoleSession | None:
+        """The session of `role` that the federated caller `via`'s own call hands back
+        (a web identity session carries `aws:FederatedProvider` on its next call), or None
+        if no token of it gets in."""
+        key = (via.arn, role)
+        if key not in self.sessions:
+            need = self.needs(via, hop_action(via), role)
+            session = None
+            if need is not None:
+                values = {k: v for k, _, _, v in need}
+                decision = federated_call(
+                    self.world, via.kind, via.arn, role, values, self.context, self.now
+                )
+                session = decision.session
+            self.sessions[key] = session
+        return self.sessions[key]
+
+    def _ask(
+        self,
+        node: Node,
+        action: str,
+        resource: str,
+        needs: Mapping[str, Any],
+        session: RoleSession | None = None,
+    ) -> Decision:
         if node.kind in HOP_ACTIONS:
             return federated_call(
                 self.world, node.kind, node.arn, resource, needs, self.context, self.now
             )
         call, extra = _split(needs)
         context = {**self.context, **extra}
+        principal: Principal = node.arn if session is None else session
         if action == ASSUME:
             call.setdefault("sts:RoleSessionName", SESSION_NAME)
             request = AccessRequest(
-                node.arn, action, resource, context or None, self.now, (), call, "AssumeRole"
+                principal, action, resource, context or None, self.now, (), call, "AssumeRole"
             )
         else:
             request = AccessRequest(
-                node.arn, action, resource, {**context, **call} or None, self.now
+                principal, action, resource, {**context, **call} or None, self.now
             )
         return self.world.authorize(request)
 
@@ -291,12 +318,20 @@ class _Asker:
         # unknown to the world and are its administrators' to grant.
         return node.kind == "foreign" and all(d.side == "source" for d in decision.denied_by)
 
-    def needs(self, node: Node, action: str, resource: str) -> _Need | None:
+    def needs(
+        self, node: Node, action: str, resource: str, via: Node | None = None
+    ) -> _Need | None:
         """The conditions under which `node` may perform `action` on `resource` (empty:
-        none), or None if no context the caller chooses allows it."""
-        memo_key = (node.arn, action, resource)
+        none), or None if no context the caller chooses allows it. With `via` (a web
+        identity caller), `node` is a role asked as the session `via`'s call into it hands
+        back, not as a fresh session of the role."""
+        memo_key = (node.arn, action, resource, "" if via is None else via.arn)
         if memo_key in self.memo:
             return self.memo[memo_key]
+        session = None if via is None else self.entered(via, node.arn)
+        if via is not None and session is None:
+            self.memo[memo_key] = None
+            return None
         settable: Settable = caller_settable
         free: frozenset[str] = frozenset()
         if node.kind in HOP_ACTIONS:
@@ -310,7 +345,7 @@ class _Asker:
         found: _Need | None = None
         for _ in range(4):
             try:
-                decision = self._ask(node, action, resource, chosen)
+                decision = self._ask(node, action, resource, chosen, session)
             except ValidationError as exc:
                 if node.kind not in HOP_ACTIONS or not sts_refusal(exc):
                     raise
@@ -585,11 +620,66 @@ def who_can(
                 if node.kind == "role":
                     reached.append(node.arn)
         frontier = sorted(reached)
+    entered_paths(world, index, names, found, action, resource, hops, ctx, moment)
     items = tuple(
         _access(world, node, steps, action, ctx, moment)
         for node, steps in (found[a] for a in sorted(found))
     )
     return Accesses(f"who can {action} on {resource}", items, _notes(asker.refusals, found))
+
+
+def entered_paths(
+    world: World,
+    index: ReachIndex,
+    names: TargetNames,
+    found: dict[str, tuple[Node, tuple[_Step, ...]]],
+    action: str,
+    resource: str,
+    hops: int,
+    context: Mapping[str, Any],
+    now: _dt.datetime,
+) -> None:
+    """Add to `found` each web identity caller's shorter path through the session its own
+    call hands back. That session carries aws:FederatedProvider on its next call (IAM User
+    Guide, global condition keys), which a fresh session of the role the search asks
+    otherwise lacks; a session chained from it does not, so only that next hop, the final
+    action or an AssumeRole into a role `found` holds, is asked again. A path replaces the
+    one found only if shorter: ties keep the plain search's (its order). Its own asker:
+    the notes stay the plain search's, as the distributed search gives them."""
+    if hops < 1:
+        return
+    asker = _Asker(world, context, now)
+    onward = [(arn, steps) for arn, (n, steps) in sorted(found.items()) if n.kind == "role"]
+    onward = [(arn, steps) for arn, steps in onward if len(steps) < hops]
+    index.all_trusts()  # the web identity callers are named by trust policies
+    for arn in sorted(index.nodes):
+        provider = index.nodes[arn]
+        if provider.kind != "web_identity":
+            continue
+        best = found[arn][1] if arn in found else None
+        for entered in index.admitting(provider):
+            if best is not None and len(best) <= 2:
+                break  # no path through a session is shorter
+            hop = hop_action(provider)
+            if not _worth_asking(index, provider, index.trust(entered), hop, entered):
+                continue
+            first = asker.needs(provider, hop, entered)
+            if first is None:
+                continue
+            role = index.nodes[entered]
+            targets = [(action, names, resource, ())] + [
+                (ASSUME, index.trust(r), r, steps) for r, steps in onward
+            ]
+            for act, target_names, target, rest in targets:
+                if best is not None and 2 + len(rest) >= len(best):
+                    continue
+                if not _worth_asking(index, role, target_names, act, target):
+                    continue
+                need = asker.needs(role, act, target, provider)
+                if need is not None:
+                    best = (_Step(entered, first), _Step(target, need), *rest)
+        if best is not None:
+            found[arn] = (provider, best)
 
 
 def _start_node(world: World, index: ReachIndex, principal: str) -> Node:
@@ -632,21 +722,24 @@ def reachable_from(
     start = _start_node(world, index, principal)
     asker = _Asker(world, ctx, moment)
     found: dict[str, tuple[_Step, ...]] = {}
-    frontier: list[tuple[Node, tuple[_Step, ...]]] = [(start, ())]
+    # A role entered by a web identity caller's own call goes on as that session, which
+    # carries aws:FederatedProvider on its next call only (`via`); later hops as any role's.
+    via = start if start.kind == "web_identity" else None
+    frontier: list[tuple[Node, tuple[_Step, ...], Node | None]] = [(start, (), None)]
     for _ in range(hops):
-        reached: list[tuple[Node, tuple[_Step, ...]]] = []
-        for caller, steps in frontier:
+        reached: list[tuple[Node, tuple[_Step, ...], Node | None]] = []
+        for caller, steps, entered_by in frontier:
             for role in index.admitting(caller):
                 if role in found or role == start.arn:
                     continue
                 hop = hop_action(caller)
                 if not _worth_asking(index, caller, index.trust(role), hop, role):
                     continue
-                need = asker.needs(caller, hop, role)
+                need = asker.needs(caller, hop, role, entered_by)
                 if need is None:
                     continue
                 found[role] = (*steps, _Step(role, need))
-                reached.append((index.nodes[role], found[role]))
+                reached.append((index.nodes[role], found[role], via if not steps else None))
         frontier = reached
     items = tuple(
         _access(world, start, steps, hop_action(start) if len(steps) == 1 else ASSUME, ctx, moment)
