@@ -3,8 +3,10 @@
 A path is a principal, the roles it assumes one after another (AssumeRole hops), and,
 for `who_can`, the final action. A federated caller (the web identity tokens of one
 issuer, the SAML assertions of one provider: `iamsim.questions.reach_federated`) starts a
-path with its own call, AssumeRoleWithWebIdentity or AssumeRoleWithSAML; from the role on,
-the path goes on as any role session's. Every hop is asked through the world's seam
+path with its own call, AssumeRoleWithWebIdentity or AssumeRoleWithSAML; its next hop is
+asked as the session that call hands back (a web identity session carries
+aws:FederatedProvider on that call only: `entered_paths`), the later ones as any role
+session's. Every hop is asked through the world's seam
 (`World.authorize`), the verdict only; the `Decision`s of a path (`Access.path`) are
 built when someone reads them, by replaying the path with `World.assume_role` and
 `World.simulate`.
