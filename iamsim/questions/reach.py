@@ -652,36 +652,39 @@ def entered_paths(
         return
     asker = _Asker(world, context, now)
     onward = [(arn, steps) for arn, (n, steps) in sorted(found.items()) if n.kind == "role"]
-    onward = [(arn, steps) for arn, steps in onward if len(steps) < hops]
-    index.all_trusts()  # the web identity callers are named by trust policies
-    for arn in sorted(index.nodes):
-        provider = index.nodes[arn]
-        if provider.kind != "web_identity":
-            continue
-        best = found[arn][1] if arn in found else None
-        for entered in index.admitting(provider):
-            if best is not None and len(best) <= 2:
-                break  # no path through a session is shorter
-            hop = hop_action(provider)
-            if not _worth_asking(index, provider, index.trust(entered), hop, entered):
+    targets = [(action, names, resource, ())] + [
+        (ASSUME, index.trust(arn), arn, steps) for arn, steps in onward if len(steps) < hops
+    ]
+    best: dict[str, tuple[_Step, ...]] = {a: steps for a, (_, steps) in found.items()}
+    for act, target_names, target, rest in targets:
+        if target == resource and not (resource in index.roles and act.lower() in _ROLE_ACTIONS):
+            takers: list[Node] = [index.nodes[a] for a in sorted(index.nodes)]
+        else:
+            takers = sorted(index.candidates(target_names), key=lambda n: n.arn)
+        for role in takers:
+            # Only a role a web identity caller enters can take the hop as its session;
+            # the trust policy is read only for a role that could take it at all.
+            if role.kind != "role" or not _worth_asking(index, role, target_names, act, target):
                 continue
-            first = asker.needs(provider, hop, entered)
-            if first is None:
+            trust = index.trust(role.arn)
+            if not trust.federated_kinds and not trust.federated and not trust.anyone:
                 continue
-            role = index.nodes[entered]
-            targets = [(action, names, resource, ())] + [
-                (ASSUME, index.trust(r), r, steps) for r, steps in onward
-            ]
-            for act, target_names, target, rest in targets:
-                if best is not None and 2 + len(rest) >= len(best):
+            for provider in sorted(index.candidates(trust), key=lambda n: n.arn):
+                shortest = best.get(provider.arn)
+                if provider.kind != "web_identity" or (
+                    shortest is not None and 2 + len(rest) >= len(shortest)
+                ):
                     continue
-                if not _worth_asking(index, role, target_names, act, target):
+                hop = hop_action(provider)
+                if not _worth_asking(index, provider, trust, hop, role.arn):
+                    continue
+                first = asker.needs(provider, hop, role.arn)
+                if first is None:
                     continue
                 need = asker.needs(role, act, target, provider)
                 if need is not None:
-                    best = (_Step(entered, first), _Step(target, need), *rest)
-        if best is not None:
-            found[arn] = (provider, best)
+                    best[provider.arn] = (_Step(role.arn, first), _Step(target, need), *rest)
+                    found[provider.arn] = (provider, best[provider.arn])
 
 
 def _start_node(world: World, index: ReachIndex, principal: str) -> Node:
