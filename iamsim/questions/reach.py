@@ -656,24 +656,39 @@ def entered_paths(
         (ASSUME, index.trust(arn), arn, steps) for arn, steps in onward if len(steps) < hops
     ]
     best: dict[str, tuple[_Step, ...]] = {a: steps for a, (_, steps) in found.items()}
+    entering: dict[str, list[Node]] = {}  # role → the web identity callers its trust names
+    takers_of: dict[TargetNames, list[Node]] = {}
+
+    def entered(node: Node) -> bool:
+        """Whether a web identity caller may enter this role (its trust names one)."""
+        if node.kind != "role":
+            return False
+        if node.arn not in entering:
+            trust = index.trust(node.arn)
+            named = trust.federated_kinds or trust.federated or trust.anyone
+            callers = (n for n in index.candidates(trust) if n.kind == "web_identity")
+            entering[node.arn] = sorted(callers, key=lambda n: n.arn) if named else []
+        return bool(entering[node.arn])
+
     for act, target_names, target, rest in targets:
+        # Who enters a role is read first (once per role), its policies only then.
         if target == resource and not (resource in index.roles and act.lower() in _ROLE_ACTIONS):
-            takers: list[Node] = [index.nodes[a] for a in sorted(index.nodes)]
+            takers = [n for n in list(index.nodes.values()) if entered(n)]
         else:
-            takers = sorted(index.candidates(target_names), key=lambda n: n.arn)
-        for role in takers:
-            # Only a role a web identity caller enters can take the hop as its session;
-            # the trust policy is read only for a role that could take it at all.
-            if role.kind != "role" or not _worth_asking(index, role, target_names, act, target):
+            # Trust policies naming the same principals share their takers (an account's
+            # roles trusting its root): the candidates are walked once per distinct names.
+            if target_names not in takers_of:
+                takers_of[target_names] = [
+                    n for n in list(index.candidates(target_names)) if entered(n)
+                ]
+            takers = takers_of[target_names]
+        for role in sorted(takers, key=lambda n: n.arn):
+            if not _worth_asking(index, role, target_names, act, target):
                 continue
             trust = index.trust(role.arn)
-            if not trust.federated_kinds and not trust.federated and not trust.anyone:
-                continue
-            for provider in sorted(index.candidates(trust), key=lambda n: n.arn):
+            for provider in entering[role.arn]:
                 shortest = best.get(provider.arn)
-                if provider.kind != "web_identity" or (
-                    shortest is not None and 2 + len(rest) >= len(shortest)
-                ):
+                if shortest is not None and 2 + len(rest) >= len(shortest):
                     continue
                 hop = hop_action(provider)
                 if not _worth_asking(index, provider, trust, hop, role.arn):
