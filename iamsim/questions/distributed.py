@@ -34,6 +34,7 @@ from iamsim.questions.reach import (
     _Step,
     _target_policy_names,
     _worth_asking,
+    entered_paths,
     hop_action,
 )
 from iamsim.questions.reach_index import Node, ReachIndex
@@ -241,7 +242,8 @@ def who_can_distributed(
     world.simulate("anonymous", action, resource, dict(context) or None, now=moment)
     index = ReachIndex(world)
     index.all_trusts()
-    index.add_resource_names(_target_policy_names(index, action, resource))
+    names = _target_policy_names(index, action, resource)
+    index.add_resource_names(names)
     cluster = _Cluster.of(dask_client, world, index)
     final = (action, resource)
     _, direct, refusals = _run(cluster, frozenset(), final, True, context, moment)
@@ -268,6 +270,8 @@ def who_can_distributed(
                 if node.kind == "role":
                     reached.append(edge.caller)
         frontier = sorted(reached)
+    # The few hops a web identity session asks as itself, on the driver (`entered_paths`).
+    entered_paths(world, index, names, found, action, resource, max_hops, context, moment)
     items = tuple(
         _access(world, node, steps, action, context, moment)
         for node, steps in (found[a] for a in sorted(found))

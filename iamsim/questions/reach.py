@@ -3,8 +3,10 @@
 A path is a principal, the roles it assumes one after another (AssumeRole hops), and,
 for `who_can`, the final action. A federated caller (the web identity tokens of one
 issuer, the SAML assertions of one provider: `iamsim.questions.reach_federated`) starts a
-path with its own call, AssumeRoleWithWebIdentity or AssumeRoleWithSAML; from the role on,
-the path goes on as any role session's. Every hop is asked through the world's seam
+path with its own call, AssumeRoleWithWebIdentity or AssumeRoleWithSAML; its next hop is
+asked as the session that call hands back (a web identity session carries
+aws:FederatedProvider on that call only: `entered_paths`), the later ones as any role
+session's. Every hop is asked through the world's seam
 (`World.authorize`), the verdict only; the `Decision`s of a path (`Access.path`) are
 built when someone reads them, by replaying the path with `World.assume_role` and
 `World.simulate`.
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from iamsim.calls import AccessRequest
+from iamsim.calls import AccessRequest, Principal
 from iamsim.decision import Decision
 from iamsim.errors import ValidationError
 from iamsim.questions.facts import account_of
@@ -42,6 +44,7 @@ from iamsim.questions.reach_federated import (
 )
 from iamsim.questions.reach_index import ASSUME, Node, ReachIndex, TargetNames
 from iamsim.questions.satisfy import Settable, caller_settable, escaping_value, satisfying_value
+from iamsim.session import RoleSession
 from iamsim.sts_federated import sts_refusal
 from iamsim.world import World
 
@@ -262,24 +265,50 @@ class _Asker:
 
     def __init__(self, world: World, context: Mapping[str, Any], now: _dt.datetime) -> None:
         self.world, self.context, self.now = world, dict(context), now
-        self.memo: dict[tuple[str, str, str], _Need | None] = {}
+        self.memo: dict[tuple[str, str, str, str], _Need | None] = {}
         self.refusals: dict[tuple[str, str], str] = {}
+        self.sessions: dict[tuple[str, str], RoleSession | None] = {}
 
-    def _ask(self, node: Node, action: str, resource: str, needs: Mapping[str, Any]) -> Decision:
+    def entered(self, via: Node, role: str) -> RoleSession | None:
+        """The session of `role` that the federated caller `via`'s own call hands back
+        (a web identity session carries `aws:FederatedProvider` on its next call), or None
+        if no token of it gets in."""
+        key = (via.arn, role)
+        if key not in self.sessions:
+            need = self.needs(via, hop_action(via), role)
+            session = None
+            if need is not None:
+                values = {k: v for k, _, _, v in need}
+                decision = federated_call(
+                    self.world, via.kind, via.arn, role, values, self.context, self.now
+                )
+                session = decision.session
+            self.sessions[key] = session
+        return self.sessions[key]
+
+    def _ask(
+        self,
+        node: Node,
+        action: str,
+        resource: str,
+        needs: Mapping[str, Any],
+        session: RoleSession | None = None,
+    ) -> Decision:
         if node.kind in HOP_ACTIONS:
             return federated_call(
                 self.world, node.kind, node.arn, resource, needs, self.context, self.now
             )
         call, extra = _split(needs)
         context = {**self.context, **extra}
+        principal: Principal = node.arn if session is None else session
         if action == ASSUME:
             call.setdefault("sts:RoleSessionName", SESSION_NAME)
             request = AccessRequest(
-                node.arn, action, resource, context or None, self.now, (), call, "AssumeRole"
+                principal, action, resource, context or None, self.now, (), call, "AssumeRole"
             )
         else:
             request = AccessRequest(
-                node.arn, action, resource, {**context, **call} or None, self.now
+                principal, action, resource, {**context, **call} or None, self.now
             )
         return self.world.authorize(request)
 
@@ -291,12 +320,20 @@ class _Asker:
         # unknown to the world and are its administrators' to grant.
         return node.kind == "foreign" and all(d.side == "source" for d in decision.denied_by)
 
-    def needs(self, node: Node, action: str, resource: str) -> _Need | None:
+    def needs(
+        self, node: Node, action: str, resource: str, via: Node | None = None
+    ) -> _Need | None:
         """The conditions under which `node` may perform `action` on `resource` (empty:
-        none), or None if no context the caller chooses allows it."""
-        memo_key = (node.arn, action, resource)
+        none), or None if no context the caller chooses allows it. With `via` (a web
+        identity caller), `node` is a role asked as the session `via`'s call into it hands
+        back, not as a fresh session of the role."""
+        memo_key = (node.arn, action, resource, "" if via is None else via.arn)
         if memo_key in self.memo:
             return self.memo[memo_key]
+        session = None if via is None else self.entered(via, node.arn)
+        if via is not None and session is None:
+            self.memo[memo_key] = None
+            return None
         settable: Settable = caller_settable
         free: frozenset[str] = frozenset()
         if node.kind in HOP_ACTIONS:
@@ -310,7 +347,7 @@ class _Asker:
         found: _Need | None = None
         for _ in range(4):
             try:
-                decision = self._ask(node, action, resource, chosen)
+                decision = self._ask(node, action, resource, chosen, session)
             except ValidationError as exc:
                 if node.kind not in HOP_ACTIONS or not sts_refusal(exc):
                     raise
@@ -585,11 +622,84 @@ def who_can(
                 if node.kind == "role":
                     reached.append(node.arn)
         frontier = sorted(reached)
+    entered_paths(world, index, names, found, action, resource, hops, ctx, moment)
     items = tuple(
         _access(world, node, steps, action, ctx, moment)
         for node, steps in (found[a] for a in sorted(found))
     )
     return Accesses(f"who can {action} on {resource}", items, _notes(asker.refusals, found))
+
+
+def entered_paths(
+    world: World,
+    index: ReachIndex,
+    names: TargetNames,
+    found: dict[str, tuple[Node, tuple[_Step, ...]]],
+    action: str,
+    resource: str,
+    hops: int,
+    context: Mapping[str, Any],
+    now: _dt.datetime,
+) -> None:
+    """Add to `found` each web identity caller's shorter path through the session its own
+    call hands back. That session carries aws:FederatedProvider on its next call (IAM User
+    Guide, global condition keys), which a fresh session of the role the search asks
+    otherwise lacks; a session chained from it does not, so only that next hop, the final
+    action or an AssumeRole into a role `found` holds, is asked again. A path replaces the
+    one found only if shorter: ties keep the plain search's (its order). Its own asker:
+    the notes stay the plain search's, as the distributed search gives them."""
+    if hops < 1:
+        return
+    asker = _Asker(world, context, now)
+    onward = [(arn, steps) for arn, (n, steps) in sorted(found.items()) if n.kind == "role"]
+    targets = [(action, names, resource, ())] + [
+        (ASSUME, index.trust(arn), arn, steps) for arn, steps in onward if len(steps) < hops
+    ]
+    best: dict[str, tuple[_Step, ...]] = {a: steps for a, (_, steps) in found.items()}
+    entering: dict[str, list[Node]] = {}  # role → the web identity callers its trust names
+    takers_of: dict[TargetNames, list[Node]] = {}
+
+    def entered(node: Node) -> bool:
+        """Whether a web identity caller may enter this role (its trust names one)."""
+        if node.kind != "role":
+            return False
+        if node.arn not in entering:
+            trust = index.trust(node.arn)
+            named = trust.federated_kinds or trust.federated or trust.anyone
+            callers = (n for n in index.candidates(trust) if n.kind == "web_identity")
+            entering[node.arn] = sorted(callers, key=lambda n: n.arn) if named else []
+        return bool(entering[node.arn])
+
+    for act, target_names, target, rest in targets:
+        # Who enters a role is read first (once per role), its policies only then.
+        if target == resource and not (resource in index.roles and act.lower() in _ROLE_ACTIONS):
+            takers = [n for n in list(index.nodes.values()) if entered(n)]
+        else:
+            # Trust policies naming the same principals share their takers (an account's
+            # roles trusting its root): the candidates are walked once per distinct names.
+            if target_names not in takers_of:
+                takers_of[target_names] = [
+                    n for n in list(index.candidates(target_names)) if entered(n)
+                ]
+            takers = takers_of[target_names]
+        for role in sorted(takers, key=lambda n: n.arn):
+            if not _worth_asking(index, role, target_names, act, target):
+                continue
+            trust = index.trust(role.arn)
+            for provider in entering[role.arn]:
+                shortest = best.get(provider.arn)
+                if shortest is not None and 2 + len(rest) >= len(shortest):
+                    continue
+                hop = hop_action(provider)
+                if not _worth_asking(index, provider, trust, hop, role.arn):
+                    continue
+                first = asker.needs(provider, hop, role.arn)
+                if first is None:
+                    continue
+                need = asker.needs(role, act, target, provider)
+                if need is not None:
+                    best[provider.arn] = (_Step(role.arn, first), _Step(target, need), *rest)
+                    found[provider.arn] = (provider, best[provider.arn])
 
 
 def _start_node(world: World, index: ReachIndex, principal: str) -> Node:
@@ -632,21 +742,24 @@ def reachable_from(
     start = _start_node(world, index, principal)
     asker = _Asker(world, ctx, moment)
     found: dict[str, tuple[_Step, ...]] = {}
-    frontier: list[tuple[Node, tuple[_Step, ...]]] = [(start, ())]
+    # A role entered by a web identity caller's own call goes on as that session, which
+    # carries aws:FederatedProvider on its next call only (`via`); later hops as any role's.
+    via = start if start.kind == "web_identity" else None
+    frontier: list[tuple[Node, tuple[_Step, ...], Node | None]] = [(start, (), None)]
     for _ in range(hops):
-        reached: list[tuple[Node, tuple[_Step, ...]]] = []
-        for caller, steps in frontier:
+        reached: list[tuple[Node, tuple[_Step, ...], Node | None]] = []
+        for caller, steps, entered_by in frontier:
             for role in index.admitting(caller):
                 if role in found or role == start.arn:
                     continue
                 hop = hop_action(caller)
                 if not _worth_asking(index, caller, index.trust(role), hop, role):
                     continue
-                need = asker.needs(caller, hop, role)
+                need = asker.needs(caller, hop, role, entered_by)
                 if need is None:
                     continue
                 found[role] = (*steps, _Step(role, need))
-                reached.append((index.nodes[role], found[role]))
+                reached.append((index.nodes[role], found[role], via if not steps else None))
         frontier = reached
     items = tuple(
         _access(world, start, steps, hop_action(start) if len(steps) == 1 else ASSUME, ctx, moment)

@@ -255,15 +255,129 @@ def test_role_chaining_does_not_carry_the_key() -> None:
 def test_who_can_never_invents_the_key() -> None:
     """No path is listed on a value of aws:FederatedProvider the caller would have to
     choose: alice, whom Next trusts only with the key, is not among who may assume it, and
-    no listed path has a condition on it. (The path through Deploy's web identity session
-    is not listed either: reach asks each later hop as a fresh session of its role,
-    docs/federation.md.)"""
+    no listed path has a condition on it."""
     answer = WORLD.who_can("sts:AssumeRole", NEXT)
     assert ALICE not in answer.principals()
     for access in (*answer, *WORLD.who_can("s3:GetObject", SHARED)):
         assert all(c.key.lower() != KEY.lower() for c in access.conditions)
     for access in WORLD.reachable_from(GH_ARN):
         assert all(c.key.lower() != KEY.lower() for c in access.conditions)
+
+
+# -- reach asks the hop after a web identity call as that session -------------------------
+
+
+def test_who_can_follows_the_session_into_a_trust_requiring_the_key() -> None:
+    """Next's trust requires the key: the provider's path through Deploy's web identity
+    session is listed, its hop into Next asked as that session, and it replays allowed."""
+    answer = WORLD.who_can("sts:AssumeRole", NEXT)
+    (access,) = [a for a in answer if a.principal == GH_ARN]
+    assert access.via == (DEPLOY,) and access.kind == "web_identity"
+    path = access.path
+    assert all(d.allowed for d in path), [str(d) for d in path]
+    assert dict(path[1].context)[KEY] == GH_ARN
+
+
+def test_who_can_follows_the_session_into_a_bucket_policy_requiring_the_key() -> None:
+    """The other account's bucket requires the key on the final action: the provider
+    reads it through Deploy's session; Hop's chained session does not carry it."""
+    answer = WORLD.who_can("s3:GetObject", SHARED)
+    (access,) = [a for a in answer if a.principal == GH_ARN]
+    assert access.via == (DEPLOY,)
+    assert all(d.allowed for d in access.path)
+    assert _role("Hop") not in answer.principals() and DEPLOY not in answer.principals()
+
+
+def test_reachable_from_the_provider_includes_the_role_its_session_may_assume() -> None:
+    reached = {a.target: a for a in WORLD.reachable_from(GH_ARN)}
+    assert reached[NEXT].via == (DEPLOY,)
+    assert all(d.allowed for d in reached[NEXT].path)
+
+
+# A second, small world: GitHub's provider and alice may both assume A; B trusts A only with
+# the key; C trusts B only with the key (a third hop, from a chained session).
+A, B, C = (f"arn:aws:iam::{ACC}:role/{n}" for n in "ABC")
+
+
+def _keyed_trust(caller: str) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": caller},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {KEY: GH_ARN}},
+            }
+        ],
+    }
+
+
+CHAIN = iamsim.World.from_dict(
+    {
+        "accounts": {
+            ACC: {
+                "oidc_providers": {GH: {"client_ids": ["sts.amazonaws.com"]}},
+                "roles": {
+                    "A": {
+                        "trust_policy": {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {
+                                    "Effect": "Allow",
+                                    "Principal": {"Federated": GH_ARN},
+                                    "Action": WEB,
+                                },
+                                {
+                                    "Effect": "Allow",
+                                    "Principal": {"AWS": ALICE},
+                                    "Action": "sts:AssumeRole",
+                                },
+                            ],
+                        },
+                        "policies": [_allow("sts:AssumeRole")],
+                    },
+                    "B": {"trust_policy": _keyed_trust(A), "policies": [_allow("sts:AssumeRole")]},
+                    "C": {"trust_policy": _keyed_trust(B)},
+                },
+                "users": {"alice": {"policies": [_allow("sts:AssumeRole")]}},
+            }
+        }
+    }
+)
+
+
+def test_two_hop_path_of_the_provider_is_listed() -> None:
+    """who_can on B lists GitHub's provider through A's web identity session."""
+    answer = CHAIN.who_can("sts:AssumeRole", B)
+    (access,) = [a for a in answer if a.principal == GH_ARN]
+    assert access.via == (A,) and access.target == B
+    assert access.hop_action(0) == WEB and access.hop_action(1) == "sts:AssumeRole"
+    assert all(d.allowed for d in access.path)
+
+
+def test_a_user_who_assumes_the_same_role_does_not_reach_further() -> None:
+    """alice's session of A is a plain role session, without the key: B refuses it. The
+    same role entered by the provider and by alice has different onward reach."""
+    assert {a.target for a in CHAIN.reachable_from(ALICE)} == {A}
+    assert ALICE not in CHAIN.who_can("sts:AssumeRole", B).principals()
+    assert {a.target for a in CHAIN.reachable_from(GH_ARN)} == {A, B}
+
+
+def test_the_key_is_not_carried_over_role_chaining() -> None:
+    """C's trust requires the key of B's session, which the provider's session of A made
+    by AssumeRole (chaining): no key, so C is reached by nobody, as AssumeRole says."""
+    assert GH_ARN not in CHAIN.who_can("sts:AssumeRole", C).principals()
+    assert C not in {a.target for a in CHAIN.reachable_from(GH_ARN)}
+    session = CHAIN.assume_role_with_web_identity(
+        role_arn=A,
+        session_name="run",
+        token={"iss": f"https://{GH}", "aud": "sts.amazonaws.com", "sub": "repo:acme/app"},
+    ).session
+    assert session is not None
+    chained = CHAIN.assume_role(session, B, session_name="hop-b")
+    assert chained.allowed and chained.session is not None
+    assert not CHAIN.assume_role(chained.session, C, session_name="hop-c").allowed
 
 
 def test_reach_never_chooses_the_key() -> None:

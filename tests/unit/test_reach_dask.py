@@ -90,7 +90,18 @@ def _mixed_world() -> iamsim.World:
         "StringLike": {f"{github}:sub": "repo:acme/*"}
     }
     world = iamsim.World.of(
-        iamsim.Role(f"arn:aws:iam::{a}:role/deploy", trust_policy=deploy, policies=[read]),
+        iamsim.Role(
+            f"arn:aws:iam::{a}:role/deploy", trust_policy=deploy, policies=[read, assume_any]
+        ),
+        # Only a GitHub web identity session of deploy gets in (aws:FederatedProvider, IAM
+        # User Guide, global condition keys): who_can asks that hop as the session.
+        iamsim.Role(
+            f"arn:aws:iam::{a}:role/keyed",
+            trust_policy=trust(
+                {"AWS": f"arn:aws:iam::{a}:role/deploy"},
+                StringEquals={"aws:FederatedProvider": f"arn:aws:iam::{a}:oidc-provider/{github}"},
+            ),
+        ),
         iamsim.Resource(_BUCKET, account=a, policy=bucket_policy),
         iamsim.User(f"arn:aws:iam::{a}:user/alice", policies=[assume_any]),
         iamsim.User(f"arn:aws:iam::{b}:user/bob", policies=[assume_any]),
@@ -146,6 +157,7 @@ def test_caller_sharded_edges_equal_local_edges() -> None:
         for role in (
             "arn:aws:iam::111111111111:role/open",
             "arn:aws:iam::222222222222:role/vendor",
+            "arn:aws:iam::111111111111:role/keyed",
         ):
             local = world.who_can("sts:AssumeRole", role, now=NOW)
             assert (
@@ -156,6 +168,8 @@ def test_caller_sharded_edges_equal_local_edges() -> None:
         assert world.who_can("s3:GetObject", f"{_BUCKET}/k", now=NOW, client=client) == reads
         outsider = next(a for a in reads if a.principal == "arn:aws:iam::999999999999:user/x")
         assert outsider.via == ("arn:aws:iam::111111111111:role/shared",)
+        keyed = world.who_can("sts:AssumeRole", "arn:aws:iam::111111111111:role/keyed", now=NOW)
+        assert [a.via for a in keyed] == [("arn:aws:iam::111111111111:role/deploy",)]
         token = next(a for a in reads if a.kind == "web_identity")
         assert token.via == ("arn:aws:iam::111111111111:role/deploy",) and token.conditions
 

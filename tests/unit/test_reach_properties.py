@@ -3,8 +3,9 @@
 Brute force asks the world through its public calls only: `World.assume_role` hop after
 hop, each next hop from the session the last one handed back (role chaining, IAM User
 Guide "Methods to assume a role"), then `World.simulate` for the final action, over
-every sequence of distinct roles up to `max_hops`. The worlds carry no conditions, so
-"some context allows it" is "allowed". The identity providers a trust policy names as
+every sequence of distinct roles up to `max_hops`. The worlds carry no conditions but
+`aws:FederatedProvider`, a fact of a web identity session's next call that no caller
+chooses, so "some context allows it" is "allowed". The identity providers a trust policy names as
 `Federated` start with their own call (`World.assume_role_with_web_identity`,
 `World.assume_role_with_saml`) with a token or assertion of their own; with no condition,
 any token the provider issues with an audience STS accepts is as good as another.
@@ -92,6 +93,14 @@ def _with_providers(world: iamsim.World) -> iamsim.World:
     return attrs.evolve(world, accounts=accounts)
 
 
+def _session_fact(account: str) -> dict[str, Any]:
+    """A condition only the next call of a web identity session of `account`'s GitHub
+    provider meets (IAM User Guide, global condition keys, aws:FederatedProvider): a fact of
+    the session, never chosen, so brute force, which asks from the very session each hop
+    hands back, still needs no context."""
+    return {"StringEquals": {"aws:FederatedProvider": f"arn:aws:iam::{account}:oidc-provider/{GH}"}}
+
+
 @st.composite
 def worlds(draw: st.DrawFn, conditions: bool = False) -> iamsim.World:
     """Two accounts, a few users and roles, trust naming exact ARNs, account roots (one of
@@ -136,6 +145,8 @@ def worlds(draw: st.DrawFn, conditions: bool = False) -> iamsim.World:
         statement: dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": ASSUME}
         if conditions and draw(st.booleans()):
             statement["Condition"] = draw(st.sampled_from(CONDITIONS))
+        elif draw(st.integers(0, 2)) == 0:
+            statement["Condition"] = _session_fact(draw(st.sampled_from((A, B))))
         statements = [statement]
         if draw(st.integers(0, 2)) == 0:
             provider, action, guards = draw(st.sampled_from(_providers(role.split(":")[4])))
@@ -161,14 +172,15 @@ def worlds(draw: st.DrawFn, conditions: bool = False) -> iamsim.World:
                 unique=True,
             )
         )
-        bucket_policy: Any = _doc(
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": granted},
-                "Action": "s3:GetObject",
-                "Resource": f"{BUCKET}/*",
-            }
-        )
+        grant: dict[str, Any] = {
+            "Effect": "Allow",
+            "Principal": {"AWS": granted},
+            "Action": "s3:GetObject",
+            "Resource": f"{BUCKET}/*",
+        }
+        if draw(st.integers(0, 2)) == 0:
+            grant["Condition"] = _session_fact(draw(st.sampled_from((A, B))))
+        bucket_policy: Any = _doc(grant)
     else:
         bucket_policy = None
     entities.append(iamsim.Resource(BUCKET, account=B, policy=bucket_policy))
@@ -309,7 +321,13 @@ def test_each_listed_path_replays_allowed_with_its_conditions(world: iamsim.Worl
     """A path is listed only if replaying it with the values its conditions name allows
     every hop; a fact of the world (aws:PrincipalOrgID, aws:PrincipalTag/…) is never
     assumed."""
-    facts = ("aws:PrincipalOrgID", "aws:PrincipalTag/team", "saml:doc", "saml:iss")
+    facts = (
+        "aws:PrincipalOrgID",
+        "aws:PrincipalTag/team",
+        "saml:doc",
+        "saml:iss",
+        "aws:FederatedProvider",
+    )
     for access in world.who_can("s3:GetObject", OBJECT, now=NOW):
         assert all(_passes(d, access.kind == "foreign") for d in access.path)
         assert all(c.key not in facts for c in access.conditions)
