@@ -33,8 +33,6 @@ class InputTimeout(Exception):
     """One input ran past the per-input bound."""
 
 
-
-
 def _alarm(signum: int, frame: Any) -> None:
     raise InputTimeout
 

@@ -83,7 +83,6 @@ def error_code(service: str, operation: str) -> tuple[str, str | None]:
     return _ERROR_CODES.get(service, "AccessDenied"), None
 
 
-
 # STS operations other than AssumeRole that return credentials (AWS STS API Reference).
 _ISSUES_KEYS = frozenset(
     {
@@ -94,6 +93,7 @@ _ISSUES_KEYS = frozenset(
         "GetFederationToken",
     }
 )
+
 
 class Hook:
     """The handlers `attach` registers, and the sessions its AssumeRole calls handed out.

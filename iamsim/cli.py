@@ -456,8 +456,7 @@ def _add_world(parser: Any, *, text: str | None = None) -> None:
     parser.add_argument(
         "--strict",
         action="store_true",
-        help="treat warnings (an unknown action or condition key, an incomplete export) as "
-        "errors",
+        help="treat warnings (an unknown action or condition key, an incomplete export) as errors",
     )
 
 

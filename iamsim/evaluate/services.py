@@ -39,7 +39,6 @@ TRUST_ACTIONS = frozenset(
 )
 
 
-
 def _rcp_services() -> frozenset[str]:
     """The service prefixes of `iamsim/data/rcp-services.json` (its `about` gives the AWS
     page, the date it was read and what confirmed each entry)."""

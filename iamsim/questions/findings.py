@@ -252,8 +252,7 @@ def _narrows(stmt: Statement, key: str) -> bool:
         c.key.lower() == wanted
         and not c.operator.lower().startswith(("stringnot", "forallvalues:stringnot"))
         and all(
-            isinstance(v, str) and v.translate(_WILD).lower() not in ("", "repo")
-            for v in c.values
+            isinstance(v, str) and v.translate(_WILD).lower() not in ("", "repo") for v in c.values
         )
         for c in stmt.condition or ()
     )
@@ -730,9 +729,7 @@ def _trusting_index(world: _Facts) -> tuple[dict[str, set[str]], set[str]]:
     return by_account, anyone
 
 
-def _trusting_roles(
-    index: tuple[dict[str, set[str]], set[str]], account: str
-) -> list[str]:
+def _trusting_roles(index: tuple[dict[str, set[str]], set[str]], account: str) -> list[str]:
     """Roles whose trust policy names `account` (or anyone): where its principals may go."""
     by_account, anyone = index
     return sorted(by_account.get(account, set()) | anyone)

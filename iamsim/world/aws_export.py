@@ -427,6 +427,7 @@ def _tags(p: _Export, record: Mapping[Any, Any], path: str) -> tuple[tuple[str, 
 
 # --------------------------------------------------------------------------- Organizations
 
+
 class _Unit:
     """A root or OU while the tree is assembled from parent ids."""
 

@@ -44,9 +44,7 @@ class Profile:
     synthetic: bool = False
 
 
-def build_profile(
-    index: WorldIndex, principal: str | RoleSession | FederatedPrincipal
-) -> Profile:
+def build_profile(index: WorldIndex, principal: str | RoleSession | FederatedPrincipal) -> Profile:
     """The profile of a caller named by ARN, service principal, "anonymous", a RoleSession
     or a web-identity/SAML principal."""
     if isinstance(principal, RoleSession):

@@ -47,6 +47,7 @@ def json_int(digits: str) -> int:
         raise ValueError(f"a number has more than {INT_DIGITS_LIMIT} digits")
     return int(digits)
 
+
 # In JSON: strings (skipped whole), then what Python's JSON reader accepts and JSON does
 # not (NaN, Infinity) or cannot read (an integer past the digit limit), in group `bad`.
 JSON_BAD_TOKEN = re.compile(

@@ -36,20 +36,28 @@ def _extra_calls() -> list[tuple[str, dict[str, Any]]]:
         ("sts:AssumeRole", ROLE),
     ]
     out: list[tuple[str, dict[str, Any]]] = [
-        (f"session {action} {resource}",
-         {"simulate": {"principal": SESSION, "action": action, "resource": resource}})
+        (
+            f"session {action} {resource}",
+            {"simulate": {"principal": SESSION, "action": action, "resource": resource}},
+        )
         for action, resource in reads
     ]
     out += [
-        (f"alice {action} {resource}",
-         {"simulate": {"principal": ALICE, "action": action, "resource": resource}})
+        (
+            f"alice {action} {resource}",
+            {"simulate": {"principal": ALICE, "action": action, "resource": resource}},
+        )
         for action, resource in reads
     ]
     out.append(
         (
             "unknown caller",
-            {"assume_role": {**SESSION["assume_role"],
-                             "caller": "arn:aws:iam::333333333333:user/mallory"}},
+            {
+                "assume_role": {
+                    **SESSION["assume_role"],
+                    "caller": "arn:aws:iam::333333333333:user/mallory",
+                }
+            },
         )
     )
     return out

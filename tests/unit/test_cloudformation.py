@@ -60,8 +60,11 @@ def _template(**resources: Any) -> dict[str, Any]:
 TRUST = {
     "Version": "2012-10-17",
     "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-         "Action": "sts:AssumeRole"}
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
     ],
 }
 
@@ -121,18 +124,18 @@ def test_a_template_without_the_parameter_value_is_an_error() -> None:
 def test_a_problem_in_a_json_template_names_its_line_and_column(tmp_path: Path) -> None:
     template = json.loads(CDK.read_text("utf-8"))
     statement = template["Resources"]["ReaderRole8A45E1B3"]["Properties"][
-        "AssumeRolePolicyDocument"]["Statement"][0]
+        "AssumeRolePolicyDocument"
+    ]["Statement"][0]
     statement["Principal"]["AWS"] = {"Fn::ImportValue": "TrustedAccountRoot"}
     path = tmp_path / "reader.template.json"
     path.write_text(json.dumps(template, indent=1))
     with pytest.raises(iamsim.WorldError) as info:
         iamsim.World.from_cloudformation(path, account=TARGET)
-    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1)
-                if "Fn::ImportValue" in text)
-    assert str(info.value).startswith(f"{path}:{line}:")
-    assert ".Principal.AWS.Fn::ImportValue: Fn::ImportValue is known only when" in str(
-        info.value
+    line = next(
+        i for i, text in enumerate(path.read_text().splitlines(), 1) if "Fn::ImportValue" in text
     )
+    assert str(info.value).startswith(f"{path}:{line}:")
+    assert ".Principal.AWS.Fn::ImportValue: Fn::ImportValue is known only when" in str(info.value)
 
 
 def test_merge_with_a_world_of_the_other_account() -> None:
@@ -144,8 +147,12 @@ def test_merge_with_a_world_of_the_other_account() -> None:
         TRUSTING, account=TARGET, parameters={"ExternalId": "other-secret"}
     )
     world = iamsim.World.merge(source, target)
-    d = world.assume_role(iac_seed.ALICE, role_arn=iac_seed.ROLE, session_name="dev-session",
-                          external_id="my-secret-123")
+    d = world.assume_role(
+        iac_seed.ALICE,
+        role_arn=iac_seed.ROLE,
+        session_name="dev-session",
+        external_id="my-secret-123",
+    )
     assert d.outcome == "implicitDeny"
     assert [x.policy_type for x in d.denied_by] == ["trust"]
 
@@ -177,9 +184,9 @@ def test_resources_and_functions_of_every_kind(kinds_world: iamsim.World) -> Non
 def test_the_dev_stage_condition_adds_the_public_statement() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", iamsim.IamsimWarning)
-        world = iamsim.World.from_cloudformation(KINDS, account=TARGET,
-                                                 parameters={"Stage": "dev"},
-                                                 region="eu-west-1")
+        world = iamsim.World.from_cloudformation(
+            KINDS, account=TARGET, parameters={"Stage": "dev"}, region="eu-west-1"
+        )
     doc = world.to_dict()["accounts"][TARGET]
     [bucket] = [v for k, v in doc["resources"].items() if k.startswith("arn:aws:s3:::")]
     assert bucket["policy"]["Statement"][1]["Principal"] == "*"
@@ -192,11 +199,15 @@ def test_decisions_on_the_kinds_stack(kinds_world: iamsim.World) -> None:
     """bob is in readers by UserToGroupAddition, the group has the managed policy and its
     inline policy, and bob's own AWS::IAM::Policy denies deletes."""
     bob = "arn:aws:iam::222222222222:user/staff/bob"
-    bucket = next(a.arn for a in kinds_world.account(TARGET).resources  # type: ignore[union-attr]
-                  if a.arn.startswith("arn:aws:s3:::"))
+    bucket = next(
+        a.arn
+        for a in kinds_world.account(TARGET).resources  # type: ignore[union-attr]
+        if a.arn.startswith("arn:aws:s3:::")
+    )
     assert kinds_world.simulate(bob, "s3:GetObject", f"{bucket}/a.csv").allowed
-    assert kinds_world.simulate(bob, "sqs:ReceiveMessage",
-                                "arn:aws:sqs:us-east-1:222222222222:prod-jobs").allowed
+    assert kinds_world.simulate(
+        bob, "sqs:ReceiveMessage", "arn:aws:sqs:us-east-1:222222222222:prod-jobs"
+    ).allowed
     assert kinds_world.simulate(bob, "s3:DeleteObject", f"{bucket}/a.csv").outcome == (
         "explicitDeny"
     )
@@ -228,16 +239,22 @@ def test_pseudo_parameters() -> None:
     (CloudFormation pseudo parameter reference)."""
     policy = {
         "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Action": "s3:GetObject",
-            "Resource": {"Fn::Sub": "arn:${AWS::Partition}:s3:::${AWS::StackName}-${AWS::Region}"
-                                    "-${AWS::AccountId}-${AWS::URLSuffix}/*"},
-        }],
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": {
+                    "Fn::Sub": "arn:${AWS::Partition}:s3:::${AWS::StackName}-${AWS::Region}"
+                    "-${AWS::AccountId}-${AWS::URLSuffix}/*"
+                },
+            }
+        ],
     }
     doc = cloudformation_document(
         _template(R=_role(RoleName="r", Policies=[{"PolicyName": "p", "PolicyDocument": policy}])),
-        account=TARGET, region="cn-north-1", stack_name="st",
+        account=TARGET,
+        region="cn-north-1",
+        stack_name="st",
     )
     [item] = doc["accounts"][TARGET]["roles"]["r"]["policies"]
     assert item["Statement"][0]["Resource"] == (
@@ -248,17 +265,23 @@ def test_pseudo_parameters() -> None:
 def test_sub_escapes_and_getatt_forms() -> None:
     policy = {
         "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Action": "s3:GetObject",
-            "Resource": [
-                {"Fn::Sub": "arn:aws:s3:::b/${!aws:username}/*"},
-                {"Fn::Sub": "${Q.Arn}"},
-                {"Fn::Sub": ["arn:aws:sqs:eu-west-1:${AWS::AccountId}:${N}",
-                             {"N": {"Fn::GetAtt": "Q.QueueName"}}]},
-                {"Ref": "T"},
-            ],
-        }],
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": [
+                    {"Fn::Sub": "arn:aws:s3:::b/${!aws:username}/*"},
+                    {"Fn::Sub": "${Q.Arn}"},
+                    {
+                        "Fn::Sub": [
+                            "arn:aws:sqs:eu-west-1:${AWS::AccountId}:${N}",
+                            {"N": {"Fn::GetAtt": "Q.QueueName"}},
+                        ]
+                    },
+                    {"Ref": "T"},
+                ],
+            }
+        ],
     }
     doc = cloudformation_document(
         _template(
@@ -280,11 +303,15 @@ def test_sub_escapes_and_getatt_forms() -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ({"Fn::ImportValue": "SharedBucketArn"}, "Fn::ImportValue is known only when the stack "
-         "is deployed"),
+        (
+            {"Fn::ImportValue": "SharedBucketArn"},
+            "Fn::ImportValue is known only when the stack is deployed",
+        ),
         ({"Fn::GetAZs": ""}, "Fn::GetAZs is known only when the stack is deployed"),
-        ({"Fn::GetAtt": ["Fn", "Arn"]}, "Fn.Arn (AWS::Lambda::Function) is known only once the "
-         "stack is deployed"),
+        (
+            {"Fn::GetAtt": ["Fn", "Arn"]},
+            "Fn.Arn (AWS::Lambda::Function) is known only once the stack is deployed",
+        ),
         ({"Ref": "Nope"}, "'Nope' is not a resource or parameter of the template"),
         ({"Ref": "AWS::Nope"}, "unknown pseudo parameter AWS::Nope"),
         ({"Fn::Select": [5, ["a"]]}, "index 5 is not in the list"),
@@ -294,8 +321,10 @@ def test_sub_escapes_and_getatt_forms() -> None:
     ],
 )
 def test_what_cannot_be_resolved_is_an_error_naming_its_path(value: Any, message: str) -> None:
-    policy = {"Version": "2012-10-17",
-              "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": value}]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": value}],
+    }
     template = _template(
         R=_role(RoleName="r", Policies=[{"PolicyName": "p", "PolicyDocument": policy}]),
         Fn={"Type": "AWS::Lambda::Function", "Properties": {}},
@@ -307,10 +336,10 @@ def test_what_cannot_be_resolved_is_an_error_naming_its_path(value: Any, message
 
 
 def test_a_bad_policy_names_the_template_path() -> None:
-    bad = {"Version": "2012-10-17",
-           "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}
-    [problem] = _problems(_template(R={"Type": "AWS::IAM::Role",
-                                       "Properties": {"AssumeRolePolicyDocument": bad}}))
+    bad = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}
+    [problem] = _problems(
+        _template(R={"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": bad}})
+    )
     assert problem.startswith("Resources.R.Properties.AssumeRolePolicyDocument.Statement[0]")
 
 
@@ -328,18 +357,31 @@ def test_parameters_are_checked() -> None:
 
 
 def test_an_attachment_to_a_role_outside_the_template_is_an_error() -> None:
-    policy = {"Version": "2012-10-17",
-              "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
-    [problem] = _problems(_template(P={"Type": "AWS::IAM::Policy", "Properties": {
-        "PolicyName": "p", "PolicyDocument": policy, "Roles": ["Elsewhere"]}}))
-    assert problem.startswith("Resources.P.Properties.Roles: role Elsewhere of account "
-                              "222222222222 is not declared in template")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+    }
+    [problem] = _problems(
+        _template(
+            P={
+                "Type": "AWS::IAM::Policy",
+                "Properties": {"PolicyName": "p", "PolicyDocument": policy, "Roles": ["Elsewhere"]},
+            }
+        )
+    )
+    assert problem.startswith(
+        "Resources.P.Properties.Roles: role Elsewhere of account "
+        "222222222222 is not declared in template"
+    )
 
 
 def test_unread_policy_types_and_transforms_warn(tmp_path: Path) -> None:
-    template = {**_template(R=_role(RoleName="r"),
-                            Fn={"Type": "AWS::Serverless::Function", "Properties": {}}),
-                "Transform": "AWS::Serverless-2016-10-31"}
+    template = {
+        **_template(
+            R=_role(RoleName="r"), Fn={"Type": "AWS::Serverless::Function", "Properties": {}}
+        ),
+        "Transform": "AWS::Serverless-2016-10-31",
+    }
     with pytest.warns(iamsim.IamsimWarning) as caught:
         iamsim.World.from_cloudformation(template, account=TARGET)
     messages = [str(w.message) for w in caught]
@@ -384,8 +426,10 @@ def test_json_and_yaml_forms_load_the_same(tmp_path: Path) -> None:
     data = load_yaml(TRUSTED.read_text("utf-8"))
     path = tmp_path / "trusted.json"
     path.write_text(json.dumps(data))
-    assert (iamsim.World.from_cloudformation(path, account="111111111111").to_dict()
-            == iamsim.World.from_cloudformation(TRUSTED, account="111111111111").to_dict())
+    assert (
+        iamsim.World.from_cloudformation(path, account="111111111111").to_dict()
+        == iamsim.World.from_cloudformation(TRUSTED, account="111111111111").to_dict()
+    )
 
 
 # -- real templates ----------------------------------------------------------------------
@@ -398,41 +442,92 @@ def test_real_stackset_roles_load_unedited_and_decide_as_they_state() -> None:
     and nothing in IAM."""
     management = "999999999999"
     world = iamsim.World.merge(
-        iamsim.World.from_cloudformation(REAL / "stackset-administration-role.yaml",
-                                         account=management),
-        iamsim.World.from_cloudformation(REAL / "stackset-execution-role.yaml", account=TARGET,
-                                         parameters={"AdministrationAccountId": management}),
+        iamsim.World.from_cloudformation(
+            REAL / "stackset-administration-role.yaml", account=management
+        ),
+        iamsim.World.from_cloudformation(
+            REAL / "stackset-execution-role.yaml",
+            account=TARGET,
+            parameters={"AdministrationAccountId": management},
+        ),
     )
     admin = f"arn:aws:iam::{management}:role/AWSCloudFormationStackSetAdministrationRole"
     execution = f"arn:aws:iam::{TARGET}:role/AWSCloudFormationStackSetExecutionRole"
-    first = world.assume_role("cloudformation.amazonaws.com", role_arn=admin,
-                              session_name="stacksets")
+    first = world.assume_role(
+        "cloudformation.amazonaws.com", role_arn=admin, session_name="stacksets"
+    )
     assert first.allowed, first.explain()
-    second = world.assume_role(first.session, role_arn=execution,  # type: ignore[arg-type]
-                               session_name="exec")
+    second = world.assume_role(
+        first.session,
+        role_arn=execution,  # type: ignore[arg-type]
+        session_name="exec",
+    )
     assert second.allowed, second.explain()
-    assert world.simulate(second.session, "cloudformation:CreateStack",  # type: ignore[arg-type]
-                          f"arn:aws:cloudformation:us-east-1:{TARGET}:stack/app/1").allowed
-    assert not world.simulate(second.session, "iam:CreateUser",  # type: ignore[arg-type]
-                              f"arn:aws:iam::{TARGET}:user/x").allowed
+    assert world.simulate(
+        second.session,
+        "cloudformation:CreateStack",  # type: ignore[arg-type]
+        f"arn:aws:cloudformation:us-east-1:{TARGET}:stack/app/1",
+    ).allowed
+    assert not world.simulate(
+        second.session,
+        "iam:CreateUser",  # type: ignore[arg-type]
+        f"arn:aws:iam::{TARGET}:user/x",
+    ).allowed
     # a role of another name in the management account is not trusted
-    other = iamsim.World.merge(world, iamsim.World.from_dict({"accounts": {"333333333333": {
-        "roles": {"AWSCloudFormationStackSetAdministrationRole": {"trust_policy": TRUST,
-                  "policies": ["arn:aws:iam::aws:policy/AdministratorAccess"]}}}}}))
+    other = iamsim.World.merge(
+        world,
+        iamsim.World.from_dict(
+            {
+                "accounts": {
+                    "333333333333": {
+                        "roles": {
+                            "AWSCloudFormationStackSetAdministrationRole": {
+                                "trust_policy": TRUST,
+                                "policies": ["arn:aws:iam::aws:policy/AdministratorAccess"],
+                            }
+                        }
+                    }
+                }
+            }
+        ),
+    )
     denied = other.assume_role(
         "arn:aws:iam::333333333333:role/AWSCloudFormationStackSetAdministrationRole",
-        role_arn=execution, session_name="exec",
+        role_arn=execution,
+        session_name="exec",
     )
     assert [x.policy_type for x in denied.denied_by] == ["trust"]
 
 
 # -- properties ----------------------------------------------------------------------------
 
-_WORDS = st.sampled_from([
-    "Ref", "Fn::Sub", "Fn::GetAtt", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::If",
-    "Fn::FindInMap", "Fn::Equals", "Fn::Not", "Fn::Or", "Condition", "AWS::NoValue",
-    "AWS::Region", "R", "B", "P", "C", "Arn", "${R.Arn}", "${P}", "${!x}", "Statement",
-])
+_WORDS = st.sampled_from(
+    [
+        "Ref",
+        "Fn::Sub",
+        "Fn::GetAtt",
+        "Fn::Join",
+        "Fn::Select",
+        "Fn::Split",
+        "Fn::If",
+        "Fn::FindInMap",
+        "Fn::Equals",
+        "Fn::Not",
+        "Fn::Or",
+        "Condition",
+        "AWS::NoValue",
+        "AWS::Region",
+        "R",
+        "B",
+        "P",
+        "C",
+        "Arn",
+        "${R.Arn}",
+        "${P}",
+        "${!x}",
+        "Statement",
+    ]
+)
 _TREES = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.text(max_size=6), _WORDS),
     lambda inner: st.one_of(
@@ -448,16 +543,21 @@ _TREES = st.recursive(
 def test_only_world_errors_escape(value: Any, condition: Any, parameter: Any) -> None:
     """Whatever a template holds where intrinsic functions go, the reader builds a world
     document or raises WorldError naming where: never another exception."""
-    policy = {"Version": "2012-10-17",
-              "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": value}]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": value}],
+    }
     template = {
         "Parameters": {"P": {"Type": "String", "Default": parameter}},
         "Conditions": {"C": condition},
         "Resources": {
             "R": _role(RoleName=value, Policies=[{"PolicyName": "p", "PolicyDocument": policy}]),
             "B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": value}},
-            "BP": {"Type": "AWS::S3::BucketPolicy", "Condition": "C",
-                   "Properties": {"Bucket": value, "PolicyDocument": value}},
+            "BP": {
+                "Type": "AWS::S3::BucketPolicy",
+                "Condition": "C",
+                "Properties": {"Bucket": value, "PolicyDocument": value},
+            },
         },
     }
     with warnings.catch_warnings():

@@ -27,7 +27,6 @@ FIXTURES = ROOT / "tests" / "data" / "aws-cli" / "managed-policies"
 ALICE = "arn:aws:iam::111111111111:user/alice"
 
 
-
 def test_the_snapshot_holds_every_aws_managed_policy_with_its_source() -> None:
     snapshot = shipped_managed_policies()
     assert len(snapshot.policies) == 1644

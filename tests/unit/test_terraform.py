@@ -119,8 +119,9 @@ def test_a_module_with_a_passed_provider() -> None:
     """Terraform's plan of module-terraform/: a child module given `aws.target`. Its
     resources carry the parent's provider key, and a reference inside the module
     (`aws_iam_policy.extra.arn`) names the module's own resource."""
-    world = iamsim.World.from_terraform(DATA / "module.tfplan.json",
-                                        accounts={"aws.target": "222222222222"})
+    world = iamsim.World.from_terraform(
+        DATA / "module.tfplan.json", accounts={"aws.target": "222222222222"}
+    )
     role = world.role(iac_seed.ROLE)
     assert role is not None
     assert sorted(p for p in role.policies if isinstance(p, str)) == [
@@ -132,7 +133,9 @@ def test_a_module_with_a_passed_provider() -> None:
         world, iamsim.World.from_dict({"accounts": {"111111111111": source}})
     )
     session = world.assume_role(
-        iac_seed.ALICE, role_arn=iac_seed.ROLE, session_name="dev-session",
+        iac_seed.ALICE,
+        role_arn=iac_seed.ROLE,
+        session_name="dev-session",
         external_id="my-secret-123",
     ).session
     assert session is not None
@@ -158,11 +161,15 @@ def test_a_policy_known_only_after_apply_is_an_error_naming_it() -> None:
 def test_an_unknown_reference_outside_the_plan_is_an_error() -> None:
     plan = _plan()
     config = plan["configuration"]["root_module"]["resources"]
-    attachment = next(r for r in config if r["address"] == "aws_iam_user_policy_attachment."
-                      "alice_assume")
+    attachment = next(
+        r for r in config if r["address"] == "aws_iam_user_policy_attachment.alice_assume"
+    )
     attachment["expressions"]["policy_arn"] = {"references": ["module.shared.policy_arn"]}
-    with pytest.raises(iamsim.WorldError, match=r"aws_iam_user_policy_attachment\.alice_assume"
-                       r"\.policy_arn: known only after apply"):
+    with pytest.raises(
+        iamsim.WorldError,
+        match=r"aws_iam_user_policy_attachment\.alice_assume"
+        r"\.policy_arn: known only after apply",
+    ):
         iamsim.World.from_terraform(plan, accounts=ACCOUNTS)
 
 
@@ -170,8 +177,10 @@ def test_a_new_kms_key_is_left_out_with_a_warning() -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", iamsim.IamsimWarning)
         world = iamsim.World.from_terraform(KINDS_PLAN, account="222222222222")
-    assert any("aws_kms_key.data.arn: known only after apply; the resource is left out"
-               in str(w.message) for w in caught)
+    assert any(
+        "aws_kms_key.data.arn: known only after apply; the resource is left out" in str(w.message)
+        for w in caught
+    )
     assert not any(":kms:" in r.arn for a in world.accounts for r in a.resources)
 
 
@@ -179,8 +188,11 @@ def test_an_unread_policy_type_warns() -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", iamsim.IamsimWarning)
         iamsim.World.from_terraform(KINDS_PLAN, account="222222222222")
-    assert any("aws_lambda_permission.from_sns: iamsim does not read aws_lambda_permission"
-               in str(w.message) for w in caught)
+    assert any(
+        "aws_lambda_permission.from_sns: iamsim does not read aws_lambda_permission"
+        in str(w.message)
+        for w in caught
+    )
 
 
 # -- every resource type ------------------------------------------------------------------
@@ -191,8 +203,9 @@ def test_groups_memberships_and_inline_policies(kinds_world: iamsim.World) -> No
     sqs:ReceiveMessage; his own inline Deny beats the group's managed allow."""
     bob = "arn:aws:iam::222222222222:user/staff/bob"
     reports = "arn:aws:s3:::reports-222222222222/q1.csv"
-    assert kinds_world.simulate(bob, "sqs:ReceiveMessage",
-                                "arn:aws:sqs:us-east-1:222222222222:jobs").allowed
+    assert kinds_world.simulate(
+        bob, "sqs:ReceiveMessage", "arn:aws:sqs:us-east-1:222222222222:jobs"
+    ).allowed
     assert kinds_world.simulate(bob, "s3:GetObject", reports).allowed
     denied = kinds_world.simulate(bob, "s3:DeleteObject", reports)
     assert denied.outcome == "explicitDeny"
@@ -241,8 +254,11 @@ def test_resource_policies_grant_the_partner(
     )
     world = iamsim.World.merge(kinds_world, partner)
     assert world.simulate("arn:aws:iam::333333333333:user/carol", action, resource).allowed
-    other = world.simulate("arn:aws:iam::333333333333:user/carol", "s3:PutObject",
-                           "arn:aws:s3:::reports-222222222222/q1.csv")
+    other = world.simulate(
+        "arn:aws:iam::333333333333:user/carol",
+        "s3:PutObject",
+        "arn:aws:s3:::reports-222222222222/q1.csv",
+    )
     assert not other.allowed
 
 
@@ -250,9 +266,11 @@ def test_a_kms_key_without_policy_gets_the_default_key_policy() -> None:
     """A key created without a policy gets KMS's default key policy, which lets the account's
     IAM policies decide (AWS KMS Developer Guide, "Default key policy")."""
     key = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-    state = _state([
-        _res("aws_kms_key.data", "aws_kms_key", {"arn": key, "policy": None}),
-    ])
+    state = _state(
+        [
+            _res("aws_kms_key.data", "aws_kms_key", {"arn": key, "policy": None}),
+        ]
+    )
     # the state shows the policy AWS set; unset in a plan it is unknown and unconfigured
     plan = _as_plan(state, unknown={"aws_kms_key.data": {"policy": True}})
     world = iamsim.World.from_terraform(plan)
@@ -302,20 +320,38 @@ def test_a_state_places_resources_by_their_arns() -> None:
     trust = json.dumps(iamsim.World.demo().role(iac_seed.ROLE).trust_policy.to_dict())  # type: ignore[union-attr]
     state = _state(
         [
-            _res("aws_iam_role.reader", "aws_iam_role", {
-                "arn": iac_seed.ROLE, "name": "CrossAccountS3Reader", "path": "/",
-                "assume_role_policy": trust, "max_session_duration": 3600,
-                "permissions_boundary": None, "tags": {},
-            }),
-            _res("aws_iam_role_policy_attachment.s3", "aws_iam_role_policy_attachment", {
-                "role": "CrossAccountS3Reader",
-                "policy_arn": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
-            }),
+            _res(
+                "aws_iam_role.reader",
+                "aws_iam_role",
+                {
+                    "arn": iac_seed.ROLE,
+                    "name": "CrossAccountS3Reader",
+                    "path": "/",
+                    "assume_role_policy": trust,
+                    "max_session_duration": 3600,
+                    "permissions_boundary": None,
+                    "tags": {},
+                },
+            ),
+            _res(
+                "aws_iam_role_policy_attachment.s3",
+                "aws_iam_role_policy_attachment",
+                {
+                    "role": "CrossAccountS3Reader",
+                    "policy_arn": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+                },
+            ),
         ],
         child=[
-            _res("module.app.aws_s3_bucket.prod", "aws_s3_bucket", {
-                "arn": "arn:aws:s3:::prod-bucket", "bucket": "prod-bucket", "policy": "",
-            }),
+            _res(
+                "module.app.aws_s3_bucket.prod",
+                "aws_s3_bucket",
+                {
+                    "arn": "arn:aws:s3:::prod-bucket",
+                    "bucket": "prod-bucket",
+                    "policy": "",
+                },
+            ),
         ],
     )
     # The bucket's ARN has no account: account= places it (and the attachment).
@@ -353,8 +389,11 @@ def test_policy_text_that_is_not_json_is_an_error() -> None:
     for resource in plan["planned_values"]["root_module"]["resources"]:
         if resource["address"] == "aws_iam_policy.assume_prod_reader":
             resource["values"]["policy"] = "{not json"
-    with pytest.raises(iamsim.WorldError, match=r"aws_iam_policy\.assume_prod_reader\.policy: "
-                       "not JSON"):
+    with pytest.raises(
+        iamsim.WorldError,
+        match=r"aws_iam_policy\.assume_prod_reader\.policy: "
+        "not JSON",
+    ):
         iamsim.World.from_terraform(plan, accounts=ACCOUNTS)
 
 
@@ -363,8 +402,9 @@ def test_an_attachment_to_a_role_outside_the_plan_is_an_error() -> None:
     for resource in plan["planned_values"]["root_module"]["resources"]:
         if resource["address"] == "aws_iam_role_policy_attachment.reader_s3":
             resource["values"]["role"] = "SomeOtherRole"
-    with pytest.raises(iamsim.WorldError, match="role SomeOtherRole of account 222222222222 is "
-                       "not declared"):
+    with pytest.raises(
+        iamsim.WorldError, match="role SomeOtherRole of account 222222222222 is not declared"
+    ):
         iamsim.World.from_terraform(plan, accounts=ACCOUNTS)
 
 
@@ -379,9 +419,10 @@ def test_merge_with_the_rest_of_the_organization(seed_world: iamsim.World) -> No
     plan = _plan()
     root = plan["planned_values"]["root_module"]
     root["resources"] = [
-        r for r in root["resources"]
-        if r["address"] in ("aws_iam_role.reader", "aws_iam_role_policy_attachment.reader_s3",
-                            "aws_s3_bucket.prod")
+        r
+        for r in root["resources"]
+        if r["address"]
+        in ("aws_iam_role.reader", "aws_iam_role_policy_attachment.reader_s3", "aws_s3_bucket.prod")
     ]
     target = iamsim.World.from_terraform(plan, account="222222222222")
     source = iamsim.World.from_dict(
@@ -394,12 +435,31 @@ def test_merge_with_the_rest_of_the_organization(seed_world: iamsim.World) -> No
 
 # -- properties ----------------------------------------------------------------------------
 
-_WORDS = st.sampled_from([
-    "aws_iam_role", "aws_iam_policy", "aws_s3_bucket_policy", "aws_iam_policy_attachment",
-    "address", "type", "values", "name", "policy", "roles", "users", "policy_arn", "arn",
-    "assume_role_policy", "resources", "child_modules", "references", "after_unknown",
-    "arn:aws:iam::222222222222:role/r", "{}", "aws_iam_role.r.name",
-])
+_WORDS = st.sampled_from(
+    [
+        "aws_iam_role",
+        "aws_iam_policy",
+        "aws_s3_bucket_policy",
+        "aws_iam_policy_attachment",
+        "address",
+        "type",
+        "values",
+        "name",
+        "policy",
+        "roles",
+        "users",
+        "policy_arn",
+        "arn",
+        "assume_role_policy",
+        "resources",
+        "child_modules",
+        "references",
+        "after_unknown",
+        "arn:aws:iam::222222222222:role/r",
+        "{}",
+        "aws_iam_role.r.name",
+    ]
+)
 _TREES = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.text(max_size=6), _WORDS),
     lambda inner: st.one_of(
@@ -419,15 +479,20 @@ def test_only_world_errors_escape(
     never another exception."""
     plan = {
         "format_version": "1.2",
-        "planned_values": {"root_module": {
-            "resources": [{"address": f"{kind}.r", "type": kind, "values": values}],
-            "child_modules": values,
-        }},
+        "planned_values": {
+            "root_module": {
+                "resources": [{"address": f"{kind}.r", "type": kind, "values": values}],
+                "child_modules": values,
+            }
+        },
         "resource_changes": [{"address": f"{kind}.r", "change": {"after_unknown": unknown}}],
-        "configuration": {"provider_config": providers, "root_module": {
-            "resources": [{"address": f"{kind}.r", "expressions": config}],
-            "module_calls": config,
-        }},
+        "configuration": {
+            "provider_config": providers,
+            "root_module": {
+                "resources": [{"address": f"{kind}.r", "expressions": config}],
+                "module_calls": config,
+            },
+        },
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", iamsim.IamsimWarning)
@@ -441,26 +506,49 @@ def test_a_roles_own_policy_lists_count_in_a_state_and_when_configured() -> None
     """In a state, a role's `inline_policy` and `managed_policy_arns` are what the role has.
     In a plan they count only when the configuration sets them: unset, they echo the other
     policy resources as they were before the plan, and those resources decide."""
-    deny = json.dumps({"Version": "2012-10-17",
-                       "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]})
-    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
-        "Action": "sts:AssumeRole"}]})
-    role = _res("aws_iam_role.r", "aws_iam_role", {
-        "arn": "arn:aws:iam::222222222222:role/r", "name": "r", "path": "/",
-        "assume_role_policy": trust, "inline_policy": [{"name": "old", "policy": deny}],
-        "managed_policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
-    })
+    deny = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}],
+        }
+    )
+    trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ec2.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
+    role = _res(
+        "aws_iam_role.r",
+        "aws_iam_role",
+        {
+            "arn": "arn:aws:iam::222222222222:role/r",
+            "name": "r",
+            "path": "/",
+            "assume_role_policy": trust,
+            "inline_policy": [{"name": "old", "policy": deny}],
+            "managed_policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        },
+    )
     state = _state([role])
     in_state = iamsim.World.from_terraform(state).role("arn:aws:iam::222222222222:role/r")
     assert in_state is not None and len(in_state.policies) == 2
     plan = _as_plan(state, unknown={})
     in_plan = iamsim.World.from_terraform(plan).role("arn:aws:iam::222222222222:role/r")
     assert in_plan is not None and in_plan.policies == ()
-    plan["configuration"]["root_module"]["resources"] = [{
-        "address": "aws_iam_role.r", "provider_config_key": "aws",
-        "expressions": {"inline_policy": [{"policy": {}}]},
-    }]
+    plan["configuration"]["root_module"]["resources"] = [
+        {
+            "address": "aws_iam_role.r",
+            "provider_config_key": "aws",
+            "expressions": {"inline_policy": [{"policy": {}}]},
+        }
+    ]
     configured = iamsim.World.from_terraform(plan).role("arn:aws:iam::222222222222:role/r")
     assert configured is not None and len(configured.policies) == 1
 
@@ -468,17 +556,36 @@ def test_a_roles_own_policy_lists_count_in_a_state_and_when_configured() -> None
 def test_a_policy_resource_replaces_what_the_bucket_echoes() -> None:
     """A plan that changes an existing bucket's aws_s3_bucket_policy still shows the old
     policy in the bucket's own computed `policy`: the policy resource decides."""
-    def doc(action: str) -> str:
-        return json.dumps({"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::333333333333:root"},
-            "Action": action, "Resource": "arn:aws:s3:::b/*"}]})
 
-    state = _state([
-        _res("aws_s3_bucket.b", "aws_s3_bucket",
-             {"arn": "arn:aws:s3:::b", "bucket": "b", "policy": doc("s3:GetObject")}),
-        _res("aws_s3_bucket_policy.b", "aws_s3_bucket_policy",
-             {"bucket": "b", "policy": doc("s3:PutObject")}),
-    ])
+    def doc(action: str) -> str:
+        return json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::333333333333:root"},
+                        "Action": action,
+                        "Resource": "arn:aws:s3:::b/*",
+                    }
+                ],
+            }
+        )
+
+    state = _state(
+        [
+            _res(
+                "aws_s3_bucket.b",
+                "aws_s3_bucket",
+                {"arn": "arn:aws:s3:::b", "bucket": "b", "policy": doc("s3:GetObject")},
+            ),
+            _res(
+                "aws_s3_bucket_policy.b",
+                "aws_s3_bucket_policy",
+                {"bucket": "b", "policy": doc("s3:PutObject")},
+            ),
+        ]
+    )
     world = iamsim.World.from_terraform(_as_plan(state, unknown={}), account="222222222222")
     resource = world.resource("arn:aws:s3:::b")
     assert resource is not None and resource.policy is not None

@@ -274,9 +274,7 @@ def test_infrastructure_as_code_is_checked_too(tmp_path: Path) -> None:
         "            Statement:\n"
         "              - {Effect: Allow, Action: 's3:GetObjet', Resource: '*'}\n"
     )
-    messages = _caught(
-        lambda: iamsim.World.from_cloudformation(template, account="222222222222")
-    )
+    messages = _caught(lambda: iamsim.World.from_cloudformation(template, account="222222222222"))
     assert len(messages) == 1 and "did you mean `s3:GetObject`" in messages[0]
     assert messages[0].startswith(str(template))
     with pytest.raises(iamsim.WorldError, match="s3:GetObjet"):
