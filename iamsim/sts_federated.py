@@ -410,6 +410,15 @@ def _web_identity(call: AssumeRoleWithWebIdentityCall, account: Account | None) 
                 "token: the claim 'aud' must be one audience (a string); iamsim does not "
                 "model a token with several audiences"
             )
+        if host in _OAUTH_PROVIDERS:
+            # AssumeRoleWithWebIdentity, ProviderId: Login with Amazon and Facebook give
+            # OAuth 2.0 access tokens, passed with ProviderId; AWS sets app_id and the user's
+            # ID from them, never HOST:sub or HOST:aud.
+            raise ValidationError(
+                f"token: {host} gives OAuth 2.0 access tokens, not OpenID Connect ID tokens: "
+                f"pass provider_id={host!r} (--provider-id) with the token's app_id and "
+                f"{_OAUTH_PROVIDERS[host]}"
+            )
         if host in BUILT_IN_PROVIDERS:
             federated = host
         else:

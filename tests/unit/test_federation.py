@@ -452,3 +452,19 @@ def test_saml_session_duration_attribute_is_the_consoles_not_the_api_session() -
     )
     assert d.allowed and d.session is not None
     assert (d.session.expiration - d.session.issued).total_seconds() == 3600
+
+
+@pytest.mark.parametrize("host", ["www.amazon.com", "graph.facebook.com"])
+def test_an_oauth_provider_never_sets_sub_or_aud_keys(host: str) -> None:
+    """AssumeRoleWithWebIdentity, ProviderId, and "Available keys for AWS web identity
+    federation": Login with Amazon and Facebook give OAuth 2.0 access tokens passed with
+    ProviderId, from which AWS sets HOST:app_id and the user's ID, never HOST:sub or
+    HOST:aud. A token shaped as an OpenID Connect ID token from them is refused, so a trust
+    condition on HOST:sub can never be met by it."""
+    world = _world(_trust(host, {"StringEquals": {f"{host}:sub": "user-1"}}))
+    with pytest.raises(ValidationError, match="OAuth 2.0 access tokens"):
+        world.assume_role_with_web_identity(
+            role_arn=ROLE,
+            session_name="web",
+            token={"iss": f"https://{host}", "aud": "app", "sub": "user-1"},
+        )
