@@ -462,7 +462,7 @@ def test_an_oauth_provider_never_sets_sub_or_aud_keys(host: str) -> None:
     HOST:aud. A token shaped as an OpenID Connect ID token from them is refused, so a trust
     condition on HOST:sub can never be met by it."""
     world = _world(_trust(host, {"StringEquals": {f"{host}:sub": "user-1"}}))
-    with pytest.raises(ValidationError, match="OAuth 2.0 access tokens"):
+    with pytest.raises(ValidationError, match=r"OAuth 2\.0 access tokens"):
         world.assume_role_with_web_identity(
             role_arn=ROLE,
             session_name="web",
