@@ -27,15 +27,13 @@ from iamsim.questions.reach import (
     AssumeEdge,
     AssumeGraph,
     Condition,
-    _access,
     _Asker,
     _Need,
-    _notes,
     _Step,
     _target_policy_names,
     _worth_asking,
-    entered_paths,
     hop_action,
+    who_can_answer,
 )
 from iamsim.questions.reach_index import Node, ReachIndex
 from iamsim.world import World
@@ -271,12 +269,9 @@ def who_can_distributed(
                     reached.append(edge.caller)
         frontier = sorted(reached)
     # The few hops a web identity session asks as itself, on the driver (`entered_paths`).
-    entered_paths(world, index, names, found, action, resource, max_hops, context, moment)
-    items = tuple(
-        _access(world, node, steps, action, context, moment)
-        for node, steps in (found[a] for a in sorted(found))
+    return who_can_answer(
+        world, index, names, found, action, resource, max_hops, context, moment, refusals
     )
-    return Accesses(f"who can {action} on {resource}", items, _notes(refusals, found))
 
 
 def holding_fixes_distributed(

@@ -622,12 +622,31 @@ def who_can(
                 if node.kind == "role":
                     reached.append(node.arn)
         frontier = sorted(reached)
-    entered_paths(world, index, names, found, action, resource, hops, ctx, moment)
+    return who_can_answer(
+        world, index, names, found, action, resource, hops, ctx, moment, asker.refusals
+    )
+
+
+def who_can_answer(
+    world: World,
+    index: ReachIndex,
+    names: TargetNames,
+    found: dict[str, tuple[Node, tuple[_Step, ...]]],
+    action: str,
+    resource: str,
+    hops: int,
+    context: Mapping[str, Any],
+    now: _dt.datetime,
+    refusals: Mapping[tuple[str, str], str],
+) -> Accesses:
+    """`who_can`'s answer from the paths a search `found` (locally or on a cluster): the
+    web identity sessions' own next hops added (`entered_paths`), each path replayed."""
+    entered_paths(world, index, names, found, action, resource, hops, context, now)
     items = tuple(
-        _access(world, node, steps, action, ctx, moment)
+        _access(world, node, steps, action, context, now)
         for node, steps in (found[a] for a in sorted(found))
     )
-    return Accesses(f"who can {action} on {resource}", items, _notes(asker.refusals, found))
+    return Accesses(f"who can {action} on {resource}", items, _notes(refusals, found))
 
 
 def entered_paths(
