@@ -14,6 +14,11 @@ its callers pass values already in their final form. A class with `init=False`
 fields (values derived from the others) takes `every_field_builder`, which takes those
 too, and needs a typed wrapper that derives them.
 
+`deferring(cls, names)` is for fields that only a reader needs: it gives a function that
+hands a built instance the function computing those fields; the first read of any of them
+computes them all, and from then on the instance is an ordinary `cls` (its class is
+switched back), so later reads cost what a slot read costs.
+
 Keyword arguments cost: about 70 machine instructions an argument, 1,060 for the 15 of
 a Decision (valgrind, CPython 3.11). The builders the evaluator calls on every request
 take their arguments by position (mypy still checks each one's type); rarer calls with
@@ -22,12 +27,13 @@ many arguments of one type name them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, ParamSpec, TypeVar, cast
 
 import attrs
 
-__all__ = ["builder", "every_field_builder"]
+__all__ = ["builder", "deferring", "every_field_builder"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -64,22 +70,34 @@ def _check(cls: type[Any]) -> None:
 _MISSING = object()  # a factory default's placeholder: the factory runs only when needed
 
 
-def _build(cls: type[Any], *, defaults: bool) -> Callable[..., Any]:
-    fields = attrs.fields(cls)
-    draft = type(
+def _draft(cls: type[Any]) -> type[Any]:
+    """A subclass of `cls` with the same layout whose instances accept assignment."""
+    return type(
         f"_{cls.__name__}Draft",
         (cls,),
         {"__slots__": (), "__setattr__": object.__setattr__, "__delattr__": object.__delattr__},
     )
+
+
+def _build(
+    cls: type[Any], *, defaults: bool, later: tuple[Sequence[str], type[Any]] | None = None
+) -> Callable[..., Any]:
+    """The builder's code. `later`: the deferred fields and the class to build (`deferring`):
+    the first field takes the last argument, `later`; the others are left unset."""
+    fields = attrs.fields(cls)
+    deferred, final = later if later is not None else ((), cls)
+    draft = _draft(cls)
     # The generated code's own names end in "_", so that no parameter can shadow one.
     namespace: dict[str, Any] = {
         "_new_": object.__new__,
         "_draft_": draft,
-        "_cls_": cls,
+        "_cls_": final,
         "_missing_": _MISSING,
     }
     params, body = [], []
     for i, f in enumerate(fields):
+        if f.name in deferred:
+            continue
         name = f.alias or f.name.lstrip("_")  # as `__init__` names it: `_note` → `note`
         default = f.default if defaults else attrs.NOTHING
         if default is attrs.NOTHING:
@@ -94,6 +112,9 @@ def _build(cls: type[Any], *, defaults: bool) -> Callable[..., Any]:
             namespace[f"_default{i}_"] = default
             params.append(f"{name}=_default{i}_")
         body.append(f"    _o_.{f.name} = {name}\n")
+    if deferred:
+        params.append("later")
+        body.append(f"    _o_.{deferred[0]} = later\n")
     source = (
         f"def build_{cls.__name__}({', '.join(params)}):\n"
         "    _o_ = _new_(_draft_)\n"
@@ -106,3 +127,81 @@ def _build(cls: type[Any], *, defaults: bool) -> Callable[..., Any]:
     shown = ", ".join(p.split("=")[0] for p in params)
     build.__doc__ = f"{cls.__name__}({shown}), nothing converted or validated."
     return build
+
+
+def deferring(cls: type[T], names: Sequence[str]) -> Callable[..., T]:
+    """A builder of `cls` that takes every field but `names` (in definition order), then
+    `later`, a `functools.partial` computing the fields `names` (in that order) on the first
+    read of any of them.
+
+    Until then the instance's class is a subclass of `cls` whose `names` are properties;
+    the first read fills the slots and gives the instance back its class `cls`, so later
+    reads cost a slot read. `later` waits in the first field's slot. Equality, hashing,
+    pickling, copying and `attrs.evolve` see the computed fields, as on a `cls` built with
+    them. Untyped: its one caller lists the arguments beside the call.
+    """
+    _check(cls)
+    slots = [vars(cls)[name] for name in names]  # the slots' member descriptors
+    namespace: dict[str, Any] = {
+        "_partial_": partial,
+        "_cls_": cls,
+        "_draft_": _draft(cls),
+        "_get_": slots[0].__get__,
+        "_set_": object.__setattr__,
+    }
+    values = ", ".join(f"v{i}" for i in range(len(names))) + ","
+    source = (
+        "def complete(obj):\n"
+        "    later = _get_(obj)\n"
+        "    if type(later) is _partial_:  # (unless a thread that read first filled them)\n"
+        f"        {values} = later()\n"
+        "        _set_(obj, '__class__', _draft_)\n"
+        + "".join(f"        obj.{name} = v{i}\n" for i, name in enumerate(names))
+        + "    _set_(obj, '__class__', _cls_)\n"
+    )
+    exec(compile(source, f"<iamsim.frozen deferral of {cls.__qualname__}>", "exec"), namespace)
+    complete: Callable[[Any], None] = namespace["complete"]
+
+    def field(slot: Any) -> property:
+        def read(obj: Any) -> Any:
+            complete(obj)
+            return slot.__get__(obj)
+
+        return property(read)
+
+    def eq(obj: Any, other: object) -> Any:
+        complete(obj)
+        return obj == other
+
+    def ne(obj: Any, other: object) -> Any:
+        complete(obj)
+        return obj != other
+
+    def hashed(obj: Any) -> int:
+        complete(obj)
+        return hash(obj)
+
+    def reduce_ex(obj: Any, protocol: Any) -> Any:
+        complete(obj)
+        return obj.__reduce_ex__(protocol)
+
+    def new(kind: type[Any], *args: Any, **kwargs: Any) -> Any:
+        # `attrs.evolve` and the like build `type(obj)(...)`: give them a plain `cls`.
+        return cls(*args, **kwargs)
+
+    props = {name: field(slot) for name, slot in zip(names, slots, strict=True)}
+    pending = type(
+        f"_{cls.__name__}Pending",
+        (cls,),
+        {
+            **props,
+            "__slots__": (),
+            "__eq__": eq,
+            "__ne__": ne,
+            "__hash__": hashed,
+            "__reduce_ex__": reduce_ex,
+            "__new__": new,
+            "__doc__": f"A {cls.__name__} whose {', '.join(names)} are computed when first read.",
+        },
+    )
+    return _build(cls, defaults=False, later=(names, pending))

@@ -165,6 +165,8 @@ def all_policies(doc: dict[str, Any]) -> list[dict[str, Any]]:
 @given(worlds(), requests)
 def test_evaluation_never_raises_and_is_consistent(doc: dict[str, Any], req: Any) -> None:
     d = decide(doc, req)
+    # The outcome is decided with the request; the denials are worded on first read
+    # (iamsim.evaluate.combine.finish): the two must agree.
     assert d.allowed == (not d.denied_by)
     assert d.outcome == (
         "explicitDeny"

@@ -19,7 +19,8 @@ boundaries", "Session policies"; AWS Organizations: SCPs and RCPs.
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import attrs
 
@@ -46,7 +47,9 @@ __all__ = [
     "LayerTraces",
     "decide",
     "denial_order",
+    "finish",
     "inert_layer",
+    "settle",
 ]
 
 # How a resource-policy Allow named the caller decides what else it needs (§1.4).
@@ -134,8 +137,14 @@ def _failing_keys(traces: Sequence[PolicyTrace]) -> tuple[str, ...]:
     return tuple(keys)
 
 
+# A layer that denies, found by the rules: its side, its policy type, whether explicitly,
+# and how to build its `Denial` (a function of the decider and its arguments), which only a
+# reader of the decision needs.
+Found = tuple[Side, str, bool, Callable[..., Denial], tuple[Any, ...]]
+
+
 class _Decider:
-    """Applies the rules to one request; collects denials and layers as it goes."""
+    """Applies the rules to one request; notes the layers that deny as it goes."""
 
     __slots__ = ("action", "denials", "inert", "inputs", "request", "t")
 
@@ -151,7 +160,7 @@ class _Decider:
         self.inert = inert
         self.request = request
         self.action = request.action
-        self.denials: list[Denial] = []
+        self.denials: list[Found] = []
 
     @property
     def caller(self) -> str:
@@ -165,60 +174,81 @@ class _Decider:
 
     # -- denials --------------------------------------------------------------------
 
+    def _later(
+        self,
+        side: Side,
+        policy_type: str,
+        explicit: bool,
+        build: Callable[..., Denial],
+        *args: Any,
+    ) -> None:
+        """Note that a layer denies; `build(self, *args)` words its `Denial` when it is read
+        (a function of the class, not a bound method: that would make a reference cycle)."""
+        self.denials.append((side, policy_type, explicit, build, args))
+
+    def rule_denies(
+        self, side: Side, policy_type: str, account: str | None, reason: Reason
+    ) -> None:
+        """Note an implicit denial by a rule outside the policies (a service rule, S3 Block
+        Public Access), with its reason."""
+        self._later(
+            side, policy_type, False, _Decider._deny, side, policy_type, False, account, reason
+        )
+
     def _deny(
         self,
         side: Side,
         policy_type: str,
-        *,
         explicit: bool,
         account: str | None,
         reason: Reason,
         trace: PolicyTrace | None = None,
         attached_to: str | None = None,
         keys: tuple[str, ...] = (),
-    ) -> None:
+    ) -> Denial:
         statement = None
         if explicit and trace is not None and trace.deciding:
             statement = trace.deciding[0].label
-        self.denials.append(
-            # Positional, as the builders the evaluator calls on each request (iamsim.frozen).
-            make_denial(
-                policy_type,
-                side,
-                explicit,
-                account,
-                reason,
-                self.action,
-                None if trace is None else trace.name,
-                statement,
-                attached_to,
-                keys,
-                None,
-            )
+        # Positional, as the builders the evaluator calls on each request (iamsim.frozen).
+        return make_denial(
+            policy_type,
+            side,
+            explicit,
+            account,
+            reason,
+            self.action,
+            None if trace is None else trace.name,
+            statement,
+            attached_to,
+            keys,
+            None,
         )
 
     def explicit_denials(self) -> None:
-        t = self.t
+        t, explicit = self.t, self._explicit_denial
         for trace in t.identity:
             if trace.verdict == "deny":
-                self._explicit("source", "identity", trace)
+                explicit("source", "identity", trace)
         if t.boundary is not None and t.boundary.verdict == "deny":
-            self._explicit("source", "boundary", t.boundary)
+            explicit("source", "boundary", t.boundary)
         for trace in t.session:
             if trace.verdict == "deny":
-                self._explicit("source", "session", trace)
+                explicit("source", "session", trace)
         if t.resource is not None and t.resource.verdict == "deny":
-            self._explicit("target", self.inputs.resource_type, t.resource)
+            explicit("target", self.inputs.resource_type, t.resource)
         for level in t.scp:
             for trace in level:
                 if trace.verdict == "deny":
-                    self._explicit("source", "scp", trace)
+                    explicit("source", "scp", trace)
         for level in t.rcp:
             for trace in level:
                 if trace.verdict == "deny":
-                    self._explicit("target", "rcp", trace)
+                    explicit("target", "rcp", trace)
 
-    def _explicit(self, side: Side, policy_type: str, trace: PolicyTrace) -> None:
+    def _explicit_denial(self, side: Side, policy_type: str, trace: PolicyTrace) -> None:
+        self._later(side, policy_type, True, _Decider._explicit, side, policy_type, trace)
+
+    def _explicit(self, side: Side, policy_type: str, trace: PolicyTrace) -> Denial:
         i = self.inputs
         stmt = trace.deciding[0]
         # SCPs and RCPs are owned by the management account but govern the caller's (SCP)
@@ -226,7 +256,7 @@ class _Decider:
         account = {"scp": i.caller_account, "rcp": i.resource_account}.get(
             policy_type, trace.account
         )
-        self._deny(
+        return self._deny(
             side,
             policy_type,
             explicit=True,
@@ -261,50 +291,67 @@ class _Decider:
                 continue
             ok = False
             if verdict == "none":
-                self._deny(
+                self._later(
                     side,
                     policy_type,
-                    explicit=False,
-                    account=self.inputs.caller_account
-                    if policy_type == "scp"
-                    else self.inputs.resource_account,
-                    attached_to=level.attached_to,
-                    trace=level_traces[0] if len(level_traces) == 1 else None,
-                    reason=make_reason(
-                        "org_level_no_allow",
-                        (
-                            ("policy_type", policy_type),
-                            ("attached_to", level.attached_to),
-                            ("policies", tuple([tr.label for tr in level_traces])),
-                            ("action", self.action),
-                        ),
-                    ),
+                    False,
+                    _Decider._org_denial,
+                    side,
+                    policy_type,
+                    level,
+                    level_traces,
                 )
         return ok
+
+    def _org_denial(
+        self, side: Side, policy_type: str, level: OrgLevel, traces: tuple[PolicyTrace, ...]
+    ) -> Denial:
+        return self._deny(
+            side,
+            policy_type,
+            explicit=False,
+            account=self.inputs.caller_account
+            if policy_type == "scp"
+            else self.inputs.resource_account,
+            attached_to=level.attached_to,
+            trace=traces[0] if len(traces) == 1 else None,
+            reason=make_reason(
+                "org_level_no_allow",
+                (
+                    ("policy_type", policy_type),
+                    ("attached_to", level.attached_to),
+                    ("policies", tuple([tr.label for tr in traces])),
+                    ("action", self.action),
+                ),
+            ),
+        )
 
     def endpoint_denials(self, endpoint: PolicyTrace) -> None:
         """The VPC endpoint policy must allow, whoever owns the resource (AWS PrivateLink
         Guide, "Control access to VPC endpoints using endpoint policies")."""
         if endpoint.verdict == "deny":
-            self._explicit("source", "vpc_endpoint", endpoint)
+            self._explicit_denial("source", "vpc_endpoint", endpoint)
         elif not endpoint.allows:
-            keys = _failing_keys((endpoint,))
-            self._deny(
-                "source",
-                "vpc_endpoint",
-                explicit=False,
-                account=endpoint.account,
-                trace=endpoint,
-                keys=keys,
-                reason=make_reason(
-                    "vpc_endpoint_no_allow",
-                    (("policy", endpoint.label), ("action", self.action), ("keys", keys)),
-                ),
-            )
+            self._later("source", "vpc_endpoint", False, _Decider._endpoint_denial, endpoint)
+
+    def _endpoint_denial(self, endpoint: PolicyTrace) -> Denial:
+        keys = _failing_keys((endpoint,))
+        return self._deny(
+            "source",
+            "vpc_endpoint",
+            explicit=False,
+            account=endpoint.account,
+            trace=endpoint,
+            keys=keys,
+            reason=make_reason(
+                "vpc_endpoint_no_allow",
+                (("policy", endpoint.label), ("action", self.action), ("keys", keys)),
+            ),
+        )
 
     # -- the grant ------------------------------------------------------------------
 
-    def _deny_identity(self, delegated_by: str | None = None) -> None:
+    def _deny_identity(self, delegated_by: str | None = None) -> Denial:
         """No identity policy allows; `delegated_by`: the resource policy type that trusts
         the account (and so delegates to these policies)."""
         i = self.inputs
@@ -318,7 +365,7 @@ class _Decider:
         )
         if delegated_by is not None:
             reason = reason.with_fields(("delegated_by", delegated_by))
-        self._deny(
+        return self._deny(
             "source",
             "identity",
             explicit=False,
@@ -327,10 +374,10 @@ class _Decider:
             reason=reason,
         )
 
-    def _deny_boundary(self) -> None:
+    def _deny_boundary(self) -> Denial:
         boundary = self.t.boundary
         assert boundary is not None
-        self._deny(
+        return self._deny(
             "source",
             "boundary",
             explicit=False,
@@ -342,8 +389,8 @@ class _Decider:
             ),
         )
 
-    def _deny_session(self) -> None:
-        self._deny(
+    def _deny_session(self) -> Denial:
+        return self._deny(
             "source",
             "session",
             explicit=False,
@@ -354,10 +401,10 @@ class _Decider:
             ),
         )
 
-    def _deny_resource(self) -> None:
+    def _deny_resource(self) -> Denial:
         rbp = self.t.resource
         keys = _failing_keys(() if rbp is None else (rbp,))
-        self._deny(
+        return self._deny(
             "target",
             self.inputs.resource_type,
             explicit=False,
@@ -412,7 +459,7 @@ class _Decider:
     def grant(self) -> dict[str, Reason]:
         """Apply the same-/cross-account grant rules; return a note per layer not needed."""
         i, t = self.inputs, self.t
-        rbp = t.resource
+        rbp, rtype = t.resource, i.resource_type
         # How the resource policy's applicable Allow statements name the caller.
         kinds: set[str | None] = set()
         if rbp is not None and rbp.allows:
@@ -427,48 +474,53 @@ class _Decider:
 
         if i.identity is None:  # service principals and anonymous callers: the RBP alone decides
             if not kinds:
-                self._deny_resource()
+                self._later("target", rtype, False, _Decider._deny_resource)
             return {"identity": _NO_IDENTITY_NOTE}
 
         if i.same_account and not i.identity_required:
-            rtype = i.resource_type
             if kinds & _DIRECT:
                 note = make_reason("not_needed_direct_grant", (("policy_type", rtype),))
                 return {"identity": note, "boundary": note, "session": note}
             if kinds & _CAPPED and pb_ok and sp_ok:
                 return {"identity": make_reason("not_needed_role_grant", (("policy_type", rtype),))}
             if i.resource_required and not kinds:
-                self._deny_resource()
+                self._later("target", rtype, False, _Decider._deny_resource)
                 return not_needed
             if kinds & _CAPPED and not (id_ok and kinds & _DELEGATING):
                 # The resource policy names the role: only the boundary and the session
                 # policy stand between the session and the grant (IAM User Guide, PB).
                 if not pb_ok:
-                    self._deny_boundary()
+                    self._later("source", "boundary", False, _Decider._deny_boundary)
                 if not sp_ok:
-                    self._deny_session()
+                    self._later("source", "session", False, _Decider._deny_session)
                 return not_needed
             if id_ok and pb_ok and sp_ok:
                 if not i.resource_required:
                     not_needed["resource"] = _RESOURCE_NOT_NEEDED_NOTE
                 return not_needed
             if not id_ok:
-                self._deny_identity(rtype if kinds & _DELEGATING else None)
+                self._later(
+                    "source",
+                    "identity",
+                    False,
+                    _Decider._deny_identity,
+                    rtype if kinds & _DELEGATING else None,
+                )
             if not pb_ok:
-                self._deny_boundary()
+                self._later("source", "boundary", False, _Decider._deny_boundary)
             if not sp_ok:
-                self._deny_session()
+                self._later("source", "session", False, _Decider._deny_session)
             return not_needed
 
         # Cross account (or a side that must allow anyway): both sides must allow on their own.
         if not id_ok:
-            self._deny_identity()
+            self._later("source", "identity", False, _Decider._deny_identity)
         if not pb_ok:
-            self._deny_boundary()
+            self._later("source", "boundary", False, _Decider._deny_boundary)
         if not sp_ok:
-            self._deny_session()
+            self._later("source", "session", False, _Decider._deny_session)
         if not kinds:
-            self._deny_resource()
+            self._later("target", rtype, False, _Decider._deny_resource)
         return not_needed
 
     # -- layers ---------------------------------------------------------------------
@@ -546,7 +598,7 @@ class _Decider:
             )
         rtype = i.resource_type
         if t.resource is None:
-            denied = any(d.policy_type == rtype for d in self.denials)
+            denied = any(found[1] == rtype for found in self.denials)
             out.append(
                 Layer(
                     "target",
@@ -594,19 +646,72 @@ class _Decider:
         return tuple(out)
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Combined:
-    """The combining rules' answer for one action, with the request and inputs it answers."""
+    """The combining rules' answer for one action: whether it is allowed, and whether a
+    layer denies explicitly. What only a reader needs (the denials, the layers' verdicts,
+    the near misses) comes from `finish`."""
 
     allowed: bool
-    layers: tuple[Layer, ...]
-    denials: tuple[Denial, ...]
-    near_misses: tuple[NearMiss, ...]
-    request: Request = attrs.field(eq=False)
-    inputs: Inputs = attrs.field(eq=False)
+    explicit: bool
+    request: Request
+    inputs: Inputs
+    # What `finish` needs besides the traces: the decider and the layers it found denying
+    # (all of them: a service rule that needs no permission shows them in the layers), the
+    # layers not needed, whether the SCP and RCP levels allow, the VPC endpoint's trace.
+    decider: _Decider
+    not_needed: dict[str, Reason]
+    org_ok: tuple[bool, bool]
+    endpoint: PolicyTrace | None
 
 
 make_combined = builder(Combined)
+
+
+@attrs.frozen(eq=False)
+class Settled:
+    """What the combining rules find from the traces alone: the layers that deny, the
+    layers not needed, whether the SCP and RCP levels allow. A plan whose every trace the
+    scope fixes (no condition left to evaluate) settles them once (`settle`)."""
+
+    found: tuple[Found, ...]
+    not_needed: dict[str, Reason]  # (read only)
+    org_ok: tuple[bool, bool]
+
+
+def settle(
+    inputs: Inputs,
+    scope: Request,
+    traces: LayerTraces,
+    inert: tuple[Layer | None, Layer | None] = (None, None),
+) -> Settled:
+    """The rules' findings for traces the scope fixes, asked with the scope's request."""
+    d = _Decider(inputs, scope, traces, inert)
+    not_needed, org_ok = _apply(d, None)
+    return Settled(tuple(d.denials), not_needed, org_ok)
+
+
+def _apply(
+    d: _Decider, endpoint: PolicyTrace | None
+) -> tuple[dict[str, Reason], tuple[bool, bool]]:
+    """Every rule that reads only the traces and the scope, in the order AWS applies them."""
+    inputs, traces = d.inputs, d.t
+    d.explicit_denials()
+    if endpoint is not None:
+        d.endpoint_denials(endpoint)
+    scp_ok = not inputs.scp or d.org_denials("source", "scp", inputs.scp, traces.scp)
+    rcp_ok = not inputs.rcp or d.org_denials("target", "rcp", inputs.rcp, traces.rcp)
+    not_needed = d.grant()
+    if inputs.service_denial:
+        side = inputs.service_side
+        account = inputs.caller_account if side == "source" else inputs.resource_account
+        d.rule_denies(side, "service", account, inputs.service_denial)
+    restricted = inputs.public_restricted
+    if restricted is not None and traces.resource is not None and traces.resource.allows:
+        # The public policy's grants do not reach this caller; without them the resource
+        # policy allows nothing (its Denies still apply, reported on their own).
+        d.rule_denies("target", "block_public_access", inputs.resource_account, restricted)
+    return not_needed, (scp_ok, rcp_ok)
 
 
 def decide(
@@ -615,57 +720,62 @@ def decide(
     traces: LayerTraces,
     inert: tuple[Layer | None, Layer | None] = (None, None),
     endpoint: PolicyTrace | None = None,
+    settled: Settled | None = None,
 ) -> Combined:
     """Apply AWS's combining rules to evaluated layers.
 
     `inert`: the SCP and RCP layers when they take no part, built once with the plan
     (`inert_layer`); built here when not given. `endpoint`: the policy of the VPC endpoint
-    the request comes through, if any.
+    the request comes through, if any. `settled`: the rules' findings when the plan fixes
+    every trace (`settle`; never with an endpoint, whose trace is the request's).
     """
     d = _Decider(inputs, request, traces, inert)
-    d.explicit_denials()
-    if endpoint is not None:
-        d.endpoint_denials(endpoint)
-    scp_ok = not inputs.scp or d.org_denials("source", "scp", inputs.scp, traces.scp)
-    rcp_ok = not inputs.rcp or d.org_denials("target", "rcp", inputs.rcp, traces.rcp)
-    not_needed = d.grant()
-    if inputs.service_denial:
-        d._deny(
-            inputs.service_side,
-            "service",
-            explicit=False,
-            account=inputs.caller_account
-            if inputs.service_side == "source"
-            else inputs.resource_account,
-            reason=inputs.service_denial,
-        )
+    if settled is None:
+        not_needed, org_ok = _apply(d, endpoint)
+    else:
+        assert endpoint is None, "a plan with a VPC endpoint policy is never settled"
+        d.denials += settled.found
+        not_needed, org_ok = settled.not_needed, settled.org_ok
     fixed = inputs.fixed_source_identity
     if fixed is not None:
         wanted = request.context.get("sts:SourceIdentity")
         if wanted is not None and wanted != fixed:
-            d._deny(
-                "source",
-                "service",
-                explicit=False,
-                account=inputs.caller_account,
-                reason=Reason(
-                    "source_identity_fixed", (("inherited", fixed), ("wanted", str(wanted)))
-                ),
+            reason = Reason(
+                "source_identity_fixed", (("inherited", fixed), ("wanted", str(wanted)))
             )
-    restricted = inputs.public_restricted
-    if restricted is not None and traces.resource is not None and traces.resource.allows:
-        # The public policy's grants do not reach this caller; without them the resource
-        # policy allows nothing (its Denies still apply, reported on their own).
-        d._deny(
-            "target",
-            "block_public_access",
-            explicit=False,
-            account=inputs.resource_account,
-            reason=restricted,
-        )
-    layers = d.layers(not_needed, scp_ok, rcp_ok, endpoint)
-    if restricted is not None:
-        cut = any(x.policy_type == "block_public_access" for x in d.denials)
+            d.rule_denies("source", "service", inputs.caller_account, reason)
+    # A service rule such as sts:GetCallerIdentity's needs no permission: no deny applies.
+    allowed = not d.denials or bool(inputs.service_allow)
+    explicit = False
+    if not allowed:
+        for found in d.denials:
+            if found[2]:
+                explicit = True
+                break
+    # Positional, as the builders the evaluator calls on each request (iamsim.frozen).
+    return make_combined(allowed, explicit, request, inputs, d, not_needed, org_ok, endpoint)
+
+
+def finish(
+    combined: Combined,
+) -> tuple[tuple[Denial, ...], tuple[Layer, ...], tuple[NearMiss, ...]]:
+    """What only a reader of the decision needs: the layers that deny, in the order AWS
+    tends to report them; every layer of both sides with its own verdict, in the order AWS
+    applies them; the Allow statements that failed only on a condition in the layers that
+    did not allow."""
+    d, inputs = combined.decider, combined.inputs
+    denials: tuple[Denial, ...] = ()
+    if not combined.allowed:
+        # One entry per layer: a layer that denies explicitly is not listed again as "nothing
+        # allows it" (its fix removes the Deny and, where needed, adds the Allow).
+        explicit = {(side, kind) for side, kind, is_explicit, _, _ in d.denials if is_explicit}
+        kept = [x for x in d.denials if x[2] or (x[0], x[1]) not in explicit]
+        kept.sort(key=_found_order)
+        denials = tuple([build(d, *args) for _, _, _, build, args in kept])
+    scp_ok, rcp_ok = combined.org_ok
+    layers = d.layers(combined.not_needed, scp_ok, rcp_ok, combined.endpoint)
+    if inputs.public_restricted is not None:
+        cut = any(found[1] == "block_public_access" for found in d.denials)
         layers = (
             *layers,
             Layer(
@@ -675,13 +785,10 @@ def decide(
                 note=Reason("bpa_public_bucket", (("account", inputs.resource_account or ""),)),
             ),
         )
-    if inputs.service_allow:  # e.g. sts:GetCallerIdentity: no permission needed, no deny applies
-        d.denials.clear()
-    denials: tuple[Denial, ...] = ()
-    if d.denials:
-        # One entry per layer: a layer that denies explicitly is not listed again as "nothing
-        # allows it" (its fix removes the Deny and, where needed, adds the Allow).
-        explicit = {(x.policy_type, x.side) for x in d.denials if x.explicit}
-        kept = [x for x in d.denials if x.explicit or (x.policy_type, x.side) not in explicit]
-        denials = tuple(sorted(kept, key=denial_order))
-    return make_combined(not denials, layers, denials, d.near_misses(layers), request, inputs)
+    return denials, layers, d.near_misses(layers)
+
+
+def _found_order(found: Found) -> tuple[int, int]:
+    """`denial_order` of a layer found denying, before its `Denial` is built."""
+    explicit, kind = found[2], found[1]
+    return (0 if explicit else 1, (_EXPLICIT_ORDER if explicit else _IMPLICIT_ORDER).index(kind))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
+from typing import Any
 
 from iamsim.calls import Replay
-from iamsim.decision import Decision, Denial, NearMiss, Outcome, make_check, make_decision
-from iamsim.evaluate.combine import Combined, decide, denial_order
+from iamsim.decision import Decision, Denial, NearMiss, Outcome, make_check
+from iamsim.evaluate.combine import Combined, decide, denial_order, finish
 from iamsim.evaluate.plan import Plan, trace_plan
+from iamsim.frozen import deferring
 from iamsim.reason import Reason, make_reason
 from iamsim.request import Request
 from iamsim.session import RoleSession
@@ -25,6 +28,7 @@ def evaluate(plan: Plan, request: Request) -> Combined:
         plan.layers.traced(trace_plan, request),
         plan.inert,
         None if endpoint is None else trace_plan(endpoint, request),
+        plan.settled,
     )
 
 
@@ -49,9 +53,40 @@ def build_decision(
     replay: Replay | None = None,
 ) -> Decision:
     """One Decision from the evaluation of each action a call needs (main action first);
-    `session` is what an allowed call hands back, `replay` the world and the call."""
+    `session` is what an allowed call hands back, `replay` the world and the call. What only
+    a reader needs (the denials in order, the layers, near misses, missing keys, the context
+    and the notes) is assembled on first read (`_detail`)."""
     first = results[0]
     request = first.request
+    outcome: Outcome = "allowed"
+    for combined in results:
+        if combined.explicit:
+            outcome = "explicitDeny"
+            break
+        if not combined.allowed:
+            outcome = "implicitDeny"
+    # Positional (iamsim.frozen): operation, caller, caller account, action, resource,
+    # resource account, outcome, session, replay, then what computes the rest.
+    return _make_decision(
+        operation,
+        request.caller.display,
+        first.inputs.caller_account,
+        request.action,
+        request.resource,
+        first.inputs.resource_account,
+        outcome,
+        session if outcome == "allowed" else None,
+        replay,
+        partial(_detail, results),
+    )
+
+
+_DETAIL = ("checks", "denied_by", "near_misses", "missing_context_keys", "context", "_notes")
+_make_decision = deferring(Decision, _DETAIL)
+
+
+def _detail(results: Sequence[Combined]) -> tuple[Any, ...]:
+    """A decision's fields in `_DETAIL`'s order, from the evaluation of each action."""
     denied: list[Denial] = []
     near: dict[NearMiss, None] = {}
     missing: dict[str, None] = {}
@@ -59,11 +94,12 @@ def build_decision(
     checks = []
     for combined in results:
         req = combined.request
-        checks.append(make_check(req.action, req.resource, combined.allowed, combined.layers))
-        denied += combined.denials
-        if combined.near_misses:
-            near.update(dict.fromkeys(combined.near_misses))
-        for layer in combined.layers:
+        denials, layers, near_misses = finish(combined)
+        checks.append(make_check(req.action, req.resource, combined.allowed, layers))
+        denied += denials
+        if near_misses:
+            near.update(dict.fromkeys(near_misses))
+        for layer in layers:
             for trace in layer.policies:
                 for stmt in trace.statements:
                     if stmt.missing_keys:
@@ -74,29 +110,11 @@ def build_decision(
             all_notes.update(dict.fromkeys(combined.inputs.notes))
     if len(denied) > 1:
         denied.sort(key=denial_order)
-    outcome: Outcome
-    if not denied:
-        outcome = "allowed"
-    elif any(d.explicit for d in denied):
-        outcome = "explicitDeny"
-    else:
-        outcome = "implicitDeny"
-    # Positional, as the builders the evaluator calls on each request (iamsim.frozen):
-    # keywords would cost about a thousand machine instructions here.
-    return make_decision(
-        operation,
-        request.caller.display,
-        first.inputs.caller_account,
-        request.action,
-        request.resource,
-        first.inputs.resource_account,
-        outcome,
+    return (
+        tuple(checks),
         tuple(denied),
         tuple(near),
         tuple(missing),
-        tuple(checks),
-        request.context.entries,
+        results[0].request.context.entries,
         tuple(all_notes),
-        session if outcome == "allowed" else None,
-        replay,
     )

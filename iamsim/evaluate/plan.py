@@ -13,7 +13,7 @@ import attrs
 
 from iamsim.compile import CompiledStatement
 from iamsim.decision import Layer
-from iamsim.evaluate.combine import inert_layer
+from iamsim.evaluate.combine import Settled, inert_layer, settle
 from iamsim.evaluate.inputs import Attached, Inputs, OrgLevel
 from iamsim.evaluate.layers import Layers
 from iamsim.evaluate.statement import evaluate_conditions, evaluate_statement, match_elements
@@ -58,6 +58,8 @@ class Plan:
     inert: tuple[Layer | None, Layer | None] = (None, None)
     # The policy of the VPC endpoint the request comes through, when the world holds it.
     endpoint: PolicyPlan | None = None
+    # The combining rules' findings, when the scope fixes every trace (no endpoint).
+    settled: Settled | None = None
 
 
 def _statement(stmt: CompiledStatement, scope: Request, require_resource: bool) -> StatementPlan:
@@ -95,7 +97,7 @@ def _org(
 def plan(inputs: Inputs, caller: Caller, action: str, resource: str) -> Plan:
     """Evaluate what the caller, action and resource decide, for every policy of `inputs`."""
     scope = Request(caller, action, resource, Context())
-    return Plan(
+    planned = Plan(
         inputs=inputs,
         layers=Layers(
             identity=tuple(_policy(a, scope, "identity") for a in inputs.identity or ()),
@@ -116,6 +118,19 @@ def plan(inputs: Inputs, caller: Caller, action: str, resource: str) -> Plan:
             None if inputs.rcp is not None else inert_layer("target", "rcp", inputs.rcp_note),
         ),
     )
+    if not all(p.trace is not None for p in _policies(planned.layers)):
+        return planned
+    traces = planned.layers.traced(trace_plan, scope)
+    return attrs.evolve(planned, settled=settle(inputs, scope, traces, planned.inert))
+
+
+def _policies(layers: Layers[PolicyPlan]) -> list[PolicyPlan]:
+    """Every planned policy of every layer."""
+    found = [*layers.identity, *layers.session]
+    found += [p for p in (layers.boundary, layers.resource) if p is not None]
+    for level in (*layers.scp, *layers.rcp):
+        found += level
+    return found
 
 
 def with_endpoint(
@@ -124,7 +139,8 @@ def with_endpoint(
     """The plan with the policy of the VPC endpoint the request comes through, one more
     layer that must allow (AWS PrivateLink Guide, endpoint policies)."""
     scope = Request(caller, action, resource, Context())
-    return attrs.evolve(planned, endpoint=_policy(endpoint, scope, "vpc_endpoint"))
+    # The endpoint policy's trace is the request's: the rules are applied on each request.
+    return attrs.evolve(planned, endpoint=_policy(endpoint, scope, "vpc_endpoint"), settled=None)
 
 
 def trace_plan(policy: PolicyPlan, request: Request) -> PolicyTrace:

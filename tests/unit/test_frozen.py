@@ -12,6 +12,7 @@ import datetime as dt
 import inspect
 import pickle
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import attrs
@@ -31,9 +32,8 @@ from iamsim.decision import (
     make_layer,
     make_near_miss,
 )
-from iamsim.evaluate.combine import Combined, make_combined
 from iamsim.evaluate.layers import Layers, make_layers
-from iamsim.frozen import builder, every_field_builder
+from iamsim.frozen import builder, deferring, every_field_builder
 from iamsim.model import Policy
 from iamsim.request import Request, make_request
 from iamsim.session import RoleSession, make_role_session
@@ -56,7 +56,6 @@ PLAIN: list[tuple[type[Any], Callable[..., Any]]] = [
     (Layer, make_layer),
     (Check, make_check),
     (Decision, make_decision),
-    (Combined, make_combined),
     (Layers, make_layers),
     (Request, make_request),
 ]
@@ -213,3 +212,75 @@ def test_a_builder_refuses_keyword_only_fields() -> None:
 
     with pytest.raises(TypeError, match="keyword-only"):
         builder(KeywordOnly)
+
+
+# `deferring`: fields only a reader needs, computed on first read (benchmarks/README.md).
+DEFERRED = ("checks", "denied_by", "near_misses", "missing_context_keys", "context", "_notes")
+make_later_decision = deferring(Decision, DEFERRED)
+
+
+def _later_and_made(data: st.DataObject) -> tuple[Any, Decision, list[int]]:
+    """A deferred Decision, the one its constructor builds from the same values, and how
+    many times the deferred fields were computed."""
+    fields = attrs.fields(Decision)
+    args = {f.name: data.draw(values) for f in fields}
+    computed: list[int] = []
+
+    def later() -> tuple[Any, ...]:
+        computed.append(1)
+        return tuple(args[name] for name in DEFERRED)
+
+    eager = [args[f.name] for f in fields if f.name not in DEFERRED]
+    made = Decision(*(args[f.name] for f in fields))
+    return make_later_decision(*eager, partial(later)), made, computed
+
+
+READS: list[Callable[[Any], Any]] = [
+    lambda d: d.checks,
+    lambda d: d.denied_by,
+    lambda d: d.missing_context_keys,
+    lambda d: d == d,
+    hash,
+    repr,
+    attrs.evolve,
+    copy.copy,
+    copy.deepcopy,
+    lambda d: pickle.loads(pickle.dumps(d)),
+    lambda d: attrs.asdict(d, recurse=False),
+]
+
+
+@pytest.mark.parametrize("read", READS)
+@given(data=st.data())
+def test_a_deferred_decision_is_the_decision_its_constructor_builds(
+    read: Callable[[Any], Any], data: st.DataObject
+) -> None:
+    later, made, computed = _later_and_made(data)
+    assert type(later) is not Decision and isinstance(later, Decision)
+    assert not computed  # nothing computed before a read
+    first = read(later)
+    assert computed == [1]  # the first read computes every deferred field, once
+    assert type(later) is Decision  # and from then on it is a plain Decision
+    _assert_same(later, made)
+    assert hash(later) == hash(made)
+    if isinstance(first, Decision):
+        _assert_same(first, made)
+    assert computed == [1]
+
+
+@given(data=st.data())
+def test_deferred_decisions_compare_equal_from_either_side(data: st.DataObject) -> None:
+    left, made, _ = _later_and_made(data)
+    assert made == left
+    right, made, _ = _later_and_made(data)
+    assert (made != right) is False
+    assert type(left) is Decision and type(right) is Decision
+
+
+def test_a_deferred_decision_with_undeferred_fields_is_frozen() -> None:
+    later = make_later_decision(
+        "AssumeRole", "c", None, "a", "r", None, "allowed", None, None, partial(tuple, [()] * 6)
+    )
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        later.outcome = "explicitDeny"
+    assert later.outcome == "allowed" and type(later) is not Decision  # no read: still deferred
