@@ -105,6 +105,22 @@ def _string(
         )
 
 
+# The parameters of every call, and the external ID, checked inline in the common case.
+_ARN, _NAME, _EXTERNAL = _STRINGS[:3]
+
+
+def _check_strings(problems: list[str], values: tuple[object, ...]) -> None:
+    """Word each broken constraint of the string parameters (`_STRINGS`' order), and refuse
+    one that is not a string (None for an optional one is not given)."""
+    for value, (member, low, high, regex, admitted, required) in zip(values, _STRINGS):  # noqa: B905
+        if type(value) is str:
+            if low <= len(value) <= high and (admitted is None or not value.strip(admitted)):
+                continue
+            _string(problems, value, member, low, high, regex)  # words each broken constraint
+        elif value is not None or required:
+            raise ValidationError(f"{member} must be a string, not {type(value).__name__}")
+
+
 def validate_parameters(
     role_arn: str,
     session_name: str,
@@ -120,17 +136,26 @@ def validate_parameters(
 ) -> None:
     """Reject what STS rejects before it authorizes anything, with STS's wording."""
     problems: list[str] = []
-    values: tuple[str | None, ...] = (role_arn, session_name, external_id)
-    if serial_number is not None or token_code is not None or source_identity is not None:
-        values += (serial_number, token_code, source_identity)  # (the common call has none)
-    # (zip without strict=: the values are the table's first ones, and this runs per call)
-    for value, (member, low, high, regex, admitted, required) in zip(values, _STRINGS):  # noqa: B905
-        if type(value) is str:
-            if low <= len(value) <= high and (admitted is None or not value.strip(admitted)):
-                continue
-            _string(problems, value, member, low, high, regex)  # words each broken constraint
-        elif value is not None or required:
-            raise ValidationError(f"{member} must be a string, not {type(value).__name__}")
+    if not (  # the common call, well formed: the table's bounds and characters, read inline
+        type(role_arn) is str
+        and _ARN[1] <= len(role_arn) <= _ARN[2]
+        and type(session_name) is str
+        and _NAME[1] <= len(session_name) <= _NAME[2]
+        and not session_name.strip(_NAME[4])
+        and (
+            external_id is None
+            or (
+                type(external_id) is str
+                and _EXTERNAL[1] <= len(external_id) <= _EXTERNAL[2]
+                and not external_id.strip(_EXTERNAL[4])
+            )
+        )
+        and serial_number is None
+        and token_code is None
+        and source_identity is None
+    ):
+        values = (role_arn, session_name, external_id, serial_number, token_code, source_identity)
+        _check_strings(problems, values)
     if (
         duration_seconds is not None
         or policy_text is not None
@@ -323,6 +348,19 @@ def _policy_arns(value: Sequence[Any] | None) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _check_policy_arns(arns: Sequence[str], role_account: str) -> None:
+    """Session policy ARNs name AWS managed policies or policies of the role's account."""
+    for i, arn in enumerate(arns):
+        if not (
+            arn.startswith("arn:aws:iam::aws:policy/")
+            or arn.startswith(f"arn:aws:iam::{role_account}:policy/")
+        ):
+            raise ValidationError(
+                f"policy_arns[{i}]: {arn} must be an AWS managed policy or a customer managed "
+                f"policy of the role's account {role_account}"
+            )
+
+
 class Authority(Protocol):
     """What STS needs of a world: the seam that authorizes, and the facts a session needs."""
 
@@ -386,16 +424,8 @@ def assume_role(world: Authority, call: AssumeRoleCall) -> Decision:
                 f"Packed policy consumes {packed}% of allotted space, please use smaller policy.",
                 code="PackedPolicyTooLarge",
             )
-    role_account = role_arn.split(":")[4] if arns else ""  # a valid role ARN: field 5
-    for i, arn in enumerate(arns):
-        if not (
-            arn.startswith("arn:aws:iam::aws:policy/")
-            or arn.startswith(f"arn:aws:iam::{role_account}:policy/")
-        ):
-            raise ValidationError(
-                f"policy_arns[{i}]: {arn} must be an AWS managed policy or a customer managed "
-                f"policy of the role's account {role_account}"
-            )
+    if arns:
+        _check_policy_arns(arns, role_arn.split(":")[4])  # a valid role ARN: field 5
 
     moment = as_utc(call.now)
     inherited_tags: tuple[tuple[str, str], ...] = ()
@@ -424,7 +454,7 @@ def assume_role(world: Authority, call: AssumeRoleCall) -> Decision:
                 code="InvalidParameterValue",
             )
 
-    all_tags = (*inherited_tags, *tag_pairs)
+    all_tags = (*inherited_tags, *tag_pairs) if inherited_tags else tag_pairs
     # The call's own keys: the common ones indexed as a Context holds them (their
     # spelling, their values strings already), the rarer ones normalised by Context.
     own: dict[str, tuple[str, ContextValue]] = {
