@@ -11,7 +11,7 @@ from typing import Any
 
 from iamsim.errors import ValidationError
 
-__all__ = ["Tags", "as_tags", "session_tag_pairs"]
+__all__ = ["NO_TAGS", "Tags", "as_tags", "session_tag_pairs"]
 
 
 class Tags(Mapping[str, str]):
@@ -75,7 +75,7 @@ class Tags(Mapping[str, str]):
         return f"Tags({dict(self._pairs)!r})"
 
 
-_NO_TAGS = Tags()
+NO_TAGS = Tags()  # the empty tags, shared
 
 
 def as_tags(
@@ -88,7 +88,7 @@ def as_tags(
     if type(value) is Tags:
         return value
     if value is None or (type(value) in (tuple, dict, list) and not value):
-        return _NO_TAGS
+        return NO_TAGS
     return Tags(value, what=what)
 
 

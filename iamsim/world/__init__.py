@@ -393,7 +393,8 @@ class World:
         return self._ix.accounts.get(account_id)
 
     def role(self, arn: str) -> Role | None:
-        return self._ix.role(arn)
+        found = self._ix.roles.get(arn)  # (WorldIndex.role, without its call: STS asks each time)
+        return None if found is None else found[0]
 
     def user(self, arn: str) -> User | None:
         return self._ix.user(arn)
@@ -446,6 +447,10 @@ class World:
     def caller(self, principal: str | RoleSession | FederatedPrincipal) -> Caller:
         """Who `principal` is as AWS sees it: kind, ARN, account (ValidationError if the world
         cannot hold it)."""
+        if type(principal) is str:  # a profile already built: no call (STS asks each time)
+            found = self._ix.profiles.get(principal)
+            if found is not None:
+                return found.caller
         return self._profile(principal).caller
 
     def check_session(self, session: RoleSession) -> None:
