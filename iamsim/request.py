@@ -221,7 +221,7 @@ class Context:
         call's own keys (a Context as a rule)."""
         index = self._index.copy()
         index.update(fixed._index)
-        if type(more) is Context:
+        if isinstance(more, Context):
             index.update(more._index)
         elif more:
             _put(index, more)

@@ -298,11 +298,11 @@ def gather(
         scope = remember(index.scopes, memo_key, _scope(index, profile, action, resource))
     # The request's keys, later ones overriding: its clock's and region's, the caller's (and
     # a session's clock keys), the resource's, the call's own, the caller's extra keys.
-    keys = request_context(now, scope.region or region or "")
+    base = request_context(now, scope.region or region or "")
     if profile.role_session is not None and (clock := session_clock(profile, now)):
-        context = Context.chain(keys, profile.context, clock, scope.context, call_keys or {})
+        context = Context.chain(base, profile.context, clock, scope.context, call_keys or {})
     else:
-        context = keys.extended(scope.fixed, call_keys)
+        context = base.extended(scope.fixed, call_keys)
     if not extra:  # AWS never sets aws:SourceVpce itself: only the caller's keys name one
         return scope.plan, make_request(profile.caller, action, resource, context)
     context = Context.chain(context, extra)
