@@ -159,14 +159,16 @@ class Context:
         """Build a context from Python values; later keys override earlier ones, ignoring case."""
         index: dict[str, tuple[str, ContextValue]] = {}
         _put(index, mapping)
-        return _context(cls, index)
+        return cls.lowered(index)
 
     @classmethod
     def lowered(cls, index: dict[str, tuple[str, ContextValue]]) -> Context:
         """A context over an index its caller built in final form: each key lowered, mapped
         to its spelling and its value as AWS carries it (a string, or a tuple of strings
         for a multivalued key). The index is not copied: nothing may change it after."""
-        return _context(cls, index)
+        ctx = _new(cls)
+        ctx._index = index
+        return ctx
 
     @property
     def entries(self) -> tuple[tuple[str, ContextValue], ...]:
@@ -174,8 +176,8 @@ class Context:
 
     def get(self, key: str) -> ContextValue | None:
         """The value of `key` (any case), or None when the request does not carry it."""
-        found = self._index.get(key.lower())
-        return None if found is None else found[1]
+        # (An absent key finds _ABSENT, whose value is None: no test on every read.)
+        return self._index.get(key.lower(), _ABSENT)[1]
 
     def name(self, key: str) -> str:
         """The key's spelling as set in the request (for reports)."""
@@ -209,7 +211,23 @@ class Context:
                 index.update(ctx._index)
             else:
                 _put(index, ctx)
-        return _context(cls, index)
+        return cls.lowered(index)
+
+    def extended(
+        self, fixed: Context, more: Context | Mapping[str, object] | None = None
+    ) -> Context:
+        """`Context.chain(self, fixed, more)` (`more` left out when None or empty), the way
+        each request builds its context: its clock's keys, the keys its scope fixes, and the
+        call's own keys (a Context as a rule)."""
+        index = self._index.copy()
+        index.update(fixed._index)
+        if isinstance(more, Context):
+            index.update(more._index)
+        elif more:
+            _put(index, more)
+        ctx = _new(Context)
+        ctx._index = index
+        return ctx
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self._index.values()}
@@ -239,11 +257,10 @@ def _put(
         index[lowered] = (key, value)
 
 
-def _context(cls: type[Context], index: dict[str, tuple[str, ContextValue]]) -> Context:
-    """A Context over an index already lowered and normalised (the index is not copied)."""
-    ctx = object.__new__(cls)
-    ctx._index = index
-    return ctx
+_new = object.__new__
+
+# What `Context.get` finds for a key the request does not carry.
+_ABSENT: tuple[str, None] = ("", None)
 
 
 @attrs.frozen

@@ -163,6 +163,10 @@ def _findings() -> Callable[..., tuple[Finding, ...]]:
     return findings
 
 
+# What `AccessRequest.context` may be (a tuple: isinstance with a union builds it each time).
+_CONTEXT_TYPES = (Mapping, Context)
+
+
 def _principal_type(principal: object) -> None:
     if not isinstance(principal, str | RoleSession | FederatedPrincipal):
         raise ValidationError(
@@ -478,18 +482,18 @@ class World:
             raise unmerged(self.org_fragment)
         if not isinstance(request, AccessRequest):
             raise ValidationError(f"authorize takes an AccessRequest, not {type(request).__name__}")
-        principal, resource, context = request.principal, request.resource, request.context
-        if type(request.action) is not str:
-            check_action(request.action)
+        action, resource, context = request.action, request.resource, request.context
+        if type(action) is not str:
+            check_action(action)
         if type(resource) is not str or not resource:
             shown = repr(resource) if isinstance(resource, str) else type(resource).__name__
             raise ValidationError(f'resource must be an ARN string or "*", not {shown}')
         further = _further_checks(request.also, resource) if request.also else ()
-        if further or request.action[:4].lower() == "kms:":
-            problem = alias_request_problem(request.action, resource, further)
+        if further or action[:4].lower() == "kms:":
+            problem = alias_request_problem(action, resource, further)
             if problem is not None:
                 raise ValidationError(problem)
-        if context is not None and not isinstance(context, Mapping | Context):
+        if context is not None and not isinstance(context, _CONTEXT_TYPES):
             raise ValidationError(
                 "context must be a mapping of condition keys to values, "
                 f"not {type(context).__name__}"
@@ -497,19 +501,18 @@ class World:
         moment = as_utc(request.now)
         region = request.region
         region = self.default_region if region is None else check_region(region, "region")
-        profile = self._profile(principal)
+        profile = self._profile(request.principal)
         # Once per request: values AWS never sends for documented keys.
         extra = checked_request_context(context) if context else None
         ix, keys = self._ix, request.call_keys
-        results = [
-            evaluate(*gather(ix, profile, request.action, resource, extra, moment, keys, region))
-        ]
-        for action, other in further:
+        plan, asked = gather(ix, profile, action, resource, extra, moment, keys, region)
+        results = [evaluate(plan, asked)]
+        for other_action, other in further:
             results.append(
-                evaluate(*gather(ix, profile, action, other, extra, moment, keys, region))
+                evaluate(*gather(ix, profile, other_action, other, extra, moment, keys, region))
             )
         return build_decision(
-            request.operation or request.action,
+            request.operation or action,
             results,
             session=session,
             replay=(self, request if answering is None else answering),

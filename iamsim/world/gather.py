@@ -213,11 +213,13 @@ def no_resource_policy(service: str, account: str, arn: str) -> Reason:
 class Scope:
     """What a request's caller, action and resource fix, whatever its context: the
     engine's plan, the region its resource or service fixes ("" when the call's own
-    region decides), and the resource's context keys."""
+    region decides), the resource's context keys, and `fixed`: the caller's keys then
+    the resource's, merged once for every request of the scope."""
 
     plan: Plan
     region: str
     context: Context
+    fixed: Context
 
 
 def check_action(action: object) -> None:
@@ -294,19 +296,16 @@ def gather(
     if scope is None:
         check_action(action)  # once per scope: a scope is only ever built for a valid action
         scope = remember(index.scopes, memo_key, _scope(index, profile, action, resource))
-    contexts: list[Context | Mapping[str, object]] = [
-        request_context(now, scope.region or region or ""),
-        profile.context,
-    ]
-    if profile.role_session is not None:
-        contexts.append(session_clock(profile, now))
-    contexts.append(scope.context)
-    if call_keys:
-        contexts.append(call_keys)
+    # The request's keys, later ones overriding: its clock's and region's, the caller's (and
+    # a session's clock keys), the resource's, the call's own, the caller's extra keys.
+    base = request_context(now, scope.region or region or "")
+    if profile.role_session is not None and (clock := session_clock(profile, now)):
+        context = Context.chain(base, profile.context, clock, scope.context, call_keys or {})
+    else:
+        context = base.extended(scope.fixed, call_keys)
     if not extra:  # AWS never sets aws:SourceVpce itself: only the caller's keys name one
-        return scope.plan, make_request(profile.caller, action, resource, Context.chain(*contexts))
-    contexts.append(extra)
-    context = Context.chain(*contexts)
+        return scope.plan, make_request(profile.caller, action, resource, context)
+    context = Context.chain(context, extra)
     vpce = context.get("aws:SourceVpce")
     if vpce is not None:
         scope, keys = _through_endpoint(index, memo_key, scope, vpce, context)
@@ -393,14 +392,16 @@ def _scope(index: WorldIndex, profile: Profile, action: str, resource: str) -> S
         ),
         public_bucket=target.arn in index.restricted_buckets if index.restricted_buckets else False,
     )
-    return Scope(plan(inputs, caller, action, resource), region, context)
+    fixed = Context.chain(profile.context, context)
+    return Scope(plan(inputs, caller, action, resource), region, context, fixed)
 
 
-def session_clock(profile: Profile, now: _dt.datetime) -> Context:
-    """Session keys that depend on the request's time: token issue time, MFA age."""
+def session_clock(profile: Profile, now: _dt.datetime) -> dict[str, object]:
+    """Session keys that depend on the request's time: token issue time, MFA age (none for
+    a caller that is no role session). Raises the ExpiredToken error once it has expired."""
     session = profile.role_session
     if session is None:
-        return Context()
+        return {}
     keys: dict[str, object] = {}
     if profile.synthetic:
         keys["aws:TokenIssueTime"] = now
@@ -411,7 +412,7 @@ def session_clock(profile: Profile, now: _dt.datetime) -> Context:
     if session.mfa_authenticated and session.mfa_time is not None:
         # Global condition keys: seconds since the principal authenticated with MFA.
         keys["aws:MultiFactorAuthAge"] = max(0, int((now - session.mfa_time).total_seconds()))
-    return Context.of(keys)
+    return keys
 
 
 def org_note(
