@@ -131,15 +131,15 @@ def trace_plan(policy: PolicyPlan, request: Request) -> PolicyTrace:
     """The policy's trace for one request: only what the scope left open is evaluated."""
     if policy.trace is not None:
         return policy.trace
-    require_resource = policy.attached.require_resource
+    context = request.context
     statements = []
     for stmt in policy.statements:
-        if isinstance(stmt, StatementTrace):
+        if isinstance(stmt, Pending):
+            statements.append(evaluate_conditions(stmt.statement, stmt.how, (), context))
+        elif isinstance(stmt, StatementTrace):
             statements.append(stmt)
-        elif isinstance(stmt, Pending):
-            statements.append(evaluate_conditions(stmt.statement, stmt.how, (), request.context))
         else:
-            statements.append(evaluate_statement(stmt, request, require_resource))
+            statements.append(evaluate_statement(stmt, request, policy.attached.require_resource))
     attached = policy.attached
     return make_policy_trace(  # positional: once per policy and request (iamsim.frozen)
         policy.policy_type,
