@@ -97,25 +97,44 @@ def plan(inputs: Inputs, caller: Caller, action: str, resource: str) -> Plan:
     scope = Request(caller, action, resource, Context())
     return Plan(
         inputs=inputs,
-        layers=Layers(
-            identity=tuple(_policy(a, scope, "identity") for a in inputs.identity or ()),
-            boundary=(
-                None if inputs.boundary is None else _policy(inputs.boundary, scope, "boundary")
+        layers=_settle(
+            Layers(
+                identity=tuple(_policy(a, scope, "identity") for a in inputs.identity or ()),
+                boundary=(
+                    None if inputs.boundary is None else _policy(inputs.boundary, scope, "boundary")
+                ),
+                session=tuple(_policy(a, scope, "session") for a in inputs.session or ()),
+                resource=(
+                    None
+                    if inputs.resource_policy is None
+                    else _policy(inputs.resource_policy, scope, inputs.resource_type)
+                ),
+                scp=_org(inputs.scp, scope, "scp"),
+                rcp=_org(inputs.rcp, scope, "rcp"),
             ),
-            session=tuple(_policy(a, scope, "session") for a in inputs.session or ()),
-            resource=(
-                None
-                if inputs.resource_policy is None
-                else _policy(inputs.resource_policy, scope, inputs.resource_type)
-            ),
-            scp=_org(inputs.scp, scope, "scp"),
-            rcp=_org(inputs.rcp, scope, "rcp"),
+            scope,
         ),
         inert=(
             None if inputs.scp is not None else inert_layer("source", "scp", inputs.scp_note),
             None if inputs.rcp is not None else inert_layer("target", "rcp", inputs.rcp_note),
         ),
     )
+
+
+def _settle(layers: Layers[PolicyPlan], scope: Request) -> Layers[PolicyPlan]:
+    """The layers, with their traces when the scope decides every policy: the engine then
+    builds no layer per request (`Layers.traced`)."""
+    policies = [
+        *layers.identity,
+        layers.boundary,
+        *layers.session,
+        layers.resource,
+        *(p for level in layers.scp for p in level),
+        *(p for level in layers.rcp for p in level),
+    ]
+    if any(p is not None and p.trace is None for p in policies):
+        return layers
+    return attrs.evolve(layers, settled=(trace_plan, layers.traced(trace_plan, scope)))
 
 
 def with_endpoint(
