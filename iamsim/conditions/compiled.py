@@ -92,6 +92,9 @@ class CompiledCondition:
     _static_shown: tuple[str, ...]
     _static_notes: tuple[str, ...]  # why a literal value matches nothing
     _null_wanted: frozenset[bool]
+    # `_static_hit` when one request value decides the condition alone: static values with
+    # no note, a plain operator (no set qualifier) other than Null.
+    _single_hit: Hit | None = None
 
     @property
     def key(self) -> str:
@@ -149,38 +152,23 @@ class CompiledCondition:
         return any(candidates) if self.effect == "Deny" else all(candidates)
 
     def evaluate(self, context: Context) -> ConditionTrace:
+        """What the condition compares in `context` and whether it holds; never raises."""
         entry = self.entry
         try:
             raw: ContextValue | None = context.get(entry.key)
-            request = None if raw is None else ((raw,) if isinstance(raw, str) else tuple(raw))
-            notes: list[str] = []
-            if self.spec.kind == "null":
-                matched = self._null(request, notes)
-                shown = self._static_shown
-            else:
-                if self._static_hit is not None:
-                    hit, shown = self._static_hit, self._static_shown
-                else:
-                    hit, shown, notes = self._resolve(context)
-                if self._static_notes:
-                    notes[:0] = self._static_notes
-                matched = self._compare(request, raw, hit, notes)
-                if (
-                    matched
-                    and request
-                    and not self.static
-                    and self.spec.negated
-                    and self.effect != "Deny"
-                    and any(
-                        v.template is not None and v.template.render(context) is None
-                        for v in self._values
+            hit = self._single_hit
+            if hit is not None and type(raw) is str:
+                # The common case, without the general path's calls: static values, a plain
+                # operator and one readable request value (`_general` agrees, by test).
+                got = hit(raw)
+                if got is not None:
+                    # [MULTI] several policy values: OR for positive operators, NOR for negated.
+                    matched = got != self.spec.negated
+                    shown = self._static_shown
+                    return make_condition_trace(
+                        entry.operator, entry.key, shown, (raw,), matched, None
                     )
-                ):
-                    # [VARS] an unresolvable variable "might cause the entire statement to be
-                    # invalid": a negated operator must not grant on the strength of a value
-                    # that could not be read (least permissive reading for an Allow).
-                    notes.append("a value could not be resolved: an Allow is not granted on it")
-                    matched = False
+            return self._general(context, raw)
         except Exception as exc:  # pragma: no cover - defensive: evaluate never raises
             return ConditionTrace(
                 operator=entry.operator,
@@ -190,6 +178,39 @@ class CompiledCondition:
                 matched=self.effect == "Deny",
                 note=f"internal error while evaluating: {exc!r}",
             )
+
+    def _general(self, context: Context, raw: ContextValue | None) -> ConditionTrace:
+        """`evaluate` for any condition and request value (`raw`: the key's value)."""
+        entry = self.entry
+        request = None if raw is None else ((raw,) if isinstance(raw, str) else tuple(raw))
+        notes: list[str] = []
+        if self.spec.kind == "null":
+            matched = self._null(request, notes)
+            shown = self._static_shown
+        else:
+            if self._static_hit is not None:
+                hit, shown = self._static_hit, self._static_shown
+            else:
+                hit, shown, notes = self._resolve(context)
+            if self._static_notes:
+                notes[:0] = self._static_notes
+            matched = self._compare(request, raw, hit, notes)
+            if (
+                matched
+                and request
+                and not self.static
+                and self.spec.negated
+                and self.effect != "Deny"
+                and any(
+                    v.template is not None and v.template.render(context) is None
+                    for v in self._values
+                )
+            ):
+                # [VARS] an unresolvable variable "might cause the entire statement to be
+                # invalid": a negated operator must not grant on the strength of a value
+                # that could not be read (least permissive reading for an Allow).
+                notes.append("a value could not be resolved: an Allow is not granted on it")
+                matched = False
         return make_condition_trace(
             entry.operator, entry.key, shown, request, matched, "; ".join(notes) if notes else None
         )
@@ -391,4 +412,5 @@ def compile_condition(
         static_shown=tuple(v.shown for v in values),
         static_notes=tuple(static_notes),
         null_wanted=null_wanted,
+        single_hit=None if static_notes or parsed.qualifier is not None else static_hit,
     )

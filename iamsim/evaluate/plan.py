@@ -99,19 +99,22 @@ def plan(inputs: Inputs, caller: Caller, action: str, resource: str) -> Plan:
     scope = Request(caller, action, resource, Context())
     planned = Plan(
         inputs=inputs,
-        layers=Layers(
-            identity=tuple(_policy(a, scope, "identity") for a in inputs.identity or ()),
-            boundary=(
-                None if inputs.boundary is None else _policy(inputs.boundary, scope, "boundary")
+        layers=_settle(
+            Layers(
+                identity=tuple(_policy(a, scope, "identity") for a in inputs.identity or ()),
+                boundary=(
+                    None if inputs.boundary is None else _policy(inputs.boundary, scope, "boundary")
+                ),
+                session=tuple(_policy(a, scope, "session") for a in inputs.session or ()),
+                resource=(
+                    None
+                    if inputs.resource_policy is None
+                    else _policy(inputs.resource_policy, scope, inputs.resource_type)
+                ),
+                scp=_org(inputs.scp, scope, "scp"),
+                rcp=_org(inputs.rcp, scope, "rcp"),
             ),
-            session=tuple(_policy(a, scope, "session") for a in inputs.session or ()),
-            resource=(
-                None
-                if inputs.resource_policy is None
-                else _policy(inputs.resource_policy, scope, inputs.resource_type)
-            ),
-            scp=_org(inputs.scp, scope, "scp"),
-            rcp=_org(inputs.rcp, scope, "rcp"),
+            scope,
         ),
         inert=(
             None if inputs.scp is not None else inert_layer("source", "scp", inputs.scp_note),
@@ -133,6 +136,22 @@ def _policies(layers: Layers[PolicyPlan]) -> list[PolicyPlan]:
     return found
 
 
+def _settle(layers: Layers[PolicyPlan], scope: Request) -> Layers[PolicyPlan]:
+    """The layers, with their traces when the scope decides every policy: the engine then
+    builds no layer per request (`Layers.traced`)."""
+    policies = [
+        *layers.identity,
+        layers.boundary,
+        *layers.session,
+        layers.resource,
+        *(p for level in layers.scp for p in level),
+        *(p for level in layers.rcp for p in level),
+    ]
+    if any(p is not None and p.trace is None for p in policies):
+        return layers
+    return attrs.evolve(layers, settled=(trace_plan, layers.traced(trace_plan, scope)))
+
+
 def with_endpoint(
     planned: Plan, endpoint: Attached, caller: Caller, action: str, resource: str
 ) -> Plan:
@@ -147,15 +166,15 @@ def trace_plan(policy: PolicyPlan, request: Request) -> PolicyTrace:
     """The policy's trace for one request: only what the scope left open is evaluated."""
     if policy.trace is not None:
         return policy.trace
-    require_resource = policy.attached.require_resource
+    context = request.context
     statements = []
     for stmt in policy.statements:
-        if isinstance(stmt, StatementTrace):
+        if isinstance(stmt, Pending):
+            statements.append(evaluate_conditions(stmt.statement, stmt.how, (), context))
+        elif isinstance(stmt, StatementTrace):
             statements.append(stmt)
-        elif isinstance(stmt, Pending):
-            statements.append(evaluate_conditions(stmt.statement, stmt.how, (), request.context))
         else:
-            statements.append(evaluate_statement(stmt, request, require_resource))
+            statements.append(evaluate_statement(stmt, request, policy.attached.require_resource))
     attached = policy.attached
     return make_policy_trace(  # positional: once per policy and request (iamsim.frozen)
         policy.policy_type,

@@ -115,18 +115,19 @@ def evaluate_conditions(
     decide."""
     traces = []
     matched = True
-    missing_keys = list(missing)
+    missing_keys = missing  # a new tuple only when a key is missing (rare)
     for cond in stmt.conditions:
         trace = cond.evaluate(context)
         traces.append(trace)
-        matched = matched and trace.matched
+        if not trace.matched:
+            matched = False
         if cond.static:  # only the condition's own key can be missing
             if trace.request_values is None and trace.key not in missing_keys:
-                missing_keys.append(trace.key)
+                missing_keys += (trace.key,)
             continue
         for key in cond.missing_keys(context):
             if key not in missing_keys:
-                missing_keys.append(key)
+                missing_keys += (key,)
     return make_statement_trace(  # positional: once per statement (iamsim.frozen)
         stmt.index,
         stmt.sid,
@@ -134,5 +135,5 @@ def evaluate_conditions(
         () if matched else ("condition",),
         how,
         tuple(traces),
-        tuple(missing_keys),
+        missing_keys,
     )

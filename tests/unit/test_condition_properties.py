@@ -142,3 +142,20 @@ def test_evaluate_never_compiles_a_regex(entry: ConditionEntry, value: Any, user
         mp.setattr(re, "compile", boom)
         mp.setattr(re, "_compile", boom)
         compiled.evaluate(ctx)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    conditions(),
+    st.none() | _REQUEST_VALUE,
+    st.none() | _REQUEST_TEXT,
+    st.sampled_from([None, "Allow", "Deny"]),
+)
+def test_the_fast_path_agrees_with_the_general_one(
+    entry: ConditionEntry, value: Any, username: Any, effect: Any
+) -> None:
+    """`evaluate`'s path for one request value and static values gives what the general
+    path gives, for any condition and request value."""
+    compiled = compile_condition(entry, substitute=True, effect=effect)
+    ctx = _context(value, username)
+    assert compiled.evaluate(ctx) == compiled._general(ctx, ctx.get(KEY))
