@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -20,7 +21,7 @@ from iamsim.model import Policy
 from iamsim.request import format_time
 from iamsim.tags import Tags, as_tags
 
-__all__ = ["RoleSession", "fake_credentials", "make_role_session"]
+__all__ = ["Minting", "RoleSession", "fake_credentials", "make_role_session"]
 
 SIMULATED = "IAMSIM-SIMULATED"
 
@@ -299,3 +300,7 @@ class RoleSession:
 make_role_session = builder(RoleSession)
 """A session from values already in their final form (STS's, after its own checks):
 `RoleSession(...)`'s signature, with `tags` as `Tags` (iamsim.frozen)."""
+
+# A session not minted yet: STS hands `authorize` this instead of the session, and the
+# decision mints it when its `session` is first read (only an allowed call has one).
+Minting = Callable[[], RoleSession]

@@ -15,6 +15,7 @@ import math
 import re
 import zlib
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any, Protocol
 
 from iamsim.calls import AccessRequest, AssumeRoleCall, Call, make_access_request
@@ -22,7 +23,7 @@ from iamsim.decision import Decision
 from iamsim.errors import IamsimError, PolicyError, ValidationError
 from iamsim.model import Policy
 from iamsim.request import Caller, Context, ContextValue, as_utc
-from iamsim.session import RoleSession, make_role_session
+from iamsim.session import Minting, RoleSession, make_role_session
 from iamsim.tags import NO_TAGS, as_tags, session_tag_pairs
 from iamsim.world.model import Role
 
@@ -369,7 +370,7 @@ class Authority(Protocol):
         request: AccessRequest,
         *,
         answering: Call | None = None,
-        session: RoleSession | None = None,
+        session: RoleSession | Minting | None = None,
     ) -> Decision: ...
 
     def caller(self, principal: str | RoleSession) -> Caller: ...
@@ -511,7 +512,9 @@ def assume_role(world: Authority, call: AssumeRoleCall) -> Decision:
         # 1,100 instructions here, benchmarks/README.md): role ARN, session name, role ID,
         # issued, expiration, session policies and their ARNs, tags, transitive tag keys,
         # source identity, MFA and its time, chained, packed size.
-        session = make_role_session(
+        # Minted when the decision's session is first read (iamsim.session.Minting).
+        session = partial(
+            make_role_session,
             role.arn,
             session_name,
             role.unique_id,
@@ -530,7 +533,7 @@ def assume_role(world: Authority, call: AssumeRoleCall) -> Decision:
     decision = world.authorize(request, answering=call, session=session)
     if not decision.allowed:
         return decision
-    assert role is not None and session is not None  # an allowed trust check: the role exists
+    assert role is not None  # an allowed trust check: the role exists (and a session)
     if chained and duration > CHAINED_MAX:
         raise ValidationError(
             "The requested DurationSeconds exceeds the 1 hour session "
@@ -541,8 +544,10 @@ def assume_role(world: Authority, call: AssumeRoleCall) -> Decision:
             "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
         )
     if arns:
+        minted = decision.session  # an allowed call's session
+        assert minted is not None
         try:  # session policy ARNs must resolve in the role's account
-            world.check_session(session)
+            world.check_session(minted)
         except IamsimError as exc:
             raise ValidationError(str(exc)) from None
     return decision

@@ -22,6 +22,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any, Protocol
 
 import attrs
@@ -704,7 +705,9 @@ def _assume(
     duration = 3600 if duration_seconds is None else duration_seconds
     session = None
     if role is not None:
-        session = make_role_session(
+        # Minted when the decision's session is first read (iamsim.session.Minting).
+        session = partial(
+            make_role_session,
             role.arn,
             session_name,
             role.unique_id,
@@ -725,14 +728,16 @@ def _assume(
     decision = attrs.evolve(decision, notes=(*decision.note_reasons, *fed.notes))
     if not decision.allowed:
         return decision
-    assert role is not None and session is not None  # an allowed trust check: the role exists
+    assert role is not None  # an allowed trust check: the role exists (and a session)
     if duration > role.max_session_duration:
         raise ValidationError(
             "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
         )
     if arns:
+        minted = decision.session  # an allowed call's session
+        assert minted is not None
         try:
-            world.check_session(session)
+            world.check_session(minted)
         except IamsimError as exc:
             raise ValidationError(str(exc)) from None
     return decision

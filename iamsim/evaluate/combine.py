@@ -670,10 +670,11 @@ make_combined = builder(Combined)
 
 @attrs.frozen(eq=False)
 class Settled:
-    """What the combining rules find from the traces alone: the layers that deny, the
-    layers not needed, whether the SCP and RCP levels allow. A plan whose every trace the
-    scope fixes (no condition left to evaluate) settles them once (`settle`)."""
+    """Traces the scope fixes (no condition left to evaluate), and what the combining rules
+    find from them alone: the layers that deny, the layers not needed, whether the SCP and
+    RCP levels allow. A plan whose every trace the scope fixes settles them once (`settle`)."""
 
+    traces: LayerTraces
     found: tuple[Found, ...]
     not_needed: dict[str, Reason]  # (read only)
     org_ok: tuple[bool, bool]
@@ -687,16 +688,18 @@ def settle(
 ) -> Settled:
     """The rules' findings for traces the scope fixes, asked with the scope's request."""
     d = _Decider(inputs, scope, traces, inert)
-    not_needed, org_ok = _apply(d, None)
-    return Settled(tuple(d.denials), not_needed, org_ok)
+    not_needed, org_ok = _apply(d, None, True)
+    return Settled(traces, tuple(d.denials), not_needed, org_ok)
 
 
 def _apply(
-    d: _Decider, endpoint: PolicyTrace | None
+    d: _Decider, endpoint: PolicyTrace | None, denies: bool
 ) -> tuple[dict[str, Reason], tuple[bool, bool]]:
-    """Every rule that reads only the traces and the scope, in the order AWS applies them."""
+    """Every rule that reads only the traces and the scope, in the order AWS applies them
+    (`denies`: whether a Deny statement of the layers may apply)."""
     inputs, traces = d.inputs, d.t
-    d.explicit_denials()
+    if denies:
+        d.explicit_denials()
     if endpoint is not None:
         d.endpoint_denials(endpoint)
     scp_ok = not inputs.scp or d.org_denials("source", "scp", inputs.scp, traces.scp)
@@ -721,19 +724,21 @@ def decide(
     inert: tuple[Layer | None, Layer | None] = (None, None),
     endpoint: PolicyTrace | None = None,
     settled: Settled | None = None,
+    denies: bool = True,
 ) -> Combined:
     """Apply AWS's combining rules to evaluated layers.
 
     `inert`: the SCP and RCP layers when they take no part, built once with the plan
     (`inert_layer`); built here when not given. `endpoint`: the policy of the VPC endpoint
     the request comes through, if any. `settled`: the rules' findings when the plan fixes
-    every trace (`settle`; never with an endpoint, whose trace is the request's).
+    every trace (`settle`; never with an endpoint, whose trace is the request's). `denies`:
+    False when the plan shows that no Deny statement of the layers can apply.
     """
     d = _Decider(inputs, request, traces, inert)
     if settled is None:
-        not_needed, org_ok = _apply(d, endpoint)
+        not_needed, org_ok = _apply(d, endpoint, denies)
     else:
-        assert endpoint is None, "a plan with a VPC endpoint policy is never settled"
+        assert endpoint is None  # a plan with a VPC endpoint policy is never settled
         d.denials += settled.found
         not_needed, org_ok = settled.not_needed, settled.org_ok
     fixed = inputs.fixed_source_identity

@@ -13,7 +13,7 @@ from iamsim.evaluate.plan import Plan, trace_plan
 from iamsim.frozen import deferring
 from iamsim.reason import Reason, make_reason
 from iamsim.request import Request
-from iamsim.session import RoleSession
+from iamsim.session import Minting, RoleSession
 from iamsim.trace import PolicyTrace, StatementTrace
 
 __all__ = ["build_decision", "evaluate"]
@@ -21,6 +21,9 @@ __all__ = ["build_decision", "evaluate"]
 
 def evaluate(plan: Plan, request: Request) -> Combined:
     """Evaluate one request against every policy of its scope's plan, then combine."""
+    settled = plan.settled
+    if settled is not None:  # the scope fixes every trace, and the rules' findings from them
+        return decide(plan.inputs, request, settled.traces, plan.inert, None, settled)
     endpoint = plan.endpoint
     return decide(
         plan.inputs,
@@ -28,7 +31,8 @@ def evaluate(plan: Plan, request: Request) -> Combined:
         plan.layers.traced(trace_plan, request),
         plan.inert,
         None if endpoint is None else trace_plan(endpoint, request),
-        plan.settled,
+        None,
+        plan.denies,
     )
 
 
@@ -49,7 +53,7 @@ def build_decision(
     operation: str,
     results: Sequence[Combined],
     *,
-    session: RoleSession | None = None,
+    session: RoleSession | Minting | None = None,
     replay: Replay | None = None,
 ) -> Decision:
     """One Decision from the evaluation of each action a call needs (main action first);
@@ -75,18 +79,26 @@ def build_decision(
         request.resource,
         first.inputs.resource_account,
         outcome,
-        session if outcome == "allowed" else None,
         replay,
-        partial(_detail, results),
+        partial(_detail, results, session if outcome == "allowed" else None),
     )
 
 
-_DETAIL = ("checks", "denied_by", "near_misses", "missing_context_keys", "context", "_notes")
+_DETAIL = (
+    "checks",
+    "denied_by",
+    "near_misses",
+    "missing_context_keys",
+    "context",
+    "_notes",
+    "session",
+)
 _make_decision = deferring(Decision, _DETAIL)
 
 
-def _detail(results: Sequence[Combined]) -> tuple[Any, ...]:
-    """A decision's fields in `_DETAIL`'s order, from the evaluation of each action."""
+def _detail(results: Sequence[Combined], session: RoleSession | Minting | None) -> tuple[Any, ...]:
+    """A decision's fields in `_DETAIL`'s order, from the evaluation of each action and the
+    session an allowed call hands back (minted now if it was not)."""
     denied: list[Denial] = []
     near: dict[NearMiss, None] = {}
     missing: dict[str, None] = {}
@@ -117,4 +129,5 @@ def _detail(results: Sequence[Combined]) -> tuple[Any, ...]:
         tuple(missing),
         results[0].request.context.entries,
         tuple(all_notes),
+        session if session is None or isinstance(session, RoleSession) else session(),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import repeat
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import attrs
 
@@ -33,17 +33,9 @@ class Layers(Generic[T]):
     resource: T | None
     scp: tuple[tuple[T, ...], ...]
     rcp: tuple[tuple[T, ...], ...]
-    # What `traced(fn, …)` gives whatever its argument, when whoever built the layers knows
-    # it: `fn` and those layers (the plan's, when the scope decides every policy's trace).
-    settled: tuple[Callable[[T, Any], Any], Layers[Any]] | None = attrs.field(
-        default=None, eq=False, repr=False
-    )
 
     def traced(self, fn: Callable[[T, A], U], arg: A) -> Layers[U]:
         """The same layers with `fn(item, arg)` in place of each item."""
-        settled = self.settled
-        if settled is not None and settled[0] is fn:
-            return settled[1]
         # (map() rather than comprehensions: the engine does this on every request.)
         each = repeat(arg)
         scp, rcp = self.scp, self.rcp

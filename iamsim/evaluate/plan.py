@@ -58,7 +58,11 @@ class Plan:
     inert: tuple[Layer | None, Layer | None] = (None, None)
     # The policy of the VPC endpoint the request comes through, when the world holds it.
     endpoint: PolicyPlan | None = None
-    # The combining rules' findings, when the scope fixes every trace (no endpoint).
+    # Whether a Deny statement of a policy of the layers may apply (else none can deny
+    # explicitly, whatever the request's context).
+    denies: bool = True
+    # Every trace and the combining rules' findings, when the scope fixes every trace (and
+    # there is no endpoint policy).
     settled: Settled | None = None
 
 
@@ -99,32 +103,42 @@ def plan(inputs: Inputs, caller: Caller, action: str, resource: str) -> Plan:
     scope = Request(caller, action, resource, Context())
     planned = Plan(
         inputs=inputs,
-        layers=_settle(
-            Layers(
-                identity=tuple(_policy(a, scope, "identity") for a in inputs.identity or ()),
-                boundary=(
-                    None if inputs.boundary is None else _policy(inputs.boundary, scope, "boundary")
-                ),
-                session=tuple(_policy(a, scope, "session") for a in inputs.session or ()),
-                resource=(
-                    None
-                    if inputs.resource_policy is None
-                    else _policy(inputs.resource_policy, scope, inputs.resource_type)
-                ),
-                scp=_org(inputs.scp, scope, "scp"),
-                rcp=_org(inputs.rcp, scope, "rcp"),
+        layers=Layers(
+            identity=tuple(_policy(a, scope, "identity") for a in inputs.identity or ()),
+            boundary=(
+                None if inputs.boundary is None else _policy(inputs.boundary, scope, "boundary")
             ),
-            scope,
+            session=tuple(_policy(a, scope, "session") for a in inputs.session or ()),
+            resource=(
+                None
+                if inputs.resource_policy is None
+                else _policy(inputs.resource_policy, scope, inputs.resource_type)
+            ),
+            scp=_org(inputs.scp, scope, "scp"),
+            rcp=_org(inputs.rcp, scope, "rcp"),
         ),
         inert=(
             None if inputs.scp is not None else inert_layer("source", "scp", inputs.scp_note),
             None if inputs.rcp is not None else inert_layer("target", "rcp", inputs.rcp_note),
         ),
     )
-    if not all(p.trace is not None for p in _policies(planned.layers)):
-        return planned
+    policies = _policies(planned.layers)
+    if not all(p.trace is not None for p in policies):
+        return attrs.evolve(planned, denies=any(map(_may_deny, policies)))
+    # The scope decides every policy: its traces, and the rules' findings from them, once.
     traces = planned.layers.traced(trace_plan, scope)
     return attrs.evolve(planned, settled=settle(inputs, scope, traces, planned.inert))
+
+
+def _may_deny(policy: PolicyPlan) -> bool:
+    """Whether a Deny statement of the policy may apply to a request of the scope."""
+    for stmt in policy.statements:
+        if isinstance(stmt, StatementTrace):
+            if stmt.effect == "Deny" and not stmt.failed:
+                return True
+        elif (stmt.statement if isinstance(stmt, Pending) else stmt).effect == "Deny":
+            return True
+    return False
 
 
 def _policies(layers: Layers[PolicyPlan]) -> list[PolicyPlan]:
@@ -134,22 +148,6 @@ def _policies(layers: Layers[PolicyPlan]) -> list[PolicyPlan]:
     for level in (*layers.scp, *layers.rcp):
         found += level
     return found
-
-
-def _settle(layers: Layers[PolicyPlan], scope: Request) -> Layers[PolicyPlan]:
-    """The layers, with their traces when the scope decides every policy: the engine then
-    builds no layer per request (`Layers.traced`)."""
-    policies = [
-        *layers.identity,
-        layers.boundary,
-        *layers.session,
-        layers.resource,
-        *(p for level in layers.scp for p in level),
-        *(p for level in layers.rcp for p in level),
-    ]
-    if any(p is not None and p.trace is None for p in policies):
-        return layers
-    return attrs.evolve(layers, settled=(trace_plan, layers.traced(trace_plan, scope)))
 
 
 def with_endpoint(

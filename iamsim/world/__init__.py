@@ -33,7 +33,7 @@ from iamsim.evaluate.engine import build_decision, evaluate
 from iamsim.limits import remember
 from iamsim.model import Policy
 from iamsim.request import Caller, Context, FederatedPrincipal, as_utc
-from iamsim.session import RoleSession
+from iamsim.session import Minting, RoleSession
 from iamsim.world.callers import Profile, build_profile, session_profile
 from iamsim.world.context import check_region
 from iamsim.world.dump import dump_world, world_document
@@ -469,14 +469,15 @@ class World:
         request: AccessRequest,
         *,
         answering: Call | None = None,
-        session: RoleSession | None = None,
+        session: RoleSession | Minting | None = None,
     ) -> Decision:
         """Answer one fully described request: every question (simulate, STS, fixes, the
         questions built on them) is asked through here.
 
         A client that asks on behalf of its own call (STS for AssumeRole) names that call in
         `answering`, for the decision to replay (by default the request itself), and the
-        session the call hands back in `session`, which the decision carries if allowed.
+        session the call hands back in `session`, which the decision carries if allowed (or
+        what mints it, called when the decision's session is first read).
         """
         if self.org_fragment is not None:
             raise unmerged(self.org_fragment)
