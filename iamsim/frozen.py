@@ -27,6 +27,7 @@ many arguments of one type name them.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, ParamSpec, TypeVar, cast
@@ -145,18 +146,26 @@ def deferring(cls: type[T], names: Sequence[str]) -> Callable[..., T]:
     namespace: dict[str, Any] = {
         "_partial_": partial,
         "_cls_": cls,
-        "_draft_": _draft(cls),
+        "_lock_": threading.Lock(),
         "_get_": slots[0].__get__,
         "_set_": object.__setattr__,
     }
     values = ", ".join(f"v{i}" for i in range(len(names))) + ","
+    # Threads: each reader that finds `later` computes the fields, one installs them (under
+    # the lock, `later`'s slot last), and the instance keeps its properties until every
+    # slot is filled; only then does it become a plain `cls`.
+    puts = []
+    for i in reversed(range(len(names))):
+        namespace[f"_put{i}_"] = slots[i].__set__
+        puts.append(f"                _put{i}_(obj, v{i})\n")
     source = (
         "def complete(obj):\n"
         "    later = _get_(obj)\n"
-        "    if type(later) is _partial_:  # (unless a thread that read first filled them)\n"
+        "    if type(later) is _partial_:\n"
         f"        {values} = later()\n"
-        "        _set_(obj, '__class__', _draft_)\n"
-        + "".join(f"        obj.{name} = v{i}\n" for i, name in enumerate(names))
+        "        with _lock_:\n"
+        "            if _get_(obj) is later:\n"
+        + "".join(puts)
         + "    _set_(obj, '__class__', _cls_)\n"
     )
     exec(compile(source, f"<iamsim.frozen deferral of {cls.__qualname__}>", "exec"), namespace)

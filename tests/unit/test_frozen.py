@@ -11,6 +11,8 @@ import copy
 import datetime as dt
 import inspect
 import pickle
+import sys
+import threading
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -20,6 +22,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import iamsim
 from iamsim.decision import (
     Check,
     Decision,
@@ -46,6 +49,7 @@ from iamsim.trace import (
     make_policy_trace,
     make_statement_trace,
 )
+from iamsim.world.demo import ALICE, DEMO_NOW
 
 # Classes whose __init__ only assigns: a builder must agree with it on any values.
 PLAIN: list[tuple[type[Any], Callable[..., Any]]] = [
@@ -284,3 +288,37 @@ def test_a_deferred_decision_with_undeferred_fields_is_frozen() -> None:
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         later.outcome = "explicitDeny"
     assert later.outcome == "allowed" and type(later) is not Decision  # no read: still deferred
+
+
+def _read_at_once(d: Decision, names: tuple[str, ...]) -> dict[str, object]:
+    """Each field of `d` read by its own thread, all started together."""
+    seen: dict[str, object] = {}
+    start = threading.Barrier(len(names))
+
+    def read(name: str) -> None:
+        start.wait()
+        seen[name] = getattr(d, name)
+
+    threads = [threading.Thread(target=read, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return seen
+
+
+def test_threads_reading_a_deferred_decision_at_once_see_the_same_fields() -> None:
+    # Each reader that finds the detail unbuilt computes it; one installs it, the instance
+    # keeping its properties until every slot is filled (iamsim.frozen.deferring).
+    world = iamsim.World.demo()
+    names = ("checks", "denied_by", "session", "missing_context_keys", "near_misses")
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as CPython allows
+    try:
+        for _ in range(200):
+            d = world.simulate(ALICE, "s3:GetObject", "arn:aws:s3:::prod-bucket/x", now=DEMO_NOW)
+            seen = _read_at_once(d, names)
+            assert type(d) is Decision
+            assert all(seen[n] is getattr(d, n) for n in names)  # one detail installed
+    finally:
+        sys.setswitchinterval(interval)
