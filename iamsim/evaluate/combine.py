@@ -91,8 +91,12 @@ _IMPLICIT_ORDER = (
 
 def denial_order(denial: Denial) -> tuple[int, int]:
     """Explicit denials first, then implicit, each in the order AWS tends to report them."""
-    order = _EXPLICIT_ORDER if denial.explicit else _IMPLICIT_ORDER
-    return (0 if denial.explicit else 1, order.index(denial.policy_type))
+    return _order(denial.explicit, denial.policy_type)
+
+
+def _order(explicit: bool, policy_type: str) -> tuple[int, int]:
+    order = _EXPLICIT_ORDER if explicit else _IMPLICIT_ORDER
+    return (0 if explicit else 1, order.index(policy_type))
 
 
 # Every policy of the request, evaluated, by layer (`iamsim.evaluate.layers`).
@@ -795,5 +799,4 @@ def finish(
 
 def _found_order(found: Found) -> tuple[int, int]:
     """`denial_order` of a layer found denying, before its `Denial` is built."""
-    explicit, kind = found[2], found[1]
-    return (0 if explicit else 1, (_EXPLICIT_ORDER if explicit else _IMPLICIT_ORDER).index(kind))
+    return _order(found[2], found[1])
