@@ -182,10 +182,6 @@ def deferring(cls: type[T], names: Sequence[str]) -> Callable[..., T]:
         complete(obj)
         return obj == other
 
-    def ne(obj: Any, other: object) -> Any:
-        complete(obj)
-        return obj != other
-
     def hashed(obj: Any) -> int:
         complete(obj)
         return hash(obj)
@@ -205,8 +201,7 @@ def deferring(cls: type[T], names: Sequence[str]) -> Callable[..., T]:
         {
             **props,
             "__slots__": (),
-            "__eq__": eq,
-            "__ne__": ne,
+            "__eq__": eq,  # (attrs' `__ne__` asks `__eq__`)
             "__hash__": hashed,
             "__reduce_ex__": reduce_ex,
             "__new__": new,

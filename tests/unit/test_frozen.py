@@ -278,7 +278,9 @@ def test_deferred_decisions_compare_equal_from_either_side(data: st.DataObject) 
     assert made == left
     right, made, _ = _later_and_made(data)
     assert (made != right) is False
-    assert type(left) is Decision and type(right) is Decision
+    later, made, _ = _later_and_made(data)
+    assert (later != made) is False  # `!=` on the deferred side
+    assert type(left) is Decision and type(right) is Decision and type(later) is Decision
 
 
 def test_a_deferred_decision_with_undeferred_fields_is_frozen() -> None:
