@@ -179,6 +179,20 @@ class CompiledCondition:
                 note=f"internal error while evaluating: {exc!r}",
             )
 
+    def holds(self, context: Context) -> bool:
+        """`evaluate(context).matched`, without building the trace in the common case."""
+        hit = self._single_hit
+        if hit is not None:
+            raw = context.get(self.entry.key)
+            if type(raw) is str:
+                try:
+                    got = hit(raw)
+                except Exception:  # pragma: no cover - defensive, as in evaluate
+                    got = None
+                if got is not None:
+                    return got != self.spec.negated
+        return self.evaluate(context).matched
+
     def _general(self, context: Context, raw: ContextValue | None) -> ConditionTrace:
         """`evaluate` for any condition and request value (`raw`: the key's value)."""
         entry = self.entry

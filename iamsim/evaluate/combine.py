@@ -37,19 +37,19 @@ from iamsim.decision import (
 from iamsim.evaluate.inputs import Inputs, OrgLevel
 from iamsim.evaluate.layers import Layers
 from iamsim.evaluate.policy_types import combined_verdict
-from iamsim.frozen import builder
 from iamsim.reason import Reason, make_reason
 from iamsim.request import Request
 from iamsim.trace import PolicyTrace
 
 __all__ = [
-    "Combined",
+    "Findings",
     "LayerTraces",
-    "decide",
     "denial_order",
+    "find",
     "finish",
     "inert_layer",
-    "settle",
+    "request_denial",
+    "verdict",
 ]
 
 # How a resource-policy Allow named the caller decides what else it needs (§1.4).
@@ -143,14 +143,20 @@ def _failing_keys(traces: Sequence[PolicyTrace]) -> tuple[str, ...]:
 
 # A layer that denies, found by the rules: its side, its policy type, whether explicitly,
 # and how to build its `Denial` (a function of the decider and its arguments), which only a
-# reader of the decision needs.
+# reader of the decision needs. The arguments name a policy by where it is in the layers
+# (`Where`), never by its trace: what the rules find is then a function of the scope and of
+# which statements apply, and the words come from the traces of the request that reads them.
 Found = tuple[Side, str, bool, Callable[..., Denial], tuple[Any, ...]]
+
+# Where a policy is: a field of the layers ("identity", "boundary", "session", "resource",
+# "scp", "rcp") or "endpoint", then its index in each tuple.
+Where = tuple[str, ...] | tuple[str, int] | tuple[str, int, int]
 
 
 class _Decider:
     """Applies the rules to one request; notes the layers that deny as it goes."""
 
-    __slots__ = ("action", "denials", "inert", "inputs", "request", "t")
+    __slots__ = ("action", "denials", "endpoint", "inert", "inputs", "request", "t")
 
     def __init__(
         self,
@@ -158,13 +164,22 @@ class _Decider:
         request: Request,
         traces: LayerTraces,
         inert: tuple[Layer | None, Layer | None],
+        endpoint: PolicyTrace | None,
     ) -> None:
         self.inputs = inputs
         self.t = traces
         self.inert = inert
+        self.endpoint = endpoint
         self.request = request
         self.action = request.action
         self.denials: list[Found] = []
+
+    def _at(self, where: Where) -> PolicyTrace:
+        """The trace of the policy at `where`."""
+        found: Any = self.endpoint if where[0] == "endpoint" else getattr(self.t, where[0])
+        for index in where[1:]:
+            found = found[index]
+        return found  # type: ignore[no-any-return]
 
     @property
     def caller(self) -> str:
@@ -230,30 +245,29 @@ class _Decider:
 
     def explicit_denials(self) -> None:
         t, explicit = self.t, self._explicit_denial
-        for trace in t.identity:
+        for n, trace in enumerate(t.identity):
             if trace.verdict == "deny":
-                explicit("source", "identity", trace)
+                explicit("source", "identity", ("identity", n))
         if t.boundary is not None and t.boundary.verdict == "deny":
-            explicit("source", "boundary", t.boundary)
-        for trace in t.session:
+            explicit("source", "boundary", ("boundary",))
+        for n, trace in enumerate(t.session):
             if trace.verdict == "deny":
-                explicit("source", "session", trace)
+                explicit("source", "session", ("session", n))
         if t.resource is not None and t.resource.verdict == "deny":
-            explicit("target", self.inputs.resource_type, t.resource)
-        for level in t.scp:
-            for trace in level:
-                if trace.verdict == "deny":
-                    explicit("source", "scp", trace)
-        for level in t.rcp:
-            for trace in level:
-                if trace.verdict == "deny":
-                    explicit("target", "rcp", trace)
+            explicit("target", self.inputs.resource_type, ("resource",))
+        org: tuple[tuple[Side, str], ...] = (("source", "scp"), ("target", "rcp"))
+        for side, kind in org:
+            for n, level in enumerate(getattr(t, kind)):
+                for m, trace in enumerate(level):
+                    if trace.verdict == "deny":
+                        explicit(side, kind, (kind, n, m))
 
-    def _explicit_denial(self, side: Side, policy_type: str, trace: PolicyTrace) -> None:
-        self._later(side, policy_type, True, _Decider._explicit, side, policy_type, trace)
+    def _explicit_denial(self, side: Side, policy_type: str, where: Where) -> None:
+        self._later(side, policy_type, True, _Decider._explicit, side, policy_type, where)
 
-    def _explicit(self, side: Side, policy_type: str, trace: PolicyTrace) -> Denial:
+    def _explicit(self, side: Side, policy_type: str, where: Where) -> Denial:
         i = self.inputs
+        trace = self._at(where)
         stmt = trace.deciding[0]
         # SCPs and RCPs are owned by the management account but govern the caller's (SCP)
         # or the resource's (RCP) account: report the governed one.
@@ -289,27 +303,19 @@ class _Decider:
     ) -> bool:
         """Implicit denials for levels with no Allow; True when every level allows."""
         ok = True
-        for level, level_traces in zip(levels, traces, strict=True):
+        for n, (level, level_traces) in enumerate(zip(levels, traces, strict=True)):
             verdict = combined_verdict(level_traces)
             if verdict == "allow":
                 continue
             ok = False
             if verdict == "none":
                 self._later(
-                    side,
-                    policy_type,
-                    False,
-                    _Decider._org_denial,
-                    side,
-                    policy_type,
-                    level,
-                    level_traces,
+                    side, policy_type, False, _Decider._org_denial, side, policy_type, level, n
                 )
         return ok
 
-    def _org_denial(
-        self, side: Side, policy_type: str, level: OrgLevel, traces: tuple[PolicyTrace, ...]
-    ) -> Denial:
+    def _org_denial(self, side: Side, policy_type: str, level: OrgLevel, n: int) -> Denial:
+        traces: tuple[PolicyTrace, ...] = getattr(self.t, policy_type)[n]
         return self._deny(
             side,
             policy_type,
@@ -334,11 +340,13 @@ class _Decider:
         """The VPC endpoint policy must allow, whoever owns the resource (AWS PrivateLink
         Guide, "Control access to VPC endpoints using endpoint policies")."""
         if endpoint.verdict == "deny":
-            self._explicit_denial("source", "vpc_endpoint", endpoint)
+            self._explicit_denial("source", "vpc_endpoint", ("endpoint",))
         elif not endpoint.allows:
-            self._later("source", "vpc_endpoint", False, _Decider._endpoint_denial, endpoint)
+            self._later("source", "vpc_endpoint", False, _Decider._endpoint_denial)
 
-    def _endpoint_denial(self, endpoint: PolicyTrace) -> Denial:
+    def _endpoint_denial(self) -> Denial:
+        endpoint = self.endpoint
+        assert endpoint is not None  # found only when the request has one
         keys = _failing_keys((endpoint,))
         return self._deny(
             "source",
@@ -563,10 +571,9 @@ class _Decider:
         not_needed: dict[str, Reason],
         scp_ok: bool,
         rcp_ok: bool,
-        endpoint: PolicyTrace | None = None,
     ) -> tuple[Layer, ...]:
         """Every layer of both sides with its own verdict, in the order AWS applies them."""
-        i, t = self.inputs, self.t
+        i, t, endpoint = self.inputs, self.t, self.endpoint
         policy_layer = self._policy_layer
         scp, rcp = self.inert
         out = [self._org_layer("source", "scp", t.scp, i.scp is not None, i.scp_note, scp_ok, scp)]
@@ -651,57 +658,34 @@ class _Decider:
 
 
 @attrs.frozen(eq=False)
-class Combined:
-    """The combining rules' answer for one action: whether it is allowed, and whether a
-    layer denies explicitly. What only a reader needs (the denials, the layers' verdicts,
-    the near misses) comes from `finish`."""
+class Findings:
+    """What the rules that read only the traces and the scope find: the layers that deny
+    (worded from the traces of the request that reads them), the layers not needed, whether
+    the SCP and RCP levels allow, whether a layer denies and whether one denies explicitly.
+    A function of the scope and of which of its open statements apply (`Where`), so a plan
+    keeps one for each pattern its requests meet (`iamsim.evaluate.plan`)."""
 
-    allowed: bool
-    explicit: bool
-    request: Request
-    inputs: Inputs
-    # What `finish` needs besides the traces: the decider and the layers it found denying
-    # (all of them: a service rule that needs no permission shows them in the layers), the
-    # layers not needed, whether the SCP and RCP levels allow, the VPC endpoint's trace.
-    decider: _Decider
-    not_needed: dict[str, Reason]
-    org_ok: tuple[bool, bool]
-    endpoint: PolicyTrace | None
-
-
-make_combined = builder(Combined)
-
-
-@attrs.frozen(eq=False)
-class Settled:
-    """Traces the scope fixes (no condition left to evaluate), and what the combining rules
-    find from them alone: the layers that deny, the layers not needed, whether the SCP and
-    RCP levels allow. A plan whose every trace the scope fixes settles them once (`settle`)."""
-
-    traces: LayerTraces
     found: tuple[Found, ...]
     not_needed: dict[str, Reason]  # (read only)
     org_ok: tuple[bool, bool]
+    denies: bool
+    explicit: bool
 
 
-def settle(
+def find(
     inputs: Inputs,
-    scope: Request,
+    request: Request,
     traces: LayerTraces,
     inert: tuple[Layer | None, Layer | None] = (None, None),
-) -> Settled:
-    """The rules' findings for traces the scope fixes, asked with the scope's request."""
-    d = _Decider(inputs, scope, traces, inert)
-    not_needed, org_ok = _apply(d, None, True)
-    return Settled(traces, tuple(d.denials), not_needed, org_ok)
-
-
-def _apply(
-    d: _Decider, endpoint: PolicyTrace | None, denies: bool
-) -> tuple[dict[str, Reason], tuple[bool, bool]]:
-    """Every rule that reads only the traces and the scope, in the order AWS applies them
-    (`denies`: whether a Deny statement of the layers may apply)."""
-    inputs, traces = d.inputs, d.t
+    endpoint: PolicyTrace | None = None,
+    denies: bool = True,
+) -> Findings:
+    """Apply every rule that reads only the traces and the scope, in the order AWS applies
+    them. `inert`: the SCP and RCP layers when they take no part, built once with the plan
+    (`inert_layer`). `endpoint`: the trace of the policy of the VPC endpoint the request
+    comes through, if any. `denies`: False when the plan shows that no Deny statement of the
+    layers can apply."""
+    d = _Decider(inputs, request, traces, inert, endpoint)
     if denies:
         d.explicit_denials()
     if endpoint is not None:
@@ -718,71 +702,65 @@ def _apply(
         # The public policy's grants do not reach this caller; without them the resource
         # policy allows nothing (its Denies still apply, reported on their own).
         d.rule_denies("target", "block_public_access", inputs.resource_account, restricted)
-    return not_needed, (scp_ok, rcp_ok)
-
-
-def decide(
-    inputs: Inputs,
-    request: Request,
-    traces: LayerTraces,
-    inert: tuple[Layer | None, Layer | None] = (None, None),
-    endpoint: PolicyTrace | None = None,
-    settled: Settled | None = None,
-    denies: bool = True,
-) -> Combined:
-    """Apply AWS's combining rules to evaluated layers.
-
-    `inert`: the SCP and RCP layers when they take no part, built once with the plan
-    (`inert_layer`); built here when not given. `endpoint`: the policy of the VPC endpoint
-    the request comes through, if any. `settled`: the rules' findings when the plan fixes
-    every trace (`settle`; never with an endpoint, whose trace is the request's). `denies`:
-    False when the plan shows that no Deny statement of the layers can apply.
-    """
-    d = _Decider(inputs, request, traces, inert)
-    if settled is None:
-        not_needed, org_ok = _apply(d, endpoint, denies)
-    else:
-        assert endpoint is None  # a plan with a VPC endpoint policy is never settled
-        d.denials += settled.found
-        not_needed, org_ok = settled.not_needed, settled.org_ok
-    fixed = inputs.fixed_source_identity
-    if fixed is not None:
-        wanted = request.context.get("sts:SourceIdentity")
-        if wanted is not None and wanted != fixed:
-            reason = Reason(
-                "source_identity_fixed", (("inherited", fixed), ("wanted", str(wanted)))
-            )
-            d.rule_denies("source", "service", inputs.caller_account, reason)
-    # A service rule such as sts:GetCallerIdentity's needs no permission: no deny applies.
-    allowed = not d.denials or bool(inputs.service_allow)
+    found = tuple(d.denials)
     explicit = False
-    if not allowed:
-        for found in d.denials:
-            if found[2]:
-                explicit = True
-                break
-    # Positional, as the builders the evaluator calls on each request (iamsim.frozen).
-    return make_combined(allowed, explicit, request, inputs, d, not_needed, org_ok, endpoint)
+    for each in found:
+        if each[2]:
+            explicit = True
+            break
+    return Findings(found, not_needed, (scp_ok, rcp_ok), bool(found), explicit)
+
+
+def request_denial(inputs: Inputs, request: Request) -> Reason | None:
+    """Why the request's own context denies, whatever the policies say: a source identity
+    set earlier in a role chain cannot be changed ("Monitor and control actions taken with
+    assumed roles")."""
+    fixed = inputs.fixed_source_identity
+    if fixed is None:
+        return None
+    wanted = request.context.get("sts:SourceIdentity")
+    if wanted is None or wanted == fixed:
+        return None
+    return Reason("source_identity_fixed", (("inherited", fixed), ("wanted", str(wanted))))
+
+
+def verdict(inputs: Inputs, findings: Findings, request_denies: bool) -> tuple[bool, bool]:
+    """Whether the action is allowed, and whether it is denied explicitly, from what the
+    rules found and whether the request's own context denies (implicitly)."""
+    # A service rule such as sts:GetCallerIdentity's needs no permission: no deny applies.
+    allowed = not (findings.denies or request_denies) or bool(inputs.service_allow)
+    return allowed, findings.explicit and not allowed
 
 
 def finish(
-    combined: Combined,
+    inputs: Inputs,
+    request: Request,
+    traces: LayerTraces,
+    findings: Findings,
+    allowed: bool,
+    inert: tuple[Layer | None, Layer | None] = (None, None),
+    endpoint: PolicyTrace | None = None,
 ) -> tuple[tuple[Denial, ...], tuple[Layer, ...], tuple[NearMiss, ...]]:
-    """What only a reader of the decision needs: the layers that deny, in the order AWS
-    tends to report them; every layer of both sides with its own verdict, in the order AWS
-    applies them; the Allow statements that failed only on a condition in the layers that
-    did not allow."""
-    d, inputs = combined.decider, combined.inputs
+    """What only a reader of the decision needs, from the request's traces, what the rules
+    found from them (`find`) and whether the request is `allowed` (`verdict`): the layers
+    that deny, in the order AWS tends to report them; every layer of both sides with its own
+    verdict, in the order AWS applies them; the Allow statements that failed only on a
+    condition in the layers that did not allow."""
+    d = _Decider(inputs, request, traces, inert, endpoint)
+    d.denials += findings.found
+    reason = request_denial(inputs, request)
+    if reason is not None:
+        d.rule_denies("source", "service", inputs.caller_account, reason)
     denials: tuple[Denial, ...] = ()
-    if not combined.allowed:
+    if not allowed:
         # One entry per layer: a layer that denies explicitly is not listed again as "nothing
         # allows it" (its fix removes the Deny and, where needed, adds the Allow).
         explicit = {(side, kind) for side, kind, is_explicit, _, _ in d.denials if is_explicit}
         kept = [x for x in d.denials if x[2] or (x[0], x[1]) not in explicit]
         kept.sort(key=_found_order)
         denials = tuple([build(d, *args) for _, _, _, build, args in kept])
-    scp_ok, rcp_ok = combined.org_ok
-    layers = d.layers(combined.not_needed, scp_ok, rcp_ok, combined.endpoint)
+    scp_ok, rcp_ok = findings.org_ok
+    layers = d.layers(findings.not_needed, scp_ok, rcp_ok)
     if inputs.public_restricted is not None:
         cut = any(found[1] == "block_public_access" for found in d.denials)
         layers = (

@@ -6,33 +6,70 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
+import attrs
+
 from iamsim.calls import Replay
 from iamsim.decision import Decision, Denial, NearMiss, Outcome, make_check
-from iamsim.evaluate.combine import Combined, decide, denial_order, finish
-from iamsim.evaluate.plan import Plan, trace_plan
-from iamsim.frozen import deferring
+from iamsim.evaluate.combine import (
+    Findings,
+    LayerTraces,
+    denial_order,
+    find,
+    finish,
+    request_denial,
+    verdict,
+)
+from iamsim.evaluate.plan import Plan, applying, trace_plan
+from iamsim.frozen import builder, deferring
+from iamsim.limits import remember
 from iamsim.reason import Reason, make_reason
 from iamsim.request import Request
 from iamsim.session import Minting, RoleSession
 from iamsim.trace import PolicyTrace, StatementTrace
 
-__all__ = ["build_decision", "evaluate"]
+__all__ = ["Evaluated", "build_decision", "evaluate"]
 
 
-def evaluate(plan: Plan, request: Request) -> Combined:
-    """Evaluate one request against every policy of its scope's plan, then combine."""
-    settled = plan.settled
-    if settled is not None:  # the scope fixes every trace, and the rules' findings from them
-        return decide(plan.inputs, request, settled.traces, plan.inert, None, settled)
+@attrs.frozen(eq=False)
+class Evaluated:
+    """One action of a request, evaluated: its outcome, and what builds what only a reader
+    of the decision needs (`combine.finish`): the plan, and what its rules found."""
+
+    allowed: bool
+    explicit: bool
+    request: Request
+    plan: Plan
+    findings: Findings
+
+
+make_evaluated = builder(Evaluated)
+
+
+def evaluate(plan: Plan, request: Request) -> Evaluated:
+    """Evaluate one request against every policy of its scope's plan, then combine.
+
+    The combining rules read of the traces only what the scope fixes and which statements
+    apply, so the plan keeps what they find for each pattern of open statements that apply
+    (`applying`, which evaluates their conditions for every request)."""
+    pattern = applying(plan, request)
+    findings = plan.findings.get(pattern)
+    if findings is None:
+        traces, endpoint = _traces(plan, request)
+        found = find(plan.inputs, request, traces, plan.inert, endpoint, plan.denies)
+        findings = remember(plan.findings, pattern, found)
+    # With the one rule that reads the request's own context (a source identity fixed in a
+    # role chain).
+    denied = request_denial(plan.inputs, request) is not None
+    allowed, explicit = verdict(plan.inputs, findings, denied)
+    return make_evaluated(allowed, explicit, request, plan, findings)  # positional
+
+
+def _traces(plan: Plan, request: Request) -> tuple[LayerTraces, PolicyTrace | None]:
+    """The request's traces: of each layer's policies, and of the VPC endpoint's policy."""
     endpoint = plan.endpoint
-    return decide(
-        plan.inputs,
-        request,
-        plan.layers.traced(trace_plan, request),
-        plan.inert,
+    return (
+        plan.layers.traced(trace_plan, request) if plan.traces is None else plan.traces,
         None if endpoint is None else trace_plan(endpoint, request),
-        None,
-        plan.denies,
     )
 
 
@@ -51,7 +88,7 @@ def _absent_deny_note(trace: PolicyTrace, stmt: StatementTrace) -> tuple[Reason,
 
 def build_decision(
     operation: str,
-    results: Sequence[Combined],
+    results: Sequence[Evaluated],
     *,
     session: RoleSession | Minting | None = None,
     replay: Replay | None = None,
@@ -63,21 +100,21 @@ def build_decision(
     first = results[0]
     request = first.request
     outcome: Outcome = "allowed"
-    for combined in results:
-        if combined.explicit:
+    for evaluated in results:
+        if evaluated.explicit:
             outcome = "explicitDeny"
             break
-        if not combined.allowed:
+        if not evaluated.allowed:
             outcome = "implicitDeny"
     # Positional (iamsim.frozen): operation, caller, caller account, action, resource,
     # resource account, outcome, session, replay, then what computes the rest.
     return _make_decision(
         operation,
         request.caller.display,
-        first.inputs.caller_account,
+        first.plan.inputs.caller_account,
         request.action,
         request.resource,
-        first.inputs.resource_account,
+        first.plan.inputs.resource_account,
         outcome,
         replay,
         partial(_detail, results, session if outcome == "allowed" else None),
@@ -96,7 +133,7 @@ _DETAIL = (
 _make_decision = deferring(Decision, _DETAIL)
 
 
-def _detail(results: Sequence[Combined], session: RoleSession | Minting | None) -> tuple[Any, ...]:
+def _detail(results: Sequence[Evaluated], session: RoleSession | Minting | None) -> tuple[Any, ...]:
     """A decision's fields in `_DETAIL`'s order, from the evaluation of each action and the
     session an allowed call hands back (minted now if it was not)."""
     denied: list[Denial] = []
@@ -104,10 +141,13 @@ def _detail(results: Sequence[Combined], session: RoleSession | Minting | None) 
     missing: dict[str, None] = {}
     all_notes: dict[Reason, None] = {}
     checks = []
-    for combined in results:
-        req = combined.request
-        denials, layers, near_misses = finish(combined)
-        checks.append(make_check(req.action, req.resource, combined.allowed, layers))
+    for evaluated in results:
+        plan, req = evaluated.plan, evaluated.request
+        traces, endpoint = _traces(plan, req)
+        denials, layers, near_misses = finish(
+            plan.inputs, req, traces, evaluated.findings, evaluated.allowed, plan.inert, endpoint
+        )
+        checks.append(make_check(req.action, req.resource, evaluated.allowed, layers))
         denied += denials
         if near_misses:
             near.update(dict.fromkeys(near_misses))
@@ -118,8 +158,8 @@ def _detail(results: Sequence[Combined], session: RoleSession | Minting | None) 
                         missing.update(dict.fromkeys(stmt.missing_keys))
                         if stmt.effect == "Deny" and stmt.failed == ("condition",):
                             all_notes.update(dict.fromkeys(_absent_deny_note(trace, stmt)))
-        if combined.inputs.notes:
-            all_notes.update(dict.fromkeys(combined.inputs.notes))
+        if plan.inputs.notes:
+            all_notes.update(dict.fromkeys(plan.inputs.notes))
     if len(denied) > 1:
         denied.sort(key=denial_order)
     return (

@@ -13,14 +13,22 @@ import attrs
 
 from iamsim.compile import CompiledStatement
 from iamsim.decision import Layer
-from iamsim.evaluate.combine import Settled, inert_layer, settle
+from iamsim.evaluate.combine import Findings, LayerTraces, inert_layer
 from iamsim.evaluate.inputs import Attached, Inputs, OrgLevel
 from iamsim.evaluate.layers import Layers
 from iamsim.evaluate.statement import evaluate_conditions, evaluate_statement, match_elements
 from iamsim.request import Caller, Context, Request
 from iamsim.trace import PolicyTrace, PrincipalMatch, StatementTrace, make_policy_trace
 
-__all__ = ["Pending", "Plan", "PolicyPlan", "plan", "trace_plan", "with_endpoint"]
+__all__ = [
+    "Pending",
+    "Plan",
+    "PolicyPlan",
+    "applying",
+    "plan",
+    "trace_plan",
+    "with_endpoint",
+]
 
 
 @attrs.frozen(eq=False)
@@ -61,9 +69,15 @@ class Plan:
     # Whether a Deny statement of a policy of the layers may apply (else none can deny
     # explicitly, whatever the request's context).
     denies: bool = True
-    # Every trace and the combining rules' findings, when the scope fixes every trace (and
-    # there is no endpoint policy).
-    settled: Settled | None = None
+    # Every layer's traces, when the scope fixes every one.
+    traces: LayerTraces | None = None
+    # The statements the scope leaves open, each with its policy's `require_resource`:
+    # whether each applies is all a request can change in what the combining rules find.
+    open: tuple[tuple[Pending | CompiledStatement, bool], ...] = ()
+    # What the rules find (`combine.find`) for each pattern of open statements that apply
+    # (`applying`), kept as requests meet them. (Not an init field: `attrs.evolve` gives a
+    # changed plan an empty one.)
+    findings: dict[tuple[bool, ...], Findings] = attrs.field(init=False, factory=dict)
 
 
 def _statement(stmt: CompiledStatement, scope: Request, require_resource: bool) -> StatementPlan:
@@ -124,10 +138,9 @@ def plan(inputs: Inputs, caller: Caller, action: str, resource: str) -> Plan:
     )
     policies = _policies(planned.layers)
     if not all(p.trace is not None for p in policies):
-        return attrs.evolve(planned, denies=any(map(_may_deny, policies)))
-    # The scope decides every policy: its traces, and the rules' findings from them, once.
-    traces = planned.layers.traced(trace_plan, scope)
-    return attrs.evolve(planned, settled=settle(inputs, scope, traces, planned.inert))
+        return attrs.evolve(planned, denies=any(map(_may_deny, policies)), open=_open(policies))
+    # The scope decides every policy: its traces, once.
+    return attrs.evolve(planned, traces=planned.layers.traced(trace_plan, scope))
 
 
 def _may_deny(policy: PolicyPlan) -> bool:
@@ -139,6 +152,34 @@ def _may_deny(policy: PolicyPlan) -> bool:
         elif (stmt.statement if isinstance(stmt, Pending) else stmt).effect == "Deny":
             return True
     return False
+
+
+def _open(policies: list[PolicyPlan]) -> tuple[tuple[Pending | CompiledStatement, bool], ...]:
+    """The statements of `policies` the scope leaves open, with their `require_resource`."""
+    found: list[tuple[Pending | CompiledStatement, bool]] = []
+    for policy in policies:
+        for stmt in policy.statements:
+            if not isinstance(stmt, StatementTrace):
+                found.append((stmt, policy.attached.require_resource))
+    return tuple(found)
+
+
+def applying(planned: Plan, request: Request) -> tuple[bool, ...]:
+    """Whether each statement the scope leaves open applies to `request`: the one part of
+    the traces the combining rules read that the request's context changes (they read a
+    statement's principal match and effect, fixed by the scope, and whether it failed)."""
+    context = request.context
+    out = []
+    for stmt, require_resource in planned.open:
+        if isinstance(stmt, Pending):
+            holds = True
+            for cond in stmt.statement.conditions:  # each evaluated, as `evaluate_conditions`
+                if not cond.holds(context):
+                    holds = False
+            out.append(holds)
+        else:
+            out.append(not evaluate_statement(stmt, request, require_resource).failed)
+    return tuple(out)
 
 
 def _policies(layers: Layers[PolicyPlan]) -> list[PolicyPlan]:
@@ -156,8 +197,13 @@ def with_endpoint(
     """The plan with the policy of the VPC endpoint the request comes through, one more
     layer that must allow (AWS PrivateLink Guide, endpoint policies)."""
     scope = Request(caller, action, resource, Context())
-    # The endpoint policy's trace is the request's: the rules are applied on each request.
-    return attrs.evolve(planned, endpoint=_policy(endpoint, scope, "vpc_endpoint"), settled=None)
+    # Its open statements join the plan's: what the rules find depends on them too.
+    policy = _policy(endpoint, scope, "vpc_endpoint")
+    return attrs.evolve(
+        planned,
+        endpoint=policy,
+        open=(*planned.open, *_open([policy])),
+    )
 
 
 def trace_plan(policy: PolicyPlan, request: Request) -> PolicyTrace:

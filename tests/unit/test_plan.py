@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from iamsim.compile import CompiledStatement
+from iamsim.evaluate.engine import evaluate
 from iamsim.evaluate.inputs import Attached, Inputs
-from iamsim.evaluate.plan import Pending, plan, trace_plan
+from iamsim.evaluate.plan import Pending, applying, plan, trace_plan
 from iamsim.evaluate.policy_types import evaluate_policy
 from iamsim.model import Policy
 from iamsim.request import Context, Request, caller_from_arn
@@ -151,3 +152,29 @@ def test_a_planned_resource_policy_trace_is_the_full_evaluation(
     planned = _resource_plan(policy, require_resource)
     assert isinstance(planned.statements[2], CompiledStatement)  # NotResource reads context
     assert trace_plan(planned, request) == full
+
+
+def test_the_rules_findings_are_kept_per_pattern_of_open_statements() -> None:
+    # What the combining rules find reads of the traces only what the scope fixes and which
+    # statements apply: requests whose open statements apply alike share one finding, and
+    # every request still evaluates each open statement's conditions.
+    policy = _policy(PLAIN, CONDITIONED, VARIABLE)
+    inputs = Inputs(
+        caller_account="111111111111",
+        resource_account=None,
+        identity=(Attached(policy, name="p", account="111111111111"),),
+    )
+    planned = plan(inputs, ALICE, ACTION, OBJECT)
+    assert [type(s).__name__ for s, _ in planned.open] == ["Pending", "CompiledStatement"]
+    seen: dict[tuple[bool, ...], Any] = {}
+    for context in CONTEXTS * 2:
+        request = _request(context)
+        pattern = applying(planned, request)
+        trace = trace_plan(planned.layers.identity[0], request)
+        assert pattern == tuple(not s.failed for s in trace.statements[1:])
+        evaluated = evaluate(planned, request)
+        assert seen.setdefault(pattern, evaluated.findings) is evaluated.findings
+    assert set(seen) == {(False, False), (True, False), (False, True), (True, True)} - {
+        (True, True)
+    } | {p for p in seen}
+    assert planned.findings == seen

@@ -190,3 +190,34 @@ def test_a_deny_added_to_an_endpoint_policy_never_allows_more(
     assert now <= was
     # Through an endpoint, never more than without one.
     assert was <= before.simulate(ALICE, action, OBJ).allowed
+
+
+def test_each_request_is_worded_from_its_own_conditions() -> None:
+    # An Allow with two conditions fails for either one: the plan keeps one finding for both
+    # requests (iamsim.evaluate.plan), and each denial names the key its own request failed
+    # (PrivateLink Guide: the endpoint policy must allow; IAM User Guide, "Condition": every
+    # condition must match).
+    conditions = {"StringEquals": {"aws:RequestTag/a": "1", "aws:RequestTag/b": "1"}}
+    endpoint = {
+        "vpc": VPC,
+        "policy": _policy({**_allow("s3:GetObject"), "Principal": "*", "Condition": conditions}),
+    }
+    doc = _world(endpoint)
+    warm = iamsim.World.from_dict(doc)
+    asked = [
+        ({"aws:RequestTag/a": "0", "aws:RequestTag/b": "1"}, ("aws:RequestTag/a",)),
+        ({"aws:RequestTag/a": "1", "aws:RequestTag/b": "0"}, ("aws:RequestTag/b",)),
+        (
+            {"aws:RequestTag/a": "0", "aws:RequestTag/b": "0"},
+            ("aws:RequestTag/a", "aws:RequestTag/b"),
+        ),
+    ]
+    for tags, keys in asked + asked[::-1]:
+        context = {"aws:SourceVpce": VPCE, **tags}
+        d = warm.simulate(ALICE, "s3:GetObject", OBJ, context=context)
+        (denial,) = d.denied_by
+        assert (denial.policy_type, denial.condition_keys) == ("vpc_endpoint", keys)
+        cold = iamsim.World.from_dict(doc).simulate(ALICE, "s3:GetObject", OBJ, context=context)
+        assert d == cold and d.explain() == cold.explain()
+    allowed = {"aws:SourceVpce": VPCE, "aws:RequestTag/a": "1", "aws:RequestTag/b": "1"}
+    assert warm.simulate(ALICE, "s3:GetObject", OBJ, context=allowed).allowed
