@@ -662,8 +662,8 @@ class Findings:
     """What the rules that read only the traces and the scope find: the layers that deny
     (worded from the traces of the request that reads them), the layers not needed, whether
     the SCP and RCP levels allow, whether a layer denies and whether one denies explicitly.
-    A function of the scope and of which of its open statements apply (`Where`), so a plan
-    keeps one for each pattern its requests meet (`iamsim.evaluate.plan`)."""
+    A function of the scope and of which of its open statements apply (a denial names its
+    policy by place, `Where`), so a plan keeps one per pattern (`iamsim.evaluate.plan`)."""
 
     found: tuple[Found, ...]
     not_needed: dict[str, Reason]  # (read only)

@@ -4,7 +4,8 @@ A statement's Principal, Action and Resource depend only on the caller, the acti
 the resource (unless its Resource or NotResource holds policy variables); its conditions
 depend on the request's context. The world asks for a plan once per caller, action and resource and
 reuses it: each request then evaluates only the conditions, and a policy with none left
-to evaluate keeps the trace built with its plan.
+to evaluate keeps the trace built with its plan. What the combining rules find is kept per
+pattern of open statements that apply (`Plan.findings`, `applying`).
 """
 
 from __future__ import annotations
