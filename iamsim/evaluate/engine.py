@@ -33,13 +33,15 @@ __all__ = ["Evaluated", "build_decision", "evaluate"]
 @attrs.frozen(eq=False)
 class Evaluated:
     """One action of a request, evaluated: its outcome, and what builds what only a reader
-    of the decision needs (`combine.finish`): the plan, and what its rules found."""
+    of the decision needs (`combine.finish`): the plan, what its rules found, and the
+    request's traces when the rules were asked for them (else built when read)."""
 
     allowed: bool
     explicit: bool
     request: Request
     plan: Plan
     findings: Findings
+    traces: Traces | None
 
 
 make_evaluated = builder(Evaluated)
@@ -53,18 +55,23 @@ def evaluate(plan: Plan, request: Request) -> Evaluated:
     (`applying`, which evaluates their conditions for every request)."""
     pattern = applying(plan, request)
     findings = plan.findings.get(pattern)
-    if findings is None:
-        traces, endpoint = _traces(plan, request)
-        found = find(plan.inputs, request, traces, plan.inert, endpoint, plan.denies)
+    traces = None
+    if findings is None:  # the first request of this pattern: the rules read its traces
+        traces = _traces(plan, request)
+        found = find(plan.inputs, request, traces[0], plan.inert, traces[1], plan.denies)
         findings = remember(plan.findings, pattern, found)
     # With the one rule that reads the request's own context (a source identity fixed in a
     # role chain).
     denied = request_denial(plan.inputs, request) is not None
     allowed, explicit = verdict(plan.inputs, findings, denied)
-    return make_evaluated(allowed, explicit, request, plan, findings)  # positional
+    return make_evaluated(allowed, explicit, request, plan, findings, traces)  # positional
 
 
-def _traces(plan: Plan, request: Request) -> tuple[LayerTraces, PolicyTrace | None]:
+# A request's traces: of each layer's policies, and of the VPC endpoint's policy.
+Traces = tuple[LayerTraces, PolicyTrace | None]
+
+
+def _traces(plan: Plan, request: Request) -> Traces:
     """The request's traces: of each layer's policies, and of the VPC endpoint's policy."""
     endpoint = plan.endpoint
     return (
@@ -143,7 +150,7 @@ def _detail(results: Sequence[Evaluated], session: RoleSession | Minting | None)
     checks = []
     for evaluated in results:
         plan, req = evaluated.plan, evaluated.request
-        traces, endpoint = _traces(plan, req)
+        traces, endpoint = evaluated.traces or _traces(plan, req)
         denials, layers, near_misses = finish(
             plan.inputs, req, traces, evaluated.findings, evaluated.allowed, plan.inert, endpoint
         )
