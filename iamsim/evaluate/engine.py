@@ -67,8 +67,7 @@ def evaluate(plan: Plan, request: Request) -> Evaluated:
     return make_evaluated(allowed, explicit, request, plan, findings, traces)  # positional
 
 
-# A request's traces: of each layer's policies, and of the VPC endpoint's policy.
-Traces = tuple[LayerTraces, PolicyTrace | None]
+Traces = tuple[LayerTraces, PolicyTrace | None]  # (`_traces`)
 
 
 def _traces(plan: Plan, request: Request) -> Traces:
