@@ -156,14 +156,9 @@ class CompiledCondition:
         entry = self.entry
         try:
             raw: ContextValue | None = context.get(entry.key)
-            hit = self._single_hit
-            if hit is not None and type(raw) is str:
-                # The common case, without the general path's calls: static values, a plain
-                # operator and one readable request value (`_general` agrees, by test).
-                got = hit(raw)
-                if got is not None:
-                    # [MULTI] several policy values: OR for positive operators, NOR for negated.
-                    matched = got != self.spec.negated
+            if type(raw) is str:
+                matched = self._single(raw)
+                if matched is not None:
                     shown = self._static_shown
                     return make_condition_trace(
                         entry.operator, entry.key, shown, (raw,), matched, None
@@ -181,17 +176,23 @@ class CompiledCondition:
 
     def holds(self, context: Context) -> bool:
         """`evaluate(context).matched`, without building the trace in the common case."""
+        raw = context.get(self.entry.key)
+        try:
+            matched = self._single(raw) if type(raw) is str else None
+        except Exception:  # pragma: no cover - defensive, as in evaluate
+            matched = None
+        return self.evaluate(context).matched if matched is None else matched
+
+    def _single(self, raw: str) -> bool | None:
+        """Whether the condition holds for one request value, when the common case decides
+        it without the general path's calls (static values, a plain operator, a readable
+        value; `_general` agrees, by test); else None."""
         hit = self._single_hit
-        if hit is not None:
-            raw = context.get(self.entry.key)
-            if type(raw) is str:
-                try:
-                    got = hit(raw)
-                except Exception:  # pragma: no cover - defensive, as in evaluate
-                    got = None
-                if got is not None:
-                    return got != self.spec.negated
-        return self.evaluate(context).matched
+        if hit is None:
+            return None
+        got = hit(raw)
+        # [MULTI] several policy values: OR for positive operators, NOR for negated.
+        return None if got is None else got != self.spec.negated
 
     def _general(self, context: Context, raw: ContextValue | None) -> ConditionTrace:
         """`evaluate` for any condition and request value (`raw`: the key's value)."""
